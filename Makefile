@@ -1,0 +1,66 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app commentsvc
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test test-postgres test-browser install lint format translations messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall when the dependencies change.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed translations
+
+# Compiled catalogs are built, not committed.
+translations: $(VENV)/.installed
+	@$(BIN)/pybabel -q compile -d commentsvc/translations
+
+# A random secret for this machine, written once and never committed.
+instance/config.py:
+	@mkdir -p instance
+	@$(BIN)/python -c "import secrets; print(f'SECRET_KEY = {secrets.token_hex(32)!r}')" > $@
+	@echo "Wrote $@ with a new SECRET_KEY."
+
+run: install instance/config.py
+	$(FLASK) init-db
+	$(FLASK) seed-demo
+	@echo "Open http://$(HOST):$(PORT)/ for the demo article and its comments."
+	COMMENTSVC_DEMO=true $(FLASK) run --host $(HOST) --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# The fast suite on SQLite, with lint first. Browser and PostgreSQL runs: see .ci/run.
+test: lint
+	$(BIN)/pytest -q -m "not browser" $(PYTEST_ARGS)
+
+# The same suite on PostgreSQL: set TEST_DATABASE_URL to an empty database.
+test-postgres: install
+	COMMENTSVC_TEST_ENGINE=postgresql $(BIN)/pytest -q -m "not browser" $(PYTEST_ARGS)
+
+# Real-browser tests: Debian's chromium, driven by Playwright, with axe-core from npm.
+node_modules/axe-core/axe.min.js:
+	npm install --no-audit --no-fund --silent
+test-browser: install node_modules/axe-core/axe.min.js
+	$(BIN)/pytest -q -m browser $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# After changing texts: extract them and merge into the Swedish catalog (then translate).
+messages: install
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -o build/messages.pot .
+	$(BIN)/pybabel -q update -i build/messages.pot -d commentsvc/translations -l sv --no-fuzzy-matching

@@ -1,0 +1,114 @@
+"""Typed configuration defaults and the layering described in DESIGN.md.
+
+Order: these defaults, then ``instance/config.py``, then ``COMMENTSVC_<KEY>`` environment
+variables (parsed as JSON where they parse), then a test mapping. No secret has a default.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+MODERATION_MODES = ("all", "first-time", "none")
+LANGUAGES = ("sv", "en")
+
+
+class Defaults:
+    """Defaults for every key the service reads; overridden by the layers above."""
+
+    SECRET_KEY: str | None = None
+    DATABASE_URL: str | None = None  # None: SQLite file in the instance folder
+    ALLOWED_ORIGINS: list[str] = []
+    MODERATION = "first-time"
+    MAX_DEPTH = 5
+    MAX_LINKS = 2
+    MODERATION_KEYS: list[str] = []
+    DISALLOWED_KEYS: list[str] = []
+    CLOSE_AFTER_DAYS = 0  # 0: threads never close by age
+    EDIT_WINDOW_MINUTES = 15
+    LANGUAGE = "sv"
+    TIMEZONE = "Europe/Stockholm"  # how times are shown to readers
+    LANGUAGE_FROM_BROWSER = False  # True: the reader's Accept-Language picks sv or en
+    MIN_SUBMIT_SECONDS = 3
+    NEWEST_FIRST = False
+    COMMENTS_PER_PAGE = 50  # top-level comments per page of a thread
+    DEMO = False  # serve the demo article at /
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    SMTP_HOST = "127.0.0.1"
+    SMTP_PORT = 25
+    SMTP_USER: str | None = None
+    SMTP_PASSWORD: str | None = None
+    SMTP_STARTTLS = False
+    MAIL_FROM = "commentsvc@localhost"
+    REMEMBER_COOKIE_DAYS = 365
+
+    # Flask and extension settings that follow from ours.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    WTF_CSRF_TIME_LIMIT = (
+        None  # a reader may write a long comment; the token lives with the session
+    )
+    BABEL_DEFAULT_LOCALE = "sv"
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot start a safe service."""
+
+
+def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Fill ``app.config`` from the layers, then derive and check the result."""
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("COMMENTSVC")
+    if test_config:
+        app.config.update(test_config)
+    _derive(app)
+    _check(app)
+
+
+def _derive(app: Flask) -> None:
+    config = app.config
+    url = config["DATABASE_URL"] or "sqlite:///" + os.path.join(app.instance_path, "commentsvc.db")
+    config["SQLALCHEMY_DATABASE_URI"] = _with_driver(url)
+    config["BABEL_DEFAULT_LOCALE"] = config["LANGUAGE"]
+    config["BABEL_DEFAULT_TIMEZONE"] = config["TIMEZONE"]
+    config["ALLOWED_ORIGINS"] = [o.rstrip("/") for o in _as_list(config["ALLOWED_ORIGINS"])]
+    for key in ("MODERATION_KEYS", "DISALLOWED_KEYS"):
+        config[key] = [w.strip() for w in _as_list(config[key]) if w.strip()]
+
+
+def _with_driver(url: str) -> str:
+    # PostgreSQL URLs as people write them ("postgres://", "postgresql://") use psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _as_list(value: Any) -> list[str]:
+    """Accept a list, or a string of items separated by commas or new lines."""
+    if isinstance(value, str):
+        return [part for part in value.replace(",", "\n").splitlines() if part.strip()]
+    return list(value or [])
+
+
+def _check(app: Flask) -> None:
+    config = app.config
+    if not config["SECRET_KEY"]:
+        raise ConfigError(
+            "SECRET_KEY is not set. Put it in instance/config.py or COMMENTSVC_SECRET_KEY; "
+            "`make run` writes a random one for local use."
+        )
+    if config["MODERATION"] not in MODERATION_MODES:
+        raise ConfigError(f"MODERATION must be one of {', '.join(MODERATION_MODES)}")
+    if config["LANGUAGE"] not in LANGUAGES:
+        raise ConfigError(f"LANGUAGE must be one of {', '.join(LANGUAGES)}")
+    for key in ("MAX_DEPTH", "MAX_LINKS", "CLOSE_AFTER_DAYS", "EDIT_WINDOW_MINUTES"):
+        if not isinstance(config[key], int) or config[key] < 0:
+            raise ConfigError(f"{key} must be a whole number, 0 or more")
+    if config["MAX_DEPTH"] < 1:
+        raise ConfigError("MAX_DEPTH must be at least 1")

@@ -1,0 +1,113 @@
+"""Domain errors raised by the services, and the one place that maps them to HTTP."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from .extensions import db
+
+
+class DomainError(Exception):
+    """A request the rules refuse; ``message`` is shown to the person as it is."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+    @property
+    def errors(self) -> dict[str, list[str]]:
+        return {self.field or "form": [str(self.message)]}
+
+
+class ArticleNotFound(DomainError):
+    status = 404
+    code = "article_not_found"
+
+
+class CommentNotFound(DomainError):
+    status = 404
+    code = "comment_not_found"
+
+
+class CommentRejected(DomainError):
+    """The comment breaks a rule the reader can fix (a field, a parent, a duplicate)."""
+
+    status = 422
+    code = "invalid"
+
+
+class ThreadClosed(DomainError):
+    status = 403
+    code = "closed"
+
+
+# Texts for the HTTP errors that are not ours; every page and JSON answer uses these.
+HTTP_MESSAGES = {
+    400: _l("The request could not be understood."),
+    403: _l("You do not have access to this."),
+    404: _l("The page could not be found."),
+    405: _l("This address does not accept that kind of request."),
+    413: _l("The request is too large."),
+    422: _l("Some fields need to be corrected."),
+    429: _l("Too many requests. Wait a moment and try again."),
+    500: _l("Something went wrong on our side. Try again in a moment."),
+    503: _l("The service is temporarily unavailable. Try again in a minute."),
+}
+
+
+CSRF_MESSAGE = _l(
+    "The form had expired or was not sent from this site. Reload the page and send it again."
+)
+
+
+def wants_json() -> bool:
+    """API paths always answer JSON; pages answer HTML."""
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, code: str, message: str, errors: dict | None = None):
+    if wants_json():
+        body = {"error": code, "message": str(message)}
+        if errors:
+            body["errors"] = {k: [str(m) for m in v] for k, v in errors.items()}
+        return jsonify(body), status
+    template = f"errors/{status}.html" if status in HTTP_MESSAGES else "errors/400.html"
+    return render_template(template, status=status, message=message), status
+
+
+def register_errorhandlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        return error_response(error.status, error.code, error.message, error.errors)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return error_response(
+            400,
+            "csrf",
+            CSRF_MESSAGE,
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        status = error.code or 500
+        message = HTTP_MESSAGES.get(status, error.description)
+        response, status = error_response(status, error.name.lower().replace(" ", "_"), message)
+        if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+            response = app.make_response((response, status))
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response, status
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        # Whatever failed, the session must not keep a half-written transaction.
+        db.session.rollback()
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(500, "internal_error", HTTP_MESSAGES[500])

@@ -1,0 +1,141 @@
+"""The reply form ("Lämna ett svar"). The same form checks the HTML post and the JSON body."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, ValidationError
+
+COMMENT_MAX = 5000
+AUTHOR_MAX = 245
+EMAIL_MAX = 100
+URL_MAX = 200
+ARTICLE_KEY_MAX = 200
+
+# 1–200 printable characters without white space: what a host site may use as a thread's key.
+ARTICLE_KEY = re.compile(r"[^\s\x00-\x1f\x7f-\x9f]{1,200}")
+
+
+def strip_text(value):
+    """Surrounding white space does not count, so a blank field is an empty one."""
+    return value.strip() if isinstance(value, str) else value
+
+
+class MaxChars:
+    """At most ``limit`` characters, and the message says how many were typed."""
+
+    def __init__(self, limit: int, message):
+        self.limit = limit
+        self.message = message
+
+    def __call__(self, form, field):
+        length = len(field.data or "")
+        if length > self.limit:
+            raise ValidationError(self.message % {"limit": self.limit, "length": length})
+
+
+def check_email(form, field):
+    """Syntax only (no DNS look-up); a display name such as ``Ann <ann@example.se>`` is refused."""
+    if not field.data:
+        return
+    try:
+        result = validate_email(field.data, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise ValidationError(_l("Enter an email address like namn@exempel.se.")) from error
+    field.data = result.normalized
+
+
+def check_website(form, field):
+    """Only http and https addresses; a bare domain gets ``https://`` put in front."""
+    if not field.data:
+        return
+    url = field.data
+    if "://" not in url and not re.match(r"^[a-z][a-z0-9+.-]*:", url, re.IGNORECASE):
+        url = "https://" + url
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or " " in url:
+        raise ValidationError(_l("Enter a web address that starts with http:// or https://."))
+    if len(url) > URL_MAX:
+        raise ValidationError(URL_TOO_LONG % {"limit": URL_MAX, "length": len(url)})
+    field.data = url
+
+
+URL_TOO_LONG = _l("The web address can be at most %(limit)s characters; it has %(length)s.")
+
+
+def check_parent(form, field):
+    if field.data and not field.data.isdigit():
+        raise ValidationError(_l("The comment you reply to is not valid. Reload the page."))
+
+
+def check_article_key(form, field):
+    if field.data and not ARTICLE_KEY.fullmatch(field.data):
+        raise ValidationError(
+            _l("The article key must be 1–200 characters without spaces or control characters.")
+        )
+
+
+class CommentForm(FlaskForm):
+    """Fields named as WordPress names them, so habits and imports map one to one."""
+
+    comment = TextAreaField(
+        _l("Comment"),
+        filters=[strip_text],
+        validators=[
+            DataRequired(_l("Write a comment.")),
+            MaxChars(
+                COMMENT_MAX,
+                _l("The comment can be at most %(limit)s characters; it has %(length)s."),
+            ),
+        ],
+    )
+    author = StringField(
+        _l("Name"),
+        filters=[strip_text],
+        validators=[
+            DataRequired(_l("Enter your name.")),
+            MaxChars(
+                AUTHOR_MAX, _l("The name can be at most %(limit)s characters; it has %(length)s.")
+            ),
+        ],
+    )
+    email = StringField(
+        _l("Email"),
+        filters=[strip_text],
+        validators=[
+            DataRequired(_l("Enter your email address. It will not be published.")),
+            MaxChars(
+                EMAIL_MAX,
+                _l("The email address can be at most %(limit)s characters; it has %(length)s."),
+            ),
+            check_email,
+        ],
+    )
+    url = StringField(
+        _l("Website"),
+        filters=[strip_text],
+        validators=[
+            MaxChars(URL_MAX, URL_TOO_LONG),
+            check_website,
+        ],
+    )
+    remember = BooleanField(
+        _l("Save my name, email and website in this browser for the next time I comment.")
+    )
+    parent = HiddenField(filters=[strip_text], validators=[check_parent])
+    article = HiddenField(
+        filters=[strip_text],
+        validators=[
+            DataRequired(_l("The form does not say which article it belongs to.")),
+            check_article_key,
+        ],
+    )
+
+    @property
+    def parent_id(self) -> int | None:
+        return int(self.parent.data) if self.parent.data else None

@@ -1,0 +1,100 @@
+"""The stored things: articles (threads) and their comments."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+
+from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import DateTime, TypeDecorator
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC (a callable, evaluated per row)."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp that always comes back timezone-aware UTC, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; use utcnow()")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC) if value is not None else None
+
+
+class CommentStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    SPAM = "spam"
+    TRASH = "trash"
+
+
+class Article(db.Model):
+    """A thread: the comments under one article of the host site, found by its key."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    title: Mapped[str] = mapped_column(String(300), default="")
+    url: Mapped[str] = mapped_column(String(500), default="")
+    closed: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    comments: Mapped[list[Comment]] = relationship(back_populates="article")
+
+
+class Comment(db.Model):
+    """One comment or reply, with its text as typed and the sanitized HTML shown to readers."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id", ondelete="SET NULL"))
+    # The top-level comment this one answers, directly or not: a page of a thread is its
+    # top-level comments plus everything under them, read in one query by this column.
+    root_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id", ondelete="SET NULL"))
+    depth: Mapped[int] = mapped_column(default=1)  # 1 for a top-level comment
+    status: Mapped[CommentStatus] = mapped_column(
+        Enum(
+            CommentStatus,
+            native_enum=False,
+            length=16,
+            values_callable=lambda e: [m.value for m in e],
+            validate_strings=True,
+        ),
+        default=CommentStatus.PENDING,
+    )
+    text: Mapped[str] = mapped_column(Text)
+    html: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(245))
+    email: Mapped[str] = mapped_column(String(100), default="")  # private: moderators only
+    website: Mapped[str] = mapped_column(String(200), default="")
+    ip: Mapped[str] = mapped_column(String(64), default="")  # anonymized before storing
+    held_for: Mapped[str] = mapped_column(String(500), default="")  # reason codes, one a line
+    avatar: Mapped[str] = mapped_column(String(32), default="")  # keyed hash, not the email
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+
+    article: Mapped[Article] = relationship(back_populates="comments")
+    parent: Mapped[Comment | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
+
+    __table_args__ = (
+        # The thread read: one article's comments of one status, in order.
+        Index("ix_comment_thread", "article_id", "status", "created_at"),
+        # Policy look-ups: has this author an approved comment? is this a duplicate?
+        Index("ix_comment_email_author", "email", "author"),
+        Index("ix_comment_parent", "parent_id"),
+        Index("ix_comment_root", "root_id", "status"),
+    )

@@ -1,0 +1,240 @@
+"""Fixtures: a real database per test (a SQLite file, or PostgreSQL when asked), the app,
+a browser-like client that fills the real form, and the CLI runner."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, event, text
+
+from commentsvc import create_app
+from commentsvc.extensions import db
+
+TESTDATA = Path(__file__).resolve().parents[2] / "shared" / "testdata"
+CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+ALLOWED_ORIGIN = "https://www.example.se"
+
+
+def pytest_report_header(config):
+    return f"database engine: {os.environ.get('COMMENTSVC_TEST_ENGINE', 'sqlite')}"
+
+
+def _postgres_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if not url:
+        pytest.skip(
+            "PostgreSQL run asked for (COMMENTSVC_TEST_ENGINE=postgresql) but TEST_DATABASE_URL "
+            "is not set; point it at an empty database, e.g. "
+            "postgresql://postgres@127.0.0.1:5432/commentsvc_test"
+        )
+    return url
+
+
+def base_config(database_url: str, instance: Path) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": database_url,
+        "MIN_SUBMIT_SECONDS": 0,
+        "RATELIMIT_ENABLED": False,
+        "ALLOWED_ORIGINS": [ALLOWED_ORIGIN],
+    }
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory) -> Iterator[str]:
+    """One schema built through the real migrations; each test starts from a copy of it."""
+    if os.environ.get("COMMENTSVC_TEST_ENGINE") == "postgresql":
+        url = _postgres_url()
+        _run_migrations(url, tmp_path_factory.mktemp("pg-instance"))
+        yield url
+        return
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    _run_migrations(f"sqlite:///{path}", path.parent)
+    yield str(path)
+
+
+def _run_migrations(url: str, instance: Path) -> None:
+    os.environ["COMMENTSVC_INSTANCE_PATH"] = str(instance)
+    app = create_app(base_config(url, instance))
+    with app.app_context():
+        if url.startswith("postgres"):
+            db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+            db.session.commit()
+        from flask_migrate import upgrade
+
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def database_url(migrated_database, tmp_path) -> Iterator[str]:
+    if migrated_database.startswith("postgres"):
+        _empty_postgres(migrated_database)
+        yield migrated_database
+        return
+    copy = tmp_path / "commentsvc.db"
+    shutil.copyfile(migrated_database, copy)
+    yield f"sqlite:///{copy}"
+
+
+def _empty_postgres(url: str) -> None:
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        tables = [
+            row[0]
+            for row in conn.execute(
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                    "AND tablename <> 'alembic_version'"
+                )
+            )
+        ]
+        if tables:
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def config_overrides() -> dict:
+    """Override in a test module (or parametrize) to change the app's configuration."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, tmp_path, config_overrides):
+    os.environ["COMMENTSVC_INSTANCE_PATH"] = str(tmp_path)
+    app = create_app({**base_config(database_url, tmp_path), **config_overrides})
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def article(app):
+    """An article registered ahead, as a site owner would with ``create-article``."""
+    from commentsvc import comments
+
+    with app.app_context():
+        a = comments.create_article(
+            "nyhet-1",
+            title="SOI Mitt startar i Svealand",
+            url="https://www.example.se/nyheter/soi-mitt",
+        )
+        return a.key
+
+
+class Reader:
+    """A person with a browser: opens the thread, fills the form, sends it."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def open(self, key: str, **params):
+        return self.client.get("/thread", query_string={"article": key, **params})
+
+    def csrf_token(self, key: str) -> str:
+        page = self.open(key).get_data(as_text=True)
+        match = CSRF_INPUT.search(page)
+        assert match, "the thread page has no CSRF token"
+        return match.group(1)
+
+    def post(self, key: str, *, follow: bool = False, **fields):
+        form = {
+            "article": key,
+            "comment": "Ett bra initiativ!",
+            "author": "Anna Lindqvist",
+            "email": "anna@example.se",
+            "csrf_token": self.csrf_token(key),
+            **fields,
+        }
+        form = {k: v for k, v in form.items() if v is not None}
+        return self.client.post("/comments", data=form, follow_redirects=follow)
+
+
+@pytest.fixture
+def reader(client) -> Reader:
+    return Reader(client)
+
+
+@pytest.fixture
+def make_reader(app):
+    """More readers, each with their own browser (cookies)."""
+    return lambda: Reader(app.test_client())
+
+
+class QueryCounter:
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """Counts the SQL statements run while a block runs: ``with count_queries() as q: ...``."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", counter)
+
+    return counting
+
+
+@pytest.fixture
+def add_comment(app):
+    """Store a comment through the service (approved unless told otherwise); returns its id."""
+    from commentsvc import comments, moderation
+    from commentsvc.models import CommentStatus, utcnow
+
+    def add(
+        key: str,
+        text: str = "Hej!",
+        *,
+        author: str = "Anna Lindqvist",
+        email: str = "anna@example.se",
+        parent: int | None = None,
+        approve: bool = True,
+        website: str = "",
+        when=None,
+    ) -> int:
+        with app.app_context():
+            article = comments.find_article(key)
+            draft = comments.Draft(
+                comment=text, author=author, email=email, website=website, parent_id=parent
+            )
+            comment = comments.post_comment(article, draft, ip="192.0.2.0", now=when or utcnow())
+            if approve and comment.status != CommentStatus.APPROVED:
+                moderation.approve(comment.id, by="test", now=utcnow())
+            return comment.id
+
+    return add
