@@ -44,6 +44,9 @@ class Defaults:
     SMTP_STARTTLS = False
     MAIL_FROM = "commentsvc@localhost"
     REMEMBER_COOKIE_DAYS = 365
+    # The short privacy notice under every form (plain page, iframe, script embed).
+    PRIVACY_NOTICE = ""  # empty: the built-in "Så behandlar vi dina personuppgifter" text
+    PRIVACY_URL = ""  # where the full privacy policy is; empty: no link
 
     # Flask and extension settings that follow from ours.
     SESSION_COOKIE_HTTPONLY = True

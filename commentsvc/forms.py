@@ -128,6 +128,9 @@ class CommentForm(FlaskForm):
         _l("Save my name, email and website in this browser for the next time I comment.")
     )
     parent = HiddenField(filters=[strip_text], validators=[check_parent])
+    # Anti-spam signals (see antispam.py); judged by the moderation policy, never a form error.
+    ts = HiddenField()
+    hp = StringField(_l("Leave this field empty"))
     article = HiddenField(
         filters=[strip_text],
         validators=[

@@ -17,6 +17,7 @@ from flask import (
 from sqlalchemy import text
 
 from .. import comments
+from ..antispam import issue_stamp
 from ..avatars import identicon_svg
 from ..demo import DEMO_KEY
 from ..errors import CommentRejected, DomainError
@@ -79,7 +80,7 @@ def render_thread(
         form=form,
         reply_to=reply_to,
         closed=closed,
-        own_ids=own_comment_ids(),
+        form_stamp=issue_stamp(utcnow()),
         lang=request.values.get("lang"),
     )
     response = current_app.make_response((body, status))
