@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
 
 from . import cli, errors
@@ -39,6 +39,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 def select_locale() -> str:
     """The reader's language: an explicit ``lang``, their browser's when allowed, or the default."""
     config = current_app.config
+    if not has_request_context():  # commands and workers speak the configured language
+        return config["LANGUAGE"]
     wanted = request.args.get("lang") or request.form.get("lang")
     if wanted in ("sv", "en"):
         return wanted

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
 from . import comments, moderation
@@ -14,6 +14,7 @@ from .models import utcnow
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db() -> None:
     """Create or upgrade the database schema through the migrations."""
     upgrade()
@@ -21,6 +22,7 @@ def init_db() -> None:
 
 
 @click.command("create-article")
+@with_appcontext
 @click.argument("key")
 @click.option("--title", required=True, help="The article's title, shown above its comments.")
 @click.option("--url", default="", help="The article's address on the host site.")
@@ -36,6 +38,7 @@ def create_article(key: str, title: str, url: str, closed: bool) -> None:
 
 
 @click.command("approve")
+@with_appcontext
 @click.argument("comment_id", type=int)
 def approve(comment_id: int) -> None:
     """Publish a pending comment."""

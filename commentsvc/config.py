@@ -95,7 +95,7 @@ def _with_driver(url: str) -> str:
 def _as_list(value: Any) -> list[str]:
     """Accept a list, or a string of items separated by commas or new lines."""
     if isinstance(value, str):
-        return [part for part in value.replace(",", "\n").splitlines() if part.strip()]
+        return [part.strip() for part in value.replace(",", "\n").splitlines() if part.strip()]
     return list(value or [])
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import click
+from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from . import comments, moderation
@@ -37,6 +38,7 @@ DEMO_COMMENTS = [
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo() -> None:
     """Create the demo article with a short thread (once; running it again changes nothing)."""
     article = comments.create_article(

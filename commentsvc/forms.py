@@ -11,6 +11,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, ValidationError
 
+from .comments import Draft
+from .errors import DomainError
+
 COMMENT_MAX = 5000
 AUTHOR_MAX = 245
 EMAIL_MAX = 100
@@ -68,8 +71,20 @@ def check_website(form, field):
 URL_TOO_LONG = _l("The web address can be at most %(limit)s characters; it has %(length)s.")
 
 
+MAX_ID = 2**31 - 1  # the largest id the database stores (a PostgreSQL integer)
+
+
+def parse_id(value) -> int | None:
+    """A stored row's id from text, or None when the text cannot be one."""
+    text = str(value or "").strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
+
+
 def check_parent(form, field):
-    if field.data and not field.data.isdigit():
+    if field.data and parse_id(field.data) is None:
         raise ValidationError(_l("The comment you reply to is not valid. Reload the page."))
 
 
@@ -141,4 +156,22 @@ class CommentForm(FlaskForm):
 
     @property
     def parent_id(self) -> int | None:
-        return int(self.parent.data) if self.parent.data else None
+        return parse_id(self.parent.data)
+
+    def draft(self) -> Draft:
+        """The checked fields as the comment service takes them."""
+        return Draft(
+            comment=self.comment.data,
+            author=self.author.data,
+            email=self.email.data,
+            website=self.url.data or "",
+            parent_id=self.parent_id,
+        )
+
+    def add_domain_error(self, error: DomainError) -> None:
+        """Show a rule the service refused beside its field, or above the form."""
+        field = getattr(self, error.field, None) if error.field else None
+        if field is not None:
+            field.errors = [*field.errors, error.message]
+        else:
+            self.form_errors.append(error.message)

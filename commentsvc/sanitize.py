@@ -25,6 +25,7 @@ LINK_REL = "nofollow ugc noopener"
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 _TYPED_PARAGRAPH = re.compile(r"</?p\s*>", re.IGNORECASE)
+_EMPTY_PARAGRAPH = re.compile(r"<p>\s*</p>")
 _LINK = re.compile(r"<a\s", re.IGNORECASE)
 
 
@@ -59,7 +60,9 @@ def clean_html(text: str) -> str:
         return ""
     html = _first_pass.clean(text)
     paragraphs = (p.strip().replace("\n", "<br>\n") for p in _PARAGRAPH_BREAK.split(html))
-    return _second_pass.clean("".join(f"<p>{p}</p>" for p in paragraphs if p))
+    html = _second_pass.clean("".join(f"<p>{p}</p>" for p in paragraphs if p))
+    # A block (a quotation) closes the paragraph around it, leaving empty ones behind.
+    return _EMPTY_PARAGRAPH.sub("", html)
 
 
 def count_links(html: str) -> int:

@@ -20,9 +20,9 @@ from .. import comments
 from ..antispam import issue_stamp
 from ..avatars import identicon_svg
 from ..demo import DEMO_KEY
-from ..errors import CommentRejected, DomainError
-from ..extensions import db
-from ..forms import ARTICLE_KEY, CommentForm
+from ..errors import CSRF_MESSAGE, DomainError
+from ..extensions import csrf, db
+from ..forms import ARTICLE_KEY, CommentForm, parse_id
 from ..models import Comment, utcnow
 from ..privacy import anonymize_ip
 from ..readers import (
@@ -102,12 +102,9 @@ def prefilled_form(article_key: str, reply_to: Comment | None) -> CommentForm:
     return form
 
 
-def reply_target(article) -> Comment | None:
-    """The comment named by ``replytocom``, when the reader may answer it (the no-JS reply)."""
-    raw = request.args.get("replytocom", "")
-    if not raw.isdigit():
-        return None
-    parent = db.session.get(Comment, int(raw))
+def reply_target(article, comment_id: int | None) -> Comment | None:
+    """The comment being answered, when the reader may answer it."""
+    parent = db.session.get(Comment, comment_id) if comment_id else None
     if parent is None or parent.article_id != article.id or parent.status != "approved":
         return None
     return parent
@@ -129,57 +126,54 @@ def thread():
         url=request.args.get("url", ""),
         may_create=may_create_article(),
     )
-    reply_to = reply_target(article)
+    reply_to = reply_target(article, parse_id(request.args.get("replytocom")))
     return render_thread(article, prefilled_form(article.key, reply_to), reply_to=reply_to)
 
 
 @bp.post("/comments")
+@csrf.exempt  # the form checks its own token, so that a failure keeps what the reader typed
 def post_comment():
     form = CommentForm()
-    valid = form.validate()
-    key = form.article.data or ""
-    article = comments.find_article(key) if ARTICLE_KEY.fullmatch(key) else None
-    if article is None:
-        abort(404)
-    if valid:
-        draft = comments.Draft(
-            comment=form.comment.data,
-            author=form.author.data,
-            email=form.email.data,
-            website=form.url.data or "",
-            parent_id=form.parent_id,
-        )
+    article = comments.find_article(form.article.data or "")
+    status = 422
+    if form.validate():
         try:
             comment = comments.post_comment(
-                article, draft, ip=anonymize_ip(request.remote_addr), now=utcnow()
+                article, form.draft(), ip=anonymize_ip(request.remote_addr), now=utcnow()
             )
-        except CommentRejected as error:
-            getattr(form, error.field or "comment").errors = [error.message]
         except DomainError as error:
-            form.form_errors.append(error.message)
-            return render_thread(article, form, status=error.status)
+            form.add_domain_error(error)
+            status = error.status
         else:
-            remember_own_comment(comment.id)
-            target = url_for(
-                "public.thread",
-                article=article.key,
-                page=comments.page_of(comment, own_comment_ids()),
-                lang=request.form.get("lang") or None,
-                _anchor=f"comment-{comment.id}",
-            )
-            response = redirect(target, code=303)
-            set_remembered_author(
-                response,
-                request,
-                consent=form.remember.data,
-                author=draft.author,
-                email=draft.email,
-                url=draft.website,
-            )
-            return response
-    parent = db.session.get(Comment, form.parent_id) if form.parent.data.isdigit() else None
-    reply_to = parent if parent and parent.article_id == article.id else None
-    return render_thread(article, form, status=422, reply_to=reply_to)
+            return _posted(article, comment, form)
+    elif form.csrf_token.errors:
+        form.form_errors.append(CSRF_MESSAGE)
+        status = 400
+    return render_thread(
+        article, form, status=status, reply_to=reply_target(article, form.parent_id)
+    )
+
+
+def _posted(article, comment: Comment, form: CommentForm):
+    """Post/redirect/get: back to the thread, at the new comment."""
+    remember_own_comment(comment.id)
+    target = url_for(
+        "public.thread",
+        article=article.key,
+        page=comments.page_of(comment, own_comment_ids()),
+        lang=request.form.get("lang") or None,
+        _anchor=f"comment-{comment.id}",
+    )
+    response = redirect(target, code=303)
+    set_remembered_author(
+        response,
+        request,
+        consent=form.remember.data,
+        author=comment.author,
+        email=comment.email,
+        url=comment.website,
+    )
+    return response
 
 
 @bp.get("/avatar/<key>.svg")

@@ -1,0 +1,78 @@
+"""The site owner's commands and the demo that `make run` serves."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import create_engine, inspect
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_init_db_builds_the_schema_through_the_migrations(tmp_path):
+    """On an empty SQLite file, as `make run` does on a fresh machine; running it twice is safe."""
+    env = {**os.environ, "COMMENTSVC_SECRET_KEY": "s", "COMMENTSVC_INSTANCE_PATH": str(tmp_path)}
+    env.pop("COMMENTSVC_DATABASE_URL", None)
+    for _ in range(2):
+        result = subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "commentsvc", "init-db"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        assert "up to date" in result.stdout
+    engine = create_engine(f"sqlite:///{tmp_path / 'commentsvc.db'}")
+    tables = set(inspect(engine).get_table_names())
+    assert {"article", "comment", "alembic_version"} <= tables
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    engine.dispose()
+
+
+def test_the_console_script_runs_the_same_commands(tmp_path):
+    script = Path(sys.executable).parent / "commentsvc"
+    env = {**os.environ, "COMMENTSVC_SECRET_KEY": "s", "COMMENTSVC_INSTANCE_PATH": str(tmp_path)}
+    result = subprocess.run(
+        [str(script), "--help"], env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    for command in ("init-db", "create-article", "approve", "seed-demo"):
+        assert command in result.stdout
+
+
+def test_the_demo_article_with_its_thread_is_served_at_the_root(runner, client, app):
+    app.config["DEMO"] = True
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert "already there" in runner.invoke(args=["seed-demo"]).output
+    page = client.get("/").get_data(as_text=True)
+    assert "<h1>SOI Mitt startar i Svealand</h1>" in page
+    assert "4 kommentarer till ”SOI Mitt startar i Svealand”" in page
+    assert 'class="children"' in page  # the demo thread has replies
+    assert "Lämna ett svar" in page
+    assert "@example.se" not in page
+
+
+def test_without_the_demo_the_root_says_what_the_service_is(client):
+    page = client.get("/").get_data(as_text=True)
+    assert "visar kommentarerna" in page
+
+
+def test_healthz_reports_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_says_when_the_database_is_unreachable(app, tmp_path):
+    from commentsvc import create_app
+
+    broken = create_app(
+        {"SECRET_KEY": "s", "TESTING": True, "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"}
+    )
+    response = broken.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["database"] == "unreachable"

@@ -1,0 +1,68 @@
+"""Configuration comes in layers: defaults, instance/config.py, COMMENTSVC_* (environment wins)."""
+
+import pytest
+
+from commentsvc import create_app
+from commentsvc.config import ConfigError
+
+
+@pytest.fixture
+def instance(tmp_path, monkeypatch):
+    monkeypatch.setenv("COMMENTSVC_INSTANCE_PATH", str(tmp_path))
+    for key in ("SECRET_KEY", "MAX_DEPTH", "ALLOWED_ORIGINS", "RATELIMIT_ENABLED", "LANGUAGE"):
+        monkeypatch.delenv(f"COMMENTSVC_{key}", raising=False)
+    return tmp_path
+
+
+def test_missing_secret_key_is_an_error_at_start(instance):
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app()
+
+
+def test_instance_config_then_environment_which_wins(instance, monkeypatch):
+    (instance / "config.py").write_text("SECRET_KEY = 'from-file'\nMAX_DEPTH = 3\nMAX_LINKS = 7\n")
+    monkeypatch.setenv("COMMENTSVC_MAX_DEPTH", "4")
+    app = create_app()
+    assert app.config["SECRET_KEY"] == "from-file"
+    assert app.config["MAX_LINKS"] == 7
+    assert app.config["MAX_DEPTH"] == 4
+
+
+@pytest.mark.parametrize(
+    ("raw", "key", "expected"),
+    [
+        ("false", "RATELIMIT_ENABLED", False),
+        ("5", "MAX_DEPTH", 5),
+        ('["https://a.example/"]', "ALLOWED_ORIGINS", ["https://a.example"]),
+        (
+            "https://a.example, https://b.example",
+            "ALLOWED_ORIGINS",
+            ["https://a.example", "https://b.example"],
+        ),
+        ("en", "LANGUAGE", "en"),
+    ],
+)
+def test_environment_values_are_json_where_they_parse(instance, monkeypatch, raw, key, expected):
+    monkeypatch.setenv("COMMENTSVC_SECRET_KEY", "s")
+    monkeypatch.setenv(f"COMMENTSVC_{key}", raw)
+    assert create_app().config[key] == expected
+
+
+def test_default_database_is_a_sqlite_file_in_the_instance_folder(instance, monkeypatch):
+    monkeypatch.setenv("COMMENTSVC_SECRET_KEY", "s")
+    uri = create_app().config["SQLALCHEMY_DATABASE_URI"]
+    assert uri == f"sqlite:///{instance}/commentsvc.db"
+
+
+def test_postgresql_urls_use_psycopg_3(instance):
+    app = create_app({"SECRET_KEY": "s", "DATABASE_URL": "postgres://u@127.0.0.1/db"})
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@127.0.0.1/db"
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("MODERATION", "sometimes"), ("LANGUAGE", "de"), ("MAX_DEPTH", 0), ("MAX_LINKS", -1)],
+)
+def test_impossible_settings_are_refused_at_start(instance, key, value):
+    with pytest.raises(ConfigError, match=key):
+        create_app({"SECRET_KEY": "s", key: value})

@@ -1,0 +1,106 @@
+"""Every visible text in Swedish (the default) and English."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parents[1]
+CATALOG = ROOT / "commentsvc" / "translations" / "sv" / "LC_MESSAGES" / "messages.po"
+
+
+def extracted_messages(tmp_path) -> set:
+    pot = tmp_path / "messages.pot"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "-q",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+    )
+    with pot.open("rb") as f:
+        return {m.id for m in read_po(f) if m.id}
+
+
+def test_every_text_in_the_code_has_a_swedish_translation(tmp_path):
+    with CATALOG.open("rb") as f:
+        catalog = read_po(f, locale="sv")
+    translated = {
+        m.id
+        for m in catalog
+        if m.id and not m.fuzzy and (all(m.string) if isinstance(m.string, tuple) else m.string)
+    }
+    missing = extracted_messages(tmp_path) - translated
+    assert not missing, f"texts without a Swedish translation: {sorted(map(str, missing))}"
+
+
+def test_swedish_is_the_default(client, article):
+    page = client.get(f"/thread?article={article}").get_data(as_text=True)
+    assert '<html lang="sv">' in page
+    assert "Lämna ett svar" in page and "Publicera kommentar" in page
+
+
+def test_language_en_makes_the_whole_page_english(client, app, article):
+    app.config.update(LANGUAGE="en", BABEL_DEFAULT_LOCALE="en")
+    page = client.get(f"/thread?article={article}").get_data(as_text=True)
+    assert '<html lang="en">' in page
+    for text in (
+        "Leave a reply",
+        "Your email address will not be published.",
+        "Required fields are marked",
+        "Comment",
+        "Name",
+        "Email",
+        "Website",
+        "Save my name, email and website",
+        "Post comment",
+    ):
+        assert text in page
+    for swedish in ("Lämna ett svar", "Publicera", "Obligatoriska", "E-post", "Webbplats"):
+        assert swedish not in page
+
+
+@pytest.mark.parametrize(
+    ("allowed", "header", "expected"),
+    [
+        (True, "en-GB,en;q=0.9", "Leave a reply"),
+        (True, "sv-SE", "Lämna ett svar"),
+        (True, "de-DE", "Lämna ett svar"),
+        (False, "en-GB,en;q=0.9", "Lämna ett svar"),
+    ],
+)
+def test_the_browsers_language_is_used_only_when_allowed(
+    client, app, article, allowed, header, expected
+):
+    app.config["LANGUAGE_FROM_BROWSER"] = allowed
+    page = client.get(f"/thread?article={article}", headers={"Accept-Language": header})
+    assert expected in page.get_data(as_text=True)
+
+
+def test_the_reader_can_choose_english_and_keeps_it_through_the_form(reader, article):
+    page = reader.open(article, lang="en").get_data(as_text=True)
+    assert "Leave a reply" in page
+    assert '<input type="hidden" name="lang" value="en">' in page
+    response = reader.post(article, comment="", lang="en")
+    assert "Write a comment." in response.get_data(as_text=True)
+    ok = reader.post(article, lang="en")
+    assert "lang=en" in ok.headers["Location"]
+
+
+def test_error_pages_follow_the_language(client, app):
+    assert "Sidan kunde inte hittas." in client.get("/finns-inte").get_data(as_text=True)
+    app.config.update(LANGUAGE="en", BABEL_DEFAULT_LOCALE="en")
+    assert "The page could not be found." in client.get("/finns-inte").get_data(as_text=True)
