@@ -2,6 +2,10 @@
 // Without this script the "Reply" links open the form with the parent set, on the server.
 (function () {
   "use strict";
+  // After a refused post, take the reader (and their screen reader) to the list of what to fix.
+  var summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
+
   var respond = document.getElementById("respond");
   var form = document.getElementById("commentform");
   if (!respond || !form) return;

@@ -46,3 +46,14 @@ def test_thread_and_form_with_errors_have_no_wcag_violations(
     page.wait_for_load_state()
     assert page.locator(".error-summary").is_visible()
     assert axe_violations(page) == []
+
+
+def test_after_a_refused_post_focus_moves_to_the_error_summary(page, live_server, article):
+    page.goto(f"{live_server.url}/thread?article={article}")
+    page.fill("#comment", "Text utan namn")
+    page.get_by_role("button", name="Publicera kommentar").click()
+    page.wait_for_load_state()
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    page.get_by_role("link", name="Namn: Ange ditt namn.").click()
+    assert page.evaluate("document.activeElement.id") == "author"
+    assert page.locator("#comment").input_value() == "Text utan namn"

@@ -1,0 +1,41 @@
+"""Errors are pages in the reader's language, never a traceback; the database is left clean."""
+
+import pytest
+from sqlalchemy import text
+
+from commentsvc.extensions import db
+
+
+def test_an_unexpected_error_is_a_plain_500_page_and_the_session_is_rolled_back(app, article):
+    @app.get("/boom")
+    def boom():
+        db.session.execute(text("UPDATE article SET title = 'halvskrivet'"))
+        raise RuntimeError("secret internal detail")
+
+    client = app.test_client()
+    response = client.get("/boom")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Något gick fel hos oss." in page
+    assert "secret internal detail" not in page and "Traceback" not in page
+    with app.app_context():
+        title = db.session.execute(text("SELECT title FROM article")).scalar_one()
+        assert title == "SOI Mitt startar i Svealand"
+
+
+def test_a_get_to_the_form_target_is_405_with_allow(client):
+    response = client.get("/comments")
+    assert response.status_code == 405
+    assert response.headers["Allow"].startswith("POST") or "POST" in response.headers["Allow"]
+    assert "Den här adressen tar inte emot den sortens förfrågan." in response.get_data(
+        as_text=True
+    )
+
+
+def test_sqlite_connections_enforce_foreign_keys_and_use_wal(app):
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("SQLite pragmas; this run is on another engine")
+    with app.app_context(), db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
