@@ -156,12 +156,15 @@ class Reader:
         return match.group(1)
 
     def post(self, key: str, *, follow: bool = False, **fields):
+        """Send the form for ``key``; a field given as None is left out. Without a
+        ``csrf_token`` the token is read from the thread page first, as a browser has it."""
+        if "csrf_token" not in fields:
+            fields["csrf_token"] = self.csrf_token(key)
         form = {
             "article": key,
             "comment": "Ett bra initiativ!",
             "author": "Anna Lindqvist",
             "email": "anna@example.se",
-            "csrf_token": self.csrf_token(key),
             **fields,
         }
         form = {k: v for k, v in form.items() if v is not None}

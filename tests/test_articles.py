@@ -104,16 +104,7 @@ def test_a_closed_article_shows_comments_but_no_form(runner, reader, app, articl
 def test_posting_to_a_closed_article_is_refused_and_the_text_kept(runner, reader, app, article):
     token = reader.csrf_token(article)
     runner.invoke(args=["create-article", article, "--title", "SOI Mitt", "--closed"])
-    response = reader.client.post(
-        "/comments",
-        data={
-            "article": article,
-            "comment": "Sent svar",
-            "author": "A",
-            "email": "a@example.se",
-            "csrf_token": token,
-        },
-    )
+    response = reader.post(article, csrf_token=token, comment="Sent svar")
     assert response.status_code == 403
     assert "Kommentarer är stängda." in response.get_data(as_text=True)
 
@@ -127,14 +118,5 @@ def test_threads_close_after_close_after_days(reader, app, article):
         db.session.commit()
     page = reader.open(article).get_data(as_text=True)
     assert "Kommentarer är stängda." in page
-    response = reader.client.post(
-        "/comments",
-        data={
-            "article": article,
-            "comment": "Sent",
-            "author": "A",
-            "email": "a@example.se",
-            "csrf_token": token,
-        },
-    )
+    response = reader.post(article, csrf_token=token)
     assert response.status_code == 403

@@ -149,34 +149,14 @@ def test_a_missing_or_wrong_csrf_token_keeps_the_text_and_says_why(reader, artic
 
 def test_a_token_from_another_browser_is_refused(make_reader, article, app):
     alice, mallory = make_reader(), make_reader()
-    token = mallory.csrf_token(article)
-    response = alice.client.post(
-        "/comments",
-        data={
-            "article": article,
-            "comment": "x",
-            "author": "A",
-            "email": "a@example.se",
-            "csrf_token": token,
-        },
-    )
+    response = alice.post(article, csrf_token=mallory.csrf_token(article))
     assert response.status_code == 400
     assert stored_comments(app) == 0
 
 
 @pytest.mark.parametrize("key", ["finns-inte", "", "x" * 201, "med mellanslag", "ctl\x07"])
 def test_posting_to_an_unknown_article_is_a_clear_404(reader, article, app, key):
-    token = reader.csrf_token(article)
-    response = reader.client.post(
-        "/comments",
-        data={
-            "article": key,
-            "comment": "x",
-            "author": "A",
-            "email": "a@example.se",
-            "csrf_token": token,
-        },
-    )
+    response = reader.post(key, csrf_token=reader.csrf_token(article))
     assert response.status_code == 404
     assert "Det finns ingen diskussion för den här artikeln." in response.get_data(as_text=True)
     assert stored_comments(app) == 0
