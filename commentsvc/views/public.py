@@ -17,14 +17,16 @@ from flask import (
 from sqlalchemy import text
 
 from .. import comments
-from ..antispam import issue_stamp
+from ..antispam import issue_stamp, stamp_age
 from ..avatars import identicon_svg
 from ..demo import DEMO_KEY
 from ..errors import CommentRejected, DomainError
 from ..extensions import db
 from ..forms import ARTICLE_KEY, CommentForm
 from ..models import Comment, utcnow
+from ..moderation import Signals
 from ..privacy import anonymize_ip
+from ..ratelimits import limit_comment_posts
 from ..readers import (
     own_comment_ids,
     remember_own_comment,
@@ -134,6 +136,7 @@ def thread():
 
 
 @bp.post("/comments")
+@limit_comment_posts
 def post_comment():
     form = CommentForm()
     valid = form.validate()
@@ -150,8 +153,10 @@ def post_comment():
             parent_id=form.parent_id,
         )
         try:
+            now = utcnow()
+            signals = Signals(stamp_age(form.ts.data, now), form.hp.data or "")
             comment = comments.post_comment(
-                article, draft, ip=anonymize_ip(request.remote_addr), now=utcnow()
+                article, draft, ip=anonymize_ip(request.remote_addr), now=now, signals=signals
             )
         except CommentRejected as error:
             getattr(form, error.field or "comment").errors = [error.message]
