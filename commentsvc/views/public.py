@@ -182,7 +182,7 @@ def post_comment():
                 url=draft.website,
             )
             return response
-    parent = db.session.get(Comment, form.parent_id) if form.parent.data.isdigit() else None
+    parent = db.session.get(Comment, form.parent_id) if (form.parent.data or "").isdigit() else None
     reply_to = parent if parent and parent.article_id == article.id else None
     return render_thread(article, form, status=422, reply_to=reply_to)
 
