@@ -4,7 +4,6 @@
 (function () {
   "use strict";
   var rows = Array.prototype.slice.call(document.querySelectorAll(".queue-item"));
-  var status = document.getElementById("mod-status");
   if (!rows.length) return;
 
   function current() {
@@ -28,11 +27,7 @@
     if (event.key === "j") { focusRow(index + 1); event.preventDefault(); return; }
     if (event.key === "k") { focusRow(index < 0 ? 0 : index - 1); event.preventDefault(); return; }
     if ("asd".indexOf(event.key) === -1 || event.key.length !== 1) return;
-    if (index < 0) {
-      status.textContent = status.dataset.chooseFirst || "";
-      focusRow(0);
-      return;
-    }
+    if (index < 0) { focusRow(0); return; }  // first choose a row, then act on it
     var button = rows[index].querySelector('button[data-shortcut="' + event.key + '"]');
     if (button) { event.preventDefault(); button.click(); }
   });
