@@ -175,6 +175,8 @@ def _record(
 
 
 def _set_status(comment: Comment, status: CommentStatus, action: str, *, by: str, now: datetime):
+    if comment.status == status:
+        return  # nothing changes, so nothing to record or undo
     before = comment.status.value
     comment.status = status
     comment.decided_at = now
@@ -290,7 +292,7 @@ def delete_permanently(comment_id: int, *, by: str, now: datetime) -> None:
             )
         )
     before = comment.status.value
-    event = _record(comment, "delete", before, by=by, now=now, detail=comment.author)
+    event = _record(comment, "delete", before, by=by, now=now)
     event.after = None
     db.session.delete(comment)
     db.session.commit()
@@ -301,7 +303,11 @@ def reply_as_staff(
 ) -> Comment:
     """A moderator's answer: published at once, marked as staff, its parent published with it."""
     parent = get_comment(comment_id)
-    if parent.status != CommentStatus.APPROVED:
+    if parent.status in (CommentStatus.SPAM, CommentStatus.TRASH):
+        raise ModerationRefused(
+            _l("Restore the comment before you reply to it: it is in the trash or spam.")
+        )
+    if parent.status == CommentStatus.PENDING:
         approve(parent.id, by=by, now=now, with_parents=True)
     html = clean_html(text.strip())
     if not html:

@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from .extensions import db
 from .models import Article, Comment, CommentStatus, ModerationEvent
@@ -69,6 +70,7 @@ def load_queue(
     found = list(
         db.session.execute(
             select(Comment)
+            .options(selectinload(Comment.article), selectinload(Comment.parent))
             .where(*conditions)
             .order_by(*order)
             .limit(per_page)

@@ -228,14 +228,18 @@ def reply(comment_id: int):
     form = EditForm()
     if form.validate_on_submit():
         me = current_moderator()
-        staff_reply = moderation.reply_as_staff(
-            comment_id,
-            form.text.data,
-            by=me.username,
-            author=me.public_name,
-            email=me.email,
-            now=utcnow(),
-        )
+        try:
+            staff_reply = moderation.reply_as_staff(
+                comment_id,
+                form.text.data,
+                by=me.username,
+                author=me.public_name,
+                email=me.email,
+                now=utcnow(),
+            )
+        except moderation.ModerationRefused as error:
+            flash(str(error.message), "error")
+            return redirect(url_for("moderation.comment", comment_id=comment_id), code=303)
         flash(str(_l("Your reply is published as comment %(id)s.", id=staff_reply.id)))
         return redirect(url_for("moderation.comment", comment_id=comment_id), code=303)
     return render_template(

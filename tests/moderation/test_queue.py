@@ -244,3 +244,28 @@ def test_readers_never_see_or_count_comments_that_are_not_approved(
     page = make_reader().open(article).get_data(as_text=True)
     assert "Hemlig text" not in page and "hemlig@example.se" not in page
     assert "Inga kommentarer ännu" in page
+
+
+def test_a_staff_reply_to_a_trashed_comment_is_refused(app, mod, held, status_of):
+    comment = held("Borttagen")
+    mod.act(comment, "trash")
+    page = mod.post(
+        f"/moderation/comments/{comment}/reply", {"text": "Svar"}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "Återställ kommentaren innan du svarar på den" in page
+    assert status_of(comment) == "trash"
+
+
+def test_the_queue_shows_each_comments_history(app, mod, held):
+    comment = held()
+    mod.act(comment, "spam")
+    page = mod.get("/moderation/?status=spam").get_data(as_text=True)
+    assert "Historik (1)" in page
+    assert "moa: markerade som skräp (pending → spam)" in page
+
+
+def test_the_same_decision_twice_is_recorded_once(app, mod, held):
+    comment = held()
+    mod.act(comment, "trash")
+    mod.act(comment, "trash")
+    assert [e[1] for e in events(app, comment)] == ["trash"]
