@@ -121,3 +121,26 @@ def test_screenshots_of_the_queue_for_the_readme(page, browser, live_server, que
     phone.screenshot(path=str(SCREENSHOTS / "moderation-queue-mobile-dark.png"))
     narrow.close()
     assert (SCREENSHOTS / "moderation-queue.png").stat().st_size > 10_000
+
+
+@pytest.mark.slow
+def test_a_queue_of_50_is_cleared_with_the_keyboard_alone(page, live_server, app, article):
+    from commentsvc import accounts, comments
+    from commentsvc.extensions import db
+    from commentsvc.models import Comment, CommentStatus, ModerationEvent, utcnow
+
+    with app.app_context():
+        accounts.create_moderator("redaktionen", PASSWORD, role="admin")
+        a = comments.find_article(article)
+        for i in range(50):
+            draft = comments.Draft(comment=f"Kommentar {i}", author=f"P{i}", email=f"p{i}@ex.se")
+            comments.post_comment(a, draft, ip="192.0.2.0", now=utcnow())
+    log_in(page, live_server)
+    page.keyboard.press("j")
+    for i in range(50):
+        with page.expect_navigation():
+            page.keyboard.press("a" if i % 10 else "s")
+    assert "Inga kommentarer här." in page.content()
+    with app.app_context():
+        assert db.session.query(Comment).filter_by(status=CommentStatus.PENDING).count() == 0
+        assert db.session.query(ModerationEvent).count() == 50
