@@ -9,8 +9,10 @@ from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
 
 from . import cli, errors
+from .auth import ModeratorSessionInterface
 from .config import load_config
-from .extensions import babel, csrf, db, migrate
+from .extensions import babel, csrf, db, limiter, migrate
+from .views import moderation as moderation_pages
 from .views import public
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -53,6 +55,8 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(PACKAGE_DIR, "migrations"))
     csrf.init_app(app)
+    limiter.init_app(app)
+    app.session_interface = ModeratorSessionInterface()
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     from .database import configure_engine
@@ -63,3 +67,4 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     app.register_blueprint(public.bp)
+    app.register_blueprint(moderation_pages.bp)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
@@ -49,8 +51,65 @@ def approve(comment_id: int) -> None:
     click.echo(f"Comment {comment.id} by {comment.author} is published.")
 
 
+@click.command("create-moderator")
+@click.argument("username")
+@click.option("--admin", is_flag=True, help="May manage moderators and the settings.")
+@click.option("--email", default="", help="Where mail about held comments goes.")
+@click.option("--name", "display_name", default="", help="The name shown on staff replies.")
+@click.option("--notify", is_flag=True, help="Mail this moderator when a comment is held.")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input (for scripts).",
+)
+@with_appcontext
+def create_moderator(
+    username: str, admin: bool, email: str, display_name: str, notify: bool, password_stdin: bool
+) -> None:
+    """Add a moderator account (asks for the password twice)."""
+    from . import accounts
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        moderator = accounts.create_moderator(
+            username,
+            password,
+            role="admin" if admin else "moderator",
+            email=email,
+            notify=notify,
+            display_name=display_name,
+        )
+    except DomainError as error:
+        raise click.ClickException(str(error.message)) from error
+    click.echo(f"Moderator {moderator.username!r} ({moderator.role.value}) is ready.")
+
+
+@click.command("send-mail")
+@click.option("--watch", is_flag=True, help="Keep running, looking for mail every --interval.")
+@click.option("--interval", default=30, show_default=True, help="Seconds between runs.")
+@with_appcontext
+def send_mail(watch: bool, interval: int) -> None:
+    """Deliver the mails waiting in the outbox (retries later when the server is down)."""
+    import time
+
+    from .mail import deliver_due
+
+    while True:
+        result = deliver_due(now=utcnow())
+        if result.sent or result.failed or not watch:
+            click.echo(f"Sent {result.sent} mail(s); {result.failed} failed and wait for a retry.")
+        if not watch:
+            if result.failed:
+                raise SystemExit(1)
+            return
+        time.sleep(interval)
+
+
 def register_commands(app: Flask) -> None:
-    for command in (init_db, create_article, approve):
+    for command in (init_db, create_article, approve, create_moderator, send_mail):
         app.cli.add_command(command)
     from .demo import seed_demo
 

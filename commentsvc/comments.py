@@ -11,14 +11,16 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, exists, func, or_, select
+from sqlalchemy.orm import aliased
 
 from .errors import ArticleNotFound, CommentRejected, ThreadClosed
 from .extensions import db
 from .models import Article, Comment, CommentStatus
-from .moderation import held_reasons
+from .moderation import Signals, held_reasons, spam_reasons
 from .privacy import avatar_key
 from .sanitize import clean_html
+from .settings import effective_config
 
 
 @dataclass(frozen=True)
@@ -32,12 +34,27 @@ class Draft:
     parent_id: int | None = None
 
 
+@dataclass(frozen=True)
+class Placeholder:
+    """A removed comment whose published replies are still shown ("Kommentaren har tagits
+    bort"): its place in the thread and nothing else, so no name, text or email can leak."""
+
+    id: int
+    depth: int
+    parent_id: int | None
+    created_at: datetime
+
+
 @dataclass
 class Node:
     """A comment in its place in the thread, with the replies shown under it."""
 
-    comment: Comment
+    comment: Comment | Placeholder
     children: list[Node] = field(default_factory=list)
+
+    @property
+    def placeholder(self) -> bool:
+        return isinstance(self.comment, Placeholder)
 
 
 @dataclass
@@ -83,19 +100,40 @@ def create_article(key: str, *, title: str, url: str = "", closed: bool = False)
 
 def is_closed(article: Article, now: datetime) -> bool:
     """Closed by flag, or older than ``CLOSE_AFTER_DAYS`` (0 keeps threads open)."""
-    days = current_app.config["CLOSE_AFTER_DAYS"]
+    days = effective_config()["CLOSE_AFTER_DAYS"]
     return article.closed or bool(days and article.created_at < now - timedelta(days=days))
 
 
-def post_comment(article: Article, draft: Draft, *, ip: str, now: datetime) -> Comment:
-    """Store a new comment or reply, published or held as the moderation policy says."""
+def post_comment(
+    article: Article,
+    draft: Draft,
+    *,
+    ip: str,
+    now: datetime,
+    signals: Signals | None = None,
+) -> Comment:
+    """Store a new comment or reply: published, held, or spam as the moderation policy says.
+
+    ``signals`` are the form's anti-spam signals (``antispam.stamp_age`` and the honeypot);
+    callers that are not a public form (imports, tests of other rules) pass none. Spam is
+    stored with its reasons, never dropped. A held comment's mail to moderators is written
+    to the outbox in the same transaction.
+    """
     if is_closed(article, now):
         raise ThreadClosed(_l("Comments are closed."))
     parent = _parent_for(article, draft.parent_id)
     html = clean_html(draft.comment)
     if not html:
         raise CommentRejected(_l("Write a comment."), field="comment")
-    reasons = held_reasons(current_app.config, author=draft.author, email=draft.email, html=html)
+    _refuse_duplicate(article, draft)
+    config = effective_config()
+    who = {"author": draft.author, "email": draft.email, "website": draft.website, "ip": ip}
+    reasons = spam_reasons(config, text=draft.comment, signals=signals, **who)
+    if reasons:
+        status = CommentStatus.SPAM
+    else:
+        reasons = held_reasons(config, text=draft.comment, html=html, **who)
+        status = CommentStatus.PENDING if reasons else CommentStatus.APPROVED
     max_depth = current_app.config["MAX_DEPTH"]
     comment = Comment(
         article=article,
@@ -103,7 +141,7 @@ def post_comment(article: Article, draft: Draft, *, ip: str, now: datetime) -> C
         root_id=(parent.root_id or parent.id) if parent else None,
         # A reply to the deepest level is kept at that level, as WordPress shows it.
         depth=min(parent.depth + 1, max_depth) if parent else 1,
-        status=CommentStatus.PENDING if reasons else CommentStatus.APPROVED,
+        status=status,
         held_for="\n".join(reasons),
         text=draft.comment,
         html=html,
@@ -115,8 +153,32 @@ def post_comment(article: Article, draft: Draft, *, ip: str, now: datetime) -> C
         created_at=now,
     )
     db.session.add(comment)
+    if status == CommentStatus.PENDING:
+        from .mail import queue_moderator_mail
+
+        db.session.flush()
+        queue_moderator_mail(comment, now=now)
     db.session.commit()
     return comment
+
+
+def _refuse_duplicate(article: Article, draft: Draft) -> None:
+    """The same text from the same email under the same article, unless it was trashed."""
+    found = db.session.execute(
+        select(Comment.id)
+        .where(
+            Comment.article_id == article.id,
+            Comment.email == draft.email,
+            Comment.text == draft.comment,
+            Comment.status != CommentStatus.TRASH,
+        )
+        .limit(1)
+    ).first()
+    if found is not None:
+        raise CommentRejected(
+            _l("You have already sent this comment. It looks like a duplicate."),
+            field="comment",
+        )
 
 
 def _parent_for(article: Article, parent_id: int | None) -> Comment | None:
@@ -135,6 +197,23 @@ def _parent_for(article: Article, parent_id: int | None) -> Comment | None:
     return parent
 
 
+def _visible(own_ids: frozenset[int]):
+    visible = Comment.status == CommentStatus.APPROVED
+    if own_ids:
+        visible = or_(visible, Comment.id.in_(own_ids))
+    return visible
+
+
+def _shown_top_level(own_ids: frozenset[int]):
+    """A top-level comment is shown when visible, or as a placeholder when a reply under it is."""
+    reply = aliased(Comment)
+    reply_visible = reply.status == CommentStatus.APPROVED
+    if own_ids:
+        reply_visible = or_(reply_visible, reply.id.in_(own_ids))
+    has_visible_reply = exists().where(reply.root_id == Comment.id, reply_visible)
+    return Comment.parent_id.is_(None) & or_(_visible(own_ids), has_visible_reply)
+
+
 def load_thread(
     article: Article, *, own_ids: frozenset[int] = frozenset(), page: int = 1
 ) -> Thread:
@@ -142,17 +221,18 @@ def load_thread(
 
     Always three queries, whatever the thread's size: counts, the page's top-level comments,
     and their replies. Others see approved comments; a reader also sees their own pending ones.
+    A removed comment with published replies is shown as a placeholder, so the thread keeps
+    its shape.
     """
     config = current_app.config
-    visible = Comment.status == CommentStatus.APPROVED
-    if own_ids:
-        visible = or_(visible, Comment.id.in_(own_ids))
+    visible = _visible(own_ids)
+    shown_top = _shown_top_level(own_ids)
     approved_count, top_count = db.session.execute(
         select(
             func.coalesce(
                 func.sum(case((Comment.status == CommentStatus.APPROVED, 1), else_=0)), 0
             ),
-            func.coalesce(func.sum(case((visible & Comment.parent_id.is_(None), 1), else_=0)), 0),
+            func.coalesce(func.sum(case((shown_top, 1), else_=0)), 0),
         ).where(Comment.article_id == article.id)
     ).one()
     per_page = config["COMMENTS_PER_PAGE"]
@@ -161,34 +241,53 @@ def load_thread(
     order = Comment.created_at.desc() if config["NEWEST_FIRST"] else Comment.created_at
     top = list(
         db.session.execute(
-            select(Comment)
-            .where(Comment.article_id == article.id, Comment.parent_id.is_(None), visible)
+            select(Comment, visible)
+            .where(Comment.article_id == article.id, shown_top)
             .order_by(order, Comment.id)
             .limit(per_page)
             .offset((page - 1) * per_page)
-        ).scalars()
+        ).all()
     )
     replies = []
     if top:
+        # Every reply under the page's comments, whatever its status: which hidden ones
+        # become placeholders depends on what is under them. Only visible ones keep content.
         replies = list(
             db.session.execute(
-                select(Comment)
-                .where(Comment.root_id.in_([c.id for c in top]), visible)
+                select(Comment, visible)
+                .where(Comment.root_id.in_([c.id for c, _ in top]))
                 .order_by(Comment.created_at, Comment.id)
-            ).scalars()
+            ).all()
         )
     return Thread(article, _threaded(top, replies), int(approved_count), page, pages)
 
 
-def _threaded(top: list[Comment], replies: list[Comment]) -> list[Node]:
+def _threaded(top: list, replies: list) -> list[Node]:
     """Nest replies under the comment they are shown under.
 
     A reply kept at the deepest level (its depth equals its parent's) is shown beside its
-    parent, under the nearest ancestor that is less deep. A reply whose parent is not
-    visible is shown under the nearest visible ancestor, never lost.
+    parent, under the nearest ancestor that is less deep. A hidden comment is shown as a
+    placeholder when a visible reply is under it, and left out otherwise.
     """
-    nodes = {c.id: Node(c) for c in [*top, *replies]}
-    for reply in replies:
+    rows = [*top, *replies]
+    by_id = {c.id: c for c, _ in rows}
+    keep = {c.id for c, shown in rows if shown}
+    for c, shown in rows:
+        if shown:
+            ancestor = by_id.get(c.parent_id) if c.parent_id else None
+            while ancestor is not None and ancestor.id not in keep:
+                keep.add(ancestor.id)
+                ancestor = by_id.get(ancestor.parent_id) if ancestor.parent_id else None
+            if c.root_id in by_id:
+                keep.add(c.root_id)
+    nodes = {
+        c.id: Node(c if shown else Placeholder(c.id, c.depth, c.parent_id, c.created_at))
+        for c, shown in rows
+        if c.id in keep
+    }
+    for reply, _ in replies:
+        if reply.id not in nodes:
+            continue
         holder = nodes.get(reply.parent_id)
         while holder is not None and holder.comment.depth >= reply.depth:
             holder = nodes.get(holder.comment.parent_id)
@@ -196,15 +295,12 @@ def _threaded(top: list[Comment], replies: list[Comment]) -> list[Node]:
             holder = nodes.get(reply.root_id)
         if holder is not None:
             holder.children.append(nodes[reply.id])
-    return [nodes[c.id] for c in top]
+    return [nodes[c.id] for c, _ in top if c.id in nodes]
 
 
 def page_of(comment: Comment, own_ids: frozenset[int] = frozenset()) -> int:
     """The page of the thread on which this comment is shown."""
     root = db.session.get(Comment, comment.root_id) if comment.root_id else comment
-    visible = Comment.status == CommentStatus.APPROVED
-    if own_ids:
-        visible = or_(visible, Comment.id.in_(own_ids))
     if current_app.config["NEWEST_FIRST"]:
         before = (Comment.created_at > root.created_at) | (
             (Comment.created_at == root.created_at) & (Comment.id < root.id)
@@ -216,8 +312,7 @@ def page_of(comment: Comment, own_ids: frozenset[int] = frozenset()) -> int:
     earlier = db.session.execute(
         select(func.count()).where(
             Comment.article_id == comment.article_id,
-            Comment.parent_id.is_(None),
-            visible,
+            _shown_top_level(own_ids),
             before,
         )
     ).scalar_one()

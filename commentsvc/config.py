@@ -47,6 +47,16 @@ class Defaults:
     # The short privacy notice under every form (plain page, iframe, script embed).
     PRIVACY_NOTICE = ""  # empty: the built-in "Så behandlar vi dina personuppgifter" text
     PRIVACY_URL = ""  # where the full privacy policy is; empty: no link
+    # Issue 3: moderation.
+    PUBLIC_URL = ""  # e.g. https://kommentarer.example.se: the base of links in mails
+    RATELIMIT_COMMENTS = "5 per minute;30 per hour"  # per address, for posting comments
+    # When Redis (RATELIMIT_STORAGE_URI) is down, keep serving with per-instance limits.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_FREE_FAILURES = 3  # failed logins per account and address before slowing down
+    LOGIN_LOCK_FAILURES = 10  # ... before the pair account+address is locked
+    LOGIN_ADDRESS_FAILURES = 50  # failed logins from one address, any account, before a lock
+    LOGIN_LOCK_MINUTES = 15
 
     # Flask and extension settings that follow from ours.
     SESSION_COOKIE_HTTPONLY = True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -94,6 +95,11 @@ def register_errorhandlers(app: Flask) -> None:
             "csrf",
             CSRF_MESSAGE,
         )
+
+    @app.errorhandler(RateLimitExceeded)
+    def rate_limited(error: RateLimitExceeded):
+        # The limit's own message ("Du skickar kommentarer för snabbt"), not the generic one.
+        return error_response(429, "too_many_requests", error.description)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -1,6 +1,8 @@
 """The Flask extensions, unbound: the only module-level state of the service."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -25,3 +27,5 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
+# Limits are declared where they apply (see ratelimits.py); RATELIMIT_* config configures it.
+limiter = Limiter(key_func=get_remote_address)

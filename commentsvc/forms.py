@@ -8,8 +8,16 @@ from urllib.parse import urlsplit
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, StringField, TextAreaField
-from wtforms.validators import DataRequired, ValidationError
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
 from .comments import Draft
 from .errors import DomainError
@@ -175,3 +183,108 @@ class CommentForm(FlaskForm):
             field.errors = [*field.errors, error.message]
         else:
             self.form_errors.append(error.message)
+
+
+# --- issue 3: the moderation pages' forms (every POST carries a CSRF token) ---
+
+try:  # WTForms 3.3 deprecates (value, label) tuples for SelectChoice
+    from wtforms import SelectChoice
+except ImportError:  # pragma: no cover - older WTForms
+    SelectChoice = None
+
+
+def choices(*pairs):
+    """Select options as the installed WTForms prefers them."""
+    return [SelectChoice(v, label) if SelectChoice else (v, label) for v, label in pairs]
+
+
+class LoginForm(FlaskForm):
+    username = StringField(
+        _l("User name"),
+        filters=[strip_text],
+        validators=[DataRequired(_l("Enter your user name."))],
+    )
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
+
+
+class ActionForm(FlaskForm):
+    """One button on one comment: the CSRF token is all it needs."""
+
+
+class BulkForm(FlaskForm):
+    action = SelectField(
+        _l("Action for the selected comments"),
+        choices=choices(
+            ("", _l("Choose an action")),
+            ("approve", _l("Approve")),
+            ("spam", _l("Mark as spam")),
+            ("trash", _l("Move to trash")),
+            ("restore", _l("Restore")),
+        ),
+        validate_choice=False,
+    )
+
+
+class EditForm(FlaskForm):
+    text = TextAreaField(
+        _l("Comment"),
+        filters=[strip_text],
+        validators=[
+            DataRequired(_l("Write a comment.")),
+            MaxChars(
+                COMMENT_MAX,
+                _l("The comment can be at most %(limit)s characters; it has %(length)s."),
+            ),
+        ],
+    )
+
+
+class ModeratorForm(FlaskForm):
+    username = StringField(
+        _l("User name or email"),
+        filters=[strip_text],
+        validators=[DataRequired(_l("Enter a user name.")), MaxChars(200, _l("Too long."))],
+    )
+    display_name = StringField(
+        _l("Name shown on replies"),
+        filters=[strip_text],
+        validators=[MaxChars(245, _l("Too long."))],
+    )
+    email = StringField(
+        _l("Email for notifications"), filters=[strip_text], validators=[check_email]
+    )
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter a password."))])
+    role = SelectField(
+        _l("Role"), choices=choices(("moderator", _l("Moderator")), ("admin", _l("Administrator")))
+    )
+    notify = BooleanField(_l("Email when a comment waits for review"))
+
+
+class SettingsForm(FlaskForm):
+    MODERATION = SelectField(
+        _l("Which comments wait for review"),
+        choices=choices(
+            ("first-time", _l("Comments from authors without an earlier approved comment")),
+            ("all", _l("Every comment")),
+            ("none", _l("None (only those held by links or words)")),
+        ),
+    )
+    MAX_LINKS = IntegerField(
+        _l("Hold a comment with more links than"),
+        validators=[InputRequired(_l("Enter a number.")), NumberRange(min=0, max=1000)],
+    )
+    MODERATION_KEYS = TextAreaField(
+        _l("Hold comments containing these words (one per line)"), validators=[Optional()]
+    )
+    DISALLOWED_KEYS = TextAreaField(
+        _l("Mark as spam comments containing these words (one per line)"),
+        validators=[Optional()],
+    )
+    MIN_SUBMIT_SECONDS = IntegerField(
+        _l("Mark as spam forms sent faster than this many seconds (0: off)"),
+        validators=[InputRequired(_l("Enter a number.")), NumberRange(min=0, max=3600)],
+    )
+    CLOSE_AFTER_DAYS = IntegerField(
+        _l("Close threads this many days after they start (0: never)"),
+        validators=[InputRequired(_l("Enter a number.")), NumberRange(min=0, max=100000)],
+    )

@@ -6,6 +6,7 @@ import enum
 from datetime import UTC, datetime
 
 from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import DateTime, TypeDecorator
 
@@ -86,6 +87,8 @@ class Comment(db.Model):
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by: Mapped[str | None] = mapped_column(String(200))
+    # Issue 3: a moderator's reply, published at once and marked as the site's own voice.
+    by_staff: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     article: Mapped[Article] = relationship(back_populates="comments")
     parent: Mapped[Comment | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
@@ -98,3 +101,103 @@ class Comment(db.Model):
         Index("ix_comment_parent", "parent_id"),
         Index("ix_comment_root", "root_id", "status"),
     )
+
+
+# --- issue 3: moderators, the audit log, login throttling, settings, the mail outbox ---
+
+
+class ModeratorRole(enum.StrEnum):
+    ADMIN = "admin"
+    MODERATOR = "moderator"
+
+
+def _enum(cls):
+    return Enum(
+        cls,
+        native_enum=False,
+        length=16,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+    )
+
+
+class Moderator(db.Model):
+    """A person who works the queue; admins also manage moderators and the policy settings."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(200), unique=True)  # a name or an email
+    email: Mapped[str] = mapped_column(String(200), default="")  # where queue mail goes
+    display_name: Mapped[str] = mapped_column(String(245), default="")  # on staff replies
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[ModeratorRole] = mapped_column(_enum(ModeratorRole))
+    active: Mapped[bool] = mapped_column(default=True)
+    notify: Mapped[bool] = mapped_column(default=False)  # mail me when a comment is held
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ModeratorRole.ADMIN
+
+    @property
+    def public_name(self) -> str:
+        """The name a staff reply is published under: never the login when it is an email."""
+        if self.display_name:
+            return self.display_name
+        return self.username.split("@")[0] if "@" in self.username else self.username
+
+
+class ModerationEvent(db.Model):
+    """One decision on a comment: who, when, what, and the status before and after.
+
+    ``comment_id`` is a plain number, not a foreign key, so the record of a permanent
+    deletion outlives the comment.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(32))
+    before: Mapped[str | None] = mapped_column(String(16))
+    after: Mapped[str | None] = mapped_column(String(16))
+    # For an edit, the text before it (so the edit can be undone); for an undo, the event id.
+    detail: Mapped[str] = mapped_column(Text, default="")
+    undone: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LoginThrottle(db.Model):
+    """Failed logins counted per account-and-address pair and per address (shared by instances)."""
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Setting(db.Model):
+    """A policy setting changed by an admin; overrides the configuration file for every instance."""
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)  # JSON
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(200), default="")
+
+
+class OutboxMail(db.Model):
+    """A mail waiting to be sent, written in the same transaction as what it tells about."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    comment_id: Mapped[int | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A worker leases a mail before sending it, so two workers never send the same one.
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (Index("ix_outbox_mail_due", "sent_at", "next_attempt_at"),)

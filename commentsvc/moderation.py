@@ -1,50 +1,137 @@
-"""Moderation policy (why a comment is held) and state changes with their audit trail."""
+"""Moderation policy (why a comment is held or is spam) and state changes with their audit trail.
+
+Every state change is one small function that also writes a ``ModerationEvent`` (who, when,
+action, status before and after) and owns the commit; ``undo_last`` reverses the latest one.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from .errors import CommentNotFound
+from .errors import CommentNotFound, DomainError
 from .extensions import db
-from .models import Comment, CommentStatus
-from .sanitize import count_links
+from .models import Comment, CommentStatus, ModerationEvent
+from .privacy import avatar_key
+from .sanitize import clean_html, count_links
 
 
-def held_reasons(config: Mapping[str, Any], *, author: str, email: str, html: str) -> list[str]:
+class ModerationRefused(DomainError):
+    """A decision the rules do not allow as asked; the message says why and what to do."""
+
+    status = 409
+    code = "refused"
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What the sender's form tells about them: the stamp's age (None: missing or forged)
+    and the honeypot field's content. Trusted callers (imports, staff) pass no signals."""
+
+    stamp_age: float | None
+    honeypot: str = ""
+
+
+def _key_match(words: Iterable[str], fields: Iterable[str]) -> str | None:
+    """The first word found in any field, case-folded, as WordPress matches its key lists."""
+    haystack = [f.casefold() for f in fields if f]
+    for word in words:
+        needle = word.strip().casefold()
+        if needle and any(needle in field for field in haystack):
+            return word.strip()
+    return None
+
+
+def spam_reasons(
+    config: Mapping[str, Any],
+    *,
+    author: str,
+    email: str,
+    website: str = "",
+    ip: str = "",
+    text: str = "",
+    signals: Signals | None = None,
+) -> list[str]:
+    """Why a new comment is spam (reason codes); empty when it is not.
+
+    Spam is stored, never dropped: a moderator can find it in the Spam tab and restore it.
+    """
+    reasons = []
+    word = _key_match(config["DISALLOWED_KEYS"], (text, author, email, website, ip))
+    if word:
+        reasons.append(f"disallowed-key:{word}")
+    if signals is not None:
+        if signals.honeypot:
+            reasons.append("honeypot")
+        minimum = config["MIN_SUBMIT_SECONDS"]
+        if minimum:
+            if signals.stamp_age is None:
+                reasons.append("no-stamp")
+            elif signals.stamp_age < minimum:
+                reasons.append(f"too-fast:{max(0, round(signals.stamp_age))}")
+    return reasons
+
+
+def held_reasons(
+    config: Mapping[str, Any],
+    *,
+    author: str,
+    email: str,
+    html: str,
+    website: str = "",
+    ip: str = "",
+    text: str = "",
+) -> list[str]:
     """Why a new comment must wait for a moderator, as reason codes (``describe_reason``).
 
     Empty when it may be published at once. Codes, not sentences, are stored, so the queue
-    shows them in the moderator's language.
+    shows them in the moderator's language. Links and key words hold a comment even when
+    ``MODERATION`` is ``none``, as in WordPress.
     """
     mode = config["MODERATION"]
-    if mode == "none":
-        return []
     reasons = []
     if mode == "all":
         reasons.append("all")
-    elif not _has_approved_comment(author, email):
+    elif mode == "first-time" and not _has_approved_comment(author, email):
         reasons.append("first-time")
     links = count_links(html)
     if links > config["MAX_LINKS"]:
         reasons.append(f"links:{links}")
+    word = _key_match(config["MODERATION_KEYS"], (text, author, email, website, ip))
+    if word:
+        reasons.append(f"moderation-key:{word}")
     return reasons
+
+
+REASONS = {
+    "all": _l("every comment is reviewed"),
+    "first-time": _l("first comment from this author"),
+    "links": _l("%(detail)s links"),
+    "moderation-key": _l("moderation word: %(detail)s"),
+    "disallowed-key": _l("disallowed word: %(detail)s"),
+    "honeypot": _l("the hidden field was filled in (a program, not a person)"),
+    "no-stamp": _l("the form's time stamp was missing or forged"),
+    "too-fast": _l("sent %(detail)s seconds after the form was shown"),
+}
 
 
 def describe_reason(code: str) -> str:
     """A stored reason code as a sentence for the moderator."""
     name, _, detail = code.partition(":")
-    if name == "all":
-        return str(_l("every comment is reviewed"))
-    if name == "first-time":
-        return str(_l("first comment from this author"))
-    if name == "links":
-        return str(_l("%(count)s links", count=detail))
-    return code
+    text = REASONS.get(name)
+    if text is None:
+        return code
+    return str(text) % {"detail": detail} if "%(detail)s" in str(text) else str(text)
+
+
+def reason_codes(comment: Comment) -> list[str]:
+    return [code for code in comment.held_for.splitlines() if code]
 
 
 def _has_approved_comment(author: str, email: str) -> bool:
@@ -61,13 +148,244 @@ def _has_approved_comment(author: str, email: str) -> bool:
     return found is not None
 
 
-def approve(comment_id: int, *, by: str, now: datetime) -> Comment:
-    """Publish a comment; a reply is published only with its parent already public."""
+# --- state changes ---------------------------------------------------------------------
+
+
+def get_comment(comment_id: int) -> Comment:
     comment = db.session.get(Comment, comment_id)
     if comment is None:
         raise CommentNotFound(_l("There is no comment %(id)s.", id=comment_id))
-    comment.status = CommentStatus.APPROVED
+    return comment
+
+
+def _record(
+    comment: Comment, action: str, before: str | None, *, by: str, now: datetime, detail=""
+) -> ModerationEvent:
+    event = ModerationEvent(
+        comment_id=comment.id,
+        actor=by,
+        action=action,
+        before=before,
+        after=comment.status.value if comment.status else None,
+        detail=detail,
+        created_at=now,
+    )
+    db.session.add(event)
+    return event
+
+
+def _set_status(comment: Comment, status: CommentStatus, action: str, *, by: str, now: datetime):
+    if comment.status == status:
+        return  # nothing changes, so nothing to record or undo
+    before = comment.status.value
+    comment.status = status
     comment.decided_at = now
     comment.decided_by = by
+    _record(comment, action, before, by=by, now=now)
+
+
+def _pending_parent(comment: Comment) -> Comment | None:
+    parent = comment.parent
+    return parent if parent is not None and parent.status == CommentStatus.PENDING else None
+
+
+def approve(comment_id: int, *, by: str, now: datetime, with_parents: bool = False) -> Comment:
+    """Publish a comment; a reply waits for its pending parent, or goes with it when asked."""
+    comment = get_comment(comment_id)
+    parent = _pending_parent(comment)
+    if parent is not None:
+        if not with_parents:
+            raise ModerationRefused(
+                _l(
+                    "Comment %(id)s replies to comment %(parent)s, which is still pending. "
+                    "Approve them together, or approve the comment it replies to first.",
+                    id=comment.id,
+                    parent=parent.id,
+                )
+            )
+        chain = []
+        while parent is not None:
+            chain.append(parent)
+            parent = _pending_parent(parent)
+        for ancestor in reversed(chain):
+            _set_status(ancestor, CommentStatus.APPROVED, "approve", by=by, now=now)
+    if comment.status != CommentStatus.APPROVED:
+        _set_status(comment, CommentStatus.APPROVED, "approve", by=by, now=now)
     db.session.commit()
     return comment
+
+
+def trash(comment_id: int, *, by: str, now: datetime) -> Comment:
+    """Reject to the trash: hidden from readers, kept for a moderator to restore."""
+    comment = get_comment(comment_id)
+    _set_status(comment, CommentStatus.TRASH, "trash", by=by, now=now)
+    db.session.commit()
+    return comment
+
+
+def mark_spam(comment_id: int, *, by: str, now: datetime) -> Comment:
+    comment = get_comment(comment_id)
+    _set_status(comment, CommentStatus.SPAM, "spam", by=by, now=now)
+    db.session.commit()
+    return comment
+
+
+def restore(comment_id: int, *, by: str, now: datetime) -> Comment:
+    """Take a comment out of the trash or spam, back to the status it had before (or pending)."""
+    comment = get_comment(comment_id)
+    if comment.status not in (CommentStatus.TRASH, CommentStatus.SPAM):
+        raise ModerationRefused(_l("Only comments in the trash or spam can be restored."))
+    last = db.session.execute(
+        select(ModerationEvent)
+        .where(
+            ModerationEvent.comment_id == comment.id,
+            ModerationEvent.after == comment.status.value,
+            ModerationEvent.action.in_(("trash", "spam")),
+        )
+        .order_by(ModerationEvent.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    target = CommentStatus.PENDING
+    if last is not None and last.before in (CommentStatus.APPROVED, CommentStatus.PENDING):
+        target = CommentStatus(last.before)
+    if target == CommentStatus.APPROVED and _pending_parent(comment):
+        target = CommentStatus.PENDING
+    _set_status(comment, target, "restore", by=by, now=now)
+    db.session.commit()
+    return comment
+
+
+def edit(comment_id: int, text: str, *, by: str, now: datetime) -> Comment:
+    """Change the text; it is sanitized again, and the old text is kept for undo."""
+    comment = get_comment(comment_id)
+    text = text.strip()
+    html = clean_html(text)
+    if not html:
+        raise DomainError(_l("Write a comment."), field="text")
+    if len(text) > 5000:
+        raise DomainError(
+            _l("The comment can be at most %(limit)s characters; it has %(length)s.")
+            % {"limit": 5000, "length": len(text)},
+            field="text",
+        )
+    previous = comment.text
+    comment.text, comment.html, comment.edited_at = text, html, now
+    _record(comment, "edit", comment.status.value, by=by, now=now, detail=previous)
+    db.session.commit()
+    return comment
+
+
+def delete_permanently(comment_id: int, *, by: str, now: datetime) -> None:
+    """Erase a comment for good (admins only, checked by the caller's role).
+
+    A comment that has replies is refused: the trash keeps the replies' place in the thread.
+    """
+    comment = get_comment(comment_id)
+    has_replies = db.session.execute(
+        select(Comment.id).where(Comment.parent_id == comment.id).limit(1)
+    ).first()
+    if has_replies:
+        raise ModerationRefused(
+            _l(
+                "This comment has replies, so it cannot be deleted permanently. "
+                "Move it to the trash instead; its replies keep their place."
+            )
+        )
+    before = comment.status.value
+    event = _record(comment, "delete", before, by=by, now=now)
+    event.after = None
+    db.session.delete(comment)
+    db.session.commit()
+
+
+def reply_as_staff(
+    comment_id: int, text: str, *, by: str, author: str, email: str, now: datetime
+) -> Comment:
+    """A moderator's answer: published at once, marked as staff, its parent published with it."""
+    parent = get_comment(comment_id)
+    if parent.status in (CommentStatus.SPAM, CommentStatus.TRASH):
+        raise ModerationRefused(
+            _l("Restore the comment before you reply to it: it is in the trash or spam.")
+        )
+    if parent.status == CommentStatus.PENDING:
+        approve(parent.id, by=by, now=now, with_parents=True)
+    html = clean_html(text.strip())
+    if not html:
+        raise DomainError(_l("Write a comment."), field="text")
+    reply = Comment(
+        article_id=parent.article_id,
+        parent=parent,
+        root_id=parent.root_id or parent.id,
+        depth=min(parent.depth + 1, current_app.config["MAX_DEPTH"]),
+        status=CommentStatus.APPROVED,
+        text=text.strip(),
+        html=html,
+        author=author,
+        email=email,
+        by_staff=True,
+        avatar=avatar_key(current_app.config["SECRET_KEY"], email, author),
+        created_at=now,
+        decided_at=now,
+        decided_by=by,
+    )
+    db.session.add(reply)
+    db.session.flush()
+    _record(reply, "staff-reply", None, by=by, now=now)
+    db.session.commit()
+    return reply
+
+
+def undo_last(comment_id: int, *, by: str, now: datetime) -> Comment:
+    """Reverse the latest decision on a comment that is not undone yet (status, or an edit)."""
+    comment = get_comment(comment_id)
+    last = db.session.execute(
+        select(ModerationEvent)
+        .where(
+            ModerationEvent.comment_id == comment.id,
+            ModerationEvent.undone.is_(False),
+            ModerationEvent.action.in_(("approve", "trash", "spam", "restore", "edit")),
+        )
+        .order_by(ModerationEvent.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if last is None:
+        raise ModerationRefused(_l("There is no decision on this comment to undo."))
+    last.undone = True
+    before = comment.status.value
+    if last.action == "edit":
+        comment.text, comment.html = last.detail, clean_html(last.detail)
+    elif last.before:
+        comment.status = CommentStatus(last.before)
+        comment.decided_at, comment.decided_by = now, by
+    _record(comment, "undo", before, by=by, now=now, detail=str(last.id))
+    db.session.commit()
+    return comment
+
+
+ACTIONS = {
+    "approve": approve,
+    "trash": trash,
+    "spam": mark_spam,
+    "restore": restore,
+}
+
+
+def bulk(action: str, comment_ids: list[int], *, by: str, now: datetime) -> tuple[int, list[str]]:
+    """Apply one action to many comments; parents before replies. Returns (done, refusals)."""
+    if action not in ACTIONS:
+        raise ModerationRefused(_l("Choose an action."))
+    if not comment_ids:
+        raise ModerationRefused(_l("Select at least one comment."))
+    found = db.session.execute(
+        select(Comment.id).where(Comment.id.in_(comment_ids)).order_by(Comment.depth, Comment.id)
+    ).scalars()
+    done, refusals = 0, []
+    for comment_id in found:
+        try:
+            ACTIONS[action](comment_id, by=by, now=now)
+        except DomainError as error:
+            db.session.rollback()
+            refusals.append(str(error.message))
+        else:
+            done += 1
+    return done, refusals

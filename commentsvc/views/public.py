@@ -17,14 +17,16 @@ from flask import (
 from sqlalchemy import text
 
 from .. import comments
-from ..antispam import issue_stamp
+from ..antispam import issue_stamp, stamp_age
 from ..avatars import identicon_svg
 from ..demo import DEMO_KEY
 from ..errors import CSRF_MESSAGE, DomainError
 from ..extensions import csrf, db
 from ..forms import ARTICLE_KEY, CommentForm, parse_id
 from ..models import Comment, utcnow
+from ..moderation import Signals
 from ..privacy import anonymize_ip
+from ..ratelimits import limit_comment_posts
 from ..readers import (
     own_comment_ids,
     remember_own_comment,
@@ -132,14 +134,21 @@ def thread():
 
 @bp.post("/comments")
 @csrf.exempt  # the form checks its own token, so that a failure keeps what the reader typed
+@limit_comment_posts
 def post_comment():
     form = CommentForm()
     article = comments.find_article(form.article.data or "")
     status = 422
     if form.validate():
         try:
+            now = utcnow()
+            signals = Signals(stamp_age(form.ts.data, now), form.hp.data or "")
             comment = comments.post_comment(
-                article, form.draft(), ip=anonymize_ip(request.remote_addr), now=utcnow()
+                article,
+                form.draft(),
+                ip=anonymize_ip(request.remote_addr),
+                now=now,
+                signals=signals,
             )
         except DomainError as error:
             form.add_domain_error(error)

@@ -1,0 +1,182 @@
+"""Moderator accounts: creating them, checking passwords, and throttling failed logins.
+
+Failed logins are counted per account-and-address pair and per address, in the database so
+that every instance sees them. A pair is slowed after a few failures and locked after more;
+an address gets a larger budget across all accounts. No account is ever locked for everyone,
+so an attacker cannot lock the real moderators out from their own addresses.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .errors import DomainError
+from .extensions import db
+from .models import LoginThrottle, Moderator, ModeratorRole
+
+PASSWORD_MIN = 10
+# Checked against when the account does not exist, so a wrong name costs as much as a
+# wrong password and timing does not tell which names exist.
+_DUMMY_HASH = generate_password_hash("not a password", method="scrypt")
+
+
+class AccountRejected(DomainError):
+    status = 422
+    code = "invalid"
+
+
+class LoginFailed(DomainError):
+    status = 401
+    code = "login_failed"
+
+
+class LoginThrottled(DomainError):
+    status = 429
+    code = "too_many_attempts"
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method="scrypt")
+
+
+def create_moderator(
+    username: str,
+    password: str,
+    *,
+    role: ModeratorRole | str = ModeratorRole.MODERATOR,
+    email: str = "",
+    notify: bool = False,
+    display_name: str = "",
+) -> Moderator:
+    """A new account; the name is unique regardless of case."""
+    username = username.strip()
+    if not username or len(username) > 200:
+        raise AccountRejected(_l("Enter a user name of at most 200 characters."), "username")
+    if len(password) < PASSWORD_MIN:
+        raise AccountRejected(
+            _l("The password must have at least %(min)s characters.", min=PASSWORD_MIN),
+            "password",
+        )
+    taken = db.session.execute(
+        select(Moderator.id).where(func.lower(Moderator.username) == username.lower())
+    ).first()
+    if taken:
+        raise AccountRejected(_l("There is already a moderator with that name."), "username")
+    moderator = Moderator(
+        username=username,
+        password_hash=hash_password(password),
+        role=ModeratorRole(role),
+        email=email.strip() or (username if "@" in username else ""),
+        notify=notify,
+        display_name=display_name.strip()[:245],
+    )
+    db.session.add(moderator)
+    db.session.commit()
+    return moderator
+
+
+def get_moderator(moderator_id: int) -> Moderator:
+    moderator = db.session.get(Moderator, moderator_id)
+    if moderator is None:
+        raise DomainError(_l("There is no such moderator."))
+    return moderator
+
+
+def set_active(moderator_id: int, active: bool, *, by: Moderator) -> Moderator:
+    """Disable or re-enable an account; a disabled account's sessions stop working at once."""
+    moderator = get_moderator(moderator_id)
+    if moderator.id == by.id and not active:
+        raise AccountRejected(_l("You cannot disable your own account."))
+    moderator.active = active
+    db.session.commit()
+    return moderator
+
+
+def set_notify(moderator_id: int, notify: bool) -> Moderator:
+    moderator = get_moderator(moderator_id)
+    moderator.notify = notify
+    db.session.commit()
+    return moderator
+
+
+def _throttle(key: str) -> LoginThrottle:
+    row = db.session.get(LoginThrottle, key)
+    if row is None:
+        row = LoginThrottle(key=key, failures=0)
+        db.session.add(row)
+    return row
+
+
+def _wait(row: LoginThrottle | None, now: datetime, free: int) -> timedelta | None:
+    """How long this key must still wait before it may try again, if at all."""
+    if row is None:
+        return None
+    if row.locked_until and row.locked_until > now:
+        return row.locked_until - now
+    if row.failures > free and row.last_failure_at:
+        # Slowed: 1, 2, 4, ... seconds after each further failure (at most a minute).
+        delay = timedelta(seconds=min(60, 2 ** (row.failures - free - 1)))
+        if row.last_failure_at + delay > now:
+            return row.last_failure_at + delay - now
+    return None
+
+
+def authenticate(username: str, password: str, *, address: str, now: datetime) -> Moderator:
+    """The active moderator with these credentials, or LoginFailed / LoginThrottled."""
+    config = current_app.config
+    pair_key = f"pair:{username.strip().casefold()[:200]}|{address}"
+    address_key = f"addr:{address}"
+    pair = db.session.get(LoginThrottle, pair_key)
+    by_address = db.session.get(LoginThrottle, address_key)
+    waits = [
+        _wait(pair, now, config["LOGIN_FREE_FAILURES"]),
+        _wait(by_address, now, config["LOGIN_ADDRESS_FAILURES"]),
+    ]
+    wait = max((w for w in waits if w is not None), default=None)
+    if wait is not None:
+        seconds = max(1, int(wait.total_seconds() + 0.999))
+        if seconds > 90:
+            message = _l(
+                "Too many failed attempts. Try again in %(minutes)s minutes.",
+                minutes=-(-seconds // 60),
+            )
+        else:
+            message = _l(
+                "Too many failed attempts. Wait %(seconds)s seconds and try again.",
+                seconds=seconds,
+            )
+        raise LoginThrottled(message)
+    moderator = db.session.execute(
+        select(Moderator).where(func.lower(Moderator.username) == username.strip().lower())
+    ).scalar_one_or_none()
+    ok = check_password_hash(moderator.password_hash if moderator else _DUMMY_HASH, password)
+    if moderator is not None and ok:
+        if not moderator.active:
+            raise LoginFailed(_l("This account is disabled. Ask an administrator."))
+        if pair is not None:
+            db.session.delete(pair)
+            db.session.commit()
+        return moderator
+    lock = timedelta(minutes=config["LOGIN_LOCK_MINUTES"])
+    for key, limit in (
+        (pair_key, config["LOGIN_LOCK_FAILURES"]),
+        (address_key, config["LOGIN_ADDRESS_FAILURES"] * 2),
+    ):
+        row = _throttle(key)
+        if row.locked_until and row.locked_until <= now:
+            row.failures, row.locked_until = 0, None  # the lock has run out: a fresh start
+        row.failures += 1
+        row.last_failure_at = now
+        if row.failures >= limit:
+            row.locked_until = now + lock
+    db.session.commit()
+    raise LoginFailed(_l("Wrong user name or password."))
+
+
+def all_moderators() -> list[Moderator]:
+    return list(db.session.execute(select(Moderator).order_by(Moderator.username)).scalars())

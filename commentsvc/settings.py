@@ -1,0 +1,74 @@
+"""Policy settings an admin changes in the UI: stored in the database, read by every instance.
+
+``effective_config()`` is the one way the policy reads its values: the configuration file's
+defaults with the database's overrides on top, read once per request (or app context).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import ChainMap
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from flask import current_app, g
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from .config import MODERATION_MODES
+from .errors import DomainError
+from .extensions import db
+from .models import Setting
+
+# The keys an admin may change at run time; everything else stays in the configuration file.
+EDITABLE = (
+    "MODERATION",
+    "MAX_LINKS",
+    "MODERATION_KEYS",
+    "DISALLOWED_KEYS",
+    "MIN_SUBMIT_SECONDS",
+    "CLOSE_AFTER_DAYS",
+)
+
+
+class SettingRejected(DomainError):
+    status = 422
+    code = "invalid_setting"
+
+
+def effective_config() -> Mapping[str, Any]:
+    """``current_app.config`` with the admins' stored settings on top (one query per request)."""
+    cached = g.get("_commentsvc_settings")
+    if cached is None:
+        rows = db.session.execute(select(Setting.key, Setting.value)).all()
+        cached = {key: json.loads(value) for key, value in rows if key in EDITABLE}
+        g._commentsvc_settings = cached
+    return ChainMap(cached, current_app.config)
+
+
+def _check(key: str, value: Any) -> Any:
+    if key == "MODERATION":
+        if value not in MODERATION_MODES:
+            raise SettingRejected(_l("Choose one of the moderation modes."), field=key)
+        return value
+    if key in ("MODERATION_KEYS", "DISALLOWED_KEYS"):
+        if isinstance(value, str):
+            value = value.splitlines()
+        return [w.strip() for w in value if w.strip()]
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0 or value > 100000:
+        raise SettingRejected(_l("Enter a whole number, 0 or more."), field=key)
+    return value
+
+
+def save_settings(values: Mapping[str, Any], *, by: str, now: datetime) -> None:
+    """Store the admins' values; they take effect on the next request of every instance."""
+    checked = {key: _check(key, value) for key, value in values.items() if key in EDITABLE}
+    for key, value in checked.items():
+        row = db.session.get(Setting, key)
+        if row is None:
+            row = Setting(key=key)
+            db.session.add(row)
+        row.value, row.updated_at, row.updated_by = json.dumps(value), now, by
+    db.session.commit()
+    g.pop("_commentsvc_settings", None)

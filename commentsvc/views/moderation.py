@@ -1,0 +1,380 @@
+"""The moderation pages: login, the queue, actions on comments, moderators and settings.
+
+Every change is a POST with a CSRF token (Flask-WTF); action URLs answer GET with 405.
+Views translate HTTP to calls of ``moderation``, ``accounts`` and ``settings`` and back.
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    get_flashed_messages,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import lazy_gettext as _l
+
+from .. import accounts, moderation, settings
+from ..auth import admin_required, current_moderator, log_in, log_out, login_required
+from ..errors import DomainError
+from ..forms import (
+    ActionForm,
+    BulkForm,
+    EditForm,
+    LoginForm,
+    ModeratorForm,
+    SettingsForm,
+)
+from ..models import utcnow
+from ..privacy import anonymize_ip
+from ..queue import TABS, events_for, load_queue
+
+bp = Blueprint("moderation", __name__, url_prefix="/moderation")
+
+DONE = {
+    "approve": _l("Comment %(id)s is approved."),
+    "approve-with-parent": _l("Comment %(id)s is approved, with the comment it replies to."),
+    "trash": _l("Comment %(id)s is in the trash."),
+    "spam": _l("Comment %(id)s is marked as spam."),
+    "restore": _l("Comment %(id)s is restored."),
+    "undo": _l("The last decision on comment %(id)s is undone."),
+}
+
+
+@bp.after_request
+def no_store(response):
+    # Moderation pages hold emails and addresses: never kept by a shared cache or the back button.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Frame-Options"] = "DENY"
+    return response
+
+
+STATUS_NAMES = {
+    "pending": _l("Pending"),
+    "approved": _l("Approved"),
+    "spam": _l("Spam"),
+    "trash": _l("Trash"),
+    "all": _l("All"),
+}
+ACTION_NAMES = {
+    "approve": _l("approved"),
+    "trash": _l("moved to trash"),
+    "spam": _l("marked as spam"),
+    "restore": _l("restored"),
+    "edit": _l("edited the text"),
+    "delete": _l("deleted permanently"),
+    "staff-reply": _l("replied as staff"),
+    "undo": _l("undid the last decision"),
+}
+
+
+@bp.context_processor
+def moderation_context():
+    return {
+        "status_name": lambda s: str(STATUS_NAMES.get(s, s)),
+        "action_name": lambda a: str(ACTION_NAMES.get(a, a)),
+        "moderator": current_moderator(),
+        "describe_reason": moderation.describe_reason,
+        "reason_codes": moderation.reason_codes,
+        "action_form": ActionForm(),
+    }
+
+
+def safe_next(default: str) -> str:
+    """Go back only to a moderation page of this site, never to another host."""
+    target = request.values.get("next") or ""
+    if target.startswith("/moderation/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+def actor() -> str:
+    return current_moderator().username
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            moderator = accounts.authenticate(
+                form.username.data,
+                form.password.data,
+                address=anonymize_ip(request.remote_addr),
+                now=utcnow(),
+            )
+        except DomainError as error:
+            form.form_errors.append(error.message)
+            status = error.status
+        else:
+            log_in(moderator)
+            return redirect(safe_next(url_for("moderation.queue")), code=303)
+    elif request.method == "POST":
+        status = 422
+    return render_template("moderation/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    if ActionForm().validate_on_submit():
+        log_out()
+    return redirect(url_for("moderation.login"), code=303)
+
+
+def arg_page() -> int:
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isdigit() and len(raw) < 7 else 1
+
+
+@bp.get("/")
+@login_required
+def queue():
+    status = request.args.get("status", "pending")
+    if status not in TABS:
+        status = "pending"
+    article = (request.args.get("article") or "").strip() or None
+    search = (request.args.get("q") or "").strip()[:200] or None
+    found = load_queue(status, article_key=article, search=search, page=arg_page())
+    return render_template(
+        "moderation/queue.html",
+        queue=found,
+        status=status,
+        article=article,
+        search=search,
+        tabs=TABS,
+        bulk_form=BulkForm(),
+        last_decision=session.get("last_decision"),
+    )
+
+
+@bp.get("/comments/<int:comment_id>")
+@login_required
+def comment(comment_id: int):
+    found = moderation.get_comment(comment_id)
+    return render_template(
+        "moderation/comment.html",
+        c=found,
+        events=events_for([found.id])[found.id],
+        edit_form=EditForm(text=found.text),
+        reply_form=EditForm(formdata=None),
+    )
+
+
+def _after_action(comment_id: int, action: str, next_focus: str | None):
+    session["last_decision"] = comment_id
+    flash(str(DONE[action] % {"id": comment_id}))
+    target = safe_next(url_for("moderation.queue"))
+    if next_focus and next_focus.isdigit():
+        target += f"#row-{next_focus}"
+    return redirect(target, code=303)
+
+
+ACTION_RULE = "<any(approve, 'approve-with-parent', trash, spam, restore, undo):action>"
+
+
+@bp.post(f"/comments/<int:comment_id>/{ACTION_RULE}")
+@login_required
+def act(comment_id: int, action: str):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    now, by = utcnow(), actor()
+    try:
+        if action == "approve":
+            moderation.approve(comment_id, by=by, now=now)
+        elif action == "approve-with-parent":
+            moderation.approve(comment_id, by=by, now=now, with_parents=True)
+        elif action == "trash":
+            moderation.trash(comment_id, by=by, now=now)
+        elif action == "spam":
+            moderation.mark_spam(comment_id, by=by, now=now)
+        elif action == "restore":
+            moderation.restore(comment_id, by=by, now=now)
+        else:
+            moderation.undo_last(comment_id, by=by, now=now)
+    except moderation.ModerationRefused as error:
+        flash(str(error.message), "error")
+        return redirect(safe_next(url_for("moderation.queue")) + f"#row-{comment_id}", code=303)
+    return _after_action(comment_id, action, request.form.get("next_focus"))
+
+
+@bp.post("/comments/<int:comment_id>/edit")
+@login_required
+def edit(comment_id: int):
+    found = moderation.get_comment(comment_id)
+    form = EditForm()
+    if form.validate_on_submit():
+        moderation.edit(comment_id, form.text.data, by=actor(), now=utcnow())
+        flash(str(_l("Comment %(id)s is saved.", id=comment_id)))
+        return redirect(url_for("moderation.comment", comment_id=comment_id), code=303)
+    return render_template(
+        "moderation/comment.html",
+        c=found,
+        events=events_for([found.id])[found.id],
+        edit_form=form,
+        reply_form=EditForm(formdata=None),
+    ), 422
+
+
+@bp.post("/comments/<int:comment_id>/reply")
+@login_required
+def reply(comment_id: int):
+    found = moderation.get_comment(comment_id)
+    form = EditForm()
+    if form.validate_on_submit():
+        me = current_moderator()
+        try:
+            staff_reply = moderation.reply_as_staff(
+                comment_id,
+                form.text.data,
+                by=me.username,
+                author=me.public_name,
+                email=me.email,
+                now=utcnow(),
+            )
+        except moderation.ModerationRefused as error:
+            flash(str(error.message), "error")
+            return redirect(url_for("moderation.comment", comment_id=comment_id), code=303)
+        flash(str(_l("Your reply is published as comment %(id)s.", id=staff_reply.id)))
+        return redirect(url_for("moderation.comment", comment_id=comment_id), code=303)
+    return render_template(
+        "moderation/comment.html",
+        c=found,
+        events=events_for([found.id])[found.id],
+        edit_form=EditForm(formdata=None, text=found.text),
+        reply_form=form,
+    ), 422
+
+
+@bp.get("/comments/<int:comment_id>/confirm-delete")
+@admin_required
+def confirm_delete(comment_id: int):
+    return render_template("moderation/delete.html", c=moderation.get_comment(comment_id))
+
+
+@bp.post("/comments/<int:comment_id>/delete")
+@admin_required
+def delete(comment_id: int):
+    if not ActionForm().validate_on_submit() or request.form.get("confirm") != "yes":
+        abort(400)
+    try:
+        moderation.delete_permanently(comment_id, by=actor(), now=utcnow())
+    except moderation.ModerationRefused as error:
+        flash(str(error.message), "error")
+        return redirect(url_for("moderation.comment", comment_id=comment_id), code=303)
+    flash(str(_l("Comment %(id)s is deleted permanently.", id=comment_id)))
+    return redirect(url_for("moderation.queue", status="trash"), code=303)
+
+
+@bp.post("/bulk")
+@login_required
+def bulk():
+    form = BulkForm()
+    if not form.validate_on_submit():
+        abort(400)
+    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()][:500]
+    back = safe_next(url_for("moderation.queue"))
+    try:
+        done, refusals = moderation.bulk(form.action.data, ids, by=actor(), now=utcnow())
+    except moderation.ModerationRefused as error:
+        flash(str(error.message), "error")
+        return redirect(back, code=303)
+    flash(str(_l("%(count)s comments updated.", count=done)))
+    for refusal in refusals:
+        flash(refusal, "error")
+    return redirect(back, code=303)
+
+
+# --- admins: moderators and settings ---------------------------------------------------
+
+
+@bp.route("/moderators", methods=["GET", "POST"])
+@admin_required
+def moderators():
+    form = ModeratorForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            added = accounts.create_moderator(
+                form.username.data,
+                form.password.data,
+                role=form.role.data,
+                email=form.email.data or "",
+                notify=form.notify.data,
+                display_name=form.display_name.data or "",
+            )
+        except accounts.AccountRejected as error:
+            getattr(form, error.field or "username").errors = [error.message]
+            status = 422
+        else:
+            flash(str(_l("Moderator %(name)s is added.", name=added.username)))
+            return redirect(url_for("moderation.moderators"), code=303)
+    elif request.method == "POST":
+        status = 422
+    everyone = accounts.all_moderators()
+    return render_template("moderation/moderators.html", form=form, everyone=everyone), status
+
+
+@bp.post("/moderators/<int:moderator_id>/<any(disable, enable):action>")
+@admin_required
+def set_active(moderator_id: int, action: str):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        changed = accounts.set_active(moderator_id, action == "enable", by=current_moderator())
+    except DomainError as error:
+        flash(str(error.message), "error")
+    else:
+        message = _l("%(name)s can log in.") if changed.active else _l("%(name)s is disabled.")
+        flash(str(message % {"name": changed.username}))
+    return redirect(url_for("moderation.moderators"), code=303)
+
+
+@bp.post("/me/notify")
+@login_required
+def notify():
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    me = current_moderator()
+    accounts.set_notify(me.id, request.form.get("notify") == "on")
+    flash(str(_l("Your mail setting is saved.")))
+    return redirect(safe_next(url_for("moderation.queue")), code=303)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@admin_required
+def settings_page():
+    effective = settings.effective_config()
+    form = SettingsForm(
+        data=None
+        if request.method == "POST"
+        else {
+            **{key: effective[key] for key in settings.EDITABLE},
+            "MODERATION_KEYS": "\n".join(effective["MODERATION_KEYS"]),
+            "DISALLOWED_KEYS": "\n".join(effective["DISALLOWED_KEYS"]),
+        }
+    )
+    if form.validate_on_submit():
+        try:
+            settings.save_settings(
+                {key: getattr(form, key).data for key in settings.EDITABLE},
+                by=actor(),
+                now=utcnow(),
+            )
+        except DomainError as error:
+            getattr(form, error.field).errors = [error.message]
+        else:
+            flash(str(_l("The settings are saved and apply at once.")))
+            return redirect(url_for("moderation.settings_page"), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("moderation/settings.html", form=form), status
+
+
+@bp.app_template_global()
+def moderation_messages():
+    return get_flashed_messages(with_categories=True)

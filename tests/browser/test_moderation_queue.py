@@ -1,0 +1,146 @@
+"""The moderation queue in a real browser: log in, clear the queue with the keyboard, and it
+is accessible (axe-core). Also takes the README's screenshots of the queue page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.moderation.conftest import PASSWORD
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@pytest.fixture
+def queue_data(app, article, add_comment):
+    """An admin and a queue that shows the reasons comments are held."""
+    from commentsvc import accounts, comments
+
+    app.config.update(MODERATION_KEYS=["bygglov"], MAX_LINKS=1)
+    with app.app_context():
+        accounts.create_moderator("redaktionen", PASSWORD, role="admin", email="red@example.se")
+        comments.create_article("nyhet-2", title="Ny bro över älven")
+    ids = [
+        add_comment(
+            article,
+            "Hur påverkar det pendlingen från Sundsvall?",
+            approve=False,
+            author="Lisa Berg",
+            email="lisa@example.se",
+        ),
+        add_comment(
+            article,
+            "Läs mer på https://www.trafikverket.se och https://www.sundsvall.se",
+            approve=False,
+            author="Olle Ek",
+            email="olle@example.se",
+            website="https://olle.example",
+        ),
+        add_comment(
+            "nyhet-2",
+            "När kommer bygglovet?",
+            approve=False,
+            author="Karin Ström",
+            email="karin@example.se",
+        ),
+    ]
+    return ids
+
+
+def log_in(page, live_server):
+    page.goto(f"{live_server.url}/moderation/")
+    page.get_by_label("Användarnamn").fill("redaktionen")
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url(f"{live_server.url}/moderation/")
+
+
+def test_a_moderator_clears_the_queue_with_the_keyboard(page, live_server, queue_data, app):
+    from commentsvc.extensions import db
+    from commentsvc.models import Comment
+
+    log_in(page, live_server)
+    assert page.locator(".queue-item").count() == 3
+    page.keyboard.press("j")
+    assert page.evaluate("document.activeElement.id") == f"row-{queue_data[0]}"
+    with page.expect_navigation():
+        page.keyboard.press("a")  # approve the first
+    assert f"Kommentar {queue_data[0]} är godkänd." in page.locator("#mod-status").inner_text()
+    assert page.evaluate("document.activeElement.id") == f"row-{queue_data[1]}"
+    with page.expect_navigation():
+        page.keyboard.press("s")  # spam the next
+    assert page.evaluate("document.activeElement.id") == f"row-{queue_data[2]}"
+    page.keyboard.press("k")
+    with page.expect_navigation():
+        page.keyboard.press("d")  # trash the last
+    assert "Inga kommentarer här." in page.content()
+    with app.app_context():
+        statuses = [db.session.get(Comment, i).status.value for i in queue_data]
+    assert statuses == ["approved", "spam", "trash"]
+
+
+def test_shortcuts_do_nothing_while_typing_in_the_search_field(page, live_server, queue_data):
+    log_in(page, live_server)
+    page.get_by_label("Sök i text, namn eller e-post").click()
+    page.keyboard.type("asd")
+    assert page.locator(".queue-item").count() == 3
+    assert page.get_by_label("Sök i text, namn eller e-post").input_value() == "asd"
+
+
+def test_bulk_approve_with_select_all(page, live_server, queue_data):
+    log_in(page, live_server)
+    page.get_by_role("button", name="Markera alla på sidan").click()
+    page.get_by_label("Åtgärd för de markerade kommentarerna").select_option("approve")
+    page.get_by_role("button", name="Utför på markerade").click()
+    page.wait_for_load_state()
+    assert "3 kommentarer uppdaterade." in page.locator("#mod-status").inner_text()
+
+
+@pytest.mark.parametrize("path", ["/moderation/login", "/moderation/", "/moderation/comments/1"])
+def test_moderation_pages_have_no_accessibility_violations(
+    page, live_server, queue_data, axe_violations, path
+):
+    if path != "/moderation/login":
+        log_in(page, live_server)
+    page.goto(f"{live_server.url}{path}")
+    assert axe_violations(page) == []
+
+
+def test_screenshots_of_the_queue_for_the_readme(page, browser, live_server, queue_data):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1100, "height": 900})
+    log_in(page, live_server)
+    page.keyboard.press("j")
+    page.screenshot(path=str(SCREENSHOTS / "moderation-queue.png"), full_page=True)
+    narrow = browser.new_context(
+        locale="sv-SE", viewport={"width": 390, "height": 844}, color_scheme="dark"
+    )
+    phone = narrow.new_page()
+    log_in(phone, live_server)
+    phone.screenshot(path=str(SCREENSHOTS / "moderation-queue-mobile-dark.png"))
+    narrow.close()
+    assert (SCREENSHOTS / "moderation-queue.png").stat().st_size > 10_000
+
+
+@pytest.mark.slow
+def test_a_queue_of_50_is_cleared_with_the_keyboard_alone(page, live_server, app, article):
+    from commentsvc import accounts, comments
+    from commentsvc.extensions import db
+    from commentsvc.models import Comment, CommentStatus, ModerationEvent, utcnow
+
+    with app.app_context():
+        accounts.create_moderator("redaktionen", PASSWORD, role="admin")
+        a = comments.find_article(article)
+        for i in range(50):
+            draft = comments.Draft(comment=f"Kommentar {i}", author=f"P{i}", email=f"p{i}@ex.se")
+            comments.post_comment(a, draft, ip="192.0.2.0", now=utcnow())
+    log_in(page, live_server)
+    page.keyboard.press("j")
+    for i in range(50):
+        with page.expect_navigation():
+            page.keyboard.press("a" if i % 10 else "s")
+    assert "Inga kommentarer här." in page.content()
+    with app.app_context():
+        assert db.session.query(Comment).filter_by(status=CommentStatus.PENDING).count() == 0
+        assert db.session.query(ModerationEvent).count() == 50
