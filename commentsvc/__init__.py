@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
 
 from . import cli, errors
 from .config import load_config
 from .extensions import babel, csrf, db, migrate
+from .privacy import notice as privacy_notice
 from .views import public
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -39,6 +40,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 def select_locale() -> str:
     """The reader's language: an explicit ``lang``, their browser's when allowed, or the default."""
     config = current_app.config
+    if not has_request_context():  # the command line speaks the configured language
+        return config["LANGUAGE"]
     wanted = request.args.get("lang") or request.form.get("lang")
     if wanted in ("sv", "en"):
         return wanted
@@ -53,6 +56,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["privacy_notice"] = privacy_notice
     from .database import configure_engine
 
     with app.app_context():

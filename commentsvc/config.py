@@ -47,6 +47,9 @@ class Defaults:
     # The short privacy notice under every form (plain page, iframe, script embed).
     PRIVACY_NOTICE = ""  # empty: the built-in "Så behandlar vi dina personuppgifter" text
     PRIVACY_URL = ""  # where the full privacy policy is; empty: no link
+    # Issue 5: retention, applied by `flask --app commentsvc purge` (0: keep for ever).
+    IP_RETENTION_DAYS = 0  # clear even the anonymized IP of comments older than this
+    PURGE_AFTER_DAYS = 30  # delete spam and trash this long after the decision (as WordPress)
 
     # Flask and extension settings that follow from ours.
     SESSION_COOKIE_HTTPONLY = True
@@ -110,7 +113,14 @@ def _check(app: Flask) -> None:
         raise ConfigError(f"MODERATION must be one of {', '.join(MODERATION_MODES)}")
     if config["LANGUAGE"] not in LANGUAGES:
         raise ConfigError(f"LANGUAGE must be one of {', '.join(LANGUAGES)}")
-    for key in ("MAX_DEPTH", "MAX_LINKS", "CLOSE_AFTER_DAYS", "EDIT_WINDOW_MINUTES"):
+    for key in (
+        "MAX_DEPTH",
+        "MAX_LINKS",
+        "CLOSE_AFTER_DAYS",
+        "EDIT_WINDOW_MINUTES",
+        "IP_RETENTION_DAYS",
+        "PURGE_AFTER_DAYS",
+    ):
         if not isinstance(config[key], int) or config[key] < 0:
             raise ConfigError(f"{key} must be a whole number, 0 or more")
     if config["MAX_DEPTH"] < 1:
