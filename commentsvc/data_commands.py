@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
 from .errors import DomainError
 from .models import utcnow
@@ -42,4 +45,67 @@ def import_wordpress(file: str, key: str, keep_pings: bool) -> None:
         click.echo(line)
 
 
-COMMANDS = [import_wordpress]
+@click.command("export")
+@click.option(
+    "--format",
+    "form",
+    type=click.Choice(["json", "jsonl"]),
+    default="json",
+    show_default=True,
+    help="One JSON document, or JSON Lines (a header line, then one row a line).",
+)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="File.")
+@click.option("--with-secrets", is_flag=True, help="Include password hashes and tokens.")
+@with_appcontext
+def export(form: str, output: str | None, with_secrets: bool) -> None:
+    """Write every article, comment and other table to JSON (standard output by default).
+
+    The export holds personal data (emails, anonymized IPs): keep it as safe as the database.
+    """
+    from . import portable
+
+    if output:
+        with open(output, "w", encoding="utf-8") as out:
+            head = portable.write_export(out, lines=form == "jsonl", with_secrets=with_secrets)
+    else:
+        head = portable.write_export(sys.stdout, lines=form == "jsonl", with_secrets=with_secrets)
+    counts = ", ".join(f"{name} {count}" for name, count in head["counts"].items())
+    click.echo(_("Exported: %(counts)s.", counts=counts), err=True)
+
+
+@click.command("import-json")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@with_appcontext
+def import_json(file: str) -> None:
+    """Restore an export (JSON or JSON Lines) into an empty database, ids and times included."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from . import portable
+
+    try:
+        with click.open_file(file, encoding="utf-8") as stream:
+            head, counts = portable.restore(stream)
+    except DomainError as error:
+        raise _fail(error) from error
+    except SQLAlchemyError as error:
+        raise click.ClickException(
+            _(
+                "The export could not be restored: %(error)s. Nothing was restored.",
+                error=str(error.orig if hasattr(error, "orig") else error).strip(),
+            )
+        ) from error
+    except UnicodeDecodeError as error:
+        raise click.ClickException(
+            _("The file is not a commentsvc export. Nothing was restored.")
+        ) from error
+    click.echo(_("Restored: %(counts)s.", counts=", ".join(f"{n} {c}" for n, c in counts.items())))
+    if not head.get("with_secrets") and portable.has_secret_columns():
+        click.echo(
+            _(
+                "The export had no password hashes (made without --with-secrets): "
+                "moderators must be given new passwords."
+            )
+        )
+
+
+COMMANDS = [import_wordpress, export, import_json]
