@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 import click
@@ -108,4 +109,76 @@ def import_json(file: str) -> None:
         )
 
 
-COMMANDS = [import_wordpress, export, import_json]
+@click.command("privacy-export")
+@click.argument("email")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="File.")
+@with_appcontext
+def privacy_export(email: str, output: str | None) -> None:
+    """Everything stored about EMAIL, as JSON (a data subject's access request)."""
+    from . import gdpr
+
+    document = gdpr.personal_data(email, now=utcnow(), by="cli")
+    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    if output:
+        with open(output, "w", encoding="utf-8") as out:
+            out.write(text)
+    else:
+        click.echo(text, nl=False)
+    if not gdpr.has_data(document):
+        click.echo(_("Nothing is stored about this email address."), err=True)
+
+
+@click.command("privacy-erase")
+@click.argument("email")
+@click.option(
+    "--delete",
+    is_flag=True,
+    help="Remove the texts too; answered comments stay as empty placeholders.",
+)
+@with_appcontext
+def privacy_erase(email: str, delete: bool) -> None:
+    """Anonymize every comment by EMAIL (a data subject's erasure request)."""
+    from . import gdpr
+
+    result = gdpr.erase(email, delete=delete, now=utcnow(), by="cli")
+    if not result.found:
+        click.echo(_("Nothing is stored about this email address; nothing was changed."))
+        return
+    click.echo(
+        _(
+            "Erased: %(anonymized)d comments anonymized, %(deleted)d deleted, "
+            "%(other)d other records.",
+            anonymized=result.anonymized,
+            deleted=result.deleted,
+            other=result.other,
+        )
+    )
+
+
+@click.command("purge")
+@with_appcontext
+def purge() -> None:
+    """Apply IP_RETENTION_DAYS and PURGE_AFTER_DAYS (safe to run from cron)."""
+    from .models import CommentStatus
+    from .retention import purge as apply_retention
+
+    result = apply_retention(now=utcnow())
+    click.echo(
+        _(
+            "Purged: %(ips)d stored IP addresses cleared, %(spam)d spam and %(trash)d trash "
+            "comments deleted.",
+            ips=result.ips_cleared,
+            spam=result.deleted[CommentStatus.SPAM],
+            trash=result.deleted[CommentStatus.TRASH],
+        )
+    )
+    if result.kept_with_replies:
+        click.echo(
+            _(
+                "Kept %(count)d old spam or trash comments that others have answered.",
+                count=result.kept_with_replies,
+            )
+        )
+
+
+COMMANDS = [import_wordpress, export, import_json, privacy_export, privacy_erase, purge]

@@ -273,7 +273,6 @@ class ArticleStore:
     def _add(self, article: Article, source: SourceComment, parent: Comment | None) -> Comment:
         created_at = source.created_at or article.created_at
         html = clean_html(source.text, imported=True)
-        decided = source.status != CommentStatus.PENDING
         comment = Comment(
             article_id=article.id,
             parent_id=parent.id if parent else None,
@@ -289,9 +288,9 @@ class ArticleStore:
             website=web_address(source.website),
             ip=anonymize_ip(source.ip),
             avatar=avatar_key(self.config["SECRET_KEY"], source.email, source.author),
+            # When the old site's moderator decided is not in the export: left empty, so
+            # retention counts from the comment's own date.
             created_at=created_at,
-            decided_at=self.now if decided else None,
-            decided_by=f"import: {self.source}"[:200] if decided else None,
         )
         db.session.add(comment)
         db.session.flush()
