@@ -46,6 +46,29 @@ def import_wordpress(file: str, key: str, keep_pings: bool) -> None:
         click.echo(line)
 
 
+@click.command("import-disqus")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--key",
+    type=click.Choice(["path", "identifier", "link"]),
+    default="path",
+    show_default=True,
+    help="What becomes the article key: the thread link's path, its Disqus identifier "
+    "(the path when it has none), or the whole link.",
+)
+@with_appcontext
+def import_disqus(file: str, key: str) -> None:
+    """Import the comments of a Disqus export into their threads."""
+    from .importers import disqus
+
+    try:
+        summary = disqus.import_file(file, key=key, now=utcnow(), progress=_progress)
+    except DomainError as error:
+        raise _fail(error) from error
+    for line in summary.lines():
+        click.echo(line)
+
+
 @click.command("export")
 @click.option(
     "--format",
@@ -181,4 +204,12 @@ def purge() -> None:
         )
 
 
-COMMANDS = [import_wordpress, export, import_json, privacy_export, privacy_erase, purge]
+COMMANDS = [
+    import_wordpress,
+    import_disqus,
+    export,
+    import_json,
+    privacy_export,
+    privacy_erase,
+    purge,
+]
