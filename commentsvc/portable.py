@@ -96,6 +96,10 @@ def header(*, with_secrets: bool) -> dict[str, Any]:
 
 def write_export(out: IO[str], *, lines: bool = False, with_secrets: bool = False) -> dict:
     """Write the whole database to ``out``, streaming row by row; returns the header."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        # One snapshot for every table, so rows written meanwhile cannot half appear.
+        db.session.commit()
+        db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     head = header(with_secrets=with_secrets)
     if lines:
         out.write(json.dumps(head, ensure_ascii=False) + "\n")

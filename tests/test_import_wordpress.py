@@ -63,11 +63,20 @@ def wxr(items: str, *, doctype: str = "") -> str:
 </channel></rss>"""
 
 
-def item(post_id: int, comments: str, *, slug: str = "", status: str = "open") -> str:
+def item(
+    post_id: int,
+    comments: str,
+    *,
+    slug: str = "",
+    status: str = "open",
+    post_status: str = "publish",
+    password: str = "",
+) -> str:
     return f"""<item><title>Nyhet {post_id}</title>
 <link>https://kommun.example.se/nyheter/{slug or post_id}/</link>
 <wp:post_id>{post_id}</wp:post_id><wp:post_name>{slug or f"nyhet-{post_id}"}</wp:post_name>
 <wp:post_type>post</wp:post_type><wp:comment_status>{status}</wp:comment_status>
+<wp:status>{post_status}</wp:status><wp:post_password>{password}</wp:post_password>
 <wp:post_date_gmt>2024-03-01 08:00:00</wp:post_date_gmt>
 {comments}</item>"""
 
@@ -384,3 +393,18 @@ def test_refusal_is_in_english_when_configured(app, runner, write):
 def test_refusal_is_in_swedish_by_default(app, runner, write):
     result = runner.invoke(args=["import-wordpress", write("nej")])
     assert "inte välformad XML" in result.output
+
+
+def test_comments_of_posts_readers_never_saw_stay_out(app, runner, write):
+    path = write(
+        wxr(
+            item(1, comment(1), post_status="private")
+            + item(2, comment(2), post_status="draft")
+            + item(3, comment(3), password="hemligt")
+        )
+    )
+    result = runner.invoke(args=["import-wordpress", path])
+    assert result.exit_code == 0
+    assert set(stored_by_source(app)) == {"3"} and count(app, Article) == 1
+    assert "private" in result.output and "draft" in result.output
+    assert "lösenordsskydd" in result.output  # the protected post's comments are now public

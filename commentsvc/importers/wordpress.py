@@ -42,6 +42,7 @@ APPROVAL = {
     "post-trashed": CommentStatus.TRASH,
 }
 PINGS = ("pingback", "trackback")
+HIDDEN_POSTS = ("draft", "pending", "private", "trash", "auto-draft")
 
 
 def _local(tag: str) -> tuple[str, str]:
@@ -169,6 +170,25 @@ def _article(item: Element, *, key: str, keep_pings: bool, summary: Summary):
     comment_elements = [c for c in item if _is_wp_comment(c)]
     if not comment_elements:
         return None
+    what = _("post %(id)s", id=post_id or "?")
+    status = fields.get("status", "").strip()
+    if status in HIDDEN_POSTS:
+        # Readers never saw these posts, so their comments must not become public threads.
+        summary.skipped.append(
+            (
+                what,
+                _(
+                    "the post is not public (%(status)s); its %(count)d comments were not imported",
+                    status=status,
+                    count=len(comment_elements),
+                ),
+            )
+        )
+        return None
+    if fields.get("post_password", "").strip():
+        summary.notes.append(
+            (what, _("the post is password-protected in WordPress; its comments are public here"))
+        )
     created_at = parse_date(fields.get("post_date_gmt")) or parse_date(fields.get("post_date"))
     article = SourceArticle(
         source_id=post_id,
