@@ -8,6 +8,7 @@ import sys
 import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
+from sqlalchemy.exc import SQLAlchemyError
 
 from .errors import DomainError
 from .models import utcnow
@@ -19,6 +20,18 @@ def _progress(message: str) -> None:
 
 def _fail(error: DomainError) -> click.ClickException:
     return click.ClickException(str(error.message))
+
+
+def _interrupted(error: Exception) -> click.ClickException:
+    """A database error during an import: the current article was rolled back, others kept."""
+    return click.ClickException(
+        _(
+            "The import stopped on a database error (%(error)s). Every article imported before "
+            "it is complete, the one in progress was rolled back; run the same command again "
+            "to continue.",
+            error=str(getattr(error, "orig", None) or error).strip().splitlines()[0],
+        )
+    )
 
 
 @click.command("import-wordpress")
@@ -42,6 +55,8 @@ def import_wordpress(file: str, key: str, keep_pings: bool) -> None:
         )
     except DomainError as error:
         raise _fail(error) from error
+    except SQLAlchemyError as error:
+        raise _interrupted(error) from error
     for line in summary.lines():
         click.echo(line)
 
@@ -65,6 +80,8 @@ def import_disqus(file: str, key: str) -> None:
         summary = disqus.import_file(file, key=key, now=utcnow(), progress=_progress)
     except DomainError as error:
         raise _fail(error) from error
+    except SQLAlchemyError as error:
+        raise _interrupted(error) from error
     for line in summary.lines():
         click.echo(line)
 
@@ -102,8 +119,6 @@ def export(form: str, output: str | None, with_secrets: bool) -> None:
 @with_appcontext
 def import_json(file: str) -> None:
     """Restore an export (JSON or JSON Lines) into an empty database, ids and times included."""
-    from sqlalchemy.exc import SQLAlchemyError
-
     from . import portable
 
     try:

@@ -408,3 +408,26 @@ def test_comments_of_posts_readers_never_saw_stay_out(app, runner, write):
     assert set(stored_by_source(app)) == {"3"} and count(app, Article) == 1
     assert "private" in result.output and "draft" in result.output
     assert "lösenordsskydd" in result.output  # the protected post's comments are now public
+
+
+def test_a_database_error_half_way_is_reported_and_a_rerun_continues(
+    app, runner, write, monkeypatch
+):
+    from sqlalchemy.exc import OperationalError
+
+    path = write(wxr(item(1, comment(1)) + item(2, comment(2))))
+    original = core.ArticleStore._add
+
+    def locked(self, article, source, parent):
+        if source.source_id == "2":
+            raise OperationalError("INSERT", {}, Exception("database is locked"))
+        return original(self, article, source, parent)
+
+    monkeypatch.setattr(core.ArticleStore, "_add", locked)
+    result = runner.invoke(args=["import-wordpress", path])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "database is locked" in result.output and "igen" in result.output
+    assert set(stored_by_source(app)) == {"1"}
+    monkeypatch.setattr(core.ArticleStore, "_add", original)
+    assert runner.invoke(args=["import-wordpress", path]).exit_code == 0
+    assert set(stored_by_source(app)) == {"1", "2"}
