@@ -102,7 +102,15 @@ def test_own_sample_keeps_every_reply_in_its_place(app, runner):
     )
     assert [c[i].depth for i in "1234"] == [1, 2, 3, 4]
     assert {c[i].root_id for i in "234"} == {c["1"].id}
-    assert (c["5"].status, c["6"].parent_id) == (CommentStatus.TRASH, c["5"].id)
+    # Deleted in Disqus, but Fia answered it: an empty anonymous placeholder holds her reply.
+    assert (c["5"].status, c["5"].text, c["5"].author, c["5"].email, c["5"].avatar) == (
+        CommentStatus.APPROVED,
+        "",
+        "Anonym",
+        "",
+        "",
+    )
+    assert c["6"].parent_id == c["5"].id
     assert c["7"].status == CommentStatus.SPAM
     assert c["8"].parent_id is None and "99" in result.output
     assert c["8"].created_at == datetime(2020, 5, 1, 6, tzinfo=UTC)  # the thread's date
@@ -164,3 +172,11 @@ def test_files_that_are_not_safe_disqus_exports_are_refused(
     assert result.exit_code == 1, result.output
     assert message in result.output and "Traceback" not in result.output
     assert count(app) == 0 and count(app, Article) == 0
+
+
+def test_a_deleted_but_answered_post_shows_as_removed_with_its_reply(app, runner, client):
+    runner.invoke(args=["import-disqus", str(OWN)])
+    page = client.get("/thread", query_string={"article": "/nyheter/badet-oppnar/"})
+    html = page.get_data(as_text=True)
+    assert "Kommentaren har tagits bort." in html and "Men jag svarade ändå." in html
+    assert "Det här tog jag bort själv." not in html and "Erik" not in html

@@ -6,7 +6,7 @@ import html
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
@@ -18,6 +18,7 @@ from sqlalchemy import select
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import ARTICLE_KEY
+from ..gdpr import ERASED_AUTHOR
 from ..models import Article, Comment, CommentStatus, ImportMapping
 from ..privacy import anonymize_ip, avatar_key
 from ..sanitize import clean_html
@@ -47,6 +48,9 @@ class SourceComment:
     status: CommentStatus
     # Set when the date had to be guessed; reported in the summary.
     date_note: str = ""
+    # Deleted at the source but answered: kept as an empty, anonymous placeholder so that
+    # its replies stay in their place ("This comment has been removed.").
+    removed: bool = False
 
 
 @dataclass
@@ -221,8 +225,8 @@ class ArticleStore:
                             (
                                 what,
                                 _(
-                                    "the comment it answers (%(parent)s) is not in the file; "
-                                    "shown at the top level",
+                                    "the comment it answers (%(parent)s) is not in the file "
+                                    "or was skipped; shown at the top level",
                                     parent=wanted,
                                 ),
                             )
@@ -272,6 +276,8 @@ class ArticleStore:
 
     def _add(self, article: Article, source: SourceComment, parent: Comment | None) -> Comment:
         created_at = source.created_at or article.created_at
+        if source.removed:
+            source = replace(source, text="", author=ERASED_AUTHOR, email="", website="", ip="")
         html = clean_html(source.text, imported=True)
         comment = Comment(
             article_id=article.id,
@@ -287,7 +293,9 @@ class ArticleStore:
             email=source.email[:100],
             website=web_address(source.website),
             ip=anonymize_ip(source.ip),
-            avatar=avatar_key(self.config["SECRET_KEY"], source.email, source.author),
+            avatar=""
+            if source.removed
+            else avatar_key(self.config["SECRET_KEY"], source.email, source.author),
             # When the old site's moderator decided is not in the export: left empty, so
             # retention counts from the comment's own date.
             created_at=created_at,

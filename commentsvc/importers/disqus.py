@@ -275,6 +275,19 @@ def import_file(
                 _("the file ends inside it (truncated?)"),
             )
         )
+    answered = {post.parent_source_id for _thread_id, post in posts}
+    for _thread_id, post in posts:
+        if post.status == CommentStatus.TRASH and post.source_id in answered:
+            post.status, post.removed = CommentStatus.APPROVED, True
+            summary.notes.append(
+                (
+                    _("comment %(id)s", id=post.source_id),
+                    _(
+                        "deleted in Disqus but answered: kept as an empty placeholder so the "
+                        "replies keep their place"
+                    ),
+                )
+            )
     for thread_id, post in posts:
         article = threads.get(thread_id)
         if article is not None:
@@ -364,7 +377,8 @@ def _post(element: Element, summary: Summary) -> tuple[str, SourceComment] | Non
     elif spam:
         status = CommentStatus.SPAM
     elif deleted:
-        # Kept (in the trash) rather than dropped: replies to it keep their place.
+        # Kept in the trash for moderators rather than dropped (an answered one becomes an
+        # empty placeholder in import_file, so its replies stay visible in their place).
         status = CommentStatus.TRASH
     else:
         status = CommentStatus.APPROVED
