@@ -51,7 +51,8 @@ class Erasure:
 
 
 def _normalized(email: str) -> str:
-    return email.strip().casefold()
+    # lower(), not casefold(): it must match what the database's lower() does.
+    return email.strip().lower()
 
 
 def _by_email(email: str):

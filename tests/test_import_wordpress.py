@@ -431,3 +431,13 @@ def test_a_database_error_half_way_is_reported_and_a_rerun_continues(
     monkeypatch.setattr(core.ArticleStore, "_add", original)
     assert runner.invoke(args=["import-wordpress", path]).exit_code == 0
     assert set(stored_by_source(app)) == {"1", "2"}
+
+
+def test_a_reader_with_imported_approved_comments_is_not_held_as_a_newcomer(
+    app, runner, write, reader
+):
+    old = comment(1, email="anna@example.se").replace("Läsare 1", "Anna Lindqvist")
+    runner.invoke(args=["import-wordpress", write(wxr(item(1, old, slug="nyhet-1")))])
+    response = reader.post("nyhet-1", follow=True)
+    assert response.status_code == 200
+    assert "väntar på granskning" not in response.get_data(as_text=True)

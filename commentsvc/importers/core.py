@@ -289,7 +289,7 @@ class ArticleStore:
             status=source.status,
             text=source.text,
             html=html,
-            author=(source.author or "Anonym")[:245],
+            author=(source.author or ERASED_AUTHOR)[:245],
             email=source.email[:100],
             website=web_address(source.website),
             ip=anonymize_ip(source.ip),
