@@ -346,21 +346,21 @@ def test_an_interrupted_import_leaves_no_half_article_and_can_be_run_again(
     path = write(
         wxr(item(1, comment(1) + comment(2, parent=1)) + item(2, comment(3) + comment(4, parent=3)))
     )
-    original = core.ArticleStore._add
+    original = core.ArticleStore._comment
 
     def power_cut(self, article, source, parent):
         if source.source_id == "4":
             raise KeyboardInterrupt  # as if the operator pressed Ctrl-C half way
         return original(self, article, source, parent)
 
-    monkeypatch.setattr(core.ArticleStore, "_add", power_cut)
+    monkeypatch.setattr(core.ArticleStore, "_comment", power_cut)
     with app.app_context(), pytest.raises(KeyboardInterrupt):
         wordpress.import_file(path, now=datetime.now(UTC))
     with app.app_context():
         keys = set(db.session.execute(select(Article.key)).scalars())
     assert keys == {"nyhet-1"} and set(stored_by_source(app)) == {"1", "2"}
 
-    monkeypatch.setattr(core.ArticleStore, "_add", original)
+    monkeypatch.setattr(core.ArticleStore, "_comment", original)
     result = runner.invoke(args=["import-wordpress", path])
     assert result.exit_code == 0
     assert set(stored_by_source(app)) == {"1", "2", "3", "4"} and count(app, Article) == 2
@@ -381,7 +381,8 @@ def test_progress_is_reported_on_stderr(app, runner, write):
     path = write(wxr(item(1, "".join(comment(i) for i in range(1, 502)))))
     result = runner.invoke(args=["import-wordpress", path])
     assert result.exit_code == 0
-    assert "500" in result.stderr and "500" not in result.stdout.split("\n")[0]
+    assert "501 kommentarer importerade…" in result.stderr
+    assert "importerade…" not in result.stdout
 
 
 @pytest.mark.parametrize("config_overrides", [{"LANGUAGE": "en"}])
@@ -416,19 +417,19 @@ def test_a_database_error_half_way_is_reported_and_a_rerun_continues(
     from sqlalchemy.exc import OperationalError
 
     path = write(wxr(item(1, comment(1)) + item(2, comment(2))))
-    original = core.ArticleStore._add
+    original = core.ArticleStore._comment
 
     def locked(self, article, source, parent):
         if source.source_id == "2":
             raise OperationalError("INSERT", {}, Exception("database is locked"))
         return original(self, article, source, parent)
 
-    monkeypatch.setattr(core.ArticleStore, "_add", locked)
+    monkeypatch.setattr(core.ArticleStore, "_comment", locked)
     result = runner.invoke(args=["import-wordpress", path])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "database is locked" in result.output and "igen" in result.output
     assert set(stored_by_source(app)) == {"1"}
-    monkeypatch.setattr(core.ArticleStore, "_add", original)
+    monkeypatch.setattr(core.ArticleStore, "_comment", original)
     assert runner.invoke(args=["import-wordpress", path]).exit_code == 0
     assert set(stored_by_source(app)) == {"1", "2"}
 
@@ -441,3 +442,13 @@ def test_a_reader_with_imported_approved_comments_is_not_held_as_a_newcomer(
     response = reader.post("nyhet-1", follow=True)
     assert response.status_code == 200
     assert "väntar på granskning" not in response.get_data(as_text=True)
+
+
+def test_replies_that_answer_each_other_in_a_loop_are_all_kept(app, runner, write):
+    path = write(wxr(item(1, comment(1, parent=3) + comment(2, parent=1) + comment(3, parent=2))))
+    result = runner.invoke(args=["import-wordpress", path])
+    assert result.exit_code == 0
+    stored = stored_by_source(app)
+    assert set(stored) == {"1", "2", "3"}
+    assert sorted(c.depth for c in stored.values()) == [1, 2, 3]
+    assert "slinga" in result.output

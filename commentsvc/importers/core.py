@@ -198,48 +198,83 @@ class ArticleStore:
             by_id[comment.source_id] = comment
         self._seen_comment_ids.update(by_id)
         mapped = self._mapped("comment", list(by_id))
+        new = {sid: c for sid, c in by_id.items() if sid not in mapped}
+        self.summary.already_imported += len(by_id) - len(new)
+        parents = self._parents(new, mapped, article)
+        children: dict[str, list[str]] = {}
+        for sid, parent in parents.items():
+            if isinstance(parent, str):
+                children.setdefault(parent, []).append(sid)
+        # Level by level from the top: each level is one batched INSERT, and every reply
+        # finds its parent's id already there (few round trips, even on PostgreSQL).
         stored: dict[str, Comment] = {}
-
-        def place(comment: SourceComment, trail: frozenset[str]) -> Comment | None:
-            """Store ``comment`` after its parent; returns the stored row (None if not new)."""
-            if comment.source_id in stored:
-                return stored[comment.source_id]
-            if comment.source_id in mapped:
-                existing = db.session.get(Comment, mapped[comment.source_id])
-                stored[comment.source_id] = existing
-                return existing
-            parent = None
-            what = _("comment %(id)s", id=comment.source_id)
-            wanted = comment.parent_source_id
-            if wanted:
-                if wanted in trail:
-                    self.summary.notes.append(
-                        (what, _("its replies form a loop; shown at the top level"))
+        level = [sid for sid in new if not isinstance(parents[sid], str)]
+        while level:
+            rows = []
+            for sid in level:
+                parent = parents[sid]
+                rows.append(
+                    self._comment(
+                        article, new[sid], stored[parent] if isinstance(parent, str) else parent
                     )
-                elif wanted in by_id:
-                    parent = place(by_id[wanted], trail | {comment.source_id})
-                else:
-                    parent = self._earlier(wanted, article)
-                    if parent is None:
-                        self.summary.notes.append(
-                            (
-                                what,
-                                _(
-                                    "the comment it answers (%(parent)s) is not in the file "
-                                    "or was skipped; shown at the top level",
-                                    parent=wanted,
-                                ),
-                            )
-                        )
-            row = self._add(article, comment, parent)
-            stored[comment.source_id] = row
-            return row
+                )
+            db.session.add_all(rows)
+            db.session.flush()
+            for sid, row in zip(level, rows, strict=True):
+                stored[sid] = row
+                self._map("comment", sid, row.id)
+            self._count(rows)
+            level = [child for sid in level for child in children.get(sid, [])]
 
-        for comment in by_id.values():
-            if comment.source_id in mapped:
-                self.summary.already_imported += 1
-                continue
-            place(comment, frozenset())
+    def _parents(
+        self, new: dict[str, SourceComment], mapped: dict[str, int], article: Article
+    ) -> dict[str, str | Comment | None]:
+        """Each new comment's parent: a new comment's source id, a stored row, or None.
+
+        A parent that is neither in this article nor imported earlier puts the reply at
+        the top level (reported), and so does a loop of replies.
+        """
+        parents: dict[str, str | Comment | None] = {}
+        for sid, comment in new.items():
+            wanted = comment.parent_source_id
+            if not wanted:
+                parents[sid] = None
+            elif wanted in new:
+                parents[sid] = wanted
+            else:
+                row = (
+                    db.session.get(Comment, mapped[wanted])
+                    if wanted in mapped
+                    else self._earlier(wanted, article)
+                )
+                parents[sid] = row
+                if row is None:
+                    self.summary.notes.append(
+                        (
+                            _("comment %(id)s", id=sid),
+                            _(
+                                "the comment it answers (%(parent)s) is not in the file "
+                                "or was skipped; shown at the top level",
+                                parent=wanted,
+                            ),
+                        )
+                    )
+        for sid in new:
+            path: list[str] = []
+            current: str | None = sid
+            while isinstance(current, str) and current not in path:
+                path.append(current)
+                parent = parents[current]
+                current = parent if isinstance(parent, str) else None
+            if current is not None:  # came back to a comment on the path: a loop
+                parents[current] = None
+                self.summary.notes.append(
+                    (
+                        _("comment %(id)s", id=current),
+                        _("its replies form a loop; shown at the top level"),
+                    )
+                )
+        return parents
 
     def _article_for(self, source: SourceArticle) -> Article:
         mapped = self._mapped("article", [source.source_id])
@@ -274,7 +309,8 @@ class ArticleStore:
         parent = db.session.get(Comment, mapped[parent_source_id])
         return parent if parent is not None and parent.article_id == article.id else None
 
-    def _add(self, article: Article, source: SourceComment, parent: Comment | None) -> Comment:
+    def _comment(self, article: Article, source: SourceComment, parent: Comment | None) -> Comment:
+        """The row for one source comment under ``parent`` (not yet flushed)."""
         created_at = source.created_at or article.created_at
         if source.removed:
             source = replace(source, text="", author=ERASED_AUTHOR, email="", website="", ip="")
@@ -300,15 +336,16 @@ class ArticleStore:
             # retention counts from the comment's own date.
             created_at=created_at,
         )
-        db.session.add(comment)
-        db.session.flush()
-        self._map("comment", source.source_id, comment.id)
-        self.summary.comments[source.status] += 1
         if source.date_note:
             self.summary.notes.append((_("comment %(id)s", id=source.source_id), source.date_note))
-        if self.progress and self.summary.stored % self._every == 0:
-            self.progress(_("%(count)d comments imported…", count=self.summary.stored))
         return comment
+
+    def _count(self, rows: list[Comment]) -> None:
+        before = self.summary.stored
+        for row in rows:
+            self.summary.comments[row.status] += 1
+        if self.progress and before // self._every != self.summary.stored // self._every:
+            self.progress(_("%(count)d comments imported…", count=self.summary.stored))
 
     def _mapped(self, kind: str, source_ids: list[str]) -> dict[str, int]:
         if not source_ids:
