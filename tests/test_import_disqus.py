@@ -180,3 +180,23 @@ def test_a_deleted_but_answered_post_shows_as_removed_with_its_reply(app, runner
     html = page.get_data(as_text=True)
     assert "Kommentaren har tagits bort." in html and "Men jag svarade ändå." in html
     assert "Det här tog jag bort själv." not in html and "Erik" not in html
+
+
+def test_a_post_with_an_undefined_entity_is_reported_and_the_rest_imported(app, runner, tmp_path):
+    text = OWN.read_text(encoding="utf-8").replace(
+        "<![CDATA[<p>Billiga solglasögon!</p>]]>", "Billiga&nbsp;solglasögon!"
+    )
+    path = tmp_path / "entity.xml"
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(args=["import-disqus", str(path)])
+    assert result.exit_code == 0, result.output
+    assert set(stored_by_source(app)) == {"1", "2", "3", "4", "5", "6", "8", "10"}
+    assert "post på rad" in result.output and "inte välformad" in result.output
+
+
+def test_markup_that_never_closes_at_the_end_loses_nothing_before_it(app, runner, tmp_path):
+    text = OWN.read_text(encoding="utf-8").replace("</disqus>", "<!-- avbruten")
+    path = tmp_path / "open-comment.xml"
+    path.write_text(text, encoding="utf-8")
+    assert runner.invoke(args=["import-disqus", str(path)]).exit_code == 0
+    assert count(app) == 9

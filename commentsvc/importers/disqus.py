@@ -94,11 +94,14 @@ class _Reader:
                     start = at + 1  # a stray "<" in text; not markup
                     continue
             if not self._more():
-                if at >= 0:
-                    match = _TOKEN.match(self.buffer, at)
-                    if match:
-                        return match
-                return None
+                if at < 0:
+                    return None
+                match = _TOKEN.match(self.buffer, at)
+                if match:
+                    return match
+                # Markup that never closes (an unterminated CDATA, a quote): step over its
+                # "<" so the elements after it are still read; its own element fails to parse.
+                start = at + 1
 
     def pieces(self) -> Iterator[Piece]:
         root = self._root()
