@@ -12,6 +12,7 @@ from . import cli, errors
 from .auth import ModeratorSessionInterface
 from .config import load_config
 from .extensions import babel, csrf, db, limiter, migrate
+from .privacy import notice as privacy_notice
 from .views import moderation as moderation_pages
 from .views import public
 
@@ -59,6 +60,7 @@ def register_extensions(app: Flask) -> None:
     app.session_interface = ModeratorSessionInterface()
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["privacy_notice"] = privacy_notice
     from .database import configure_engine
 
     with app.app_context():

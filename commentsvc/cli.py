@@ -114,6 +114,10 @@ def register_commands(app: Flask) -> None:
     from .demo import seed_demo
 
     app.cli.add_command(seed_demo)
+    from .data_commands import COMMANDS as DATA_COMMANDS  # issue 5
+
+    for command in DATA_COMMANDS:
+        app.cli.add_command(command)
 
 
 def main() -> None:

@@ -57,6 +57,9 @@ class Defaults:
     LOGIN_LOCK_FAILURES = 10  # ... before the pair account+address is locked
     LOGIN_ADDRESS_FAILURES = 50  # failed logins from one address, any account, before a lock
     LOGIN_LOCK_MINUTES = 15
+    # Issue 5: retention, applied by `flask --app commentsvc purge` (0: keep for ever).
+    IP_RETENTION_DAYS = 0  # clear even the anonymized IP of comments older than this
+    PURGE_AFTER_DAYS = 30  # delete spam and trash this long after the decision (as WordPress)
 
     # Flask and extension settings that follow from ours.
     SESSION_COOKIE_HTTPONLY = True
@@ -120,7 +123,14 @@ def _check(app: Flask) -> None:
         raise ConfigError(f"MODERATION must be one of {', '.join(MODERATION_MODES)}")
     if config["LANGUAGE"] not in LANGUAGES:
         raise ConfigError(f"LANGUAGE must be one of {', '.join(LANGUAGES)}")
-    for key in ("MAX_DEPTH", "MAX_LINKS", "CLOSE_AFTER_DAYS", "EDIT_WINDOW_MINUTES"):
+    for key in (
+        "MAX_DEPTH",
+        "MAX_LINKS",
+        "CLOSE_AFTER_DAYS",
+        "EDIT_WINDOW_MINUTES",
+        "IP_RETENTION_DAYS",
+        "PURGE_AFTER_DAYS",
+    ):
         if not isinstance(config[key], int) or config[key] < 0:
             raise ConfigError(f"{key} must be a whole number, 0 or more")
     if config["MAX_DEPTH"] < 1:

@@ -201,3 +201,22 @@ class OutboxMail(db.Model):
     last_error: Mapped[str] = mapped_column(Text, default="")
 
     __table_args__ = (Index("ix_outbox_mail_due", "sent_at", "next_attempt_at"),)
+
+
+class ImportMapping(db.Model):
+    """Issue 5: which article or comment an imported source record became.
+
+    Keyed on the source (``wordpress <site url>``, ``disqus <forum>``) and its own id, so
+    importing the same file again adds nothing, and an interrupted import can be run again.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(16))  # "article" or "comment"
+    source_id: Mapped[str] = mapped_column(String(200))
+    target_id: Mapped[int]
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        Index("ix_import_mapping_source", "source", "kind", "source_id", unique=True),
+    )

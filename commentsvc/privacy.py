@@ -32,3 +32,17 @@ def avatar_key(secret: str, email: str, author: str = "") -> str:
         return ""
     digest = hmac.new(secret.encode(), person.encode(), hashlib.sha256).hexdigest()
     return digest[:32]
+
+
+def notice() -> tuple[str, str]:
+    """The short privacy notice under every form, and the link to the full policy ("" for none).
+
+    One place for the plain page, the iframe and the script embed. A site's own
+    ``PRIVACY_NOTICE`` is shown as written; the built-in text follows the reader's language.
+    """
+    from flask import current_app
+    from flask_babel import gettext as _
+
+    config = current_app.config
+    text = config["PRIVACY_NOTICE"] or _("How we handle your personal data")
+    return text, config["PRIVACY_URL"]

@@ -43,6 +43,17 @@ _first_pass = bleach.Cleaner(
     strip=False,
     filters=[partial(LinkifyFilter, callbacks=[_mark_user_link], skip_tags={"code"})],
 )
+# Issue 5: imported comments are HTML that the old site already published under its own rules
+# (WordPress's kses, Disqus's editor), not text typed into our form. A tag outside the allowlist
+# is dropped and its text kept, so readers see what they saw before instead of raw markup.
+_first_pass_imported = bleach.Cleaner(
+    tags=ALLOWED_TAGS | {"br"},
+    attributes=ALLOWED_ATTRIBUTES,
+    protocols=ALLOWED_PROTOCOLS,
+    strip=True,
+    strip_comments=True,
+    filters=[partial(LinkifyFilter, callbacks=[_mark_user_link], skip_tags={"code"})],
+)
 # After paragraphs are added, a second pass re-balances tags that a paragraph split apart.
 _second_pass = bleach.Cleaner(
     tags=ALLOWED_TAGS | {"p", "br"},
@@ -52,13 +63,16 @@ _second_pass = bleach.Cleaner(
 )
 
 
-def clean_html(text: str) -> str:
-    """The HTML shown for a comment typed as ``text``: safe tags, links, paragraphs, breaks."""
+def clean_html(text: str, *, imported: bool = False) -> str:
+    """The HTML shown for a comment typed as ``text``: safe tags, links, paragraphs, breaks.
+
+    ``imported``: the text comes from another comment system; unknown tags are stripped.
+    """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _TYPED_PARAGRAPH.sub("\n\n", text).strip()
     if not text:
         return ""
-    html = _first_pass.clean(text)
+    html = (_first_pass_imported if imported else _first_pass).clean(text)
     paragraphs = (p.strip().replace("\n", "<br>\n") for p in _PARAGRAPH_BREAK.split(html))
     html = _second_pass.clean("".join(f"<p>{p}</p>" for p in paragraphs if p))
     # A block (a quotation) closes the paragraph around it, leaving empty ones behind.

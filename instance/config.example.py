@@ -4,3 +4,8 @@
 ALLOWED_ORIGINS = ["https://www.example.se"]
 MODERATION = "first-time"  # "all", "first-time" or "none"
 LANGUAGE = "sv"  # or "en"
+# Personal data (issue 5): the notice under the form, and retention applied by `purge`.
+# PRIVACY_NOTICE = ""  # empty: "Så behandlar vi dina personuppgifter"
+# PRIVACY_URL = "https://www.example.se/personuppgifter"
+# IP_RETENTION_DAYS = 0  # clear stored (anonymized) IPs of comments older than this; 0 keeps
+# PURGE_AFTER_DAYS = 30  # delete spam and trash this long after the decision; 0 keeps

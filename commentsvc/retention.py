@@ -1,0 +1,72 @@
+"""Retention: how long anonymized IPs, spam and trash are kept (the `purge` command)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.orm import aliased
+
+from .extensions import db
+from .gdpr import record_audit
+from .models import Comment, CommentStatus
+
+PURGED = (CommentStatus.SPAM, CommentStatus.TRASH)
+
+
+@dataclass
+class Purge:
+    ips_cleared: int = 0
+    deleted: Counter = field(default_factory=Counter)  # CommentStatus -> comments deleted
+    kept_with_replies: int = 0  # old spam/trash that others answered: kept, replies need it
+
+
+def purge(*, now: datetime, by: str = "purge") -> Purge:
+    """Apply ``IP_RETENTION_DAYS`` and ``PURGE_AFTER_DAYS``; safe to run again at any time."""
+    config = current_app.config
+    result = Purge()
+    if config["IP_RETENTION_DAYS"]:
+        cutoff = now - timedelta(days=config["IP_RETENTION_DAYS"])
+        result.ips_cleared = db.session.execute(
+            update(Comment)
+            .where(Comment.ip != "", Comment.created_at < cutoff)
+            .values(ip="")
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    if config["PURGE_AFTER_DAYS"]:
+        cutoff = now - timedelta(days=config["PURGE_AFTER_DAYS"])
+        old = (
+            Comment.status.in_(PURGED),
+            func.coalesce(Comment.decided_at, Comment.created_at) < cutoff,
+        )
+        while True:
+            reply = aliased(Comment)
+            doomed = list(
+                db.session.execute(
+                    select(Comment).where(
+                        *old,
+                        ~exists().where(reply.parent_id == Comment.id),
+                        ~exists().where(reply.root_id == Comment.id),
+                    )
+                ).scalars()
+            )
+            if not doomed:
+                break
+            for comment in doomed:
+                result.deleted[comment.status] += 1
+                db.session.delete(comment)
+            db.session.flush()
+        result.kept_with_replies = db.session.execute(
+            select(func.count()).select_from(Comment).where(*old)
+        ).scalar_one()
+    record_audit(
+        "purge",
+        f"{result.ips_cleared} IPs cleared, {sum(result.deleted.values())} comments deleted",
+        by=by,
+        now=now,
+    )
+    db.session.commit()
+    return result

@@ -1,0 +1,209 @@
+"""Export and import-json: the whole database out and back in, exactly; SQLite to PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import timedelta
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import Column, Integer, MetaData, String, Table, delete, select, text
+
+from commentsvc import create_app, portable
+from commentsvc.extensions import db
+from commentsvc.models import Comment, CommentStatus, utcnow
+
+from .conftest import base_config
+from .test_import_wordpress import THEME, comment, item, wxr
+
+
+def snapshot(app) -> dict[str, list[tuple]]:
+    """Every row of every table, as Python values, in id order."""
+    with app.app_context():
+        return {
+            t.name: [
+                tuple(row) for row in db.session.execute(select(t).order_by(*t.primary_key.columns))
+            ]
+            for t in portable.exported_tables()
+        }
+
+
+def wipe(app) -> None:
+    """Empty every table, restarting PostgreSQL's id sequences (a fresh database)."""
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            names = ", ".join(t.name for t in portable.exported_tables())
+            db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(portable.exported_tables()):
+                db.session.execute(delete(table))
+        db.session.commit()
+
+
+@pytest.fixture
+def filled(app, runner, article, add_comment, tmp_path):
+    """A database with every kind of row: threads, replies, all statuses, edits, mappings."""
+    first = add_comment(article, "Första", when=utcnow() - timedelta(days=2))
+    reply = add_comment(article, "Svar", parent=first, author="Bo", email="bo@example.se")
+    add_comment(article, "Svar på svar", parent=reply)
+    add_comment(article, "Väntar", approve=False, author="Ny", email="ny@example.se")
+    with app.app_context():
+        edited = db.session.get(Comment, reply)
+        edited.edited_at = utcnow()
+        db.session.commit()
+    source = tmp_path / "wp.xml"
+    source.write_text(
+        wxr(item(9, comment(1) + comment(2, approved="spam") + comment(3, 1, approved="trash"))),
+        encoding="utf-8",
+    )
+    assert runner.invoke(args=["import-wordpress", str(source)]).exit_code == 0
+    if THEME.exists():
+        runner.invoke(args=["import-wordpress", "--keep-pings", str(THEME)])
+    return article
+
+
+@pytest.mark.parametrize("form", ["json", "jsonl"])
+def test_export_then_import_json_reproduces_the_database_exactly(
+    app, runner, filled, tmp_path, form, reader
+):
+    before = snapshot(app)
+    statuses = {row[5] for row in before["comment"]}
+    assert statuses == set(CommentStatus) and before["import_mapping"]
+    out = tmp_path / f"export.{form}"
+    result = runner.invoke(args=["export", "--format", form, "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    wipe(app)
+    assert snapshot(app)["comment"] == []
+    result = runner.invoke(args=["import-json", str(out)])
+    assert result.exit_code == 0, result.output
+    assert snapshot(app) == before
+    # New comments get new ids (on PostgreSQL: the sequences were moved past the old ones).
+    highest = max(row[0] for row in before["comment"])
+    posted = reader.post(filled, comment="Efter flytten")
+    assert posted.status_code == 303
+    assert int(posted.headers["Location"].rsplit("-", 1)[1]) == highest + 1
+
+
+def test_import_json_refuses_a_database_that_is_not_empty(app, runner, filled, tmp_path):
+    out = tmp_path / "export.json"
+    runner.invoke(args=["export", "-o", str(out)])
+    before = snapshot(app)
+    result = runner.invoke(args=["import-json", str(out)])
+    assert result.exit_code == 1
+    assert "inte tom" in result.output
+    assert snapshot(app) == before
+
+
+def test_export_of_an_empty_database_is_a_valid_document_that_restores(app, runner, tmp_path):
+    result = runner.invoke(args=["export"])
+    assert result.exit_code == 0
+    document = json.loads(result.stdout)
+    assert document["format"] == "commentsvc-export" and document["schema"]
+    assert document["tables"]["comment"] == [] and document["tables"]["article"] == []
+    (tmp_path / "empty.json").write_text(result.stdout, encoding="utf-8")
+    assert runner.invoke(args=["import-json", str(tmp_path / "empty.json")]).exit_code == 0
+
+
+def test_the_export_carries_every_status_and_the_private_fields(app, runner, filled):
+    document = json.loads(runner.invoke(args=["export"]).stdout)
+    comments = document["tables"]["comment"]
+    assert {c["status"] for c in comments} == {"approved", "pending", "spam", "trash"}
+    assert "bo@example.se" in {c["email"] for c in comments}
+    assert all(c["created_at"].endswith("+00:00") for c in comments)
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["inte json", '{"format": "något annat", "version": 1}', '{"tables": []}', "\xff\xfe"],
+    ids=["not-json", "other-format", "no-header", "binary"],
+)
+def test_a_file_that_is_not_an_export_is_refused(app, runner, tmp_path, content):
+    path = tmp_path / "x.json"
+    path.write_bytes(content.encode("latin-1"))
+    result = runner.invoke(args=["import-json", str(path)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "Ingenting återställdes" in result.output
+
+
+def test_an_export_from_another_schema_version_is_refused(app, runner, tmp_path):
+    document = json.loads(runner.invoke(args=["export"]).stdout)
+    document["schema"] = "0099_future"
+    path = tmp_path / "future.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    result = runner.invoke(args=["import-json", str(path)])
+    assert result.exit_code == 1 and "0099_future" in result.output
+
+
+@pytest.fixture
+def moderators(app, monkeypatch):
+    """A table with a password hash, as issue 3's moderators will have."""
+    metadata = MetaData()
+    table = Table(
+        "test_moderator",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("login", String(50), nullable=False),
+        Column("password_hash", String(200), nullable=False),
+    )
+    with app.app_context():
+        metadata.create_all(db.engine)
+        db.session.execute(table.insert(), [{"login": "redaktor", "password_hash": "scrypt:xyz"}])
+        db.session.commit()
+    original = portable.exported_tables
+    monkeypatch.setattr(portable, "exported_tables", lambda: [*original(), table])
+    yield table
+    with app.app_context():
+        metadata.drop_all(db.engine)
+
+
+def test_password_hashes_stay_out_of_an_export_unless_asked_for(app, runner, moderators, tmp_path):
+    plain = runner.invoke(args=["export"]).stdout
+    assert "redaktor" in plain and "scrypt:xyz" not in plain and "password_hash" not in plain
+    secret = runner.invoke(args=["export", "--with-secrets"]).stdout
+    assert "scrypt:xyz" in secret
+    (tmp_path / "plain.json").write_text(plain, encoding="utf-8")
+    wipe(app)
+    with app.app_context():
+        db.session.execute(delete(moderators))
+        db.session.commit()
+    result = runner.invoke(args=["import-json", str(tmp_path / "plain.json")])
+    assert result.exit_code == 0, result.output
+    assert "nya lösenord" in result.output
+    with app.app_context():
+        assert db.session.execute(select(moderators.c.password_hash)).scalar_one() == ""
+
+
+@pytest.mark.skipif(
+    os.environ.get("COMMENTSVC_TEST_ENGINE") != "postgresql",
+    reason="moves a SQLite database into PostgreSQL: runs in the PostgreSQL suite",
+)
+def test_moving_from_sqlite_to_postgresql(app, runner, tmp_path):
+    """The README's move: export from a SQLite service, import-json into an empty PostgreSQL."""
+    source_dir = tmp_path / "old-sqlite"
+    source_dir.mkdir()
+    source = create_app(base_config(f"sqlite:///{source_dir / 'commentsvc.db'}", source_dir))
+    with source.app_context():
+        upgrade()
+    old = source.test_cli_runner()
+    wp = tmp_path / "wp.xml"
+    wp.write_text(
+        wxr(item(9, comment(1) + comment(2, approved="spam") + comment(3, 1, approved="0"))),
+        encoding="utf-8",
+    )
+    assert old.invoke(args=["import-wordpress", str(wp)]).exit_code == 0
+    if THEME.exists():
+        assert old.invoke(args=["import-wordpress", "--keep-pings", str(THEME)]).exit_code == 0
+    out = tmp_path / "move.jsonl"
+    assert old.invoke(args=["export", "--format", "jsonl", "-o", str(out)]).exit_code == 0
+    try:
+        before = snapshot(source)
+    finally:
+        with source.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    with app.app_context():
+        assert db.engine.dialect.name == "postgresql"
+    result = runner.invoke(args=["import-json", str(out)])
+    assert result.exit_code == 0, result.output
+    assert snapshot(app) == before
