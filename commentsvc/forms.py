@@ -142,3 +142,42 @@ class CommentForm(FlaskForm):
     @property
     def parent_id(self) -> int | None:
         return int(self.parent.data) if self.parent.data else None
+
+
+# --- issue 4: the same form reads the JSON API's body -----------------------------------------
+# A JSON body is turned into form data, so the API and the HTML form share every validator and
+# message. Only the form's fields are read (unknown ones are ignored, as Isso does); a value of
+# the wrong JSON type is a field error, never a 500 or a silent conversion.
+TEXT_FIELDS = ("comment", "author", "email", "url", "article", "ts", "hp")
+
+
+def formdata_from_json(body: dict, fields: tuple[str, ...] = (*TEXT_FIELDS, "parent", "remember")):
+    """(form data, field errors) for a JSON object sent to the API."""
+    from werkzeug.datastructures import MultiDict
+
+    data, errors = MultiDict(), {}
+    for name in fields:
+        value = body.get(name)
+        if value is None:
+            continue
+        if name == "remember":
+            if not isinstance(value, bool):
+                errors[name] = [_l("Send true or false.")]
+            elif value:
+                data[name] = "y"
+        elif name == "parent":
+            if isinstance(value, bool) or not isinstance(value, int | str):
+                errors[name] = [_l("The comment you reply to is not valid. Reload the page.")]
+            else:
+                data[name] = str(value)
+        elif isinstance(value, str):
+            data[name] = value
+        else:
+            errors[name] = [_l("Send this field as text.")]
+    return data, errors
+
+
+class EditForm(FlaskForm):
+    """The author's new text for their comment: the same rules as a new comment's text."""
+
+    comment = CommentForm.comment
