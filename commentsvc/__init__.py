@@ -11,7 +11,7 @@ from flask_babel import get_locale
 from . import cli, errors
 from .config import load_config
 from .extensions import babel, csrf, db, migrate
-from .views import api, public
+from .views import api, embed, public
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 PROJECT_DIR = os.path.dirname(PACKAGE_DIR)
@@ -62,3 +62,4 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(embed.bp)

@@ -350,13 +350,16 @@ def count_comments(keys: list[str]) -> dict[str, int]:
     return {key: found.get(key, 0) for key in wanted}
 
 
-def public_comment(comment: Comment, avatar_url: Callable[[str], str]) -> dict[str, Any]:
+def public_comment(
+    comment: Comment, avatar_url: Callable[[str], str], *, own: bool = False
+) -> dict[str, Any]:
     """A comment as the API and the embed show it: an explicit list of public fields.
 
     The email, the address, the reasons it was held and who decided are not in it, and never
-    will be: add a field here only when it is public.
+    will be: add a field here only when it is public. Its author also gets the text as typed,
+    to edit it.
     """
-    return {
+    shape = {
         "id": comment.id,
         "parent": comment.parent_id,
         "depth": comment.depth,
@@ -368,14 +371,19 @@ def public_comment(comment: Comment, avatar_url: Callable[[str], str]) -> dict[s
         "edited": comment.edited_at.isoformat() if comment.edited_at else None,
         "pending": comment.status != CommentStatus.APPROVED,
     }
+    if own:
+        shape["text"] = comment.text
+    return shape
 
 
-def public_thread(thread: Thread, avatar_url: Callable[[str], str]) -> list[dict[str, Any]]:
+def public_thread(
+    thread: Thread, avatar_url: Callable[[str], str], own_ids: frozenset[int] = frozenset()
+) -> list[dict[str, Any]]:
     """The thread's comments, nested: each with its ``replies``."""
 
     def shape(node: Node) -> dict[str, Any]:
         return {
-            **public_comment(node.comment, avatar_url),
+            **public_comment(node.comment, avatar_url, own=node.comment.id in own_ids),
             "replies": [shape(child) for child in node.children],
         }
 

@@ -67,6 +67,10 @@ SCHEMAS: dict[str, Any] = {
             "website": {"type": ["string", "null"], "format": "uri"},
             "avatar": {"type": ["string", "null"], "format": "uri"},
             "html": {"type": "string", "description": "sanitized HTML"},
+            "text": {
+                "type": "string",
+                "description": "the text as typed: only for the author's own comments",
+            },
             "created": {"type": "string", "format": "date-time"},
             "edited": {"type": ["string", "null"], "format": "date-time"},
             "pending": {
@@ -89,6 +93,7 @@ SCHEMAS: dict[str, Any] = {
                     "closed": {"type": "boolean"},
                 },
             },
+            "lang": {"type": "string", "enum": ["sv", "en"]},
             "heading": {"type": "string"},
             "count": {"type": "integer", "description": "approved comments"},
             "page": {"type": "integer"},

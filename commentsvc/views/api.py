@@ -11,9 +11,9 @@ import json
 from typing import Any
 
 from flask import Blueprint, current_app, request, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
 from .. import comments
 from ..antispam import issue_stamp
@@ -29,7 +29,7 @@ from ..forms import ARTICLE_KEY, CommentForm, EditForm, formdata_from_json
 from ..models import utcnow
 from ..openapi import openapi_description
 from ..privacy import anonymize_ip
-from .public import may_create_article, page_arg
+from .public import draft_of, may_create_article, page_arg
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # The API does not read the session cookie, so Flask-WTF's session-bound token has nothing
@@ -209,11 +209,12 @@ def list_comments():
             "url": article.url or None,
             "closed": comments.is_closed(article, now),
         },
+        "lang": str(get_locale()),
         "heading": heading(thread),
         "count": thread.approved_count,
         "page": thread.page,
         "pages": thread.pages,
-        "comments": comments.public_thread(thread, avatar_url),
+        "comments": comments.public_thread(thread, avatar_url, own),
         # The stamp the form sends back as ``ts``: when the form was shown (antispam.py).
         "form": {
             "ts": issue_stamp(now),
@@ -230,7 +231,7 @@ def list_comments():
 
 def created_body(comment, now) -> dict[str, Any]:
     return {
-        "comment": comments.public_comment(comment, avatar_url),
+        "comment": comments.public_comment(comment, avatar_url, own=True),
         "pending": comment.status != "approved",
         "page": comments.page_of(comment, frozenset({comment.id})),
         "edit_token": comments.issue_edit_token(comment, now),
@@ -247,15 +248,10 @@ def create_comment():
     if errors:
         return invalid_fields(errors)
     article = comments.find_article(form.article.data)
-    draft = comments.Draft(
-        comment=form.comment.data,
-        author=form.author.data,
-        email=form.email.data,
-        website=form.url.data or "",
-        parent_id=form.parent_id,
-    )
     now = utcnow()
-    comment = comments.post_comment(article, draft, ip=anonymize_ip(request.remote_addr), now=now)
+    comment = comments.post_comment(
+        article, draft_of(form), ip=anonymize_ip(request.remote_addr), now=now
+    )
     return created_body(comment, now), 201
 
 
@@ -274,7 +270,7 @@ def edit_comment(comment_id: int):
         now=utcnow(),
     )
     return {
-        "comment": comments.public_comment(comment, avatar_url),
+        "comment": comments.public_comment(comment, avatar_url, own=True),
         "pending": comment.status != "approved",
     }
 

@@ -23,7 +23,7 @@ from ..demo import DEMO_KEY
 from ..errors import CommentRejected, DomainError
 from ..extensions import db
 from ..forms import ARTICLE_KEY, CommentForm
-from ..models import Comment, utcnow
+from ..models import Article, Comment, utcnow
 from ..privacy import anonymize_ip
 from ..readers import (
     own_comment_ids,
@@ -70,9 +70,13 @@ def render_thread(
     status: int = 200,
     reply_to: Comment | None = None,
     template: str = "public/thread.html",
+    own_ids: frozenset[int] | None = None,
+    **context,
 ):
     """The thread page with the form in its current state (empty, prefilled or with errors)."""
-    thread = comments.load_thread(article, own_ids=own_comment_ids(), page=page_arg())
+    if own_ids is None:
+        own_ids = own_comment_ids()
+    thread = comments.load_thread(article, own_ids=own_ids, page=page_arg())
     closed = comments.is_closed(article, utcnow())
     body = render_template(
         template,
@@ -82,6 +86,7 @@ def render_thread(
         closed=closed,
         form_stamp=issue_stamp(utcnow()),
         lang=request.values.get("lang"),
+        **context,
     )
     response = current_app.make_response((body, status))
     # The page may hold the reader's own pending comment and remembered details.
@@ -133,53 +138,72 @@ def thread():
     return render_thread(article, prefilled_form(article.key, reply_to), reply_to=reply_to)
 
 
-@bp.post("/comments")
-def post_comment():
-    form = CommentForm()
+def draft_of(form: CommentForm) -> comments.Draft:
+    """The checked form as the service takes it: the plain page, the iframe and the API alike."""
+    return comments.Draft(
+        comment=form.comment.data,
+        author=form.author.data,
+        email=form.email.data,
+        website=form.url.data or "",
+        parent_id=form.parent_id,
+    )
+
+
+def submit(form: CommentForm) -> tuple[Article, Comment | None, int]:
+    """Check the form and post its comment: (article, the comment or None, HTTP status).
+
+    On failure the messages are on the form, beside their fields or in its summary.
+    """
     valid = form.validate()
     key = form.article.data or ""
     article = comments.find_article(key) if ARTICLE_KEY.fullmatch(key) else None
     if article is None:
         abort(404)
-    if valid:
-        draft = comments.Draft(
-            comment=form.comment.data,
-            author=form.author.data,
-            email=form.email.data,
-            website=form.url.data or "",
-            parent_id=form.parent_id,
+    if not valid:
+        return article, None, 422
+    try:
+        comment = comments.post_comment(
+            article, draft_of(form), ip=anonymize_ip(request.remote_addr), now=utcnow()
         )
-        try:
-            comment = comments.post_comment(
-                article, draft, ip=anonymize_ip(request.remote_addr), now=utcnow()
-            )
-        except CommentRejected as error:
-            getattr(form, error.field or "comment").errors = [error.message]
-        except DomainError as error:
-            form.form_errors.append(error.message)
-            return render_thread(article, form, status=error.status)
-        else:
-            remember_own_comment(comment.id)
-            target = url_for(
-                "public.thread",
-                article=article.key,
-                page=comments.page_of(comment, own_comment_ids()),
-                lang=request.form.get("lang") or None,
-                _anchor=f"comment-{comment.id}",
-            )
-            response = redirect(target, code=303)
-            set_remembered_author(
-                response,
-                request,
-                consent=form.remember.data,
-                author=draft.author,
-                email=draft.email,
-                url=draft.website,
-            )
-            return response
-    parent = db.session.get(Comment, form.parent_id) if form.parent.data.isdigit() else None
-    reply_to = parent if parent and parent.article_id == article.id else None
-    return render_thread(article, form, status=422, reply_to=reply_to)
+    except CommentRejected as error:
+        getattr(form, error.field or "comment").errors = [error.message]
+        return article, None, 422
+    except DomainError as error:
+        form.form_errors.append(error.message)
+        return article, None, error.status
+    return article, comment, 201
+
+
+def replied_to(form: CommentForm, article: Article) -> Comment | None:
+    """The comment the form answers, to show the form under it again."""
+    parent = db.session.get(Comment, form.parent_id) if (form.parent.data or "").isdigit() else None
+    return parent if parent and parent.article_id == article.id else None
+
+
+@bp.post("/comments")
+def post_comment():
+    form = CommentForm()
+    article, comment, status = submit(form)
+    if comment is None:
+        return render_thread(article, form, status=status, reply_to=replied_to(form, article))
+    remember_own_comment(comment.id)
+    target = url_for(
+        "public.thread",
+        article=article.key,
+        page=comments.page_of(comment, own_comment_ids()),
+        lang=request.form.get("lang") or None,
+        _anchor=f"comment-{comment.id}",
+    )
+    response = redirect(target, code=303)
+    set_remembered_author(
+        response,
+        request,
+        consent=form.remember.data,
+        author=form.author.data,
+        email=form.email.data,
+        url=form.url.data or "",
+    )
+    return response
 
 
 @bp.get("/avatar/<key>.svg")

@@ -1,0 +1,148 @@
+"""What a host page embeds: the script (/embed.js) and the page for an iframe (/embed).
+
+The iframe page is the plain thread and form, rendered by the same templates. Inside a
+cross-site iframe the browser does not send our SameSite=Lax session cookie, so this page does
+not rely on it: the form has no session-bound CSRF token (the Origin check below stands in),
+and the author's own comments are named by signed edit tokens carried in the page's address.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, current_app, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
+
+from .. import comments
+from ..errors import OriginNotAllowed
+from ..extensions import csrf
+from ..forms import CommentForm
+from ..models import utcnow
+from .public import (
+    article_key_arg,
+    may_create_article,
+    render_thread,
+    replied_to,
+    reply_target,
+    submit,
+)
+
+bp = Blueprint("embed", __name__)
+
+STATIC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "static")
+OWN_KEPT = 20
+
+
+def embed_script() -> str:
+    """embed.js with its stylesheet put in: one small request for the host page."""
+    with open(os.path.join(STATIC, "embed.js"), encoding="utf-8") as js:
+        script = js.read()
+    with open(os.path.join(STATIC, "embed.css"), encoding="utf-8") as css:
+        style = " ".join(line.strip() for line in css if not line.lstrip().startswith("/*"))
+    return script.replace('"__CSS__"', _js_string(style), 1)
+
+
+def _js_string(text: str) -> str:
+    # "</" cannot end a script element here, but escaping it costs nothing.
+    return json.dumps(text, ensure_ascii=False).replace("</", "<\\/")
+
+
+@bp.get("/embed.js")
+def script():
+    response = Response(embed_script(), mimetype="text/javascript")
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+def frame_ancestors() -> str:
+    """Who may show the iframe page: the service itself and the allowed host sites."""
+    return " ".join(["'self'", *current_app.config["ALLOWED_ORIGINS"]])
+
+
+def own_tokens() -> list[str]:
+    return [t for t in request.args.getlist("own") if t][-OWN_KEPT:]
+
+
+def link_args(tokens: list[str]) -> dict:
+    return {"own": tokens or None}
+
+
+def framed(response):
+    response.headers["Content-Security-Policy"] = f"frame-ancestors {frame_ancestors()}"
+    # The address carries the author's edit tokens: never pass it on to another site.
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def render_embed(article, form, *, status=200, reply_to=None):
+    tokens = own_tokens()
+    return framed(
+        render_thread(
+            article,
+            form,
+            status=status,
+            reply_to=reply_to,
+            template="embed/thread.html",
+            own_ids=comments.own_ids_from_tokens(tokens, utcnow()),
+            thread_endpoint="embed.frame",
+            form_action=url_for("embed.post_comment", own=tokens or None),
+            link_args=link_args(tokens),
+        )
+    )
+
+
+@bp.get("/embed")
+def frame():
+    article = comments.open_article(
+        article_key_arg(),
+        title=request.args.get("title", ""),
+        url=request.args.get("url", ""),
+        may_create=may_create_article(),
+    )
+    reply_to = reply_target(article)
+    # No CSRF token (and so no session cookie): see post_comment. The remembered details come
+    # from the iframe's own storage (embed-frame.js), as no cookie reaches a cross-site iframe.
+    form = CommentForm(
+        formdata=None,
+        article=article.key,
+        parent=str(reply_to.id) if reply_to else "",
+        meta={"csrf": False},
+    )
+    return render_embed(article, form, reply_to=reply_to)
+
+
+def from_this_service() -> bool:
+    """The form was sent by our own iframe page: Origin (or, without it, Referer) is us."""
+    origin = request.headers.get("Origin")
+    if not origin or origin == "null":
+        referer = urlsplit(request.headers.get("Referer") or "")
+        origin = f"{referer.scheme}://{referer.netloc}" if referer.netloc else ""
+    return origin.rstrip("/") == request.host_url.rstrip("/")
+
+
+@bp.post("/embed/comments")
+@csrf.exempt
+def post_comment():
+    # No session cookie reaches a cross-site iframe, so Flask-WTF's token cannot be checked.
+    # A form on another site that posts here sends its own Origin and is refused; the page
+    # itself holds nothing a forged post could use (no login, no cookies read).
+    if not from_this_service():
+        raise OriginNotAllowed(_l("This website may not post comments here."))
+    form = CommentForm(meta={"csrf": False})
+    article, comment, status = submit(form)
+    if comment is None:
+        return render_embed(article, form, status=status, reply_to=replied_to(form, article))
+    tokens = [*own_tokens(), comments.issue_edit_token(comment, utcnow())][-OWN_KEPT:]
+    own = comments.own_ids_from_tokens(tokens, utcnow())
+    target = url_for(
+        "embed.frame",
+        article=article.key,
+        page=comments.page_of(comment, own),
+        lang=request.form.get("lang") or None,
+        own=tokens,
+        _anchor=f"comment-{comment.id}",
+    )
+    return framed(redirect(target, code=303))
