@@ -130,3 +130,11 @@ def test_embed_script_stays_within_its_size_budget(client):
 
     body = client.get("/embed.js").get_data()
     assert len(gzip.compress(body, compresslevel=9)) <= 10 * 1024
+
+
+def test_embed_styles_are_inlined_whole(client):
+    """The stylesheet goes in without its comments, so no rule is lost to a broken comment."""
+    body = client.get("/embed.js").get_data(as_text=True)
+    css = re.search(r'var CSS = "(.*?)";', body).group(1)
+    assert css.startswith(":host {")
+    assert "/*" not in css and "*/" not in css

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, redirect, request, url_for
@@ -33,6 +34,7 @@ bp = Blueprint("embed", __name__)
 
 STATIC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "static")
 OWN_KEPT = 20
+CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 
 
 def embed_script() -> str:
@@ -40,7 +42,7 @@ def embed_script() -> str:
     with open(os.path.join(STATIC, "embed.js"), encoding="utf-8") as js:
         script = js.read()
     with open(os.path.join(STATIC, "embed.css"), encoding="utf-8") as css:
-        style = " ".join(line.strip() for line in css if not line.lstrip().startswith("/*"))
+        style = re.sub(r"\s+", " ", CSS_COMMENT.sub("", css.read())).strip()
     return script.replace('"__CSS__"', _js_string(style), 1)
 
 
