@@ -156,7 +156,8 @@ def load_thread(
     config = current_app.config
     visible = Comment.status == CommentStatus.APPROVED
     if own_ids:
-        visible = or_(visible, Comment.id.in_(own_ids))
+        # The author sees their own comment while it waits; not once it is spam or deleted.
+        visible = or_(visible, Comment.id.in_(own_ids) & (Comment.status == CommentStatus.PENDING))
     approved_count, top_count = db.session.execute(
         select(
             func.coalesce(
@@ -214,7 +215,8 @@ def page_of(comment: Comment, own_ids: frozenset[int] = frozenset()) -> int:
     root = db.session.get(Comment, comment.root_id) if comment.root_id else comment
     visible = Comment.status == CommentStatus.APPROVED
     if own_ids:
-        visible = or_(visible, Comment.id.in_(own_ids))
+        # The author sees their own comment while it waits; not once it is spam or deleted.
+        visible = or_(visible, Comment.id.in_(own_ids) & (Comment.status == CommentStatus.PENDING))
     if current_app.config["NEWEST_FIRST"]:
         before = (Comment.created_at > root.created_at) | (
             (Comment.created_at == root.created_at) & (Comment.id < root.id)

@@ -171,3 +171,34 @@ def test_edit_of_a_deleted_comment_is_404(client, posted):
     assert client.delete(path, headers=headers).status_code == 204
     r = client.patch(path, json={"comment": "Igen"}, headers=headers)
     assert r.status_code == 404 and r.is_json
+
+
+def test_a_deleted_comment_is_gone_for_its_author_too(client, article):
+    body = client.post("/api/v1/comments", json=new_comment(article), headers=HOST).get_json()
+    headers = {**HOST, "X-Edit-Token": body["edit_token"]}
+    assert (
+        client.delete(f"/api/v1/comments/{body['comment']['id']}", headers=headers).status_code
+        == 204
+    )
+    thread = client.get(
+        "/api/v1/comments",
+        query_string={"article": article},
+        headers={"X-Own-Comments": body["edit_token"]},
+    ).get_json()
+    assert thread["comments"] == []
+
+
+def test_only_the_author_gets_the_text_as_typed(client, article, add_comment):
+    other = add_comment(article, "Någon annans")
+    body = client.post(
+        "/api/v1/comments", json=new_comment(article, comment="Mitt *eget*"), headers=HOST
+    ).get_json()
+    assert body["comment"]["text"] == "Mitt *eget*"
+    thread = client.get(
+        "/api/v1/comments",
+        query_string={"article": article},
+        headers={"X-Own-Comments": body["edit_token"]},
+    ).get_json()
+    by_id = {c["id"]: c for c in thread["comments"]}
+    assert by_id[body["comment"]["id"]]["text"] == "Mitt *eget*"
+    assert "text" not in by_id[other]

@@ -92,6 +92,9 @@ def render_embed(article, form, *, status=200, reply_to=None):
             thread_endpoint="embed.frame",
             form_action=url_for("embed.post_comment", own=tokens or None),
             link_args=link_args(tokens),
+            # Editing is offered by the script embed and the plain page; in the iframe the
+            # session that keeps the plain page's edit tokens is not sent.
+            edit_tokens={},
         )
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import (
@@ -22,11 +23,13 @@ from ..avatars import identicon_svg
 from ..demo import DEMO_KEY
 from ..errors import CommentRejected, DomainError
 from ..extensions import db
-from ..forms import ARTICLE_KEY, CommentForm
+from ..forms import ARTICLE_KEY, CommentForm, EditForm
 from ..models import Article, Comment, utcnow
 from ..privacy import anonymize_ip
 from ..readers import (
+    edit_tokens,
     own_comment_ids,
+    remember_edit_token,
     remember_own_comment,
     remembered_author,
     set_remembered_author,
@@ -77,6 +80,11 @@ def render_thread(
     if own_ids is None:
         own_ids = own_comment_ids()
     thread = comments.load_thread(article, own_ids=own_ids, page=page_arg())
+    # The author's own comments offer Edit and Delete while their window is open.
+    window = timedelta(minutes=current_app.config["EDIT_WINDOW_MINUTES"])
+    context.setdefault("edit_tokens", edit_tokens())
+    context.setdefault("edit_cutoff", utcnow() - window)
+    context.setdefault("editing", request.args.get("edit", type=int))
     closed = comments.is_closed(article, utcnow())
     body = render_template(
         template,
@@ -187,6 +195,7 @@ def post_comment():
     if comment is None:
         return render_thread(article, form, status=status, reply_to=replied_to(form, article))
     remember_own_comment(comment.id)
+    remember_edit_token(comment.id, comments.issue_edit_token(comment, utcnow()))
     target = url_for(
         "public.thread",
         article=article.key,
@@ -204,6 +213,60 @@ def post_comment():
         url=form.url.data or "",
     )
     return response
+
+
+def own_comment_page(comment: Comment) -> str:
+    return url_for(
+        "public.thread",
+        article=comment.article.key,
+        page=comments.page_of(comment, own_comment_ids()),
+        lang=request.form.get("lang") or None,
+        _anchor=f"comment-{comment.id}",
+    )
+
+
+@bp.post("/comments/<int:comment_id>/edit")
+def edit_own_comment(comment_id: int):
+    """The author's edit without JavaScript; the token comes from the signed session."""
+    comment = db.get_or_404(Comment, comment_id)
+    form = EditForm()
+    error = None
+    if form.validate():
+        try:
+            comments.edit_comment(
+                comment_id, form.comment.data, token=edit_tokens().get(comment_id), now=utcnow()
+            )
+        except CommentRejected as rejected:
+            error = rejected.message
+        else:
+            return redirect(own_comment_page(comment), code=303)
+    else:
+        error = next(iter(form.comment.errors), None)
+    article = comment.article
+    return render_thread(
+        article,
+        prefilled_form(article.key, None),
+        status=422,
+        editing=comment_id,
+        edit_error=error,
+        edit_text=form.comment.data,
+    )
+
+
+@bp.post("/comments/<int:comment_id>/delete")
+def delete_own_comment(comment_id: int):
+    # CSRFProtect has checked the form's token before this runs, as for every POST here.
+    comment = db.get_or_404(Comment, comment_id)
+    comments.delete_comment(comment_id, token=edit_tokens().get(comment_id), now=utcnow())
+    return redirect(
+        url_for(
+            "public.thread",
+            article=comment.article.key,
+            lang=request.form.get("lang") or None,
+            _anchor="comments",
+        ),
+        code=303,
+    )
 
 
 @bp.get("/avatar/<key>.svg")

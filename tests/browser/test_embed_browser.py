@@ -261,3 +261,21 @@ def expect_text(locator, text: str) -> None:
 
 SCREENSHOTS = __import__("pathlib").Path("/tmp/commentsvc-screenshots")
 SCREENSHOTS.mkdir(exist_ok=True)
+
+
+def test_dark_scheme_embed_is_accessible_too(browser, site, article, add_comment, axe_violations):
+    add_comment(article, "Första kommentaren", website="https://bo.example.se")
+    context = browser.new_context(locale="sv-SE", color_scheme="dark")
+    try:
+        page = context.new_page()
+        open_article(page, site)
+        thread = embed(page)
+        background = thread.locator("section").evaluate(
+            "el => getComputedStyle(el).backgroundColor"
+        )
+        assert background == "rgb(22, 22, 22)"
+        thread.get_by_role("button", name="Publicera kommentar").click()
+        assert axe_violations(page) == []
+        page.screenshot(path=str(SCREENSHOTS / "embed-dark.png"), full_page=True)
+    finally:
+        context.close()
