@@ -8,7 +8,7 @@
 (function () {
   "use strict";
   var CSS = "__CSS__";
-  var script = document.currentScript || document.querySelector("script[src$='/embed.js']");
+  var script = document.currentScript || document.querySelector("script[src*='/embed.js']");
   var base = script.src.replace(/\/embed\.js(\?.*)?$/, "");
   var api = base + "/api/v1/";
   var TOKENS = "commentsvc:tokens", AUTHOR = "commentsvc:author";
@@ -109,7 +109,7 @@
           var item = root.getElementById("comment-" + focusId);
           if (item) { item.firstChild.focus(); item.scrollIntoView({ block: "center" }); }
         }
-      });
+      }, function () { if (T.failed) title.textContent = T.failed; });
     }
 
     function render(b) {

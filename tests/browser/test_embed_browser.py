@@ -28,7 +28,7 @@ ARTICLE_PAGE = """<!doctype html>
 <p><a href="#commentsvc-thread"><span data-commentsvc-count="nyhet-1">0</span> kommentarer</a></p>
 </article>
 <div id="commentsvc-thread" data-article="nyhet-1" data-title="SOI Mitt startar i Svealand"
-     data-url="{host}/article"></div>
+     data-url="{host}/article" {lang}></div>
 <script src="{service}/embed.js" async></script>
 </main></body></html>"""
 
@@ -63,10 +63,16 @@ class HostSite:
 
     def wsgi(self, environ, start_response):
         path = Request(environ).path
-        pages = {"/article": ARTICLE_PAGE, "/front": FRONT_PAGE, "/framed": FRAMED_PAGE}
+        pages = {
+            "/article": ARTICLE_PAGE,
+            "/article-en": ARTICLE_PAGE,
+            "/front": FRONT_PAGE,
+            "/framed": FRAMED_PAGE,
+        }
         if path not in pages:
             return Response("not found", status=404)(environ, start_response)
-        html = pages[path].format(service=self.service, host=self.origin)
+        lang = 'data-lang="en"' if path.endswith("-en") else ""
+        html = pages[path].format(service=self.service, host=self.origin, lang=lang)
         return Response(html, mimetype="text/html")(environ, start_response)
 
 
@@ -170,6 +176,19 @@ def test_reader_reads_posts_edits_and_replies_in_the_script_embed(
     assert embed(page).locator("#csvc-email").input_value() == "anna@example.se"
     assert embed(page).locator("#csvc-remember").is_checked()
     page.screenshot(path=str(SCREENSHOTS / "embed-host-page.png"), full_page=True)
+
+
+def test_data_lang_chooses_english(page, site, article):
+    page.goto(f"{site.origin}/article-en")
+    thread = embed(page)
+    expect_text(thread.locator("h2"), "No comments yet on “SOI Mitt startar i Svealand”")
+    thread.get_by_role("button", name="Post comment").click()
+    assert thread.locator("#csvc-comment-error").inner_text() == "Write a comment."
+    thread.locator("#csvc-comment").fill("Hello")
+    thread.locator("#csvc-author").fill("Ann")
+    thread.locator("#csvc-email").fill("not-an-address")
+    thread.get_by_role("button", name="Post comment").click()
+    expect_text(thread.locator("#csvc-email-error"), "Enter an email address like")
 
 
 def test_nothing_is_remembered_without_the_checkbox(page, site, article):
