@@ -301,3 +301,21 @@ def test_too_large_body_is_refused(app, client, article):
     )
     assert r.status_code == 413 and r.is_json
     assert stored(app) == before
+
+
+def test_too_large_body_without_a_length_is_refused(app, client, article):
+    import io
+
+    before = stored(app)
+    body = json.dumps(new_comment(article, comment="x" * 70000)).encode()
+    r = client.post(
+        "/api/v1/comments",
+        input_stream=io.BytesIO(body),
+        content_type="application/json",
+        headers={**HOST, "Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    # The stream is cut off at the limit: what was read is not a whole JSON object.
+    assert r.status_code in (413, 422) and r.is_json
+    assert r.get_json()["message"]
+    assert stored(app) == before

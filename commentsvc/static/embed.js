@@ -142,7 +142,7 @@
 
     function item(c, level) {
       var when = new Date(c.created), mine = own(c.id), open = mine && Date.parse(mine.until) > Date.now();
-      var name = c.website ? h("a", { href: c.website, rel: "nofollow ugc noopener external", text: c.author })
+      var name = /^https?:\/\//i.test(c.website || "") ? h("a", { href: c.website, rel: "nofollow ugc noopener external", text: c.author })
         : c.author;
       var content = h("div.content", { html: c.html });
       var actions = h("p.actions");

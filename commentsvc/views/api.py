@@ -68,8 +68,11 @@ def refuse_foreign_writes():
         raise UnsupportedContentType(
             _l("Send the comment as JSON, with the header Content-Type: application/json.")
         )
+    # A comment is at most 5000 characters: a larger body is refused before it is read, and
+    # one sent without a length is cut off with 413 while it is read.
     if (request.content_length or 0) > MAX_BODY_BYTES:
         return error_response(413, "request_entity_too_large", HTTP_MESSAGES[413])
+    request.max_content_length = MAX_BODY_BYTES
     return None
 
 
