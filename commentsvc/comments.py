@@ -275,14 +275,19 @@ def edit_deadline(comment: Comment) -> datetime:
     return comment.created_at + timedelta(minutes=current_app.config["EDIT_WINDOW_MINUTES"])
 
 
-def own_ids_from_tokens(tokens: list[str], now: datetime) -> frozenset[int]:
-    """The comments these tokens prove the reader wrote (to show them their pending ones)."""
-    ids = set()
+def tokens_by_comment(tokens: list[str], now: datetime) -> dict[int, str]:
+    """The comments these tokens prove the reader wrote, each with its token."""
+    found = {}
     for token in tokens[:50]:
         read = _read_token(token)
         if read and now.timestamp() - read[1] < OWN_TOKEN_DAYS * 86400:
-            ids.add(read[0])
-    return frozenset(ids)
+            found[read[0]] = token
+    return found
+
+
+def own_ids_from_tokens(tokens: list[str], now: datetime) -> frozenset[int]:
+    """The comments these tokens prove the reader wrote (to show them their pending ones)."""
+    return frozenset(tokens_by_comment(tokens, now))
 
 
 def _own_comment(comment_id: int, token: str | None, now: datetime) -> Comment:

@@ -138,3 +138,37 @@ def test_embed_styles_are_inlined_whole(client):
     css = re.search(r'var CSS = "(.*?)";', body).group(1)
     assert css.startswith(":host {")
     assert "/*" not in css and "*/" not in css
+
+
+def test_author_edits_and_deletes_in_the_iframe_with_the_token_in_the_address(app, article):
+    client = app.test_client(use_cookies=False)
+    location = post_from_frame(client, article, comment="Först").headers["Location"]
+    token = own_tokens(location)[0]
+    comment_id = int(location.rsplit("-", 1)[1])
+    page = client.get(location).get_data(as_text=True)
+    assert f'action="/embed/comments/{comment_id}/delete?own={token}"' in page
+    assert 'name="csrf_token"' not in page
+    editing = client.get(f"/embed?article={article}&edit={comment_id}&own={token}")
+    assert "Först</textarea>" in editing.get_data(as_text=True)
+
+    r = client.post(
+        f"/embed/comments/{comment_id}/edit?own={token}",
+        data={"comment": "Sedan"},
+        headers={"Origin": SERVICE},
+    )
+    assert r.status_code == 303
+    assert "Sedan" in client.get(r.headers["Location"]).get_data(as_text=True)
+
+    stranger = client.post(
+        f"/embed/comments/{comment_id}/edit", data={"comment": "Kapad"}, headers={"Origin": SERVICE}
+    )
+    assert stranger.status_code == 403
+    forged_origin = client.post(
+        f"/embed/comments/{comment_id}/delete?own={token}",
+        headers={"Origin": "https://evil.example"},
+    )
+    assert forged_origin.status_code == 403
+
+    r = client.post(f"/embed/comments/{comment_id}/delete?own={token}", headers={"Origin": SERVICE})
+    assert r.status_code == 303
+    assert "Sedan" not in client.get(r.headers["Location"]).get_data(as_text=True)

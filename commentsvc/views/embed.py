@@ -17,10 +17,10 @@ from flask import Blueprint, Response, current_app, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from .. import comments
-from ..errors import OriginNotAllowed
-from ..extensions import csrf
-from ..forms import CommentForm
-from ..models import utcnow
+from ..errors import CommentRejected, OriginNotAllowed
+from ..extensions import csrf, db
+from ..forms import CommentForm, EditForm
+from ..models import Comment, utcnow
 from .public import (
     article_key_arg,
     may_create_article,
@@ -79,7 +79,7 @@ def framed(response):
     return response
 
 
-def render_embed(article, form, *, status=200, reply_to=None):
+def render_embed(article, form, *, status=200, reply_to=None, **context):
     tokens = own_tokens()
     return framed(
         render_thread(
@@ -92,9 +92,11 @@ def render_embed(article, form, *, status=200, reply_to=None):
             thread_endpoint="embed.frame",
             form_action=url_for("embed.post_comment", own=tokens or None),
             link_args=link_args(tokens),
-            # Editing is offered by the script embed and the plain page; in the iframe the
-            # session that keeps the plain page's edit tokens is not sent.
-            edit_tokens={},
+            # The author's Edit and Delete work with the tokens in the address, not the session.
+            edit_tokens=comments.tokens_by_comment(tokens, utcnow()),
+            edit_endpoint="embed.edit_own_comment",
+            delete_endpoint="embed.delete_own_comment",
+            **context,
         )
     )
 
@@ -110,12 +112,8 @@ def frame():
     reply_to = reply_target(article)
     # No CSRF token (and so no session cookie): see post_comment. The remembered details come
     # from the iframe's own storage (embed-frame.js), as no cookie reaches a cross-site iframe.
-    form = CommentForm(
-        formdata=None,
-        article=article.key,
-        parent=str(reply_to.id) if reply_to else "",
-        meta={"csrf": False},
-    )
+    form = blank_form(article)
+    form.parent.data = str(reply_to.id) if reply_to else ""
     return render_embed(article, form, reply_to=reply_to)
 
 
@@ -128,26 +126,74 @@ def from_this_service() -> bool:
     return origin.rstrip("/") == request.host_url.rstrip("/")
 
 
+def require_own_page() -> None:
+    if not from_this_service():
+        raise OriginNotAllowed(_l("This website may not post comments here."))
+
+
+def blank_form(article) -> CommentForm:
+    return CommentForm(formdata=None, article=article.key, meta={"csrf": False})
+
+
+def back_to(comment, tokens: list[str], anchor: str) -> str:
+    return url_for(
+        "embed.frame",
+        article=comment.article.key,
+        page=comments.page_of(comment, comments.own_ids_from_tokens(tokens, utcnow())),
+        lang=request.form.get("lang") or None,
+        own=tokens or None,
+        _anchor=anchor,
+    )
+
+
 @bp.post("/embed/comments")
 @csrf.exempt
 def post_comment():
     # No session cookie reaches a cross-site iframe, so Flask-WTF's token cannot be checked.
     # A form on another site that posts here sends its own Origin and is refused; the page
     # itself holds nothing a forged post could use (no login, no cookies read).
-    if not from_this_service():
-        raise OriginNotAllowed(_l("This website may not post comments here."))
+    require_own_page()
     form = CommentForm(meta={"csrf": False})
     article, comment, status = submit(form)
     if comment is None:
         return render_embed(article, form, status=status, reply_to=replied_to(form, article))
     tokens = [*own_tokens(), comments.issue_edit_token(comment, utcnow())][-OWN_KEPT:]
-    own = comments.own_ids_from_tokens(tokens, utcnow())
-    target = url_for(
-        "embed.frame",
-        article=article.key,
-        page=comments.page_of(comment, own),
-        lang=request.form.get("lang") or None,
-        own=tokens,
-        _anchor=f"comment-{comment.id}",
+    return framed(redirect(back_to(comment, tokens, f"comment-{comment.id}"), code=303))
+
+
+@bp.post("/embed/comments/<int:comment_id>/edit")
+@csrf.exempt
+def edit_own_comment(comment_id: int):
+    """The author's edit inside the iframe, proven by the token in the page's address."""
+    require_own_page()
+    comment = db.get_or_404(Comment, comment_id)
+    token = comments.tokens_by_comment(own_tokens(), utcnow()).get(comment_id)
+    form = EditForm(meta={"csrf": False})
+    error = None
+    if form.validate():
+        try:
+            comments.edit_comment(comment_id, form.comment.data, token=token, now=utcnow())
+        except CommentRejected as rejected:
+            error = rejected.message
+        else:
+            return framed(redirect(back_to(comment, own_tokens(), f"comment-{comment_id}"), 303))
+    else:
+        error = next(iter(form.comment.errors), None)
+    return render_embed(
+        comment.article,
+        blank_form(comment.article),
+        status=422,
+        editing=comment_id,
+        edit_error=error,
+        edit_text=form.comment.data,
     )
-    return framed(redirect(target, code=303))
+
+
+@bp.post("/embed/comments/<int:comment_id>/delete")
+@csrf.exempt
+def delete_own_comment(comment_id: int):
+    require_own_page()
+    comment = db.get_or_404(Comment, comment_id)
+    token = comments.tokens_by_comment(own_tokens(), utcnow()).get(comment_id)
+    comments.delete_comment(comment_id, token=token, now=utcnow())
+    return framed(redirect(back_to(comment, own_tokens(), "comments"), 303))

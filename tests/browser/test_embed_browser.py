@@ -271,6 +271,12 @@ def test_iframe_resizes_posts_and_is_accessible(page, site, article, add_comment
         f"document.getElementById('commentsvc-frame').getBoundingClientRect().height > {height}"
     )
 
+    # Edit within the window, inside the iframe (no cookies: the token is in its address).
+    mine.get_by_role("link", name="Redigera").click()
+    frame.locator(".edit-form textarea").fill("Ändrat i iframen")
+    frame.get_by_role("button", name="Spara").click()
+    expect_text(frame.locator(".comment.pending .comment-content"), "Ändrat i iframen")
+
 
 def expect_text(locator, text: str) -> None:
     from playwright.sync_api import expect
