@@ -276,6 +276,10 @@ def test_iframe_resizes_posts_and_is_accessible(page, site, article, add_comment
     frame.locator(".edit-form textarea").fill("Ändrat i iframen")
     frame.get_by_role("button", name="Spara").click()
     expect_text(frame.locator(".comment.pending .comment-content"), "Ändrat i iframen")
+    live = next(f for f in page.frames if "/embed" in f.url)
+    assert live.evaluate("scrollY") == 0  # the whole thread shows: nothing scrolled inside
+    page.set_viewport_size({"width": 1000, "height": 2000})
+    page.screenshot(path=str(SCREENSHOTS / "iframe-host-page.png"))
 
 
 def expect_text(locator, text: str) -> None:
