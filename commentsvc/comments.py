@@ -74,6 +74,8 @@ def open_article(key: str, *, title: str = "", url: str = "", may_create: bool) 
     except ArticleNotFound:
         if not may_create:
             raise
+    # NUL characters mean nothing in a title and PostgreSQL cannot store them.
+    title, url = title.replace("\x00", ""), url.replace("\x00", "")
     article = Article(key=key, title=title.strip()[:300] or key, url=url.strip()[:500])
     db.session.add(article)
     db.session.commit()

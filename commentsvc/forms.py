@@ -22,8 +22,11 @@ ARTICLE_KEY = re.compile(r"[^\s\x00-\x1f\x7f-\x9f]{1,200}")
 
 
 def strip_text(value):
-    """Surrounding white space does not count, so a blank field is an empty one."""
-    return value.strip() if isinstance(value, str) else value
+    """Surrounding white space does not count, so a blank field is an empty one.
+
+    NUL characters are dropped: they mean nothing in text and PostgreSQL cannot store them.
+    """
+    return value.replace("\x00", "").strip() if isinstance(value, str) else value
 
 
 class MaxChars:

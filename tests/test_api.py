@@ -161,6 +161,9 @@ BAD_BODIES = [
     ("form-encoded", b"comment=Hej&author=A", "application/x-www-form-urlencoded", 415, None,
      "Content-Type: application/json"),
     ("plain text", b'{"comment": "Hej"}', "text/plain", 415, None, "application/json"),
+    ("deeply nested", b"[" * 30000 + b"]" * 30000, "application/json", 422, "body",
+     "inte giltig JSON"),
+    ("not UTF-8", b'{"comment": "\xff"}', "application/json", 422, "body", "inte giltig JSON"),
 ]  # fmt: skip
 
 
@@ -319,3 +322,21 @@ def test_too_large_body_without_a_length_is_refused(app, client, article):
     assert r.status_code in (413, 422) and r.is_json
     assert r.get_json()["message"]
     assert stored(app) == before
+
+
+def test_nul_characters_are_dropped_not_a_500(app, client, reader, article):
+    r = post(client, new_comment(article, comment="a\x00b", author="Eva\x00"))
+    assert r.status_code == 201
+    assert r.get_json()["comment"]["html"] == "<p>ab</p>"
+    assert r.get_json()["comment"]["author"] == "Eva"
+    assert reader.post(article, comment="c\x00d").status_code == 303
+
+
+def test_nul_characters_in_a_new_articles_title_are_dropped(client):
+    r = client.get(
+        "/api/v1/comments",
+        query_string={"article": "ny", "title": "Ny\x00 titel", "url": "https://x.se/\x00"},
+        headers=HOST,
+    )
+    assert r.status_code == 200
+    assert r.get_json()["article"]["title"] == "Ny titel"

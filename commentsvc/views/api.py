@@ -100,7 +100,7 @@ def json_object() -> dict[str, Any]:
     """The request's body as a JSON object, or a clear 4xx."""
     try:
         body = json.loads(request.get_data(cache=True) or b"")
-    except (ValueError, UnicodeDecodeError) as error:
+    except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
         raise InvalidRequest(_l("The body is not valid JSON."), field="body") from error
     if not isinstance(body, dict):
         raise InvalidRequest(
