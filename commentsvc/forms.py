@@ -135,7 +135,8 @@ class CommentForm(FlaskForm):
     ts = HiddenField()
     hp = StringField(_l("Leave this field empty"))
     article = HiddenField(
-        filters=[strip_text],
+        # Not strip_text: a key with a NUL in it is refused, not quietly changed.
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
         validators=[
             DataRequired(_l("The form does not say which article it belongs to.")),
             check_article_key,
