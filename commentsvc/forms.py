@@ -71,8 +71,13 @@ def check_website(form, field):
 URL_TOO_LONG = _l("The web address can be at most %(limit)s characters; it has %(length)s.")
 
 
+# A comment id as a reader's browser sends it: ASCII digits that fit the database's integer
+# ("²".isdigit() is true, and 10 digits may not fit: either would be a 500, not a message).
+COMMENT_ID = re.compile(r"[0-9]{1,9}")
+
+
 def check_parent(form, field):
-    if field.data and not field.data.isdigit():
+    if field.data and not COMMENT_ID.fullmatch(field.data):
         raise ValidationError(_l("The comment you reply to is not valid. Reload the page."))
 
 

@@ -340,3 +340,36 @@ def test_nul_characters_in_a_new_articles_title_are_dropped(client):
     )
     assert r.status_code == 200
     assert r.get_json()["article"]["title"] == "Ny titel"
+
+
+@pytest.mark.parametrize("parent", ["99999999999999", "²", "1.5", "-1"])
+def test_impossible_parent_ids_are_field_errors(app, client, article, parent):
+    before = stored(app)
+    r = post(client, new_comment(article, parent=parent))
+    assert r.status_code == 422
+    assert r.get_json()["errors"]["parent"]
+    assert stored(app) == before
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("PATCH", "/api/v1/comments/99999999999999"),
+        ("DELETE", "/api/v1/comments/99999999999999"),
+        ("POST", "/embed/comments/99999999999999/delete"),
+        ("POST", "/comments/99999999999999/edit"),
+    ],
+)
+def test_impossible_comment_ids_are_refused(client, method, path):
+    r = client.open(
+        path, method=method, json={"comment": "x"}, headers={"Origin": "http://localhost"}
+    )
+    # Not found, or (the plain page) its CSRF check answering first; never a 500.
+    assert r.status_code in (400, 404, 405)
+
+
+@pytest.mark.parametrize("value", ["99999999999999", "²"])
+def test_impossible_query_numbers_are_ignored(client, article, value):
+    assert client.get(f"/embed?article={article}&replytocom={value}").status_code == 200
+    assert client.get(f"/thread?article={article}&page={value}").status_code == 200
+    assert client.get(f"/api/v1/comments?article={article}&page={value}").status_code == 200

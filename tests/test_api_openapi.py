@@ -23,7 +23,7 @@ def test_description_and_routes_agree(app, client):
     routes = {}
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/"):
-            path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
+            path = re.sub(r"<(?:[^:>]+:)?(\w+)>", r"{\1}", rule.rule)
             routes.setdefault(path, set()).update(m.lower() for m in rule.methods)
     routes = {p: m - {x.lower() for x in IGNORED_METHODS} for p, m in routes.items()}
     paths = {

@@ -258,7 +258,7 @@ def create_comment():
     return created_body(comment, now), 201
 
 
-@bp.patch("/comments/<int:comment_id>")
+@bp.patch("/comments/<int(max=2147483647):comment_id>")
 def edit_comment(comment_id: int):
     data, type_errors = formdata_from_json(json_object(), ("comment",))
     form = EditForm(formdata=data, meta={"csrf": False})
@@ -278,7 +278,7 @@ def edit_comment(comment_id: int):
     }
 
 
-@bp.delete("/comments/<int:comment_id>")
+@bp.delete("/comments/<int(max=2147483647):comment_id>")
 def delete_comment(comment_id: int):
     comments.delete_comment(comment_id, token=request.headers.get(EDIT_TOKEN_HEADER), now=utcnow())
     return "", 204

@@ -161,7 +161,7 @@ def post_comment():
     return framed(redirect(back_to(comment, tokens, f"comment-{comment.id}"), code=303))
 
 
-@bp.post("/embed/comments/<int:comment_id>/edit")
+@bp.post("/embed/comments/<int(max=2147483647):comment_id>/edit")
 @csrf.exempt
 def edit_own_comment(comment_id: int):
     """The author's edit inside the iframe, proven by the token in the page's address."""
@@ -189,7 +189,7 @@ def edit_own_comment(comment_id: int):
     )
 
 
-@bp.post("/embed/comments/<int:comment_id>/delete")
+@bp.post("/embed/comments/<int(max=2147483647):comment_id>/delete")
 @csrf.exempt
 def delete_own_comment(comment_id: int):
     require_own_page()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -23,7 +24,7 @@ from ..avatars import identicon_svg
 from ..demo import DEMO_KEY
 from ..errors import CommentRejected, DomainError
 from ..extensions import db
-from ..forms import ARTICLE_KEY, CommentForm, EditForm
+from ..forms import ARTICLE_KEY, COMMENT_ID, CommentForm, EditForm
 from ..models import Article, Comment, utcnow
 from ..privacy import anonymize_ip
 from ..readers import (
@@ -63,7 +64,7 @@ def article_key_arg() -> str:
 
 def page_arg() -> int:
     page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and 0 < len(page) < 7 else 1
+    return int(page) if re.fullmatch(r"[0-9]{1,6}", page) else 1
 
 
 def render_thread(
@@ -118,7 +119,7 @@ def prefilled_form(article_key: str, reply_to: Comment | None) -> CommentForm:
 def reply_target(article) -> Comment | None:
     """The comment named by ``replytocom``, when the reader may answer it (the no-JS reply)."""
     raw = request.args.get("replytocom", "")
-    if not raw.isdigit():
+    if not COMMENT_ID.fullmatch(raw):
         return None
     parent = db.session.get(Comment, int(raw))
     if parent is None or parent.article_id != article.id or parent.status != "approved":
@@ -184,7 +185,8 @@ def submit(form: CommentForm) -> tuple[Article, Comment | None, int]:
 
 def replied_to(form: CommentForm, article: Article) -> Comment | None:
     """The comment the form answers, to show the form under it again."""
-    parent = db.session.get(Comment, form.parent_id) if (form.parent.data or "").isdigit() else None
+    valid = COMMENT_ID.fullmatch(form.parent.data or "")
+    parent = db.session.get(Comment, form.parent_id) if valid else None
     return parent if parent and parent.article_id == article.id else None
 
 
@@ -225,7 +227,7 @@ def own_comment_page(comment: Comment) -> str:
     )
 
 
-@bp.post("/comments/<int:comment_id>/edit")
+@bp.post("/comments/<int(max=2147483647):comment_id>/edit")
 def edit_own_comment(comment_id: int):
     """The author's edit without JavaScript; the token comes from the signed session."""
     comment = db.get_or_404(Comment, comment_id)
@@ -253,7 +255,7 @@ def edit_own_comment(comment_id: int):
     )
 
 
-@bp.post("/comments/<int:comment_id>/delete")
+@bp.post("/comments/<int(max=2147483647):comment_id>/delete")
 def delete_own_comment(comment_id: int):
     # CSRFProtect has checked the form's token before this runs, as for every POST here.
     comment = db.get_or_404(Comment, comment_id)
