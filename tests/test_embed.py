@@ -172,3 +172,17 @@ def test_author_edits_and_deletes_in_the_iframe_with_the_token_in_the_address(ap
     r = client.post(f"/embed/comments/{comment_id}/delete?own={token}", headers={"Origin": SERVICE})
     assert r.status_code == 303
     assert "Sedan" not in client.get(r.headers["Location"]).get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "config_overrides",
+    [{"PRIVACY_NOTICE": "Om personuppgifter", "PRIVACY_URL": "https://www.example.se/gdpr"}],
+)
+def test_iframe_page_shows_the_privacy_notice(client, article):
+    page = client.get("/embed", query_string={"article": article}).get_data(as_text=True)
+    assert '<a href="https://www.example.se/gdpr">Om personuppgifter</a>' in page
+
+
+def test_iframe_page_shows_the_built_in_privacy_notice(client, article):
+    page = client.get("/embed", query_string={"article": article}).get_data(as_text=True)
+    assert "Så behandlar vi dina personuppgifter" in page

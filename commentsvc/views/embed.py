@@ -21,6 +21,7 @@ from ..errors import CommentRejected, OriginNotAllowed
 from ..extensions import csrf, db
 from ..forms import CommentForm, EditForm
 from ..models import Comment, utcnow
+from .api import privacy_notice
 from .public import (
     article_key_arg,
     may_create_article,
@@ -96,6 +97,7 @@ def render_embed(article, form, *, status=200, reply_to=None, **context):
             edit_tokens=comments.tokens_by_comment(tokens, utcnow()),
             edit_endpoint="embed.edit_own_comment",
             delete_endpoint="embed.delete_own_comment",
+            privacy=privacy_notice(),
             **context,
         )
     )
