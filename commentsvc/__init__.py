@@ -13,8 +13,8 @@ from .auth import ModeratorSessionInterface
 from .config import load_config
 from .extensions import babel, csrf, db, limiter, migrate
 from .privacy import notice as privacy_notice
+from .views import api, embed, public
 from .views import moderation as moderation_pages
-from .views import public
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 PROJECT_DIR = os.path.dirname(PACKAGE_DIR)
@@ -70,3 +70,5 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     app.register_blueprint(public.bp)
     app.register_blueprint(moderation_pages.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(embed.bp)

@@ -6,15 +6,25 @@ request, raises the domain errors of ``errors``, and owns the commit.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
-from .errors import ArticleNotFound, CommentRejected, ThreadClosed
+from .errors import (
+    ArticleNotFound,
+    CommentNotFound,
+    CommentRejected,
+    EditNotAllowed,
+    EditWindowClosed,
+    ThreadClosed,
+)
 from .extensions import db
 from .models import Article, Comment, CommentStatus
 from .moderation import Signals, held_reasons, spam_reasons
@@ -81,6 +91,8 @@ def open_article(key: str, *, title: str = "", url: str = "", may_create: bool) 
     except ArticleNotFound:
         if not may_create:
             raise
+    # NUL characters mean nothing in a title and PostgreSQL cannot store them.
+    title, url = title.replace("\x00", ""), url.replace("\x00", "")
     article = Article(key=key, title=title.strip()[:300] or key, url=url.strip()[:500])
     db.session.add(article)
     db.session.commit()
@@ -197,20 +209,19 @@ def _parent_for(article: Article, parent_id: int | None) -> Comment | None:
     return parent
 
 
-def _visible(own_ids: frozenset[int]):
-    visible = Comment.status == CommentStatus.APPROVED
+def _visible(own_ids: frozenset[int], comment=Comment):
+    """Approved comments; and the reader's own while they wait (not once spam or deleted)."""
+    visible = comment.status == CommentStatus.APPROVED
     if own_ids:
-        visible = or_(visible, Comment.id.in_(own_ids))
+        own_pending = comment.id.in_(own_ids) & (comment.status == CommentStatus.PENDING)
+        visible = or_(visible, own_pending)
     return visible
 
 
 def _shown_top_level(own_ids: frozenset[int]):
     """A top-level comment is shown when visible, or as a placeholder when a reply under it is."""
     reply = aliased(Comment)
-    reply_visible = reply.status == CommentStatus.APPROVED
-    if own_ids:
-        reply_visible = or_(reply_visible, reply.id.in_(own_ids))
-    has_visible_reply = exists().where(reply.root_id == Comment.id, reply_visible)
+    has_visible_reply = exists().where(reply.root_id == Comment.id, _visible(own_ids, reply))
     return Comment.parent_id.is_(None) & or_(_visible(own_ids), has_visible_reply)
 
 
@@ -317,3 +328,164 @@ def page_of(comment: Comment, own_ids: frozenset[int] = frozenset()) -> int:
         )
     ).scalar_one()
     return earlier // current_app.config["COMMENTS_PER_PAGE"] + 1
+
+
+# --- issue 4: the author's own comments (edit tokens), counts, the public shape ---------------
+#
+# An edit token is the proof that a browser wrote a comment: the comment's id and the moment it
+# was issued, signed with the secret key (itsdangerous), so it cannot be forged or moved to
+# another comment. It allows editing and deleting for EDIT_WINDOW_MINUTES; after that it still
+# shows its author their own pending comment, for as long as the token is kept.
+
+OWN_TOKEN_DAYS = 30
+
+
+def _token_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="edit-comment")
+
+
+def issue_edit_token(comment: Comment, now: datetime) -> str:
+    """The token that lets this comment's author change it for a while."""
+    return _token_serializer().dumps({"c": comment.id, "t": int(now.timestamp())})
+
+
+def _read_token(token: str | None) -> tuple[int, float] | None:
+    if not token or len(token) > 200:
+        return None
+    try:
+        data = _token_serializer().loads(token)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict):
+        return None
+    comment_id, issued = data.get("c"), data.get("t")
+    if not isinstance(comment_id, int) or not isinstance(issued, int):
+        return None
+    return comment_id, issued
+
+
+def edit_deadline(comment: Comment) -> datetime:
+    """Until when the author may edit or delete the comment."""
+    return comment.created_at + timedelta(minutes=current_app.config["EDIT_WINDOW_MINUTES"])
+
+
+def tokens_by_comment(tokens: list[str], now: datetime) -> dict[int, str]:
+    """The comments these tokens prove the reader wrote, each with its token."""
+    found = {}
+    for token in tokens[:50]:
+        read = _read_token(token)
+        if read and now.timestamp() - read[1] < OWN_TOKEN_DAYS * 86400:
+            found[read[0]] = token
+    return found
+
+
+def own_ids_from_tokens(tokens: list[str], now: datetime) -> frozenset[int]:
+    """The comments these tokens prove the reader wrote (to show them their pending ones)."""
+    return frozenset(tokens_by_comment(tokens, now))
+
+
+def _own_comment(comment_id: int, token: str | None, now: datetime) -> Comment:
+    """The comment, when the token proves its author sends the request within the window."""
+    read = _read_token(token)
+    if read is None or read[0] != comment_id:
+        raise EditNotAllowed(
+            _l("Only the author can change this comment, from the browser it was written in.")
+        )
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.status not in (CommentStatus.APPROVED, CommentStatus.PENDING):
+        raise CommentNotFound(_l("There is no comment %(id)s.", id=comment_id))
+    window = timedelta(minutes=current_app.config["EDIT_WINDOW_MINUTES"])
+    if now.timestamp() - read[1] > window.total_seconds() or now > edit_deadline(comment):
+        raise EditWindowClosed(
+            _l(
+                "A comment can only be changed for %(minutes)s minutes after it was written.",
+                minutes=current_app.config["EDIT_WINDOW_MINUTES"],
+            )
+        )
+    return comment
+
+
+def edit_comment(comment_id: int, text: str, *, token: str | None, now: datetime) -> Comment:
+    """The author's new text: sanitized again and judged by the policy again.
+
+    An approved comment that now breaks a rule (say, five links) goes back to the queue.
+    """
+    comment = _own_comment(comment_id, token, now)
+    html = clean_html(text)
+    if not html:
+        raise CommentRejected(_l("Write a comment."), field="comment")
+    reasons = held_reasons(
+        current_app.config, author=comment.author, email=comment.email, html=html
+    )
+    comment.text, comment.html, comment.edited_at = text, html, now
+    comment.held_for = "\n".join(reasons)
+    if reasons:
+        comment.status = CommentStatus.PENDING
+    db.session.commit()
+    return comment
+
+
+def delete_comment(comment_id: int, *, token: str | None, now: datetime) -> None:
+    """The author takes their comment back: it goes to the trash, out of every public view."""
+    comment = _own_comment(comment_id, token, now)
+    comment.status = CommentStatus.TRASH
+    comment.decided_at, comment.decided_by = now, "author"
+    db.session.commit()
+
+
+def count_comments(keys: list[str]) -> dict[str, int]:
+    """Approved comments per article key, in one query; unknown keys count 0."""
+    wanted = list(dict.fromkeys(keys))
+    if not wanted:
+        return {}
+    rows = db.session.execute(
+        select(Article.key, func.count(Comment.id))
+        .outerjoin(
+            Comment,
+            (Comment.article_id == Article.id) & (Comment.status == CommentStatus.APPROVED),
+        )
+        .where(Article.key.in_(wanted))
+        .group_by(Article.key)
+    ).all()
+    found = {key: int(count) for key, count in rows}
+    return {key: found.get(key, 0) for key in wanted}
+
+
+def public_comment(
+    comment: Comment, avatar_url: Callable[[str], str], *, own: bool = False
+) -> dict[str, Any]:
+    """A comment as the API and the embed show it: an explicit list of public fields.
+
+    The email, the address, the reasons it was held and who decided are not in it, and never
+    will be: add a field here only when it is public. Its author also gets the text as typed,
+    to edit it.
+    """
+    shape = {
+        "id": comment.id,
+        "parent": comment.parent_id,
+        "depth": comment.depth,
+        "author": comment.author,
+        "website": comment.website or None,
+        "avatar": avatar_url(comment.avatar) if comment.avatar else None,
+        "html": comment.html,
+        "created": comment.created_at.isoformat(),
+        "edited": comment.edited_at.isoformat() if comment.edited_at else None,
+        "pending": comment.status != CommentStatus.APPROVED,
+    }
+    if own:
+        shape["text"] = comment.text
+    return shape
+
+
+def public_thread(
+    thread: Thread, avatar_url: Callable[[str], str], own_ids: frozenset[int] = frozenset()
+) -> list[dict[str, Any]]:
+    """The thread's comments, nested: each with its ``replies``."""
+
+    def shape(node: Node) -> dict[str, Any]:
+        return {
+            **public_comment(node.comment, avatar_url, own=node.comment.id in own_ids),
+            "replies": [shape(child) for child in node.children],
+        }
+
+    return [shape(node) for node in thread.nodes]

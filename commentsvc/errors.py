@@ -49,6 +49,40 @@ class ThreadClosed(DomainError):
     code = "closed"
 
 
+# --- issue 4: the JSON API and the author's own comments ---
+class InvalidRequest(DomainError):
+    """A request whose fields cannot be read (wrong type, too many keys, a bad article key)."""
+
+    status = 422
+    code = "invalid"
+
+
+class EditNotAllowed(DomainError):
+    """The edit token is missing, forged, expired or belongs to another comment."""
+
+    status = 403
+    code = "edit_not_allowed"
+
+
+class OriginNotAllowed(DomainError):
+    """A write request from a web page the service does not serve."""
+
+    status = 403
+    code = "origin_not_allowed"
+
+
+class UnsupportedContentType(DomainError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+class EditWindowClosed(DomainError):
+    """The author's time to change their comment is over."""
+
+    status = 403
+    code = "edit_window_closed"
+
+
 # Texts for the HTTP errors that are not ours; every page and JSON answer uses these.
 HTTP_MESSAGES = {
     400: _l("The request could not be understood."),

@@ -57,3 +57,22 @@ def set_remembered_author(
         samesite="Lax",
         secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
     )
+
+
+# --- issue 4: edit tokens of the plain page, in the signed session cookie ---
+EDIT_TOKENS_KEPT = 10  # the window is short; a few tokens keep the cookie small
+
+
+def edit_tokens() -> dict[int, str]:
+    """This browser's edit tokens by comment id (the service checks each when it is used)."""
+    kept = session.get("edit", {})
+    if not isinstance(kept, dict):
+        return {}
+    return {int(k): str(v) for k, v in kept.items() if str(k).isdigit()}
+
+
+def remember_edit_token(comment_id: int, token: str) -> None:
+    kept = {str(k): v for k, v in edit_tokens().items() if k != comment_id}
+    kept[str(comment_id)] = token
+    session["edit"] = dict(list(kept.items())[-EDIT_TOKENS_KEPT:])
+    session.permanent = True

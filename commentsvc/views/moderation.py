@@ -25,8 +25,8 @@ from ..errors import DomainError
 from ..forms import (
     ActionForm,
     BulkForm,
-    EditForm,
     LoginForm,
+    ModeratorEditForm,
     ModeratorForm,
     SettingsForm,
 )
@@ -161,8 +161,8 @@ def comment(comment_id: int):
         "moderation/comment.html",
         c=found,
         events=events_for([found.id])[found.id],
-        edit_form=EditForm(text=found.text),
-        reply_form=EditForm(formdata=None),
+        edit_form=ModeratorEditForm(text=found.text),
+        reply_form=ModeratorEditForm(formdata=None),
     )
 
 
@@ -207,7 +207,7 @@ def act(comment_id: int, action: str):
 @login_required
 def edit(comment_id: int):
     found = moderation.get_comment(comment_id)
-    form = EditForm()
+    form = ModeratorEditForm()
     if form.validate_on_submit():
         moderation.edit(comment_id, form.text.data, by=actor(), now=utcnow())
         flash(str(_l("Comment %(id)s is saved.", id=comment_id)))
@@ -217,7 +217,7 @@ def edit(comment_id: int):
         c=found,
         events=events_for([found.id])[found.id],
         edit_form=form,
-        reply_form=EditForm(formdata=None),
+        reply_form=ModeratorEditForm(formdata=None),
     ), 422
 
 
@@ -225,7 +225,7 @@ def edit(comment_id: int):
 @login_required
 def reply(comment_id: int):
     found = moderation.get_comment(comment_id)
-    form = EditForm()
+    form = ModeratorEditForm()
     if form.validate_on_submit():
         me = current_moderator()
         try:
@@ -246,7 +246,7 @@ def reply(comment_id: int):
         "moderation/comment.html",
         c=found,
         events=events_for([found.id])[found.id],
-        edit_form=EditForm(formdata=None, text=found.text),
+        edit_form=ModeratorEditForm(formdata=None, text=found.text),
         reply_form=form,
     ), 422
 

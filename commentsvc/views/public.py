@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import (
@@ -17,18 +19,19 @@ from flask import (
 from sqlalchemy import text
 
 from .. import comments
-from ..antispam import issue_stamp, stamp_age
+from ..antispam import issue_stamp
 from ..avatars import identicon_svg
 from ..demo import DEMO_KEY
-from ..errors import CSRF_MESSAGE, DomainError
+from ..errors import CSRF_MESSAGE, CommentRejected, DomainError
 from ..extensions import csrf, db
-from ..forms import ARTICLE_KEY, CommentForm, parse_id
-from ..models import Comment, utcnow
-from ..moderation import Signals
+from ..forms import ARTICLE_KEY, CommentForm, EditForm, parse_id
+from ..models import Article, Comment, utcnow
 from ..privacy import anonymize_ip
 from ..ratelimits import limit_comment_posts
 from ..readers import (
+    edit_tokens,
     own_comment_ids,
+    remember_edit_token,
     remember_own_comment,
     remembered_author,
     set_remembered_author,
@@ -62,7 +65,7 @@ def article_key_arg() -> str:
 
 def page_arg() -> int:
     page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and 0 < len(page) < 7 else 1
+    return int(page) if re.fullmatch(r"[0-9]{1,6}", page) else 1
 
 
 def render_thread(
@@ -72,9 +75,18 @@ def render_thread(
     status: int = 200,
     reply_to: Comment | None = None,
     template: str = "public/thread.html",
+    own_ids: frozenset[int] | None = None,
+    **context,
 ):
     """The thread page with the form in its current state (empty, prefilled or with errors)."""
-    thread = comments.load_thread(article, own_ids=own_comment_ids(), page=page_arg())
+    if own_ids is None:
+        own_ids = own_comment_ids()
+    thread = comments.load_thread(article, own_ids=own_ids, page=page_arg())
+    # The author's own comments offer Edit and Delete while their window is open.
+    window = timedelta(minutes=current_app.config["EDIT_WINDOW_MINUTES"])
+    context.setdefault("edit_tokens", edit_tokens())
+    context.setdefault("edit_cutoff", utcnow() - window)
+    context.setdefault("editing", request.args.get("edit", type=int))
     closed = comments.is_closed(article, utcnow())
     body = render_template(
         template,
@@ -84,6 +96,7 @@ def render_thread(
         closed=closed,
         form_stamp=issue_stamp(utcnow()),
         lang=request.values.get("lang"),
+        **context,
     )
     response = current_app.make_response((body, status))
     # The page may hold the reader's own pending comment and remembered details.
@@ -132,48 +145,45 @@ def thread():
     return render_thread(article, prefilled_form(article.key, reply_to), reply_to=reply_to)
 
 
+def submit(form: CommentForm) -> tuple[Article, Comment | None, int]:
+    """Check the form and post its comment: (article, the comment or None, HTTP status).
+
+    The plain page, the iframe and the API all post through here. On failure the messages
+    are on the form, beside their fields or in its summary.
+    """
+    article = comments.find_article(form.article.data or "")
+    if not form.validate():
+        if form.errors.get("csrf_token"):
+            form.form_errors.append(CSRF_MESSAGE)
+            return article, None, 400
+        return article, None, 422
+    now = utcnow()
+    try:
+        comment = comments.post_comment(
+            article,
+            form.draft(),
+            ip=anonymize_ip(request.remote_addr),
+            now=now,
+            signals=form.signals(now),
+        )
+    except DomainError as error:
+        form.add_domain_error(error)
+        return article, None, error.status
+    return article, comment, 201
+
+
 @bp.post("/comments")
 @csrf.exempt  # the form checks its own token, so that a failure keeps what the reader typed
 @limit_comment_posts
 def post_comment():
     form = CommentForm()
-    article = comments.find_article(form.article.data or "")
-    status = 422
-    if form.validate():
-        try:
-            now = utcnow()
-            signals = Signals(stamp_age(form.ts.data, now), form.hp.data or "")
-            comment = comments.post_comment(
-                article,
-                form.draft(),
-                ip=anonymize_ip(request.remote_addr),
-                now=now,
-                signals=signals,
-            )
-        except DomainError as error:
-            form.add_domain_error(error)
-            status = error.status
-        else:
-            return _posted(article, comment, form)
-    elif form.csrf_token.errors:
-        form.form_errors.append(CSRF_MESSAGE)
-        status = 400
-    return render_thread(
-        article, form, status=status, reply_to=reply_target(article, form.parent_id)
-    )
-
-
-def _posted(article, comment: Comment, form: CommentForm):
-    """Post/redirect/get: back to the thread, at the new comment."""
+    article, comment, status = submit(form)
+    if comment is None:
+        reply_to = reply_target(article, form.parent_id)
+        return render_thread(article, form, status=status, reply_to=reply_to)
     remember_own_comment(comment.id)
-    target = url_for(
-        "public.thread",
-        article=article.key,
-        page=comments.page_of(comment, own_comment_ids()),
-        lang=request.form.get("lang") or None,
-        _anchor=f"comment-{comment.id}",
-    )
-    response = redirect(target, code=303)
+    remember_edit_token(comment.id, comments.issue_edit_token(comment, utcnow()))
+    response = redirect(own_comment_page(comment), code=303)
     set_remembered_author(
         response,
         request,
@@ -183,6 +193,60 @@ def _posted(article, comment: Comment, form: CommentForm):
         url=comment.website,
     )
     return response
+
+
+def own_comment_page(comment: Comment) -> str:
+    return url_for(
+        "public.thread",
+        article=comment.article.key,
+        page=comments.page_of(comment, own_comment_ids()),
+        lang=request.form.get("lang") or None,
+        _anchor=f"comment-{comment.id}",
+    )
+
+
+@bp.post("/comments/<int(max=2147483647):comment_id>/edit")
+def edit_own_comment(comment_id: int):
+    """The author's edit without JavaScript; the token comes from the signed session."""
+    comment = db.get_or_404(Comment, comment_id)
+    form = EditForm()
+    error = None
+    if form.validate():
+        try:
+            comments.edit_comment(
+                comment_id, form.comment.data, token=edit_tokens().get(comment_id), now=utcnow()
+            )
+        except CommentRejected as rejected:
+            error = rejected.message
+        else:
+            return redirect(own_comment_page(comment), code=303)
+    else:
+        error = next(iter(form.comment.errors), None)
+    article = comment.article
+    return render_thread(
+        article,
+        prefilled_form(article.key, None),
+        status=422,
+        editing=comment_id,
+        edit_error=error,
+        edit_text=form.comment.data,
+    )
+
+
+@bp.post("/comments/<int(max=2147483647):comment_id>/delete")
+def delete_own_comment(comment_id: int):
+    # CSRFProtect has checked the form's token before this runs, as for every POST here.
+    comment = db.get_or_404(Comment, comment_id)
+    comments.delete_comment(comment_id, token=edit_tokens().get(comment_id), now=utcnow())
+    return redirect(
+        url_for(
+            "public.thread",
+            article=comment.article.key,
+            lang=request.form.get("lang") or None,
+            _anchor="comments",
+        ),
+        code=303,
+    )
 
 
 @bp.get("/avatar/<key>.svg")

@@ -1,0 +1,276 @@
+"""The JSON API's OpenAPI 3.1 description, served at /api/v1/openapi.json.
+
+Written by hand next to the routes it describes; tests/test_api_openapi.py checks that every
+route under /api/ is described here and every path here is a route.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict, description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+ERROR = _json(_ref("Error"), "A JSON error with a message in the reader's language")
+ARTICLE_PARAM = {
+    "name": "article",
+    "in": "query",
+    "required": True,
+    "description": "The article key: 1–200 printable characters, no white space",
+    "schema": {"type": "string", "maxLength": 200},
+}
+LANG_PARAM = {
+    "name": "lang",
+    "in": "query",
+    "description": "Language of texts and messages (default: the service's LANGUAGE)",
+    "schema": {"type": "string", "enum": ["sv", "en"]},
+}
+EDIT_TOKEN = {
+    "name": "X-Edit-Token",
+    "in": "header",
+    "required": True,
+    "description": "The edit_token returned when the comment was posted",
+    "schema": {"type": "string"},
+}
+COMMENT_ID = {"name": "comment_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["error", "message"],
+        "properties": {
+            "error": {"type": "string", "description": "machine-readable code"},
+            "message": {"type": "string"},
+            "errors": {
+                "type": "object",
+                "description": "messages per field, shown beside the field",
+                "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+    },
+    "Comment": {
+        "type": "object",
+        "additionalProperties": False,
+        "description": "Public fields only: never the email or the address",
+        "properties": {
+            "id": {"type": "integer"},
+            "parent": {"type": ["integer", "null"]},
+            "depth": {"type": "integer", "minimum": 1},
+            "author": {"type": "string"},
+            "website": {"type": ["string", "null"], "format": "uri"},
+            "avatar": {"type": ["string", "null"], "format": "uri"},
+            "html": {"type": "string", "description": "sanitized HTML"},
+            "text": {
+                "type": "string",
+                "description": "the text as typed: only for the author's own comments",
+            },
+            "created": {"type": "string", "format": "date-time"},
+            "edited": {"type": ["string", "null"], "format": "date-time"},
+            "pending": {
+                "type": "boolean",
+                "description": "true only for the reader's own comment awaiting moderation",
+            },
+            "replies": {"type": "array", "items": _ref("Comment")},
+        },
+    },
+    "Thread": {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "article": {
+                "type": "object",
+                "properties": {
+                    "key": {"type": "string"},
+                    "title": {"type": "string"},
+                    "url": {"type": ["string", "null"]},
+                    "closed": {"type": "boolean"},
+                },
+            },
+            "lang": {"type": "string", "enum": ["sv", "en"]},
+            "heading": {"type": "string"},
+            "count": {"type": "integer", "description": "approved comments"},
+            "page": {"type": "integer"},
+            "pages": {"type": "integer"},
+            "comments": {"type": "array", "items": _ref("Comment")},
+            "form": {
+                "type": "object",
+                "properties": {
+                    "ts": {"type": "string", "description": "send back as `ts` when posting"},
+                    "edit_window_minutes": {"type": "integer"},
+                },
+            },
+            "privacy": {
+                "type": "object",
+                "properties": {"text": {"type": "string"}, "url": {"type": ["string", "null"]}},
+            },
+            "texts": {"type": "object", "additionalProperties": {"type": "string"}},
+        },
+    },
+    "NewComment": {
+        "type": "object",
+        "required": ["article", "comment", "author", "email"],
+        "description": "The form's fields; unknown fields are ignored",
+        "properties": {
+            "article": {"type": "string", "maxLength": 200},
+            "comment": {"type": "string", "maxLength": 5000},
+            "author": {"type": "string", "maxLength": 245},
+            "email": {"type": "string", "format": "email", "maxLength": 100},
+            "url": {"type": "string", "maxLength": 200},
+            "parent": {"type": ["integer", "string"]},
+            "remember": {"type": "boolean"},
+            "ts": {"type": "string", "description": "the form.ts of the thread response"},
+            "hp": {"type": "string", "description": "leave empty"},
+        },
+    },
+    "Created": {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "comment": _ref("Comment"),
+            "pending": {"type": "boolean"},
+            "page": {"type": "integer"},
+            "edit_token": {"type": "string"},
+            "edit_until": {"type": "string", "format": "date-time"},
+        },
+    },
+}
+
+
+def openapi_description(server: str) -> dict[str, Any]:
+    """The description, with this service's address as the server."""
+    comments_path = {
+        "get": {
+            "summary": "The article and its approved comments, threaded",
+            "parameters": [
+                ARTICLE_PARAM,
+                {"name": "title", "in": "query", "schema": {"type": "string"}},
+                {"name": "url", "in": "query", "schema": {"type": "string"}},
+                {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                {
+                    "name": "texts",
+                    "in": "query",
+                    "description": "1: include the embed's texts",
+                    "schema": {"type": "string"},
+                },
+                {
+                    "name": "X-Own-Comments",
+                    "in": "header",
+                    "description": "edit tokens, separated by spaces: show their pending comments",
+                    "schema": {"type": "string"},
+                },
+                LANG_PARAM,
+            ],
+            "responses": {
+                "200": _json(_ref("Thread"), "The thread"),
+                "404": ERROR,
+                "422": ERROR,
+            },
+        },
+        "post": {
+            "summary": "Post a comment or a reply",
+            "parameters": [LANG_PARAM],
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": _ref("NewComment")}},
+            },
+            "responses": {
+                "201": _json(_ref("Created"), "Stored, published or pending"),
+                "403": ERROR,
+                "404": ERROR,
+                "415": ERROR,
+                "422": ERROR,
+            },
+        },
+    }
+    one_comment = {
+        "parameters": [COMMENT_ID],
+        "patch": {
+            "summary": "The author edits their comment within EDIT_WINDOW_MINUTES",
+            "parameters": [EDIT_TOKEN, LANG_PARAM],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["comment"],
+                            "properties": {"comment": {"type": "string", "maxLength": 5000}},
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "200": _json(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "comment": _ref("Comment"),
+                            "pending": {"type": "boolean"},
+                        },
+                    },
+                    "Edited; pending again when the policy holds it",
+                ),
+                "403": ERROR,
+                "404": ERROR,
+                "415": ERROR,
+                "422": ERROR,
+            },
+        },
+        "delete": {
+            "summary": "The author deletes their comment within EDIT_WINDOW_MINUTES",
+            "parameters": [EDIT_TOKEN, LANG_PARAM],
+            "responses": {"204": {"description": "Deleted"}, "403": ERROR, "404": ERROR},
+        },
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "commentsvc API",
+            "version": "1",
+            "description": "Comments under the articles of a news site. Write requests need "
+            "Content-Type: application/json and, from a browser, an Origin in ALLOWED_ORIGINS.",
+        },
+        "servers": [{"url": server}],
+        "paths": {
+            "/api/v1/comments": comments_path,
+            "/api/v1/comments/{comment_id}": one_comment,
+            "/api/v1/counts": {
+                "get": {
+                    "summary": "Approved comment counts for up to 100 articles, in one query",
+                    "parameters": [
+                        {**ARTICLE_PARAM, "description": "repeat for each article (at most 100)"},
+                        LANG_PARAM,
+                    ],
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "counts": {
+                                        "type": "object",
+                                        "additionalProperties": {"type": "integer"},
+                                    }
+                                },
+                            },
+                            "Counts by article key (0 for unknown keys)",
+                        ),
+                        "422": ERROR,
+                    },
+                }
+            },
+            "/api/v1/openapi.json": {
+                "get": {
+                    "summary": "This description",
+                    "responses": {"200": {"description": "OpenAPI 3.1 document"}},
+                }
+            },
+        },
+        "components": {"schemas": SCHEMAS},
+    }

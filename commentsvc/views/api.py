@@ -1,0 +1,307 @@
+"""The JSON API v1: the thread, posting, the author's edits, counts, and its OpenAPI description.
+
+The same form, service and serializer as the plain page; this module only turns JSON into
+those calls and back. Cross-origin rules (CORS, the Origin and content-type checks that stand
+in for the form's CSRF token) are here too, because they only concern the API.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, current_app, request, url_for
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from .. import comments, privacy
+from ..antispam import issue_stamp
+from ..errors import (
+    HTTP_MESSAGES,
+    InvalidRequest,
+    OriginNotAllowed,
+    UnsupportedContentType,
+    error_response,
+)
+from ..extensions import csrf
+from ..forms import ARTICLE_KEY, CommentForm, EditForm, formdata_from_json
+from ..models import utcnow
+from ..openapi import openapi_description
+from ..privacy import anonymize_ip
+from ..ratelimits import limit_comment_posts
+from .public import may_create_article, page_arg
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# The API does not read the session cookie, so Flask-WTF's session-bound token has nothing
+# to protect; the Origin and content-type checks below take its place (README, "Security").
+csrf.exempt(bp)
+
+MAX_COUNT_KEYS = 100
+MAX_BODY_BYTES = 64 * 1024
+EDIT_TOKEN_HEADER = "X-Edit-Token"  # noqa: S105 (a header name, not a secret)
+OWN_TOKENS_HEADER = "X-Own-Comments"
+WRITE_METHODS = ("POST", "PATCH", "DELETE")
+
+
+def allowed_origin(origin: str) -> bool:
+    return origin in current_app.config["ALLOWED_ORIGINS"]
+
+
+@bp.before_request
+def refuse_foreign_writes():
+    """Writes come only from allowed host pages (or the service itself), and only as JSON.
+
+    Browsers always send ``Origin`` on cross-origin requests and on same-origin writes, so a
+    page elsewhere cannot hide where it is; a request without one is not from a browser page
+    and carries no cookies the API would trust. Requiring ``application/json`` means a plain
+    HTML form on another site cannot post here at all, and a script there must first pass the
+    CORS preflight, which only allowed origins pass.
+    """
+    if request.method not in WRITE_METHODS:
+        return None
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        origin = origin.rstrip("/")
+        if not (allowed_origin(origin) or origin == request.host_url.rstrip("/")):
+            raise OriginNotAllowed(_l("This website may not post comments here."))
+    if request.method != "DELETE" and request.mimetype != "application/json":
+        raise UnsupportedContentType(
+            _l("Send the comment as JSON, with the header Content-Type: application/json.")
+        )
+    # A comment is at most 5000 characters: a larger body is refused before it is read, and
+    # one sent without a length is cut off with 413 while it is read.
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        return error_response(413, "request_entity_too_large", HTTP_MESSAGES[413])
+    request.max_content_length = MAX_BODY_BYTES
+    return None
+
+
+@bp.after_app_request
+def cross_origin_headers(response):
+    """CORS for the API, answered only to the host sites in ALLOWED_ORIGINS."""
+    if not request.path.startswith("/api/"):
+        return response
+    response.vary.add("Origin")
+    origin = (request.headers.get("Origin") or "").rstrip("/")
+    if origin and allowed_origin(origin):
+        headers = response.headers
+        headers["Access-Control-Allow-Origin"] = origin
+        headers["Access-Control-Allow-Credentials"] = "true"
+        if request.method == "OPTIONS":
+            headers["Access-Control-Allow-Methods"] = "GET, POST, PATCH, DELETE"
+            headers["Access-Control-Allow-Headers"] = (
+                f"Content-Type, {EDIT_TOKEN_HEADER}, {OWN_TOKENS_HEADER}"
+            )
+            headers["Access-Control-Max-Age"] = "600"
+    return response
+
+
+def json_object() -> dict[str, Any]:
+    """The request's body as a JSON object, or a clear 4xx."""
+    try:
+        body = json.loads(request.get_data(cache=True) or b"")
+    except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
+        raise InvalidRequest(_l("The body is not valid JSON."), field="body") from error
+    if not isinstance(body, dict):
+        raise InvalidRequest(
+            _l('The body must be a JSON object, like {"comment": "…", "author": "…"}.'),
+            field="body",
+        )
+    return body
+
+
+def field_errors(*sources: dict) -> dict[str, list]:
+    merged: dict[str, list] = {}
+    for source in sources:
+        for name, messages in source.items():
+            if name != "csrf_token":
+                merged[name] = list(messages)
+    return merged
+
+
+def invalid_fields(errors: dict[str, list]):
+    return error_response(422, "invalid", HTTP_MESSAGES[422], errors)
+
+
+def avatar_url(key: str) -> str:
+    return url_for("public.avatar", key=key, _external=True)
+
+
+def article_key(value: str | None) -> str:
+    key = (value or "").strip()
+    if not ARTICLE_KEY.fullmatch(key):
+        raise InvalidRequest(
+            _l("The article key must be 1–200 characters without spaces or control characters."),
+            field="article",
+        )
+    return key
+
+
+def privacy_notice() -> dict[str, str | None]:
+    text, url = privacy.notice()
+    return {"text": text, "url": url or None}
+
+
+def embed_texts() -> dict[str, str]:
+    """The words embed.js shows, in the reader's language (the same texts as the plain page)."""
+    form = CommentForm(formdata=None, meta={"csrf": False})
+    return {
+        "leave_reply": _("Leave a reply"),
+        "reply_to": _("Reply to %(name)s", name="{name}"),
+        "cancel_reply": _("Cancel reply"),
+        "reply": _("Reply"),
+        "comment": str(form.comment.label.text),
+        "author": str(form.author.label.text),
+        "email": str(form.email.label.text),
+        "url": str(form.url.label.text),
+        "remember": str(form.remember.label.text),
+        "hp": str(form.hp.label.text),
+        "post": _("Post comment"),
+        "email_notes": _("Your email address will not be published."),
+        "required_note": _("Required fields are marked %(star)s", star="*"),
+        "summary": _("Your comment was not sent. Correct the following:"),
+        "pending": _("Your comment is awaiting moderation."),
+        "closed": _("Comments are closed."),
+        "need_comment": _("Write a comment."),
+        "need_author": _("Enter your name."),
+        "need_email": _("Enter your email address. It will not be published."),
+        "edit": _("Edit"),
+        "delete": _("Delete"),
+        "save": _("Save"),
+        "cancel": _("Cancel"),
+        "edited": _("edited"),
+        "confirm_delete": _("Delete your comment?"),
+        "failed": _("Something went wrong on our side. Try again in a moment."),
+        "pages": _("Pages of comments"),
+    }
+
+
+def heading(thread: comments.Thread) -> str:
+    if thread.approved_count:
+        return ngettext(
+            "%(num)d comment on “%(title)s”",
+            "%(num)d comments on “%(title)s”",
+            thread.approved_count,
+            title=thread.article.title,
+        )
+    return _("No comments yet on “%(title)s”", title=thread.article.title)
+
+
+def own_tokens() -> list[str]:
+    return (request.headers.get(OWN_TOKENS_HEADER) or "").split()
+
+
+@bp.get("/comments")
+def list_comments():
+    article = comments.open_article(
+        article_key(request.args.get("article")),
+        title=request.args.get("title", ""),
+        url=request.args.get("url", ""),
+        may_create=may_create_article(),
+    )
+    now = utcnow()
+    own = comments.own_ids_from_tokens(own_tokens(), now)
+    thread = comments.load_thread(article, own_ids=own, page=page_arg())
+    body = {
+        "article": {
+            "key": article.key,
+            "title": article.title,
+            "url": article.url or None,
+            "closed": comments.is_closed(article, now),
+        },
+        "lang": str(get_locale()),
+        "heading": heading(thread),
+        "count": thread.approved_count,
+        "page": thread.page,
+        "pages": thread.pages,
+        "comments": comments.public_thread(thread, avatar_url, own),
+        # The stamp the form sends back as ``ts``: when the form was shown (antispam.py).
+        "form": {
+            "ts": issue_stamp(now),
+            "edit_window_minutes": current_app.config["EDIT_WINDOW_MINUTES"],
+        },
+        "privacy": privacy_notice(),
+    }
+    if request.args.get("texts"):
+        body["texts"] = embed_texts()
+    response = current_app.make_response(body)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def created_body(comment, now) -> dict[str, Any]:
+    return {
+        "comment": comments.public_comment(comment, avatar_url, own=True),
+        "pending": comment.status != "approved",
+        "page": comments.page_of(comment, frozenset({comment.id})),
+        "edit_token": comments.issue_edit_token(comment, now),
+        "edit_until": comments.edit_deadline(comment).isoformat(),
+    }
+
+
+@bp.post("/comments")
+@limit_comment_posts
+def create_comment():
+    data, type_errors = formdata_from_json(json_object())
+    form = CommentForm(formdata=data, meta={"csrf": False})
+    form.validate()
+    errors = field_errors(form.errors, type_errors)
+    if errors:
+        return invalid_fields(errors)
+    article = comments.find_article(form.article.data)
+    now = utcnow()
+    comment = comments.post_comment(
+        article,
+        form.draft(),
+        ip=anonymize_ip(request.remote_addr),
+        now=now,
+        signals=form.signals(now),
+    )
+    return created_body(comment, now), 201
+
+
+@bp.patch("/comments/<int(max=2147483647):comment_id>")
+def edit_comment(comment_id: int):
+    data, type_errors = formdata_from_json(json_object(), ("comment",))
+    form = EditForm(formdata=data, meta={"csrf": False})
+    form.validate()
+    errors = field_errors(form.errors, type_errors)
+    if errors:
+        return invalid_fields(errors)
+    comment = comments.edit_comment(
+        comment_id,
+        form.comment.data,
+        token=request.headers.get(EDIT_TOKEN_HEADER),
+        now=utcnow(),
+    )
+    return {
+        "comment": comments.public_comment(comment, avatar_url, own=True),
+        "pending": comment.status != "approved",
+    }
+
+
+@bp.delete("/comments/<int(max=2147483647):comment_id>")
+def delete_comment(comment_id: int):
+    comments.delete_comment(comment_id, token=request.headers.get(EDIT_TOKEN_HEADER), now=utcnow())
+    return "", 204
+
+
+@bp.get("/counts")
+def counts():
+    keys = request.args.getlist("article")
+    if len(keys) > MAX_COUNT_KEYS:
+        raise InvalidRequest(
+            _l(
+                "Ask for at most %(limit)s articles at a time; this asked for %(count)s.",
+                limit=MAX_COUNT_KEYS,
+                count=len(keys),
+            ),
+            field="article",
+        )
+    return {"counts": comments.count_comments([article_key(k) for k in keys])}
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return openapi_description(request.host_url.rstrip("/"))

@@ -1,0 +1,202 @@
+"""What a host page embeds: the script (/embed.js) and the page for an iframe (/embed).
+
+The iframe page is the plain thread and form, rendered by the same templates. Inside a
+cross-site iframe the browser does not send our SameSite=Lax session cookie, so this page does
+not rely on it: the form has no session-bound CSRF token (the Origin check below stands in),
+and the author's own comments are named by signed edit tokens carried in the page's address.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, current_app, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
+
+from .. import comments
+from ..errors import CommentRejected, OriginNotAllowed
+from ..extensions import csrf, db
+from ..forms import CommentForm, EditForm, parse_id
+from ..models import Comment, utcnow
+from ..ratelimits import limit_comment_posts
+from .public import (
+    article_key_arg,
+    may_create_article,
+    render_thread,
+    reply_target,
+    submit,
+)
+
+bp = Blueprint("embed", __name__)
+
+STATIC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "static")
+OWN_KEPT = 20
+CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
+
+
+def embed_script() -> str:
+    """embed.js with its stylesheet put in: one small request for the host page."""
+    with open(os.path.join(STATIC, "embed.js"), encoding="utf-8") as js:
+        script = js.read()
+    with open(os.path.join(STATIC, "embed.css"), encoding="utf-8") as css:
+        style = re.sub(r"\s+", " ", CSS_COMMENT.sub("", css.read())).strip()
+    return script.replace('"__CSS__"', _js_string(style), 1)
+
+
+def _js_string(text: str) -> str:
+    # "</" cannot end a script element here, but escaping it costs nothing.
+    return json.dumps(text, ensure_ascii=False).replace("</", "<\\/")
+
+
+@bp.get("/embed.js")
+def script():
+    response = Response(embed_script(), mimetype="text/javascript")
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+def frame_ancestors() -> str:
+    """Who may show the iframe page: the service itself and the allowed host sites."""
+    return " ".join(["'self'", *current_app.config["ALLOWED_ORIGINS"]])
+
+
+def own_tokens() -> list[str]:
+    return [t for t in request.args.getlist("own") if t][-OWN_KEPT:]
+
+
+def link_args(tokens: list[str]) -> dict:
+    return {"own": tokens or None}
+
+
+def framed(response):
+    response.headers["Content-Security-Policy"] = f"frame-ancestors {frame_ancestors()}"
+    # The address carries the author's edit tokens: never pass it on to another site.
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def render_embed(article, form, *, status=200, reply_to=None, **context):
+    tokens = own_tokens()
+    return framed(
+        render_thread(
+            article,
+            form,
+            status=status,
+            reply_to=reply_to,
+            template="embed/thread.html",
+            own_ids=comments.own_ids_from_tokens(tokens, utcnow()),
+            thread_endpoint="embed.frame",
+            form_action=url_for("embed.post_comment", own=tokens or None),
+            link_args=link_args(tokens),
+            # The author's Edit and Delete work with the tokens in the address, not the session.
+            edit_tokens=comments.tokens_by_comment(tokens, utcnow()),
+            edit_endpoint="embed.edit_own_comment",
+            delete_endpoint="embed.delete_own_comment",
+            **context,
+        )
+    )
+
+
+@bp.get("/embed")
+def frame():
+    article = comments.open_article(
+        article_key_arg(),
+        title=request.args.get("title", ""),
+        url=request.args.get("url", ""),
+        may_create=may_create_article(),
+    )
+    reply_to = reply_target(article, parse_id(request.args.get("replytocom")))
+    # No CSRF token (and so no session cookie): see post_comment. The remembered details come
+    # from the iframe's own storage (embed-frame.js), as no cookie reaches a cross-site iframe.
+    form = blank_form(article)
+    form.parent.data = str(reply_to.id) if reply_to else ""
+    return render_embed(article, form, reply_to=reply_to)
+
+
+def from_this_service() -> bool:
+    """The form was sent by our own iframe page: Origin (or, without it, Referer) is us."""
+    origin = request.headers.get("Origin")
+    if not origin or origin == "null":
+        referer = urlsplit(request.headers.get("Referer") or "")
+        origin = f"{referer.scheme}://{referer.netloc}" if referer.netloc else ""
+    return origin.rstrip("/") == request.host_url.rstrip("/")
+
+
+def require_own_page() -> None:
+    if not from_this_service():
+        raise OriginNotAllowed(_l("This website may not post comments here."))
+
+
+def blank_form(article) -> CommentForm:
+    return CommentForm(formdata=None, article=article.key, meta={"csrf": False})
+
+
+def back_to(comment, tokens: list[str], anchor: str) -> str:
+    return url_for(
+        "embed.frame",
+        article=comment.article.key,
+        page=comments.page_of(comment, comments.own_ids_from_tokens(tokens, utcnow())),
+        lang=request.form.get("lang") or None,
+        own=tokens or None,
+        _anchor=anchor,
+    )
+
+
+@bp.post("/embed/comments")
+@csrf.exempt
+@limit_comment_posts
+def post_comment():
+    # No session cookie reaches a cross-site iframe, so Flask-WTF's token cannot be checked.
+    # A form on another site that posts here sends its own Origin and is refused; the page
+    # itself holds nothing a forged post could use (no login, no cookies read).
+    require_own_page()
+    form = CommentForm(meta={"csrf": False})
+    article, comment, status = submit(form)
+    if comment is None:
+        return render_embed(
+            article, form, status=status, reply_to=reply_target(article, form.parent_id)
+        )
+    tokens = [*own_tokens(), comments.issue_edit_token(comment, utcnow())][-OWN_KEPT:]
+    return framed(redirect(back_to(comment, tokens, f"comment-{comment.id}"), code=303))
+
+
+@bp.post("/embed/comments/<int(max=2147483647):comment_id>/edit")
+@csrf.exempt
+def edit_own_comment(comment_id: int):
+    """The author's edit inside the iframe, proven by the token in the page's address."""
+    require_own_page()
+    comment = db.get_or_404(Comment, comment_id)
+    token = comments.tokens_by_comment(own_tokens(), utcnow()).get(comment_id)
+    form = EditForm(meta={"csrf": False})
+    error = None
+    if form.validate():
+        try:
+            comments.edit_comment(comment_id, form.comment.data, token=token, now=utcnow())
+        except CommentRejected as rejected:
+            error = rejected.message
+        else:
+            return framed(redirect(back_to(comment, own_tokens(), f"comment-{comment_id}"), 303))
+    else:
+        error = next(iter(form.comment.errors), None)
+    return render_embed(
+        comment.article,
+        blank_form(comment.article),
+        status=422,
+        editing=comment_id,
+        edit_error=error,
+        edit_text=form.comment.data,
+    )
+
+
+@bp.post("/embed/comments/<int(max=2147483647):comment_id>/delete")
+@csrf.exempt
+def delete_own_comment(comment_id: int):
+    require_own_page()
+    comment = db.get_or_404(Comment, comment_id)
+    token = comments.tokens_by_comment(own_tokens(), utcnow()).get(comment_id)
+    comments.delete_comment(comment_id, token=token, now=utcnow())
+    return framed(redirect(back_to(comment, own_tokens(), "comments"), 303))
