@@ -47,6 +47,14 @@ class Defaults:
     # The short privacy notice under every form (plain page, iframe, script embed).
     PRIVACY_NOTICE = ""  # empty: the built-in "Så behandlar vi dina personuppgifter" text
     PRIVACY_URL = ""  # where the full privacy policy is; empty: no link
+    # Issue 6: production. How many reverse proxies (load balancer, CDN edge...) stand in front
+    # and add X-Forwarded-For/-Proto/-Host. 0: none, the headers are ignored, so a reader cannot
+    # choose their own address for rate limits and the stored (anonymized) IP.
+    TRUSTED_PROXIES = 0
+    # Seconds a shared cache (CDN) may serve an anonymous thread read without asking again,
+    # and how long after that it may serve the old copy while it fetches a new one.
+    CACHE_MAX_AGE = 10
+    CACHE_STALE_WHILE_REVALIDATE = 60
 
     # Flask and extension settings that follow from ours.
     SESSION_COOKIE_HTTPONLY = True
@@ -110,7 +118,15 @@ def _check(app: Flask) -> None:
         raise ConfigError(f"MODERATION must be one of {', '.join(MODERATION_MODES)}")
     if config["LANGUAGE"] not in LANGUAGES:
         raise ConfigError(f"LANGUAGE must be one of {', '.join(LANGUAGES)}")
-    for key in ("MAX_DEPTH", "MAX_LINKS", "CLOSE_AFTER_DAYS", "EDIT_WINDOW_MINUTES"):
+    for key in (
+        "MAX_DEPTH",
+        "MAX_LINKS",
+        "CLOSE_AFTER_DAYS",
+        "EDIT_WINDOW_MINUTES",
+        "TRUSTED_PROXIES",
+        "CACHE_MAX_AGE",
+        "CACHE_STALE_WHILE_REVALIDATE",
+    ):
         if not isinstance(config[key], int) or config[key] < 0:
             raise ConfigError(f"{key} must be a whole number, 0 or more")
     if config["MAX_DEPTH"] < 1:
