@@ -6,6 +6,7 @@ request, raises the domain errors of ``errors``, and owns the commit.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -135,28 +136,66 @@ def _parent_for(article: Article, parent_id: int | None) -> Comment | None:
     return parent
 
 
+@dataclass(frozen=True)
+class ThreadSummary:
+    """What one cheap query tells about a thread: its counts, and a version of its contents."""
+
+    approved_count: int
+    top_count: int  # top-level comments this reader sees (pages are counted in these)
+    version: str  # changes whenever anything shown in the thread may have changed
+
+
+def thread_summary(article: Article, *, own_ids: frozenset[int] = frozenset()) -> ThreadSummary:
+    """Counts and version of a thread in ONE query, without reading its comments.
+
+    The version is made of the number of comments in each state and the latest time any of
+    them was written, edited or decided, so a new, edited, approved, rejected or deleted
+    comment changes it, whichever code path made the change; the article's own fields are
+    part of it too. A reader's cached copy is still good while the version is the same.
+    """
+    visible = Comment.status == CommentStatus.APPROVED
+    if own_ids:
+        visible = or_(visible, Comment.id.in_(own_ids))
+    row = db.session.execute(
+        select(
+            func.count(Comment.id),
+            func.coalesce(
+                func.sum(case((Comment.status == CommentStatus.APPROVED, 1), else_=0)), 0
+            ),
+            func.coalesce(func.sum(case((visible & Comment.parent_id.is_(None), 1), else_=0)), 0),
+            func.max(Comment.created_at),
+            func.max(Comment.edited_at),
+            func.max(Comment.decided_at),
+            func.max(Comment.id),
+        ).where(Comment.article_id == article.id)
+    ).one()
+    total, approved, top, *latest = row
+    parts = [article.key, article.title, article.url, article.closed, total, approved, *latest]
+    version = hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
+    return ThreadSummary(int(approved), int(top), version)
+
+
 def load_thread(
-    article: Article, *, own_ids: frozenset[int] = frozenset(), page: int = 1
+    article: Article,
+    *,
+    own_ids: frozenset[int] = frozenset(),
+    page: int = 1,
+    summary: ThreadSummary | None = None,
 ) -> Thread:
     """A page of the thread: its top-level comments and every reply under them.
 
-    Always three queries, whatever the thread's size: counts, the page's top-level comments,
-    and their replies. Others see approved comments; a reader also sees their own pending ones.
+    Always three queries, whatever the thread's size: the summary (counts; pass it in when
+    it was already read for the ETag), the page's top-level comments, and their replies.
+    Others see approved comments; a reader also sees their own pending ones.
     """
     config = current_app.config
     visible = Comment.status == CommentStatus.APPROVED
     if own_ids:
         visible = or_(visible, Comment.id.in_(own_ids))
-    approved_count, top_count = db.session.execute(
-        select(
-            func.coalesce(
-                func.sum(case((Comment.status == CommentStatus.APPROVED, 1), else_=0)), 0
-            ),
-            func.coalesce(func.sum(case((visible & Comment.parent_id.is_(None), 1), else_=0)), 0),
-        ).where(Comment.article_id == article.id)
-    ).one()
+    if summary is None:
+        summary = thread_summary(article, own_ids=own_ids)
     per_page = config["COMMENTS_PER_PAGE"]
-    pages = max(1, -(-top_count // per_page))
+    pages = max(1, -(-summary.top_count // per_page))
     page = min(max(1, page), pages)
     order = Comment.created_at.desc() if config["NEWEST_FIRST"] else Comment.created_at
     top = list(
@@ -177,7 +216,7 @@ def load_thread(
                 .order_by(Comment.created_at, Comment.id)
             ).scalars()
         )
-    return Thread(article, _threaded(top, replies), int(approved_count), page, pages)
+    return Thread(article, _threaded(top, replies), summary.approved_count, page, pages)
 
 
 def _threaded(top: list[Comment], replies: list[Comment]) -> list[Node]:

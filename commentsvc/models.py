@@ -98,3 +98,19 @@ class Comment(db.Model):
         Index("ix_comment_parent", "parent_id"),
         Index("ix_comment_root", "root_id", "status"),
     )
+
+
+# Issue 6: indexes for the hot reads beside the core's (ix_comment_thread, ix_comment_root).
+# A page of a thread: one article's approved top-level comments in order. Partial, so the
+# index holds top-level comments only and the planner reads exactly one page of it.
+Index(
+    "ix_comment_top",
+    Comment.article_id,
+    Comment.status,
+    Comment.created_at,
+    Comment.id,
+    sqlite_where=Comment.parent_id.is_(None),
+    postgresql_where=Comment.parent_id.is_(None),
+)
+# The moderation queue: comments of one status, oldest first, across all articles.
+Index("ix_comment_queue", Comment.status, Comment.created_at)

@@ -12,11 +12,14 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
+from flask_babel import get_locale
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import text
 
-from .. import comments
+from .. import caching, comments
 from ..antispam import issue_stamp
 from ..avatars import identicon_svg
 from ..demo import DEMO_KEY
@@ -26,6 +29,7 @@ from ..forms import ARTICLE_KEY, CommentForm
 from ..models import Comment, utcnow
 from ..privacy import anonymize_ip
 from ..readers import (
+    REMEMBER_COOKIE,
     own_comment_ids,
     remember_own_comment,
     remembered_author,
@@ -70,10 +74,39 @@ def render_thread(
     status: int = 200,
     reply_to: Comment | None = None,
     template: str = "public/thread.html",
+    conditional: bool = False,
 ):
-    """The thread page with the form in its current state (empty, prefilled or with errors)."""
-    thread = comments.load_thread(article, own_ids=own_comment_ids(), page=page_arg())
+    """The thread page with the form in its current state (empty, prefilled or with errors).
+
+    With ``conditional`` (a plain GET) the page carries an ETag and a reader who holds the
+    same version gets ``304`` after two small queries. The page is always ``private``: its
+    form carries a CSRF token bound to the reader's session, and it may hold their own
+    pending comments and remembered details, so no shared cache may keep it.
+    """
+    own_ids = own_comment_ids()
+    summary = comments.thread_summary(article, own_ids=own_ids)
     closed = comments.is_closed(article, utcnow())
+    lang = request.values.get("lang")
+    etag = None
+    if conditional:
+        personal = (
+            sorted(own_ids),
+            generate_csrf() and session.get("csrf_token"),
+            request.cookies.get(REMEMBER_COOKIE),
+        )
+        etag = caching.thread_etag(
+            summary,
+            template,
+            page_arg(),
+            str(get_locale()),
+            lang,
+            reply_to.id if reply_to else None,
+            closed,
+            personal=personal,
+        )
+        if caching.not_modified(etag):
+            return caching.not_modified_response(etag, private=True)
+    thread = comments.load_thread(article, own_ids=own_ids, page=page_arg(), summary=summary)
     body = render_template(
         template,
         thread=thread,
@@ -81,10 +114,11 @@ def render_thread(
         reply_to=reply_to,
         closed=closed,
         form_stamp=issue_stamp(utcnow()),
-        lang=request.values.get("lang"),
+        lang=lang,
     )
     response = current_app.make_response((body, status))
-    # The page may hold the reader's own pending comment and remembered details.
+    if etag:
+        return caching.with_cache_headers(response, etag, private=True)
     response.headers["Cache-Control"] = "private, no-cache"
     return response
 
@@ -118,7 +152,12 @@ def index():
     if not current_app.config["DEMO"]:
         return render_template("public/index.html")
     article = comments.find_article(DEMO_KEY)
-    return render_thread(article, prefilled_form(article.key, None), template="public/demo.html")
+    return render_thread(
+        article,
+        prefilled_form(article.key, None),
+        template="public/demo.html",
+        conditional=True,
+    )
 
 
 @bp.get("/thread")
@@ -130,7 +169,9 @@ def thread():
         may_create=may_create_article(),
     )
     reply_to = reply_target(article)
-    return render_thread(article, prefilled_form(article.key, reply_to), reply_to=reply_to)
+    return render_thread(
+        article, prefilled_form(article.key, reply_to), reply_to=reply_to, conditional=True
+    )
 
 
 @bp.post("/comments")

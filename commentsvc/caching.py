@@ -1,0 +1,64 @@
+"""HTTP caching of thread reads: an ETag from the thread's version, 304 answers, and
+Cache-Control that lets a CDN hold anonymous reads but never a reader's personal copy.
+
+One helper for every read of a thread (the plain page, the iframe, the JSON API):
+
+    etag = thread_etag(summary, page, personal=...)
+    if not_modified(etag):
+        return not_modified_response(etag, private=...)
+    ... build the response ...
+    return with_cache_headers(response, etag, private=...)
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from flask import Response, current_app, request
+
+from .comments import ThreadSummary
+
+
+def thread_etag(summary: ThreadSummary, *parts: Any, personal: Any = None) -> str:
+    """A weak ETag: the thread's version plus what else shapes the response (page, language).
+
+    ``personal`` is whatever makes one reader's copy differ from another's (their pending
+    comments, remembered details, form token). It is hashed with the secret key, so the tag
+    does not reveal it.
+    """
+    key = current_app.config["SECRET_KEY"].encode()[:64]
+    digest = hashlib.blake2b(key=key, digest_size=12)
+    digest.update(repr((summary.version, parts, personal)).encode())
+    return digest.hexdigest()
+
+
+def not_modified(etag: str) -> bool:
+    """Does the client already hold this version (``If-None-Match``)?"""
+    return request.if_none_match.contains_weak(etag)
+
+
+def cache_control(*, private: bool) -> str:
+    """Shared caches may keep anonymous reads a few seconds and serve them stale while they
+    fetch a new copy; a personal read stays in the reader's browser, which asks each time."""
+    if private:
+        return "private, no-cache"
+    config = current_app.config
+    return (
+        f"public, max-age={config['CACHE_MAX_AGE']}, "
+        f"stale-while-revalidate={config['CACHE_STALE_WHILE_REVALIDATE']}"
+    )
+
+
+def with_cache_headers(response: Response, etag: str, *, private: bool) -> Response:
+    response.set_etag(etag, weak=True)
+    response.headers["Cache-Control"] = cache_control(private=private)
+    # Readers with cookies may see more (their own pending comments): never share their copy.
+    response.vary.add("Cookie")
+    if current_app.config["LANGUAGE_FROM_BROWSER"]:
+        response.vary.add("Accept-Language")
+    return response
+
+
+def not_modified_response(etag: str, *, private: bool) -> Response:
+    return with_cache_headers(Response(status=304), etag, private=private)

@@ -1,0 +1,34 @@
+"""indexes for the hot reads: a page of top-level comments, the moderation queue
+
+Revision ID: 0006_scale
+Revises: 0001
+Create Date: 2026-11-26 07:25:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0006_scale'
+down_revision = '0001'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('comment', schema=None) as batch_op:
+        batch_op.create_index(
+            'ix_comment_top',
+            ['article_id', 'status', 'created_at', 'id'],
+            unique=False,
+            sqlite_where=sa.text('parent_id IS NULL'),
+            postgresql_where=sa.text('parent_id IS NULL'),
+        )
+        batch_op.create_index('ix_comment_queue', ['status', 'created_at'], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table('comment', schema=None) as batch_op:
+        batch_op.drop_index('ix_comment_queue')
+        batch_op.drop_index('ix_comment_top')

@@ -1,0 +1,137 @@
+"""Thread reads answer 304 to a reader who holds the current version, carry the right
+Cache-Control, and cost the same few queries whatever the size of the thread."""
+
+from __future__ import annotations
+
+from flask import Response
+from sqlalchemy import update
+
+from commentsvc import caching, comments
+from commentsvc.extensions import db
+from commentsvc.models import Comment, utcnow
+from tests.bulk import bulk_thread
+
+
+def open_thread(client, key, etag=None, **params):
+    headers = {"If-None-Match": etag} if etag else {}
+    return client.get("/thread", query_string={"article": key, **params}, headers=headers)
+
+
+def test_the_thread_page_carries_an_etag_and_answers_304_when_nothing_changed(
+    client, article, add_comment
+):
+    add_comment(article, "Första")
+    first = open_thread(client, article)
+    assert first.status_code == 200
+    etag = first.headers["ETag"]
+    assert etag.startswith('W/"')
+    again = open_thread(client, article, etag)
+    assert again.status_code == 304
+    assert again.get_data() == b""
+    assert again.headers["ETag"] == etag
+
+
+def test_a_new_comment_an_edit_and_a_decision_each_make_a_new_version(
+    app, client, article, add_comment
+):
+    first_id = add_comment(article, "Första")
+    etag = open_thread(client, article).headers["ETag"]
+
+    add_comment(article, "Andra", author="Erik", email="erik@example.se")
+    r = open_thread(client, article, etag)
+    assert r.status_code == 200 and "Andra" in r.get_data(as_text=True)
+    etag = r.headers["ETag"]
+
+    with app.app_context():  # an edit, whichever code path makes it, moves edited_at
+        db.session.execute(
+            update(Comment)
+            .where(Comment.id == first_id)
+            .values(html="<p>Ändrad</p>", edited_at=utcnow())
+        )
+        db.session.commit()
+    r = open_thread(client, article, etag)
+    assert r.status_code == 200 and "Ändrad" in r.get_data(as_text=True)
+    etag = r.headers["ETag"]
+
+    with app.app_context():  # a moderator takes it down
+        db.session.execute(
+            update(Comment)
+            .where(Comment.id == first_id)
+            .values(status="trash", decided_at=utcnow())
+        )
+        db.session.commit()
+    r = open_thread(client, article, etag)
+    assert r.status_code == 200 and "Ändrad" not in r.get_data(as_text=True)
+
+
+def test_closing_the_thread_makes_a_new_version(app, client, article, add_comment):
+    add_comment(article)
+    etag = open_thread(client, article).headers["ETag"]
+    with app.app_context():
+        comments.create_article(article, title="SOI Mitt startar i Svealand", closed=True)
+    r = open_thread(client, article, etag)
+    assert r.status_code == 200
+    assert r.headers["ETag"] != etag
+    assert 'id="respond"' not in r.get_data(as_text=True)
+
+
+def test_a_readers_pending_comment_gives_them_their_own_private_version(
+    client, make_reader, article, add_comment
+):
+    add_comment(article)
+    anonymous_etag = open_thread(client, article).headers["ETag"]
+    writer = make_reader()
+    r = writer.post(article, comment="Väntar på granskning", email="ny@example.se")
+    assert r.status_code == 303
+    own = open_thread(writer.client, article, anonymous_etag)
+    assert own.status_code == 200
+    assert "Väntar på granskning" in own.get_data(as_text=True)
+    assert own.headers["Cache-Control"] == "private, no-cache"
+    assert own.headers["ETag"] != anonymous_etag
+    # Another reader gets a fresh page too, without the comment that is not theirs to see.
+    other = open_thread(client, article, anonymous_etag)
+    assert "Väntar på granskning" not in other.get_data(as_text=True)
+
+
+def test_the_page_is_never_shared_by_caches_because_its_form_is_the_readers_own(client, article):
+    r = open_thread(client, article)
+    assert r.headers["Cache-Control"] == "private, no-cache"
+    assert "Cookie" in r.headers["Vary"]
+
+
+def test_anonymous_json_reads_may_be_kept_by_a_cdn_and_personal_ones_not(app):
+    with app.test_request_context("/api/v1/comments?article=a"):
+        public = caching.with_cache_headers(Response("{}"), "abc", private=False)
+        assert public.headers["Cache-Control"] == ("public, max-age=10, stale-while-revalidate=60")
+        assert public.headers["ETag"] == 'W/"abc"'
+        assert "Cookie" in public.headers["Vary"]
+        personal = caching.with_cache_headers(Response("{}"), "abc", private=True)
+        assert personal.headers["Cache-Control"] == "private, no-cache"
+
+
+def test_a_304_costs_two_small_queries(client, article, add_comment, count_queries):
+    add_comment(article)
+    etag = open_thread(client, article).headers["ETag"]
+    with count_queries() as q:
+        assert open_thread(client, article, etag).status_code == 304
+    assert q.count == 2, q.statements  # the article, and the thread's summary
+
+
+def test_reading_a_thread_costs_the_same_queries_at_10_1000_and_10000_comments(
+    app, client, count_queries
+):
+    queries = {}
+    for size in (10, 1_000, 10_000):
+        key = f"stor-{size}"
+        with app.app_context():
+            comments.create_article(key, title=f"{size} kommentarer")
+        bulk_thread(app, key, size)
+        for page in (1, 2):
+            with count_queries() as q:
+                r = open_thread(client, key, page=page)
+            assert r.status_code == 200
+            body = r.get_data(as_text=True)
+            assert f"{size} kommentarer" in body
+            queries[size, page] = q.count
+    assert len(set(queries.values())) == 1, queries
+    assert queries[10, 1] <= 4, queries  # article, summary, top-level page, their replies
