@@ -85,6 +85,12 @@ def _derive(app: Flask) -> None:
     config = app.config
     url = config["DATABASE_URL"] or "sqlite:///" + os.path.join(app.instance_path, "commentsvc.db")
     config["SQLALCHEMY_DATABASE_URI"] = _with_driver(url)
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # Issue 6: a database host that does not answer fails the request in seconds (503)
+        # instead of holding a worker until gunicorn kills it.
+        options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options["connect_args"] = {"connect_timeout": 5, **options.get("connect_args", {})}
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     config["BABEL_DEFAULT_LOCALE"] = config["LANGUAGE"]
     config["BABEL_DEFAULT_TIMEZONE"] = config["TIMEZONE"]
     config["ALLOWED_ORIGINS"] = [o.rstrip("/") for o in _as_list(config["ALLOWED_ORIGINS"])]

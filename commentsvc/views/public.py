@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from urllib.parse import urlsplit
 
 from flask import (
@@ -9,6 +10,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -23,7 +25,7 @@ from .. import caching, comments
 from ..antispam import issue_stamp
 from ..avatars import identicon_svg
 from ..demo import DEMO_KEY
-from ..errors import CommentRejected, DomainError
+from ..errors import RETRY_AFTER_SECONDS, CommentRejected, DomainError, database_problem
 from ..extensions import db
 from ..forms import ARTICLE_KEY, CommentForm
 from ..models import Comment, utcnow
@@ -234,10 +236,19 @@ def avatar(key: str):
 
 @bp.get("/healthz")
 def healthz():
+    """Liveness and database reachability, for load balancers: 503 and why when it is down."""
     try:
         db.session.execute(text("SELECT 1"))
     except Exception as error:  # any failure means the database is not there
-        db.session.rollback()
-        current_app.logger.warning("health check: database unreachable: %s", error)
-        return {"status": "unavailable", "database": "unreachable"}, 503
-    return {"status": "ok", "database": "ok"}
+        with contextlib.suppress(Exception):  # the connection is known broken
+            db.session.rollback()
+        reason = database_problem(error)
+        current_app.logger.warning("health check: database %s: %s", reason, error)
+        response = jsonify(status="unavailable", database="unreachable", reason=reason)
+        response.status_code = 503
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    response = jsonify(status="ok", database="ok")
+    response.headers["Cache-Control"] = "no-store"
+    return response
