@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from functools import partial
 
 import bleach
@@ -34,21 +35,31 @@ def _mark_user_link(attrs: dict, new: bool = False) -> dict:
     return attrs
 
 
-# A tag outside the allowlist is shown as typed (escaped), never run or silently dropped.
-_first_pass = bleach.Cleaner(
-    tags=ALLOWED_TAGS | {"br"},
-    attributes=ALLOWED_ATTRIBUTES,
-    protocols=ALLOWED_PROTOCOLS,
-    strip=False,
-    filters=[partial(LinkifyFilter, callbacks=[_mark_user_link], skip_tags={"code"})],
-)
-# After paragraphs are added, a second pass re-balances tags that a paragraph split apart.
-_second_pass = bleach.Cleaner(
-    tags=ALLOWED_TAGS | {"p", "br"},
-    attributes=ALLOWED_ATTRIBUTES,
-    protocols=ALLOWED_PROTOCOLS,
-    strip=True,
-)
+# A bleach Cleaner keeps parser state while it cleans and is not thread-safe (bleach says so):
+# shared by gunicorn's threads it mixed up concurrent comments (found by the 200-writer test).
+# Each thread builds its own pair once.
+_per_thread = threading.local()
+
+
+def _cleaners() -> tuple[bleach.Cleaner, bleach.Cleaner]:
+    if not hasattr(_per_thread, "cleaners"):
+        # A tag outside the allowlist is shown as typed (escaped), never run or silently dropped.
+        first_pass = bleach.Cleaner(
+            tags=ALLOWED_TAGS | {"br"},
+            attributes=ALLOWED_ATTRIBUTES,
+            protocols=ALLOWED_PROTOCOLS,
+            strip=False,
+            filters=[partial(LinkifyFilter, callbacks=[_mark_user_link], skip_tags={"code"})],
+        )
+        # After paragraphs are added, a second pass re-balances tags a paragraph split apart.
+        second_pass = bleach.Cleaner(
+            tags=ALLOWED_TAGS | {"p", "br"},
+            attributes=ALLOWED_ATTRIBUTES,
+            protocols=ALLOWED_PROTOCOLS,
+            strip=True,
+        )
+        _per_thread.cleaners = (first_pass, second_pass)
+    return _per_thread.cleaners
 
 
 def clean_html(text: str) -> str:
@@ -57,9 +68,10 @@ def clean_html(text: str) -> str:
     text = _TYPED_PARAGRAPH.sub("\n\n", text).strip()
     if not text:
         return ""
-    html = _first_pass.clean(text)
+    first_pass, second_pass = _cleaners()
+    html = first_pass.clean(text)
     paragraphs = (p.strip().replace("\n", "<br>\n") for p in _PARAGRAPH_BREAK.split(html))
-    return _second_pass.clean("".join(f"<p>{p}</p>" for p in paragraphs if p))
+    return second_pass.clean("".join(f"<p>{p}</p>" for p in paragraphs if p))
 
 
 def count_links(html: str) -> int:
