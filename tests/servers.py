@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -142,3 +143,51 @@ def comment_id_from(answer: Answer) -> int:
     match = re.search(r"#comment-(\d+)$", answer.headers.get("Location", ""))
     assert match, (answer.status, answer.text[:500])
     return int(match.group(1))
+
+
+class Forms(HTMLParser):
+    """The forms of a page: action, method and fields with their current values."""
+
+    def __init__(self, page: str):
+        super().__init__()
+        self.forms: list[dict] = []
+        self._select: str | None = None
+        self._textarea: str | None = None
+        self.feed(page)
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self.forms.append(
+                {"action": a.get("action", ""), "method": a.get("method", "get"), "fields": {}}
+            )
+        elif not self.forms:
+            return
+        fields = self.forms[-1]["fields"] if self.forms else {}
+        if tag == "input" and a.get("name"):
+            kind = a.get("type", "text").lower()
+            if kind in ("checkbox", "radio") and "checked" not in a:
+                fields.setdefault(a["name"], {"type": kind, "value": None})
+            elif kind not in ("submit", "button"):
+                fields[a["name"]] = {"type": kind, "value": a.get("value", "")}
+        elif tag == "select" and a.get("name"):
+            self._select = a["name"]
+            fields[a["name"]] = {"type": "select", "value": "", "options": []}
+        elif tag == "option" and self._select:
+            field = fields[self._select]
+            field["options"].append(a.get("value", ""))
+            if "selected" in a or not field["value"]:
+                field["value"] = a.get("value", "")
+        elif tag == "textarea" and a.get("name"):
+            self._textarea = a["name"]
+            fields[a["name"]] = {"type": "textarea", "value": ""}
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea and self.forms:
+            self.forms[-1]["fields"][self._textarea]["value"] += data
