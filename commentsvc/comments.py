@@ -211,11 +211,13 @@ def load_thread(
     if top:
         replies = list(
             db.session.execute(
-                select(Comment)
-                .where(Comment.root_id.in_([c.id for c in top]), visible)
-                .order_by(Comment.created_at, Comment.id)
+                select(Comment).where(Comment.root_id.in_([c.id for c in top]), visible)
             ).scalars()
         )
+        # Sorted here, not in SQL: an ORDER BY created_at lets SQLite (which keeps no
+        # statistics) walk every approved comment of the site in ix_comment_queue's order
+        # instead of looking up this page's replies in ix_comment_root (10x slower, measured).
+        replies.sort(key=lambda c: (c.created_at, c.id))
     return Thread(article, _threaded(top, replies), summary.approved_count, page, pages)
 
 
