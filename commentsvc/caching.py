@@ -13,6 +13,9 @@ One helper for every read of a thread (the plain page, the iframe, the JSON API)
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from flask import Response, current_app, request
@@ -62,3 +65,42 @@ def with_cache_headers(response: Response, etag: str, *, private: bool) -> Respo
 
 def not_modified_response(etag: str, *, private: bool) -> Response:
     return with_cache_headers(Response(status=304), etag, private=private)
+
+
+class RenderedThreads:
+    """The rendered comments of thread pages, kept by each worker, most recently used first.
+
+    Keyed by the thread's version (with page, language...), so a write anywhere, through any
+    instance, makes a new key: nothing is ever served stale, and the old entry just ages out.
+    Only what every reader sees the same is kept (no reader's own pending comments).
+    """
+
+    def __init__(self, entries: int):
+        self.entries = entries
+        self._items: OrderedDict[Hashable, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_render(self, key: Hashable, render: Callable[[], str]) -> str:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        html = render()
+        with self._lock:
+            self._items[key] = html
+            while len(self._items) > self.entries:
+                self._items.popitem(last=False)
+        return html
+
+
+def rendered_threads() -> RenderedThreads | None:
+    """This app's cache of rendered threads; None when ``THREAD_CACHE_ENTRIES`` is 0."""
+    entries = current_app.config["THREAD_CACHE_ENTRIES"]
+    if not entries:
+        return None
+    cache = current_app.extensions.get("commentsvc_rendered_threads")
+    if cache is None:
+        cache = current_app.extensions.setdefault(
+            "commentsvc_rendered_threads", RenderedThreads(entries)
+        )
+    return cache

@@ -175,6 +175,12 @@ def thread_summary(article: Article, *, own_ids: frozenset[int] = frozenset()) -
     return ThreadSummary(int(approved), int(top), version)
 
 
+def page_and_pages(summary: ThreadSummary, page: int) -> tuple[int, int]:
+    """The page asked for, kept within the thread's pages, and how many pages there are."""
+    pages = max(1, -(-summary.top_count // current_app.config["COMMENTS_PER_PAGE"]))
+    return min(max(1, page), pages), pages
+
+
 def load_thread(
     article: Article,
     *,
@@ -195,8 +201,7 @@ def load_thread(
     if summary is None:
         summary = thread_summary(article, own_ids=own_ids)
     per_page = config["COMMENTS_PER_PAGE"]
-    pages = max(1, -(-summary.top_count // per_page))
-    page = min(max(1, page), pages)
+    page, pages = page_and_pages(summary, page)
     order = Comment.created_at.desc() if config["NEWEST_FIRST"] else Comment.created_at
     top = list(
         db.session.execute(

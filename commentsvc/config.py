@@ -55,6 +55,8 @@ class Defaults:
     # and how long after that it may serve the old copy while it fetches a new one.
     CACHE_MAX_AGE = 10
     CACHE_STALE_WHILE_REVALIDATE = 60
+    # Rendered thread pages each worker keeps (keyed by the thread's version, never stale).
+    THREAD_CACHE_ENTRIES = 128
 
     # Flask and extension settings that follow from ours.
     SESSION_COOKIE_HTTPONLY = True
@@ -132,6 +134,7 @@ def _check(app: Flask) -> None:
         "TRUSTED_PROXIES",
         "CACHE_MAX_AGE",
         "CACHE_STALE_WHILE_REVALIDATE",
+        "THREAD_CACHE_ENTRIES",
     ):
         if not isinstance(config[key], int) or config[key] < 0:
             raise ConfigError(f"{key} must be a whole number, 0 or more")

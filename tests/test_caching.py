@@ -3,6 +3,7 @@ Cache-Control, and cost the same few queries whatever the size of the thread."""
 
 from __future__ import annotations
 
+import pytest
 from flask import Response
 from sqlalchemy import update
 
@@ -117,21 +118,54 @@ def test_a_304_costs_two_small_queries(client, article, add_comment, count_queri
     assert q.count == 2, q.statements  # the article, and the thread's summary
 
 
+def big_threads(app):
+    for size in (10, 1_000, 10_000):
+        with app.app_context():
+            comments.create_article(f"stor-{size}", title=f"{size} kommentarer")
+        bulk_thread(app, f"stor-{size}", size)
+        yield size, f"stor-{size}"
+
+
+@pytest.mark.parametrize("config_overrides", [{"THREAD_CACHE_ENTRIES": 0}])
 def test_reading_a_thread_costs_the_same_queries_at_10_1000_and_10000_comments(
     app, client, count_queries
 ):
     queries = {}
-    for size in (10, 1_000, 10_000):
-        key = f"stor-{size}"
-        with app.app_context():
-            comments.create_article(key, title=f"{size} kommentarer")
-        bulk_thread(app, key, size)
+    for size, key in big_threads(app):
         for page in (1, 2):
             with count_queries() as q:
                 r = open_thread(client, key, page=page)
             assert r.status_code == 200
-            body = r.get_data(as_text=True)
-            assert f"{size} kommentarer" in body
+            assert f"{size} kommentarer" in r.get_data(as_text=True)
             queries[size, page] = q.count
     assert len(set(queries.values())) == 1, queries
-    assert queries[10, 1] <= 4, queries  # article, summary, top-level page, their replies
+    assert queries[10, 1] == 4, queries  # article, summary, top-level page, their replies
+
+
+def test_a_thread_read_again_comes_from_the_rendered_cache_in_two_queries(
+    app, client, make_reader, count_queries
+):
+    for size, key in big_threads(app):
+        first = open_thread(client, key).get_data(as_text=True)
+        other = make_reader().client  # another reader, no cookies: the same comments
+        with count_queries() as q:
+            again = open_thread(other, key).get_data(as_text=True)
+        assert q.count == 2, (size, q.statements)  # the article and the thread's version
+        assert comment_list(again) == comment_list(first)
+
+
+def comment_list(page: str) -> str:
+    return page[page.index('<ol class="comment-list">') : page.index('<div id="respond"')]
+
+
+def test_the_cache_never_serves_an_old_version_or_another_readers_pending_comment(
+    client, make_reader, article, add_comment
+):
+    add_comment(article, "Första")
+    assert "Första" in open_thread(client, article).get_data(as_text=True)
+    add_comment(article, "Andra", author="Erik", email="erik@example.se")
+    assert "Andra" in open_thread(client, article).get_data(as_text=True)
+    writer = make_reader()
+    assert writer.post(article, comment="Min väntande", email="ny@example.se").status_code == 303
+    assert "Min väntande" in open_thread(writer.client, article).get_data(as_text=True)
+    assert "Min väntande" not in open_thread(client, article).get_data(as_text=True)

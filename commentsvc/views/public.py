@@ -19,6 +19,7 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from sqlalchemy import text
 
 from .. import caching, comments
@@ -108,10 +109,11 @@ def render_thread(
         )
         if caching.not_modified(etag):
             return caching.not_modified_response(etag, private=True)
-    thread = comments.load_thread(article, own_ids=own_ids, page=page_arg(), summary=summary)
+    thread, comments_html = thread_and_comments(article, own_ids, summary, closed, lang)
     body = render_template(
         template,
         thread=thread,
+        comments_html=comments_html,
         form=form,
         reply_to=reply_to,
         closed=closed,
@@ -123,6 +125,33 @@ def render_thread(
         return caching.with_cache_headers(response, etag, private=True)
     response.headers["Cache-Control"] = "private, no-cache"
     return response
+
+
+def thread_and_comments(article, own_ids, summary, closed: bool, lang):
+    """The page of the thread, and its comments as HTML when they come from the cache.
+
+    Readers without pending comments of their own all see the same comments, so the rendered
+    list is kept per version of the thread; only a miss reads the comments from the database.
+    """
+    cache = None if own_ids else caching.rendered_threads()
+    if cache is None:
+        return comments.load_thread(
+            article, own_ids=own_ids, page=page_arg(), summary=summary
+        ), None
+    page, pages = comments.page_and_pages(summary, page_arg())
+    key = (article.id, summary.version, page, str(get_locale()), lang, closed)
+    loaded = []
+
+    def render() -> str:
+        thread = comments.load_thread(article, page=page, summary=summary)
+        loaded.append(thread)
+        return render_template("public/_comment_list.html", thread=thread, closed=closed, lang=lang)
+
+    # Safe: the cache holds what an autoescaping template rendered, never reader input as is.
+    html = Markup(cache.get_or_render(key, render))  # noqa: S704
+    if loaded:
+        return loaded[0], html
+    return comments.Thread(article, [], summary.approved_count, page, pages), html
 
 
 def prefilled_form(article_key: str, reply_to: Comment | None) -> CommentForm:
