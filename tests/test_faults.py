@@ -141,3 +141,49 @@ def test_the_503_page_says_nothing_about_the_database_host(client, article, prox
     body = client.get("/thread", query_string={"article": article}).get_data(as_text=True)
     assert str(proxy.port) not in body
     assert not re.search(r"psycopg|OperationalError|127\.0\.0\.1", body)
+
+
+def test_comments_sent_while_the_database_goes_away_are_either_stored_or_refused(
+    app, article, proxy, database_url
+):
+    """Writers keep posting while the connection is cut and restored: every 303 was stored,
+    every other answer was a 503 the reader can act on, never a 500."""
+    import threading
+    import time
+
+    stop = threading.Event()
+    acknowledged: list[str] = []
+    answers: list[int] = []
+    lock = threading.Lock()
+
+    def writer(number: int) -> None:
+        client = app.test_client()
+        page = client.get("/thread", query_string={"article": article})
+        token = CSRF_INPUT.search(page.get_data(as_text=True)).group(1)
+        n = 0
+        while not stop.is_set():
+            text = f"Skribent {number} nr {n}"
+            status = post(client, article, token, text).status_code
+            with lock:
+                answers.append(status)
+                if status == 303:
+                    acknowledged.append(text)
+            n += 1
+
+    writers = [threading.Thread(target=writer, args=(i,)) for i in range(3)]
+    for w in writers:
+        w.start()
+    time.sleep(0.5)
+    proxy.cut()
+    time.sleep(0.5)
+    proxy.restore()
+    time.sleep(0.5)
+    stop.set()
+    for w in writers:
+        w.join()
+
+    assert set(answers) <= {303, 503}, sorted(set(answers))
+    assert 503 in answers and 303 in answers
+    stored = stored_texts(database_url)
+    assert set(acknowledged) <= set(stored)
+    assert len(stored) == len(set(stored))  # nothing stored twice
