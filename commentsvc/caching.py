@@ -20,7 +20,9 @@ from typing import Any
 
 from flask import Response, current_app, request
 
+from . import comments
 from .comments import ThreadSummary
+from .models import Article
 
 
 def thread_etag(summary: ThreadSummary, *parts: Any, personal: Any = None) -> str:
@@ -67,40 +69,49 @@ def not_modified_response(etag: str, *, private: bool) -> Response:
     return with_cache_headers(Response(status=304), etag, private=private)
 
 
-class RenderedThreads:
-    """The rendered comments of thread pages, kept by each worker, most recently used first.
+class Kept:
+    """Values a worker keeps, most recently used first, at most ``entries`` of them.
 
-    Keyed by the thread's version (with page, language...), so a write anywhere, through any
-    instance, makes a new key: nothing is ever served stale, and the old entry just ages out.
-    Only what every reader sees the same is kept (no reader's own pending comments).
+    Used for thread pages keyed by the thread's version (with page, language...): a write
+    anywhere, through any instance, makes a new key, so nothing is ever served stale and the
+    old entry just ages out. Only what every reader sees alike is kept (no reader's own
+    pending comments).
     """
 
     def __init__(self, entries: int):
         self.entries = entries
-        self._items: OrderedDict[Hashable, str] = OrderedDict()
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get_or_render(self, key: Hashable, render: Callable[[], str]) -> str:
+    def get_or_make(self, key: Hashable, make: Callable[[], Any]) -> Any:
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        html = render()
+        value = make()
         with self._lock:
-            self._items[key] = html
+            self._items[key] = value
             while len(self._items) > self.entries:
                 self._items.popitem(last=False)
-        return html
+        return value
 
 
-def rendered_threads() -> RenderedThreads | None:
-    """This app's cache of rendered threads; None when ``THREAD_CACHE_ENTRIES`` is 0."""
+def kept(name: str) -> Kept | None:
+    """This app's cache called ``name``; None when ``THREAD_CACHE_ENTRIES`` is 0."""
     entries = current_app.config["THREAD_CACHE_ENTRIES"]
     if not entries:
         return None
-    cache = current_app.extensions.get("commentsvc_rendered_threads")
+    caches = current_app.extensions.setdefault("commentsvc_kept", {})
+    if name not in caches:
+        caches.setdefault(name, Kept(entries))
+    return caches[name]
+
+
+def thread_summary(article: Article, own_ids: frozenset[int]) -> ThreadSummary:
+    """The thread's summary, counted again only when its version moved (``Article.version``
+    is read with the article, so a repeated read needs no count over its comments)."""
+    cache = None if own_ids else kept("summaries")
     if cache is None:
-        cache = current_app.extensions.setdefault(
-            "commentsvc_rendered_threads", RenderedThreads(entries)
-        )
-    return cache
+        return comments.thread_summary(article, own_ids=own_ids)
+    key = (article.id, article.version, article.key, article.title, article.url, article.closed)
+    return cache.get_or_make(key, lambda: comments.thread_summary(article))

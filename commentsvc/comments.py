@@ -170,7 +170,8 @@ def thread_summary(article: Article, *, own_ids: frozenset[int] = frozenset()) -
         ).where(Comment.article_id == article.id)
     ).one()
     total, approved, top, *latest = row
-    parts = [article.key, article.title, article.url, article.closed, total, approved, *latest]
+    parts = [article.key, article.title, article.url, article.closed, article.version]
+    parts += [total, approved, *latest]
     version = hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
     return ThreadSummary(int(approved), int(top), version)
 

@@ -43,6 +43,7 @@ def two_instances(database_url, tmp_path):
 
 def test_a_comment_written_through_one_instance_is_read_through_the_other(article, two_instances):
     a, b = two_instances
+    assert "Skriven via instans A" not in Browser(b).get(thread_path(article)).text  # B keeps it
     writer = Browser(a)
     token = writer.open_thread(article)
     answer = writer.post_comment(article, token, "Skriven via instans A")

@@ -87,7 +87,7 @@ def render_thread(
     pending comments and remembered details, so no shared cache may keep it.
     """
     own_ids = own_comment_ids()
-    summary = comments.thread_summary(article, own_ids=own_ids)
+    summary = caching.thread_summary(article, own_ids)
     closed = comments.is_closed(article, utcnow())
     lang = request.values.get("lang")
     etag = None
@@ -133,7 +133,7 @@ def thread_and_comments(article, own_ids, summary, closed: bool, lang):
     Readers without pending comments of their own all see the same comments, so the rendered
     list is kept per version of the thread; only a miss reads the comments from the database.
     """
-    cache = None if own_ids else caching.rendered_threads()
+    cache = None if own_ids else caching.kept("thread pages")
     if cache is None:
         return comments.load_thread(
             article, own_ids=own_ids, page=page_arg(), summary=summary
@@ -148,7 +148,7 @@ def thread_and_comments(article, own_ids, summary, closed: bool, lang):
         return render_template("public/_comment_list.html", thread=thread, closed=closed, lang=lang)
 
     # Safe: the cache holds what an autoescaping template rendered, never reader input as is.
-    html = Markup(cache.get_or_render(key, render))  # noqa: S704
+    html = Markup(cache.get_or_make(key, render))  # noqa: S704
     if loaded:
         return loaded[0], html
     return comments.Thread(article, [], summary.approved_count, page, pages), html

@@ -1,4 +1,5 @@
-"""indexes for the hot reads: a page of top-level comments, the moderation queue
+"""indexes for the hot reads (a page of top-level comments, the moderation queue) and a
+version counter on article, moved by every write to its comments
 
 Revision ID: 0006_scale
 Revises: 0001
@@ -17,6 +18,9 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('article', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('version', sa.Integer(), server_default='0', nullable=False))
+
     with op.batch_alter_table('comment', schema=None) as batch_op:
         batch_op.create_index(
             'ix_comment_top',
@@ -32,3 +36,6 @@ def downgrade():
     with op.batch_alter_table('comment', schema=None) as batch_op:
         batch_op.drop_index('ix_comment_queue')
         batch_op.drop_index('ix_comment_top')
+
+    with op.batch_alter_table('article', schema=None) as batch_op:
+        batch_op.drop_column('version')
