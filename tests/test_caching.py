@@ -188,3 +188,24 @@ def test_the_cache_never_serves_an_old_version_or_another_readers_pending_commen
     assert writer.post(article, comment="Min väntande", email="ny@example.se").status_code == 303
     assert "Min väntande" in open_thread(writer.client, article).get_data(as_text=True)
     assert "Min väntande" not in open_thread(client, article).get_data(as_text=True)
+
+
+def test_every_kind_of_write_moves_the_threads_version(app, article, add_comment):
+    def version():
+        with app.app_context():
+            return comments.find_article(article).version
+
+    seen = [version()]
+    bulk_thread(app, article, 5)  # a bulk insert (an import)
+    seen.append(version())
+    comment_id = add_comment(article)  # a post, then a moderator's approval
+    seen.append(version())
+    with app.app_context():
+        db.session.get(Comment, comment_id).html = "<p>Ändrad</p>"  # an edit
+        db.session.commit()
+    seen.append(version())
+    with app.app_context():
+        db.session.delete(db.session.get(Comment, comment_id))  # a deletion
+        db.session.commit()
+    seen.append(version())
+    assert seen == sorted(set(seen)), seen
