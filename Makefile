@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app commentsvc
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-postgres test-browser install lint format translations messages clean
+.PHONY: run test test-postgres test-browser install lint format translations messages clean bench explain
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,3 +64,12 @@ clean:
 messages: install
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -o build/messages.pot .
 	$(BIN)/pybabel -q update -i build/messages.pot -d commentsvc/translations -l sv --no-fuzzy-matching
+
+# Issue 6: commentsvc beside Isso (installs Isso into bench/.work; wrk from Debian if present:
+# apt-get install wrk). BENCH_DATABASE_URL: an EMPTY PostgreSQL database to include (wiped).
+bench: install
+	$(BIN)/python bench/run.py $(if $(BENCH_DATABASE_URL),--pg $(BENCH_DATABASE_URL)) $(BENCH_ARGS)
+
+# EXPLAIN ANALYZE of the hot queries on a realistic PostgreSQL database (wiped and filled).
+explain: install
+	$(BIN)/python bench/explain.py $(BENCH_DATABASE_URL)

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
 
-from . import cli, errors
+from . import cli, errors, production
 from .auth import ModeratorSessionInterface
 from .config import load_config
 from .extensions import babel, csrf, db, limiter, migrate
@@ -32,6 +32,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     os.makedirs(app.instance_path, exist_ok=True)
     load_config(app, test_config)
+    production.check_sqlite_writable(app)
+    production.trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     errors.register_errorhandlers(app)

@@ -6,6 +6,7 @@ request, raises the domain errors of ``errors``, and owns the commit.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -225,30 +226,70 @@ def _shown_top_level(own_ids: frozenset[int]):
     return Comment.parent_id.is_(None) & or_(_visible(own_ids), has_visible_reply)
 
 
+@dataclass(frozen=True)
+class ThreadSummary:
+    """What one cheap query tells about a thread: its counts, and a version of its contents."""
+
+    approved_count: int
+    top_count: int  # top-level comments this reader sees (pages are counted in these)
+    version: str  # changes whenever anything shown in the thread may have changed
+
+
+def thread_summary(article: Article, *, own_ids: frozenset[int] = frozenset()) -> ThreadSummary:
+    """Counts and version of a thread in ONE query, without reading its comments.
+
+    The version is made of the number of comments in each state and the latest time any of
+    them was written, edited or decided, so a new, edited, approved, rejected or deleted
+    comment changes it, whichever code path made the change; the article's own fields are
+    part of it too. A reader's cached copy is still good while the version is the same.
+    """
+    row = db.session.execute(
+        select(
+            func.count(Comment.id),
+            func.coalesce(
+                func.sum(case((Comment.status == CommentStatus.APPROVED, 1), else_=0)), 0
+            ),
+            func.coalesce(func.sum(case((_shown_top_level(own_ids), 1), else_=0)), 0),
+            func.max(Comment.created_at),
+            func.max(Comment.edited_at),
+            func.max(Comment.decided_at),
+            func.max(Comment.id),
+        ).where(Comment.article_id == article.id)
+    ).one()
+    total, approved, top, *latest = row
+    parts = [article.key, article.title, article.url, article.closed, article.version]
+    parts += [total, approved, *latest]
+    version = hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
+    return ThreadSummary(int(approved), int(top), version)
+
+
+def page_and_pages(summary: ThreadSummary, page: int) -> tuple[int, int]:
+    """The page asked for, kept within the thread's pages, and how many pages there are."""
+    pages = max(1, -(-summary.top_count // current_app.config["COMMENTS_PER_PAGE"]))
+    return min(max(1, page), pages), pages
+
+
 def load_thread(
-    article: Article, *, own_ids: frozenset[int] = frozenset(), page: int = 1
+    article: Article,
+    *,
+    own_ids: frozenset[int] = frozenset(),
+    page: int = 1,
+    summary: ThreadSummary | None = None,
 ) -> Thread:
     """A page of the thread: its top-level comments and every reply under them.
 
-    Always three queries, whatever the thread's size: counts, the page's top-level comments,
-    and their replies. Others see approved comments; a reader also sees their own pending ones.
-    A removed comment with published replies is shown as a placeholder, so the thread keeps
-    its shape.
+    Always three queries, whatever the thread's size: the summary (counts; pass it in when
+    it was already read for the ETag), the page's top-level comments, and their replies.
+    Others see approved comments; a reader also sees their own pending ones. A removed
+    comment with published replies is shown as a placeholder, so the thread keeps its shape.
     """
     config = current_app.config
     visible = _visible(own_ids)
     shown_top = _shown_top_level(own_ids)
-    approved_count, top_count = db.session.execute(
-        select(
-            func.coalesce(
-                func.sum(case((Comment.status == CommentStatus.APPROVED, 1), else_=0)), 0
-            ),
-            func.coalesce(func.sum(case((shown_top, 1), else_=0)), 0),
-        ).where(Comment.article_id == article.id)
-    ).one()
+    if summary is None:
+        summary = thread_summary(article, own_ids=own_ids)
     per_page = config["COMMENTS_PER_PAGE"]
-    pages = max(1, -(-top_count // per_page))
-    page = min(max(1, page), pages)
+    page, pages = page_and_pages(summary, page)
     order = Comment.created_at.desc() if config["NEWEST_FIRST"] else Comment.created_at
     top = list(
         db.session.execute(
@@ -265,12 +306,14 @@ def load_thread(
         # become placeholders depends on what is under them. Only visible ones keep content.
         replies = list(
             db.session.execute(
-                select(Comment, visible)
-                .where(Comment.root_id.in_([c.id for c, _ in top]))
-                .order_by(Comment.created_at, Comment.id)
+                select(Comment, visible).where(Comment.root_id.in_([c.id for c, _ in top]))
             ).all()
         )
-    return Thread(article, _threaded(top, replies), int(approved_count), page, pages)
+        # Sorted here, not in SQL: an ORDER BY created_at lets SQLite (which keeps no
+        # statistics) walk every approved comment of the site in ix_comment_queue's order
+        # instead of looking up this page's replies in ix_comment_root (10x slower, measured).
+        replies.sort(key=lambda row: (row[0].created_at, row[0].id))
+    return Thread(article, _threaded(top, replies), summary.approved_count, page, pages)
 
 
 def _threaded(top: list, replies: list) -> list[Node]:

@@ -60,6 +60,16 @@ class Defaults:
     # Issue 5: retention, applied by `flask --app commentsvc purge` (0: keep for ever).
     IP_RETENTION_DAYS = 0  # clear even the anonymized IP of comments older than this
     PURGE_AFTER_DAYS = 30  # delete spam and trash this long after the decision (as WordPress)
+    # Issue 6: production. How many reverse proxies (load balancer, CDN edge...) stand in front
+    # and add X-Forwarded-For/-Proto/-Host. 0: none, the headers are ignored, so a reader cannot
+    # choose their own address for rate limits and the stored (anonymized) IP.
+    TRUSTED_PROXIES = 0
+    # Seconds a shared cache (CDN) may serve an anonymous thread read without asking again,
+    # and how long after that it may serve the old copy while it fetches a new one.
+    CACHE_MAX_AGE = 10
+    CACHE_STALE_WHILE_REVALIDATE = 60
+    # Rendered thread pages each worker keeps (keyed by the thread's version, never stale).
+    THREAD_CACHE_ENTRIES = 128
 
     # Flask and extension settings that follow from ours.
     SESSION_COOKIE_HTTPONLY = True
@@ -90,6 +100,12 @@ def _derive(app: Flask) -> None:
     config = app.config
     url = config["DATABASE_URL"] or "sqlite:///" + os.path.join(app.instance_path, "commentsvc.db")
     config["SQLALCHEMY_DATABASE_URI"] = _with_driver(url)
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # Issue 6: a database host that does not answer fails the request in seconds (503)
+        # instead of holding a worker until gunicorn kills it.
+        options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options["connect_args"] = {"connect_timeout": 5, **options.get("connect_args", {})}
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     config["BABEL_DEFAULT_LOCALE"] = config["LANGUAGE"]
     config["BABEL_DEFAULT_TIMEZONE"] = config["TIMEZONE"]
     config["ALLOWED_ORIGINS"] = [o.rstrip("/") for o in _as_list(config["ALLOWED_ORIGINS"])]
@@ -130,6 +146,10 @@ def _check(app: Flask) -> None:
         "EDIT_WINDOW_MINUTES",
         "IP_RETENTION_DAYS",
         "PURGE_AFTER_DAYS",
+        "TRUSTED_PROXIES",
+        "CACHE_MAX_AGE",
+        "CACHE_STALE_WHILE_REVALIDATE",
+        "THREAD_CACHE_ENTRIES",
     ):
         if not isinstance(config[key], int) or config[key] < 0:
             raise ConfigError(f"{key} must be a whole number, 0 or more")

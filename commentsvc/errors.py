@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -97,6 +100,46 @@ HTTP_MESSAGES = {
 }
 
 
+# Issue 6: the database is down, restarting or busy. Nothing was saved by this request.
+DATABASE_UNAVAILABLE = _l(
+    "The comments cannot be reached right now. Try again in a minute; nothing you sent has "
+    "been saved yet."
+)
+RETRY_AFTER_SECONDS = 30
+
+
+def database_problem(error: BaseException) -> str:
+    """Why the database did not answer, in a few words safe to show (no host names)."""
+    text = str(getattr(error, "orig", None) or error).lower()
+    for words, reason in (
+        (("refused",), "connection refused"),
+        (("timeout", "timed out"), "timed out"),
+        (
+            ("closed the connection", "terminating connection", "server closed", "eof"),
+            "connection lost",
+        ),
+        (("authentication", "password"), "authentication failed"),
+        (("does not exist",), "database does not exist"),
+        (("readonly", "read-only"), "read-only"),
+        (("locked", "busy"), "busy"),
+        (("unable to open",), "cannot open the database file"),
+    ):
+        if any(w in text for w in words):
+            return reason
+    return "unreachable"
+
+
+def is_database_unavailable(error: BaseException) -> bool:
+    """A failure of the database connection, not of the statement: worth a retry."""
+    return isinstance(
+        error,
+        sa_exc.OperationalError
+        | sa_exc.InterfaceError
+        | sa_exc.DisconnectionError
+        | sa_exc.TimeoutError,
+    )
+
+
 CSRF_MESSAGE = _l(
     "The form had expired or was not sent from this site. Reload the page and send it again."
 )
@@ -144,6 +187,28 @@ def register_errorhandlers(app: Flask) -> None:
             response = app.make_response((response, status))
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response, status
+
+    @app.errorhandler(sa_exc.OperationalError)
+    @app.errorhandler(sa_exc.InterfaceError)
+    @app.errorhandler(sa_exc.DisconnectionError)
+    @app.errorhandler(sa_exc.TimeoutError)
+    def database_unavailable(error: Exception):
+        # The connection is gone: the rollback may fail too, and the pool (pre-ping) will
+        # reconnect on the next request, so the service recovers by itself.
+        with contextlib.suppress(Exception):  # the connection is known broken
+            db.session.rollback()
+        app.logger.error(
+            "database unavailable (%s) on %s %s: %s",
+            database_problem(error),
+            request.method,
+            request.path,
+            error,
+        )
+        response, status = error_response(503, "database_unavailable", DATABASE_UNAVAILABLE)
+        response = app.make_response((response, status))
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

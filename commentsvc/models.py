@@ -5,9 +5,9 @@ from __future__ import annotations
 import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, event, update
 from sqlalchemy import false as sa_false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, relationship
 from sqlalchemy.types import DateTime, TypeDecorator
 
 from .extensions import db
@@ -51,6 +51,9 @@ class Article(db.Model):
     url: Mapped[str] = mapped_column(String(500), default="")
     closed: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Issue 6: one more on every write to the article's comments (see bump_thread_versions),
+    # so a reader's cached copy of the thread is checked without counting its comments.
+    version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     comments: Mapped[list[Comment]] = relationship(back_populates="article")
 
@@ -219,4 +222,59 @@ class ImportMapping(db.Model):
 
     __table_args__ = (
         Index("ix_import_mapping_source", "source", "kind", "source_id", unique=True),
+    )
+
+
+# Issue 6: indexes for the hot reads beside the core's (ix_comment_thread, ix_comment_root).
+# A page of a thread: one article's approved top-level comments in order. Partial, so the
+# index holds top-level comments only and the planner reads exactly one page of it.
+Index(
+    "ix_comment_top",
+    Comment.article_id,
+    Comment.status,
+    Comment.created_at,
+    Comment.id,
+    sqlite_where=Comment.parent_id.is_(None),
+    postgresql_where=Comment.parent_id.is_(None),
+)
+# The moderation queue: comments of one status, oldest first, across all articles.
+Index("ix_comment_queue", Comment.status, Comment.created_at)
+
+
+@event.listens_for(Session, "before_flush")
+def bump_thread_versions(session: Session, flush_context, instances) -> None:
+    """Every comment written, changed or deleted through the session moves its thread's
+    version, in the same transaction, whichever code path (form, API, moderation, import)
+    made the change; several instances see it alike, since it lives in the database."""
+    articles = set()
+    for comment in (*session.new, *session.dirty, *session.deleted):
+        if not isinstance(comment, Comment):
+            continue
+        if comment in session.dirty and not session.is_modified(comment):
+            continue
+        article_id = comment.article_id or (comment.article.id if comment.article else None)
+        if article_id is not None:
+            articles.add(article_id)
+    if articles:
+        session.execute(
+            update(Article)
+            .where(Article.id.in_(articles))
+            .values(version=Article.version + 1)
+            .execution_options(synchronize_session=False)
+        )
+
+
+@event.listens_for(Session, "do_orm_execute")
+def bump_versions_on_bulk_writes(state: ORMExecuteState) -> None:
+    """A bulk INSERT, UPDATE or DELETE of comments (an import, a privacy erasure) does not say
+    which threads it touched: every thread gets a new version. Raw SQL bypasses this."""
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    mapper = state.bind_mapper
+    if mapper is None or mapper.class_ is not Comment:
+        return
+    state.session.execute(
+        update(Article)
+        .values(version=Article.version + 1)
+        .execution_options(synchronize_session=False)
     )

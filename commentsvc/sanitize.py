@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from functools import partial
 
 import bleach
@@ -35,32 +36,42 @@ def _mark_user_link(attrs: dict, new: bool = False) -> dict:
     return attrs
 
 
-# A tag outside the allowlist is shown as typed (escaped), never run or silently dropped.
-_first_pass = bleach.Cleaner(
-    tags=ALLOWED_TAGS | {"br"},
-    attributes=ALLOWED_ATTRIBUTES,
-    protocols=ALLOWED_PROTOCOLS,
-    strip=False,
-    filters=[partial(LinkifyFilter, callbacks=[_mark_user_link], skip_tags={"code"})],
-)
-# Issue 5: imported comments are HTML that the old site already published under its own rules
-# (WordPress's kses, Disqus's editor), not text typed into our form. A tag outside the allowlist
-# is dropped and its text kept, so readers see what they saw before instead of raw markup.
-_first_pass_imported = bleach.Cleaner(
-    tags=ALLOWED_TAGS | {"br"},
-    attributes=ALLOWED_ATTRIBUTES,
-    protocols=ALLOWED_PROTOCOLS,
-    strip=True,
-    strip_comments=True,
-    filters=[partial(LinkifyFilter, callbacks=[_mark_user_link], skip_tags={"code"})],
-)
-# After paragraphs are added, a second pass re-balances tags that a paragraph split apart.
-_second_pass = bleach.Cleaner(
-    tags=ALLOWED_TAGS | {"p", "br"},
-    attributes=ALLOWED_ATTRIBUTES,
-    protocols=ALLOWED_PROTOCOLS,
-    strip=True,
-)
+# A bleach Cleaner keeps parser state while it cleans and is not thread-safe (bleach says so):
+# shared by gunicorn's threads it mixed up concurrent comments (found by the 200-writer test).
+# Each thread builds its own set once.
+_per_thread = threading.local()
+
+
+def _first_pass(*, strip: bool) -> bleach.Cleaner:
+    return bleach.Cleaner(
+        tags=ALLOWED_TAGS | {"br"},
+        attributes=ALLOWED_ATTRIBUTES,
+        protocols=ALLOWED_PROTOCOLS,
+        strip=strip,
+        strip_comments=True,
+        filters=[partial(LinkifyFilter, callbacks=[_mark_user_link], skip_tags={"code"})],
+    )
+
+
+def _cleaners() -> tuple[bleach.Cleaner, bleach.Cleaner, bleach.Cleaner]:
+    """(typed, imported, second pass) cleaners of this thread."""
+    if not hasattr(_per_thread, "cleaners"):
+        _per_thread.cleaners = (
+            # A tag outside the allowlist is shown as typed (escaped), never run or dropped.
+            _first_pass(strip=False),
+            # Issue 5: imported comments are HTML the old site already published under its own
+            # rules (WordPress's kses, Disqus's editor), not text typed into our form. A tag
+            # outside the allowlist is dropped and its text kept, so readers see what they saw.
+            _first_pass(strip=True),
+            # After paragraphs are added, a second pass re-balances tags a paragraph split apart.
+            bleach.Cleaner(
+                tags=ALLOWED_TAGS | {"p", "br"},
+                attributes=ALLOWED_ATTRIBUTES,
+                protocols=ALLOWED_PROTOCOLS,
+                strip=True,
+            ),
+        )
+    return _per_thread.cleaners
 
 
 def clean_html(text: str, *, imported: bool = False) -> str:
@@ -72,9 +83,10 @@ def clean_html(text: str, *, imported: bool = False) -> str:
     text = _TYPED_PARAGRAPH.sub("\n\n", text).strip()
     if not text:
         return ""
-    html = (_first_pass_imported if imported else _first_pass).clean(text)
+    typed, imported_pass, second_pass = _cleaners()
+    html = (imported_pass if imported else typed).clean(text)
     paragraphs = (p.strip().replace("\n", "<br>\n") for p in _PARAGRAPH_BREAK.split(html))
-    html = _second_pass.clean("".join(f"<p>{p}</p>" for p in paragraphs if p))
+    html = second_pass.clean("".join(f"<p>{p}</p>" for p in paragraphs if p))
     # A block (a quotation) closes the paragraph around it, leaving empty ones behind.
     return _EMPTY_PARAGRAPH.sub("", html)
 

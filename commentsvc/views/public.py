@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -11,24 +12,36 @@ from flask import (
     Response,
     abort,
     current_app,
+    jsonify,
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
+from flask_babel import get_locale
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from sqlalchemy import text
 
-from .. import comments
+from .. import caching, comments
 from ..antispam import issue_stamp
 from ..avatars import identicon_svg
 from ..demo import DEMO_KEY
-from ..errors import CSRF_MESSAGE, CommentRejected, DomainError
+from ..errors import (
+    CSRF_MESSAGE,
+    RETRY_AFTER_SECONDS,
+    CommentRejected,
+    DomainError,
+    database_problem,
+)
 from ..extensions import csrf, db
 from ..forms import ARTICLE_KEY, CommentForm, EditForm, parse_id
 from ..models import Article, Comment, utcnow
 from ..privacy import anonymize_ip
 from ..ratelimits import limit_comment_posts
 from ..readers import (
+    REMEMBER_COOKIE,
     edit_tokens,
     own_comment_ids,
     remember_edit_token,
@@ -76,32 +89,107 @@ def render_thread(
     reply_to: Comment | None = None,
     template: str = "public/thread.html",
     own_ids: frozenset[int] | None = None,
+    conditional: bool = False,
     **context,
 ):
-    """The thread page with the form in its current state (empty, prefilled or with errors)."""
+    """The thread page with the form in its current state (empty, prefilled or with errors).
+
+    With ``conditional`` (a plain GET) the page carries an ETag and a reader who holds the
+    same version gets ``304`` after two small queries. The page is always ``private``: its
+    form carries a CSRF token bound to the reader's session, and it may hold their own
+    pending comments and remembered details, so no shared cache may keep it. ``context``
+    (the iframe's links and tokens) goes to the templates as it is.
+    """
     if own_ids is None:
         own_ids = own_comment_ids()
-    thread = comments.load_thread(article, own_ids=own_ids, page=page_arg())
+    summary = caching.thread_summary(article, own_ids)
     # The author's own comments offer Edit and Delete while their window is open.
+    now = utcnow()
     window = timedelta(minutes=current_app.config["EDIT_WINDOW_MINUTES"])
     context.setdefault("edit_tokens", edit_tokens())
-    context.setdefault("edit_cutoff", utcnow() - window)
+    context.setdefault("edit_cutoff", now - window)
     context.setdefault("editing", request.args.get("edit", type=int))
     closed = comments.is_closed(article, utcnow())
+    lang = request.values.get("lang")
+    etag = None
+    if conditional:
+        personal = (
+            sorted(own_ids),
+            generate_csrf() and session.get("csrf_token"),
+            request.cookies.get(REMEMBER_COOKIE),
+            # Edit and Delete buttons disappear when the window closes: a new tag each minute.
+            (sorted(context["edit_tokens"]), now.replace(second=0, microsecond=0))
+            if context["edit_tokens"]
+            else None,
+        )
+        etag = caching.thread_etag(
+            summary,
+            template,
+            page_arg(),
+            str(get_locale()),
+            lang,
+            reply_to.id if reply_to else None,
+            closed,
+            personal=personal,
+        )
+        if caching.not_modified(etag):
+            return caching.not_modified_response(etag, private=True)
+    # Only a page every reader sees alike may come from the cache: no own comments, no Edit
+    # buttons, none of the iframe's per-reader links.
+    shared = (
+        not own_ids
+        and not context["edit_tokens"]
+        and context.keys()
+        == {
+            "edit_tokens",
+            "edit_cutoff",
+            "editing",
+        }
+    )
+    thread, comments_html = thread_and_comments(article, own_ids, summary, closed, lang, shared)
     body = render_template(
         template,
         thread=thread,
+        comments_html=comments_html,
         form=form,
         reply_to=reply_to,
         closed=closed,
         form_stamp=issue_stamp(utcnow()),
-        lang=request.values.get("lang"),
+        lang=lang,
         **context,
     )
     response = current_app.make_response((body, status))
-    # The page may hold the reader's own pending comment and remembered details.
+    if etag:
+        return caching.with_cache_headers(response, etag, private=True)
     response.headers["Cache-Control"] = "private, no-cache"
     return response
+
+
+def thread_and_comments(article, own_ids, summary, closed: bool, lang, shared: bool):
+    """The page of the thread, and its comments as HTML when they come from the cache.
+
+    Readers without pending comments of their own all see the same comments, so the rendered
+    list is kept per version of the thread; only a miss reads the comments from the database.
+    """
+    cache = caching.kept("thread pages") if shared else None
+    if cache is None:
+        return comments.load_thread(
+            article, own_ids=own_ids, page=page_arg(), summary=summary
+        ), None
+    page, pages = comments.page_and_pages(summary, page_arg())
+    key = (article.id, summary.version, page, str(get_locale()), lang, closed)
+    loaded = []
+
+    def render() -> str:
+        thread = comments.load_thread(article, page=page, summary=summary)
+        loaded.append(thread)
+        return render_template("public/_comment_list.html", thread=thread, closed=closed, lang=lang)
+
+    # Safe: the cache holds what an autoescaping template rendered, never reader input as is.
+    html = Markup(cache.get_or_make(key, render))  # noqa: S704
+    if loaded:
+        return loaded[0], html
+    return comments.Thread(article, [], summary.approved_count, page, pages), html
 
 
 def prefilled_form(article_key: str, reply_to: Comment | None) -> CommentForm:
@@ -130,7 +218,12 @@ def index():
     if not current_app.config["DEMO"]:
         return render_template("public/index.html")
     article = comments.find_article(DEMO_KEY)
-    return render_thread(article, prefilled_form(article.key, None), template="public/demo.html")
+    return render_thread(
+        article,
+        prefilled_form(article.key, None),
+        template="public/demo.html",
+        conditional=True,
+    )
 
 
 @bp.get("/thread")
@@ -142,7 +235,9 @@ def thread():
         may_create=may_create_article(),
     )
     reply_to = reply_target(article, parse_id(request.args.get("replytocom")))
-    return render_thread(article, prefilled_form(article.key, reply_to), reply_to=reply_to)
+    return render_thread(
+        article, prefilled_form(article.key, reply_to), reply_to=reply_to, conditional=True
+    )
 
 
 def submit(form: CommentForm) -> tuple[Article, Comment | None, int]:
@@ -260,10 +355,19 @@ def avatar(key: str):
 
 @bp.get("/healthz")
 def healthz():
+    """Liveness and database reachability, for load balancers: 503 and why when it is down."""
     try:
         db.session.execute(text("SELECT 1"))
     except Exception as error:  # any failure means the database is not there
-        db.session.rollback()
-        current_app.logger.warning("health check: database unreachable: %s", error)
-        return {"status": "unavailable", "database": "unreachable"}, 503
-    return {"status": "ok", "database": "ok"}
+        with contextlib.suppress(Exception):  # the connection is known broken
+            db.session.rollback()
+        reason = database_problem(error)
+        current_app.logger.warning("health check: database %s: %s", reason, error)
+        response = jsonify(status="unavailable", database="unreachable", reason=reason)
+        response.status_code = 503
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    response = jsonify(status="ok", database="ok")
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,63 @@
+"""Big threads in one statement, for tests that need thousands of comments fast.
+
+Rows are what ``comments.post_comment`` would store (sanitized HTML, root and depth), but
+written with one bulk INSERT instead of thousands of service calls.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, insert, select, text
+
+from commentsvc import comments
+from commentsvc.extensions import db
+from commentsvc.models import Comment, CommentStatus, utcnow
+
+
+def bulk_thread(app, key: str, count: int, *, replies_per_top: int = 4) -> list[int]:
+    """Add ``count`` approved comments to the article: top-level ones, each followed by a
+    chain of replies. Returns the ids of the top-level comments, oldest first."""
+    with app.app_context():
+        article = comments.find_article(key)
+        first_id = (db.session.execute(select(func.max(Comment.id))).scalar() or 0) + 1
+        start = utcnow() - timedelta(days=1)
+        rows, tops = [], []
+        top_id = previous = None
+        depth = 0
+        for n in range(count):
+            comment_id = first_id + n
+            if n % (replies_per_top + 1) == 0:
+                top_id, parent, depth = comment_id, None, 1
+                tops.append(comment_id)
+            else:
+                parent, depth = previous, min(depth + 1, app.config["MAX_DEPTH"])
+            rows.append(
+                {
+                    "id": comment_id,
+                    "article_id": article.id,
+                    "parent_id": parent,
+                    "root_id": None if parent is None else top_id,
+                    "depth": depth,
+                    "status": CommentStatus.APPROVED,
+                    "text": f"Kommentar {n}",
+                    "html": f"<p>Kommentar {n}</p>",
+                    "author": f"Läsare {n % 97}",
+                    "email": f"lasare{n % 97}@example.se",
+                    "website": "",
+                    "ip": "192.0.2.0",
+                    "held_for": "",
+                    "avatar": "0123456789abcdef0123456789abcdef",
+                    "created_at": start + timedelta(seconds=n),
+                    "decided_at": start + timedelta(seconds=n),
+                }
+            )
+            previous = comment_id
+        db.session.execute(insert(Comment), rows)
+        if db.engine.dialect.name == "postgresql":
+            # Explicit ids do not move the sequence; later comments must not collide.
+            db.session.execute(
+                text("SELECT setval(pg_get_serial_sequence('comment', 'id'), max(id)) FROM comment")
+            )
+        db.session.commit()
+        return tops
