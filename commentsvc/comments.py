@@ -514,6 +514,8 @@ def public_comment(
         "created": comment.created_at.isoformat(),
         "edited": comment.edited_at.isoformat() if comment.edited_at else None,
         "pending": comment.status != CommentStatus.APPROVED,
+        # Its author's data was erased with the text: shown as removed, replies in place.
+        "removed": not comment.html,
     }
     if own:
         shape["text"] = comment.text
@@ -526,9 +528,17 @@ def public_thread(
     """The thread's comments, nested: each with its ``replies``."""
 
     def shape(node: Node) -> dict[str, Any]:
-        return {
-            **public_comment(node.comment, avatar_url, own=node.comment.id in own_ids),
-            "replies": [shape(child) for child in node.children],
-        }
+        if node.placeholder:
+            # A removed comment that keeps its published replies in place: only its place.
+            removed = node.comment
+            body = {
+                "id": removed.id,
+                "parent": removed.parent_id,
+                "depth": removed.depth,
+                "removed": True,
+            }
+        else:
+            body = public_comment(node.comment, avatar_url, own=node.comment.id in own_ids)
+        return {**body, "replies": [shape(child) for child in node.children]}
 
     return [shape(node) for node in thread.nodes]

@@ -77,6 +77,11 @@ SCHEMAS: dict[str, Any] = {
                 "type": "boolean",
                 "description": "true only for the reader's own comment awaiting moderation",
             },
+            "removed": {
+                "type": "boolean",
+                "description": "removed (by a moderator, or its author's data erased) while "
+                "published replies keep their place; a removed comment has no author or text",
+            },
             "replies": {"type": "array", "items": _ref("Comment")},
         },
     },

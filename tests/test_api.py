@@ -64,7 +64,7 @@ def test_thread_lists_approved_comments_nested_without_emails(client, article, a
     assert "@" not in r.get_data(as_text=True)
     assert set(top) == {
         "id", "parent", "depth", "author", "website", "avatar", "html", "created", "edited",
-        "pending", "replies",
+        "pending", "removed", "replies",
     }  # fmt: skip
 
 
@@ -373,3 +373,25 @@ def test_impossible_query_numbers_are_ignored(client, article, value):
     assert client.get(f"/embed?article={article}&replytocom={value}").status_code == 200
     assert client.get(f"/thread?article={article}&page={value}").status_code == 200
     assert client.get(f"/api/v1/comments?article={article}&page={value}").status_code == 200
+
+
+def test_a_removed_comment_keeps_its_place_in_the_json_without_its_author_or_text(
+    client, app, article, add_comment
+):
+    from commentsvc import moderation
+    from commentsvc.models import utcnow
+
+    parent = add_comment(article, "Borttagen text", author="Borttagen Person")
+    reply = add_comment(
+        article, "Svaret finns kvar", author="Erik", email="erik@example.se", parent=parent
+    )
+    with app.app_context():
+        moderation.trash(parent, by="test", now=utcnow())
+    response = client.get(f"/api/v1/comments?article={article}")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert "Borttagen" not in body and "anna@example.se" not in body
+    [removed] = response.get_json()["comments"]
+    assert removed["removed"] is True and removed["id"] == parent and "author" not in removed
+    assert [r["id"] for r in removed["replies"]] == [reply]
+    assert removed["replies"][0]["removed"] is False

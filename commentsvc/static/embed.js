@@ -141,12 +141,17 @@
     }
 
     function item(c, level) {
+      if (c.removed && !c.author) {
+        return h("li.comment.removed#comment-" + c.id, {}, [
+          h("p.note", { text: T.removed }), c.replies.length && tree(c.replies, level + 1)
+        ]);
+      }
       var when = new Date(c.created), mine = own(c.id), open = mine && Date.parse(mine.until) > Date.now();
       var name = /^https?:\/\//i.test(c.website || "") ? h("a", { href: c.website, rel: "nofollow ugc noopener external", text: c.author })
         : c.author;
-      var content = h("div.content", { html: c.html });
+      var content = c.removed ? h("p.note", { text: T.removed }) : h("div.content", { html: c.html });
       var actions = h("p.actions");
-      if (!c.pending && !isClosed) {
+      if (!c.pending && !c.removed && !isClosed) {
         actions.append(h("button.link.reply", {
           type: "button", text: T.reply, "aria-label": T.reply_to.replace("{name}", c.author),
           onclick: function () { reply(c, art); }

@@ -174,6 +174,7 @@ def embed_texts() -> dict[str, str]:
         "confirm_delete": _("Delete your comment?"),
         "failed": _("Something went wrong on our side. Try again in a moment."),
         "pages": _("Pages of comments"),
+        "removed": _("The comment has been removed"),
     }
 
 

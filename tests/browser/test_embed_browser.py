@@ -308,3 +308,26 @@ def test_dark_scheme_embed_is_accessible_too(browser, site, article, add_comment
         page.screenshot(path=str(SCREENSHOTS / "embed-dark.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_a_removed_comment_keeps_its_replies_in_place_in_the_script_embed(
+    page, site, app, article, add_comment, axe_violations
+):
+    from commentsvc import moderation
+    from commentsvc.models import utcnow
+
+    parent = add_comment(article, "Olämplig text", author="Borttagen Person")
+    reply = add_comment(
+        article, "Ett svar som står kvar", author="Erik", email="erik@example.se", parent=parent
+    )
+    with app.app_context():
+        moderation.trash(parent, by="test", now=utcnow())
+    open_article(page, site)
+    thread = embed(page)
+    removed = thread.locator(f"#comment-{parent}")
+    removed.wait_for()
+    assert "Kommentaren har tagits bort" in removed.inner_text()
+    assert "Ett svar som står kvar" in removed.locator(f"#comment-{reply}").inner_text()
+    assert "Olämplig text" not in thread.inner_text()
+    assert "Borttagen Person" not in thread.inner_text()
+    assert axe_violations(page) == []
