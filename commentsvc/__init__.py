@@ -13,7 +13,7 @@ from .auth import ModeratorSessionInterface
 from .config import load_config
 from .extensions import babel, csrf, db, limiter, migrate
 from .privacy import notice as privacy_notice
-from .views import api, embed, public
+from .views import api, embed, feeds, public
 from .views import moderation as moderation_pages
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -74,3 +74,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(moderation_pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(embed.bp)
+    app.register_blueprint(feeds.bp)

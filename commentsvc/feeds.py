@@ -1,0 +1,25 @@
+"""What the Atom feeds list: the newest published comments, of one article or the whole site."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from .extensions import db
+from .models import Article, Comment, CommentStatus
+
+FEED_ENTRIES = 50
+
+
+def latest_comments(article: Article | None = None, limit: int = FEED_ENTRIES) -> list[Comment]:
+    """The newest approved comments that still have their text, with their articles (one query)."""
+    query = (
+        select(Comment)
+        .options(joinedload(Comment.article))
+        .where(Comment.status == CommentStatus.APPROVED, Comment.html != "")
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
+        .limit(limit)
+    )
+    if article is not None:
+        query = query.where(Comment.article_id == article.id)
+    return list(db.session.execute(query).scalars())

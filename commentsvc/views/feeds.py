@@ -1,0 +1,27 @@
+"""Atom feeds of published comments: per article (``?article=KEY``) or for the whole site."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request
+
+from .. import comments, feeds
+from ..models import utcnow
+from .public import article_key_arg
+
+bp = Blueprint("feeds", __name__)
+
+
+@bp.get("/feed.atom")
+def comments_feed():
+    article = comments.find_article(article_key_arg()) if "article" in request.args else None
+    entries = feeds.latest_comments(article)
+    body = render_template(
+        "feeds/comments.atom.xml",
+        article=article,
+        entries=entries,
+        updated=entries[0].created_at if entries else (article.created_at if article else utcnow()),
+    )
+    response = current_app.response_class(body, mimetype="application/atom+xml")
+    # The same for every reader (published comments only): a CDN may keep it a minute.
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return response
