@@ -198,7 +198,8 @@ def _parent_for(article: Article, parent_id: int | None) -> Comment | None:
     if parent_id is None:
         return None
     parent = db.session.get(Comment, parent_id)
-    if parent is None or parent.article_id != article.id:
+    # A removed comment (its text erased on its author's request) cannot be answered either.
+    if parent is None or parent.article_id != article.id or not parent.html:
         raise CommentRejected(
             _l("The comment you reply to does not exist in this thread."), field="parent"
         )

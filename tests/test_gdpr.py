@@ -101,6 +101,14 @@ def test_erase_with_delete_removes_the_texts_and_replies_keep_their_place(
     assert "Annas" not in exported and ANNA not in exported
 
 
+def test_a_reply_to_an_erased_comment_is_refused(app, runner, thread, article, add_comment):
+    from commentsvc.errors import CommentRejected
+
+    runner.invoke(args=["privacy-erase", "--delete", ANNA])
+    with pytest.raises(CommentRejected):
+        add_comment(article, "Svar på ingenting", parent=thread["first"])
+
+
 def test_erase_for_an_email_with_no_data_says_so_and_changes_nothing(app, runner, thread):
     with app.app_context():
         before = [
