@@ -239,17 +239,7 @@ class BulkForm(FlaskForm):
 class ModeratorEditForm(FlaskForm):
     """A moderator's edit of a comment, or their reply as staff."""
 
-    text = TextAreaField(
-        _l("Comment"),
-        filters=[strip_text],
-        validators=[
-            DataRequired(_l("Write a comment.")),
-            MaxChars(
-                COMMENT_MAX,
-                _l("The comment can be at most %(limit)s characters; it has %(length)s."),
-            ),
-        ],
-    )
+    text = CommentForm.comment  # the same rules and messages as a reader's comment
 
 
 class ModeratorForm(FlaskForm):

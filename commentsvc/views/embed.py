@@ -19,14 +19,13 @@ from flask_babel import lazy_gettext as _l
 from .. import comments
 from ..errors import CommentRejected, OriginNotAllowed
 from ..extensions import csrf, db
-from ..forms import CommentForm, EditForm, parse_id
+from ..forms import CommentForm, EditForm
 from ..models import Comment, utcnow
 from ..ratelimits import limit_comment_posts
 from .public import (
-    article_key_arg,
-    may_create_article,
     render_thread,
     reply_target,
+    requested_thread,
     submit,
 )
 
@@ -103,13 +102,7 @@ def render_embed(article, form, *, status=200, reply_to=None, **context):
 
 @bp.get("/embed")
 def frame():
-    article = comments.open_article(
-        article_key_arg(),
-        title=request.args.get("title", ""),
-        url=request.args.get("url", ""),
-        may_create=may_create_article(),
-    )
-    reply_to = reply_target(article, parse_id(request.args.get("replytocom")))
+    article, reply_to = requested_thread()
     # No CSRF token (and so no session cookie): see post_comment. The remembered details come
     # from the iframe's own storage (embed-frame.js), as no cookie reaches a cross-site iframe.
     form = blank_form(article)

@@ -226,15 +226,21 @@ def index():
     )
 
 
-@bp.get("/thread")
-def thread():
+def requested_thread() -> tuple[Article, Comment | None]:
+    """The article a page asks for (created on first use where allowed) and the comment it
+    replies to (``replytocom``, the reply without JavaScript)."""
     article = comments.open_article(
         article_key_arg(),
         title=request.args.get("title", ""),
         url=request.args.get("url", ""),
         may_create=may_create_article(),
     )
-    reply_to = reply_target(article, parse_id(request.args.get("replytocom")))
+    return article, reply_target(article, parse_id(request.args.get("replytocom")))
+
+
+@bp.get("/thread")
+def thread():
+    article, reply_to = requested_thread()
     return render_thread(
         article, prefilled_form(article.key, reply_to), reply_to=reply_to, conditional=True
     )
