@@ -188,6 +188,8 @@ def test_an_admin_erases_and_the_email_is_nowhere_afterwards(
         )
         for trace in traces:
             assert trace not in text, f"{trace!r} still in the {where}"
+    for where in ("thread page", "API", "queue"):
+        assert seen[where].status_code == 200, where
     again = json.loads(runner.invoke(args=["privacy-export", ANNA]).stdout)
     assert again["comments"] == again["outbox_mails"] == again["moderator_accounts"] == []
     assert "Bos svar" in seen["thread page"].get_data(as_text=True)
