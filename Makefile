@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app commentsvc
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-postgres test-browser install lint format translations messages clean bench explain
+.PHONY: run test test-postgres test-browser install lint format translations messages clean bench explain screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ node_modules/axe-core/axe.min.js:
 	npm install --no-audit --no-fund --silent
 test-browser: install node_modules/axe-core/axe.min.js
 	$(BIN)/pytest -q -m browser $(PYTEST_ARGS)
+
+# Retake the README's screenshots of the moderation queue (docs/screenshots/).
+screenshots: install node_modules/axe-core/axe.min.js
+	COMMENTSVC_UPDATE_SCREENSHOTS=1 $(BIN)/pytest -q -m browser -k screenshots
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

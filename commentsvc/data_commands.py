@@ -155,7 +155,10 @@ def privacy_export(email: str, output: str | None) -> None:
     """Everything stored about EMAIL, as JSON (a data subject's access request)."""
     from . import gdpr
 
-    document = gdpr.personal_data(email, now=utcnow(), by="cli")
+    try:
+        document = gdpr.personal_data(email, now=utcnow(), by="cli")
+    except DomainError as error:
+        raise _fail(error) from error
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     if output:
         with open(output, "w", encoding="utf-8") as out:
@@ -178,7 +181,10 @@ def privacy_erase(email: str, delete: bool) -> None:
     """Anonymize every comment by EMAIL (a data subject's erasure request)."""
     from . import gdpr
 
-    result = gdpr.erase(email, delete=delete, now=utcnow(), by="cli")
+    try:
+        result = gdpr.erase(email, delete=delete, now=utcnow(), by="cli")
+    except DomainError as error:
+        raise _fail(error) from error
     if not result.found:
         click.echo(_("Nothing is stored about this email address; nothing was changed."))
         return

@@ -330,3 +330,21 @@ class EditForm(FlaskForm):
     """The author's new text for their comment: the same rules as a new comment's text."""
 
     comment = CommentForm.comment
+
+
+# --- issue 5: an admin's data-subject requests in the moderation UI --------------------------
+class PrivacyForm(FlaskForm):
+    """The email a data-subject request is about; ``delete`` also removes the texts."""
+
+    email = StringField(
+        _l("The person's email address"),
+        filters=[strip_text],
+        validators=[
+            DataRequired(_l("Enter the email address the request is about.")),
+            MaxChars(
+                254, _l("The email address can be at most %(limit)s characters; it has %(length)s.")
+            ),
+            lambda form, field: None if field.errors else check_email(form, field),
+        ],
+    )
+    delete = BooleanField(_l("Remove the texts of the comments too"))

@@ -1,7 +1,11 @@
 """Data-subject requests: everything stored about an email, and erasing it (GDPR art. 15, 17).
 
-A service: plain arguments, owns the commit. The audit entry names what was done and how
-many rows, never the erased data itself.
+A service: plain arguments, owns the commit. The audit entry (a ``ModerationEvent`` with no
+comment) names what was done, by whom, when and how many rows, never the data itself.
+
+Besides comments, an email can be in the moderators' outbox (mails that quote a held comment,
+with its author's name, email and text, or mails to a moderator) and in a moderator account.
+Each such table is a ``PersonalDataSource`` in ``OTHER_SOURCES``: export and erase cover them.
 """
 
 from __future__ import annotations
@@ -12,11 +16,13 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import exists, func, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 
+from .errors import DomainError
 from .extensions import db
-from .models import Comment
+from .models import Comment, LoginThrottle, ModerationEvent, Moderator, OutboxMail, Setting
 
 ERASED_AUTHOR = "Anonym"
 
@@ -34,9 +40,165 @@ class PersonalDataSource:
     erase: Callable[[str, bool], int]
 
 
-# Issue 5 leaves this empty: when subscriptions and the outbox are merged (issues 3/4), add a
-# PersonalDataSource for each here, and export and erase cover them too.
-OTHER_SOURCES: tuple[PersonalDataSource, ...] = ()
+class NotAnEmail(DomainError):
+    """An empty or malformed address: it would match every comment without an email."""
+
+    status = 422
+    code = "invalid"
+
+
+def _checked(email: str) -> str:
+    address = _normalized(email)
+    if not address or "@" not in address or len(address) > 254:
+        raise NotAnEmail(_l("Enter an email address like namn@exempel.se."))
+    return address
+
+
+class ErasureRefused(DomainError):
+    """The email belongs to an active moderator account: disable the account first."""
+
+    status = 409
+    code = "erasure_refused"
+
+
+def _when(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _like(email: str) -> str:
+    escaped = _normalized(email).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _outbox_about(email: str):
+    """Mails about this person's comments, quoting their email, or sent to them."""
+    theirs = select(Comment.id).where(_by_email(email)).scalar_subquery()
+    return or_(
+        OutboxMail.comment_id.in_(theirs),
+        func.lower(OutboxMail.recipient) == _normalized(email),
+        func.lower(OutboxMail.body).like(_like(email), escape="\\"),
+        func.lower(OutboxMail.subject).like(_like(email), escape="\\"),
+    )
+
+
+def _outbox_find(email: str) -> list[dict[str, Any]]:
+    mails = db.session.execute(
+        select(OutboxMail).where(_outbox_about(email)).order_by(OutboxMail.id)
+    ).scalars()
+    return [
+        {
+            "id": m.id,
+            "recipient": m.recipient,
+            "subject": m.subject,
+            "body": m.body,
+            "comment_id": m.comment_id,
+            "created_at": _when(m.created_at),
+            "sent_at": _when(m.sent_at),
+        }
+        for m in mails
+    ]
+
+
+def _outbox_erase(email: str, delete: bool) -> int:
+    """Remove them, sent or not: an unsent one must never deliver the erased name or text,
+    and a sent one is only the copy of a notice, which the queue shows anyway."""
+    mails = list(db.session.execute(select(OutboxMail).where(_outbox_about(email))).scalars())
+    for mail in mails:
+        db.session.delete(mail)
+    return len(mails)
+
+
+def _moderators(email: str):
+    address = _normalized(email)
+    return or_(func.lower(Moderator.email) == address, func.lower(Moderator.username) == address)
+
+
+def _moderator_find(email: str) -> list[dict[str, Any]]:
+    found = db.session.execute(
+        select(Moderator).where(_moderators(email)).order_by(Moderator.id)
+    ).scalars()
+    return [
+        {  # never the password hash
+            "username": m.username,
+            "display_name": m.display_name,
+            "email": m.email,
+            "role": m.role.value,
+            "active": m.active,
+            "notify": m.notify,
+            "created_at": _when(m.created_at),
+        }
+        for m in found
+    ]
+
+
+def _moderator_erase(email: str, delete: bool) -> int:
+    """A disabled account keeps its place in the history under a neutral name; its email,
+    name and mail setting go. (An active account was refused before anything changed.)"""
+    accounts = list(db.session.execute(select(Moderator).where(_moderators(email))).scalars())
+    for account in accounts:
+        if _normalized(account.username) == _normalized(email):
+            old, new = account.username, f"erased-moderator-{account.id}"
+            account.username = new
+            for column in (ModerationEvent.actor, Comment.decided_by, Setting.updated_by):
+                db.session.execute(
+                    update(column.class_)
+                    .where(column == old)
+                    .values({column.key: new})
+                    .execution_options(synchronize_session=False)
+                )
+        account.email = ""
+        account.display_name = ""
+        account.notify = False
+    return len(accounts)
+
+
+def _throttles(email: str):
+    """Failed logins typed with this email as the user name (``pair:<name>|<address>``)."""
+    prefix = "pair:" + _normalized(email).replace("\\", "\\\\").replace("%", "\\%")
+    prefix = prefix.replace("_", "\\_")
+    return func.lower(LoginThrottle.key).like(prefix + "|%", escape="\\")
+
+
+def _throttle_find(email: str) -> list[dict[str, Any]]:
+    rows = db.session.execute(select(LoginThrottle).where(_throttles(email))).scalars()
+    return [
+        {
+            "address": row.key.rsplit("|", 1)[-1],
+            "failures": row.failures,
+            "last_failure_at": _when(row.last_failure_at),
+            "locked_until": _when(row.locked_until),
+        }
+        for row in rows
+    ]
+
+
+def _throttle_erase(email: str, delete: bool) -> int:
+    rows = list(db.session.execute(select(LoginThrottle).where(_throttles(email))).scalars())
+    for row in rows:
+        db.session.delete(row)
+    return len(rows)
+
+
+def refuse_active_moderator(email: str) -> None:
+    """Erasing the email of a working account would break its login and mail: refused."""
+    active = db.session.execute(
+        select(Moderator.username).where(_moderators(email), Moderator.active.is_(True))
+    ).first()
+    if active is not None:
+        raise ErasureRefused(
+            _l(
+                "This email address belongs to the active moderator account %(name)s. "
+                "Disable the account first (Moderators), then erase. Nothing was changed.",
+                name=active[0],
+            )
+        )
+
+
+OTHER_SOURCES: tuple[PersonalDataSource, ...] = (
+    PersonalDataSource("outbox_mails", _outbox_find, _outbox_erase),
+    PersonalDataSource("moderator_accounts", _moderator_find, _moderator_erase),
+    PersonalDataSource("failed_logins", _throttle_find, _throttle_erase),
+)
 
 
 @dataclass
@@ -91,6 +253,7 @@ def comment_record(comment: Comment) -> dict[str, Any]:
 
 def personal_data(email: str, *, now: datetime, by: str) -> dict[str, Any]:
     """Everything stored about ``email``, as one JSON-ready document."""
+    _checked(email)
     comments = db.session.execute(
         select(Comment).where(_by_email(email)).order_by(Comment.created_at, Comment.id)
     ).scalars()
@@ -103,6 +266,7 @@ def personal_data(email: str, *, now: datetime, by: str) -> dict[str, Any]:
         document[source.name] = source.find(email)
     rows = sum(len(v) for v in document.values() if isinstance(v, list))
     record_audit("privacy-export", f"{rows} rows", by=by, now=now)
+    db.session.commit()
     return document
 
 
@@ -118,7 +282,12 @@ def erase(email: str, *, delete: bool = False, now: datetime, by: str) -> Erasur
     comment that others answered stays as an empty placeholder so the replies keep their
     place, and one nobody answered is removed.
     """
+    _checked(email)
+    refuse_active_moderator(email)
     result = Erasure()
+    # The other sources first: the outbox finds its mails by the comments' email.
+    for source in OTHER_SOURCES:
+        result.other += source.erase(email, delete)
     comments = list(db.session.execute(select(Comment).where(_by_email(email))).scalars())
     for comment in comments:
         comment.author = ERASED_AUTHOR
@@ -133,8 +302,6 @@ def erase(email: str, *, delete: bool = False, now: datetime, by: str) -> Erasur
     if delete:
         result.deleted = _delete_unanswered([c.id for c in comments])
     result.anonymized = len(comments) - result.deleted
-    for source in OTHER_SOURCES:
-        result.other += source.erase(email, delete)
     detail = (
         f"{result.anonymized} comments anonymized, {result.deleted} deleted, "
         f"{result.other} other rows" + (", texts removed" if delete else "")
@@ -170,9 +337,29 @@ def _delete_unanswered(ids: list[int]) -> int:
 
 
 def record_audit(action: str, detail: str, *, by: str, now: datetime) -> None:
-    """Note a data-subject request or a purge in the audit trail, without personal data.
+    """Note a data-subject request or a purge in the audit log, without personal data.
 
-    Issue 5 writes it to the application log; once issue 3's moderation events are merged,
-    the lead makes this one function write a ModerationEvent instead.
+    A ``ModerationEvent`` with no comment (the caller commits), shown to admins on the
+    privacy page, and a line in the application log.
     """
+    db.session.add(
+        ModerationEvent(comment_id=None, actor=by, action=action, detail=detail, created_at=now)
+    )
     current_app.logger.info("audit %s by %s at %s: %s", action, by, now.isoformat(), detail)
+
+
+PRIVACY_ACTIONS = ("privacy-export", "privacy-erase", "purge")
+
+
+def recent_audit(limit: int = 50) -> list[ModerationEvent]:
+    """The latest privacy requests and purges, newest first."""
+    return list(
+        db.session.execute(
+            select(ModerationEvent)
+            .where(
+                ModerationEvent.comment_id.is_(None), ModerationEvent.action.in_(PRIVACY_ACTIONS)
+            )
+            .order_by(ModerationEvent.id.desc())
+            .limit(limit)
+        ).scalars()
+    )

@@ -153,11 +153,12 @@ class ModerationEvent(db.Model):
     """One decision on a comment: who, when, what, and the status before and after.
 
     ``comment_id`` is a plain number, not a foreign key, so the record of a permanent
-    deletion outlives the comment.
+    deletion outlives the comment. Issue 5: it is empty for an action on no single comment
+    (a privacy export or erasure, a purge); ``detail`` then holds counts, never the data.
     """
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    comment_id: Mapped[int] = mapped_column(index=True)
+    comment_id: Mapped[int | None] = mapped_column(index=True)
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(32))
     before: Mapped[str | None] = mapped_column(String(16))

@@ -92,7 +92,11 @@ def create_moderator(app) -> None:
             if any(w in name for w in ("mail", "login", "user", "name"))
             else None
         )
-        if value is None or getattr(param, "is_flag", False):
+        if getattr(param, "is_flag", False):
+            if "admin" in name:  # issue 3's command: --admin is a flag
+                args.append(param.opts[0])
+            continue
+        if value is None:
             continue
         args += [value] if param.param_type_name == "argument" else [param.opts[0], value]
     result = app.test_cli_runner().invoke(command, args, input=f"{password}\n{password}\n")

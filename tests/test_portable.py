@@ -12,7 +12,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, delete, select,
 
 from commentsvc import create_app, portable
 from commentsvc.extensions import db
-from commentsvc.models import Comment, CommentStatus, utcnow
+from commentsvc.models import Comment, CommentStatus, Moderator, utcnow
 
 from .conftest import base_config
 from .test_import_wordpress import THEME, comment, item, wxr
@@ -43,7 +43,15 @@ def wipe(app) -> None:
 
 @pytest.fixture
 def filled(app, runner, article, add_comment, tmp_path):
-    """A database with every kind of row: threads, replies, all statuses, edits, mappings."""
+    """A database with every kind of row: threads, replies, all statuses, edits, mappings,
+    a moderator, a setting, a mail in the outbox, decisions and a privacy request audited."""
+    from commentsvc import accounts, settings
+
+    with app.app_context():
+        accounts.create_moderator(
+            "redaktor", "ett långt lösenord", role="admin", email="red@example.se", notify=True
+        )
+        settings.save_settings({"MAX_LINKS": 5}, by="redaktor", now=utcnow())
     first = add_comment(article, "Första", when=utcnow() - timedelta(days=2))
     reply = add_comment(article, "Svar", parent=first, author="Bo", email="bo@example.se")
     add_comment(article, "Svar på svar", parent=reply)
@@ -60,24 +68,38 @@ def filled(app, runner, article, add_comment, tmp_path):
     assert runner.invoke(args=["import-wordpress", str(source)]).exit_code == 0
     if THEME.exists():
         runner.invoke(args=["import-wordpress", "--keep-pings", str(THEME)])
+    assert runner.invoke(args=["privacy-export", "ny@example.se"]).exit_code == 0
     return article
 
 
+def without_password_hashes(tables: dict[str, list[tuple]]) -> dict[str, list[tuple]]:
+    column = list(Moderator.__table__.columns.keys()).index("password_hash")
+    moderators = [(*row[:column], "", *row[column + 1 :]) for row in tables["moderator"]]
+    return {**tables, "moderator": moderators}
+
+
+@pytest.mark.parametrize("secrets", [False, True], ids=["plain", "with-secrets"])
 @pytest.mark.parametrize("form", ["json", "jsonl"])
 def test_export_then_import_json_reproduces_the_database_exactly(
-    app, runner, filled, tmp_path, form, reader
+    app, runner, filled, tmp_path, form, secrets, reader
 ):
     before = snapshot(app)
     statuses = {row[5] for row in before["comment"]}
     assert statuses == set(CommentStatus) and before["import_mapping"]
+    for table in ("moderator", "setting", "outbox_mail", "moderation_event"):
+        assert before[table], f"nothing in {table}"
+    assert None in {row[1] for row in before["moderation_event"]}  # the privacy request
     out = tmp_path / f"export.{form}"
-    result = runner.invoke(args=["export", "--format", form, "--output", str(out)])
+    args = ["export", "--format", form, "--output", str(out)]
+    result = runner.invoke(args=args + (["--with-secrets"] if secrets else []))
     assert result.exit_code == 0, result.output
+    assert ("scrypt:" in out.read_text(encoding="utf-8")) == secrets
     wipe(app)
     assert snapshot(app)["comment"] == []
     result = runner.invoke(args=["import-json", str(out)])
     assert result.exit_code == 0, result.output
-    assert snapshot(app) == before
+    assert ("nya lösenord" in result.output) != secrets
+    assert snapshot(app) == (before if secrets else without_password_hashes(before))
     # New comments get new ids (on PostgreSQL: the sequences were moved past the old ones).
     highest = max(row[0] for row in before["comment"])
     posted = reader.post(filled, comment="Efter flytten")

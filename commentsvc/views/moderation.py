@@ -6,8 +6,11 @@ Views translate HTTP to calls of ``moderation``, ``accounts`` and ``settings`` a
 
 from __future__ import annotations
 
+import json
+
 from flask import (
     Blueprint,
+    Response,
     abort,
     flash,
     get_flashed_messages,
@@ -19,7 +22,7 @@ from flask import (
 )
 from flask_babel import lazy_gettext as _l
 
-from .. import accounts, moderation, settings
+from .. import accounts, gdpr, moderation, settings
 from ..auth import admin_required, current_moderator, log_in, log_out, login_required
 from ..errors import DomainError
 from ..forms import (
@@ -28,6 +31,7 @@ from ..forms import (
     LoginForm,
     ModeratorEditForm,
     ModeratorForm,
+    PrivacyForm,
     SettingsForm,
 )
 from ..models import utcnow
@@ -70,6 +74,9 @@ ACTION_NAMES = {
     "delete": _l("deleted permanently"),
     "staff-reply": _l("replied as staff"),
     "undo": _l("undid the last decision"),
+    "privacy-export": _l("privacy export"),
+    "privacy-erase": _l("privacy erasure"),
+    "purge": _l("purge"),
 }
 
 
@@ -378,3 +385,85 @@ def settings_page():
 @bp.app_template_global()
 def moderation_messages():
     return get_flashed_messages(with_categories=True)
+
+
+# --- issue 5: data-subject requests (GDPR art. 15 and 17) for admins -----------------------
+
+
+def _privacy_page(form: PrivacyForm, status: int = 200, **context):
+    return render_template(
+        "moderation/privacy.html", form=form, audit=gdpr.recent_audit(), **context
+    ), status
+
+
+@bp.get("/privacy")
+@admin_required
+def privacy():
+    return _privacy_page(PrivacyForm(formdata=None))
+
+
+@bp.post("/privacy/lookup")
+@admin_required
+def privacy_lookup():
+    """What is stored about the email, shown on the page (an access: it is audited)."""
+    form = PrivacyForm()
+    if not form.validate_on_submit():
+        return _privacy_page(form, 422)
+    document = gdpr.personal_data(form.email.data, now=utcnow(), by=actor())
+    return _privacy_page(
+        form,
+        document=document,
+        found=gdpr.has_data(document),
+        pretty=json.dumps(document, ensure_ascii=False, indent=2),
+    )
+
+
+@bp.post("/privacy/export")
+@admin_required
+def privacy_export():
+    """The same document as ``privacy-export``, as a file to hand over to the person."""
+    form = PrivacyForm()
+    if not form.validate_on_submit():
+        return _privacy_page(form, 422)
+    now = utcnow()
+    document = gdpr.personal_data(form.email.data, now=now, by=actor())
+    response = Response(
+        json.dumps(document, ensure_ascii=False, indent=2) + "\n",
+        mimetype="application/json",
+    )
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="personal-data-{now:%Y%m%d-%H%M%S}.json"'
+    )
+    return response
+
+
+@bp.post("/privacy/erase")
+@admin_required
+def privacy_erase():
+    """First a confirmation page; with ``confirm=yes`` from it, the erasure."""
+    form = PrivacyForm()
+    if not form.validate_on_submit():
+        return _privacy_page(form, 422)
+    email, remove_texts = form.email.data, bool(form.delete.data)
+    if request.form.get("confirm") != "yes":
+        return render_template("moderation/privacy_erase.html", form=form)
+    try:
+        result = gdpr.erase(email, delete=remove_texts, now=utcnow(), by=actor())
+    except DomainError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for("moderation.privacy"), code=303)
+    if not result.found:
+        flash(str(_l("Nothing is stored about this email address; nothing was changed.")))
+    else:
+        flash(
+            str(
+                _l(
+                    "Erased: %(anonymized)d comments anonymized, %(deleted)d deleted, "
+                    "%(other)d other records.",
+                    anonymized=result.anonymized,
+                    deleted=result.deleted,
+                    other=result.other,
+                )
+            )
+        )
+    return redirect(url_for("moderation.privacy"), code=303)
