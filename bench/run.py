@@ -323,6 +323,30 @@ def commentsvc_poster(base: str):
     return post
 
 
+def commentsvc_api_poster(base: str):
+    """A reader posting through the JSON API, as embed.js does (and as Isso's client does)."""
+
+    def post(n: int) -> bool:
+        body = {
+            "article": POSTS,
+            "comment": TEXT.format(n=n),
+            "author": f"Skribent {n}",
+            "email": f"skribent{n}@example.se",
+            "ts": "",
+            "hp": "",
+        }
+        status, _, _ = http_request(
+            base,
+            "POST",
+            "/api/v1/comments",
+            json.dumps(body),
+            {"Content-Type": "application/json", "Origin": base},
+        )
+        return status == 201
+
+    return post
+
+
 def isso_poster(base: str):
     def post(n: int) -> bool:
         try:
@@ -392,6 +416,7 @@ def main() -> int:
     args = parser.parse_args()
     WORK.mkdir(exist_ok=True)
     started = time.monotonic()
+    args.load_before = os.getloadavg()
     ours = Path(sys.executable).with_name("gunicorn")
     isso_venv = ensure_isso()
     log(f"load generator: {load_generator()}")
@@ -434,7 +459,9 @@ def main() -> int:
             if name == NO_CACHE:
                 rows[name] = row
                 continue
-            row["posts"] = posts_per_second(commentsvc_poster, base, count=args.posts)
+            poster = commentsvc_api_poster if endpoints.api else commentsvc_poster
+            row["posts"] = posts_per_second(poster, base, count=args.posts)
+            row["post_path"] = "/api/v1/comments (JSON)" if endpoints.api else "/comments (form)"
             log(f"  posts: {row['posts'][0]:.0f}/s")
             if endpoints.counts:
                 row["counts"] = loadgen.measure(
@@ -499,6 +526,7 @@ def main() -> int:
             "rss": worker_rss_mb(master),
         }
 
+    args.load_after = os.getloadavg()
     report = render(rows, scaling, args, time.monotonic() - started)
     print(report)
     if not args.no_results:
@@ -556,7 +584,10 @@ def render(rows: dict, scaling: dict, args, elapsed: float) -> str:
         "# Benchmark: commentsvc beside Isso",
         "",
         f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; the run took {elapsed / 60:.1f} min",
-        f"- machine: {machine()} (shared with other work while it ran)",
+        f"- machine: {machine()} (shared with other work while it ran: load average "
+        f"{args.load_before[0]:.1f} / {args.load_before[1]:.1f} / {args.load_before[2]:.1f} "
+        f"before the run, {args.load_after[0]:.1f} / {args.load_after[1]:.1f} / "
+        f"{args.load_after[2]:.1f} after it)",
         f"- every server: gunicorn {args.workers} workers × {args.threads} thread(s) on loopback; "
         f"load generator: {load_generator()}, {args.seconds:g} s per measurement",
         f"- Isso {ISSO_VERSION} from PyPI, moderation and guard off; commentsvc with "
@@ -566,9 +597,12 @@ def render(rows: dict, scaling: dict, args, elapsed: float) -> str:
         f"`{isso['read_path']}` and commentsvc `{ours['read_path']}{THREAD}`{page_note}",
         "- baseline: the same gunicorn answering with a precomputed copy of commentsvc's response "
         "from memory (the ceiling of this machine)",
-        "- commentsvc keeps each thread page's counts and rendered comments per worker, keyed by "
-        "the thread's version (never stale: any write moves it); the *cache off* column renders "
-        "every read, which is what the first read after each write costs",
+        "- commentsvc keeps each thread's anonymous JSON body (and each page's rendered comments) "
+        "per worker, keyed by the thread's version (never stale: any write moves it); the "
+        "*cache off* column builds every read, which is what the first read after each write "
+        "costs. The thread JSON carries no anti-spam stamp (embed.js fetches one from "
+        "`/api/v1/stamp`), so the body is the same for every anonymous reader",
+        f"- posts: Isso `POST /new` (JSON) and commentsvc `{ours.get('post_path', '/comments')}`",
         "- command: `make bench BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/EMPTY_DB` "
         f"(= `.venv/bin/python bench/run.py --pg … --seconds {args.seconds:g}`)",
         "",
