@@ -15,7 +15,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import case, exists, func, or_, select
+from sqlalchemy import bindparam, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from .errors import (
@@ -491,7 +491,11 @@ def count_comments(keys: list[str]) -> dict[str, int]:
         .where(Comment.article_id == Article.id, Comment.status == CommentStatus.APPROVED)
         .scalar_subquery()
     )
-    rows = db.session.execute(select(Article.key, approved).where(Article.key.in_(wanted))).all()
+    # One expanding parameter: the compiled statement is cached whatever the keys are.
+    statement = select(Article.key, approved).where(
+        Article.key.in_(bindparam("keys", expanding=True))
+    )
+    rows = db.session.execute(statement, {"keys": wanted}).all()
     found = {key: int(count) for key, count in rows}
     return {key: found.get(key, 0) for key in wanted}
 
