@@ -690,6 +690,35 @@ def render(rows: dict, scaling: dict, args, elapsed: float) -> str:
         f"- writes no worse than Isso's: {ratio(ours['posts'][0], isso['posts'][0])}",
         f"- embed script at most a third of Isso's: {embed_goal}",
     ]
+    # What one read costs a worker, from the best throughput of each (workers share the cores).
+    per_read = {
+        n: 1000 * args.workers / max(rows[n]["reads"][c].requests_per_second for c in CONCURRENCY)
+        for n in ("commentsvc (SQLite)", "baseline")
+    }
+    if best_ours < best_base / 2:
+        lines += [
+            "",
+            f"Why the baseline target is missed: the baseline answers from memory in "
+            f"{per_read['baseline']:.2f} ms of a worker per request; a commentsvc read takes "
+            f"{per_read['commentsvc (SQLite)']:.2f} ms even when its body is kept, because a read "
+            "that is never stale must still ask the database for the thread's version and the "
+            "admins' settings (two small queries) and go through Flask's request handling "
+            "(routing, locale, CORS, ETag). Half of the baseline would need about "
+            f"{per_read['baseline'] * 2:.2f} ms per read, below what Flask plus one query costs on "
+            "this machine. In production the `public, max-age, stale-while-revalidate` answers "
+            "let a CDN serve the repeated reads, so the service sees about one read per thread "
+            "and language every CACHE_MAX_AGE seconds; on the same machine the load generator, "
+            "the servers and other work share two cores, which lowers every column alike.",
+        ]
+    if "counts" in ours and ours["counts"].requests_per_second < isso["counts"].requests_per_second:
+        lines += [
+            "",
+            "Counts (not one of the issue's targets) are slower than Isso's: both answer 50 "
+            "articles with one SQL query, and the difference is the framework around it (Flask "
+            "with sessions, locale, rate limiter and CORS hooks against Isso's bare werkzeug "
+            "app). Counts answers are small and the same for everyone, so a CDN in front "
+            "takes most of them.",
+        ]
     errors = {n: sum(load.errors for load in rows[n]["reads"].values()) for n in names}
     lines += ["", f"Failed answers during the read runs (non-2xx/3xx or socket): {errors}.", ""]
     if scaling:
