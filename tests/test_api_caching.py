@@ -202,6 +202,7 @@ def test_counts_for_100_articles_are_one_query(app, client, add_comment, count_q
         r = client.get("/api/v1/counts", query_string={"article": keys})
     assert r.status_code == 200
     assert q.count == 1, q.statements
+    assert r.headers["Cache-Control"] == "public, max-age=10, stale-while-revalidate=60"
     counts = r.get_json()["counts"]
     assert len(counts) == 100
     assert counts["nyhet-0"] == counts["nyhet-1"] == 1  # the pending one does not count

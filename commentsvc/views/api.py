@@ -335,7 +335,12 @@ def counts():
             ),
             field="article",
         )
-    return {"counts": comments.count_comments([article_key(k) for k in keys])}
+    response = current_app.make_response(
+        {"counts": comments.count_comments([article_key(k) for k in keys])}
+    )
+    # The same for every reader: a CDN may keep a front page's counts for a few seconds.
+    response.headers["Cache-Control"] = caching.cache_control(private=False)
+    return response
 
 
 @bp.get("/openapi.json")
