@@ -274,6 +274,12 @@ def prepare_commentsvc(database_url: str, instance: Path, *, scales: bool) -> No
             for size in SCALES:
                 comments.create_article(f"skala-{size}", title=f"{size} kommentarer")
                 bulk_thread(app, f"skala-{size}", size, replies_per_top=3)
+        if database_url.startswith("postgres"):
+            # Planner statistics for the freshly loaded tables, as autovacuum would make soon
+            # after a real import (without them PostgreSQL picks poor plans for the counts).
+            db.session.commit()
+            db.session.execute(text("ANALYZE"))
+            db.session.commit()
         db.session.remove()
         db.engine.dispose()
 
@@ -319,6 +325,30 @@ def commentsvc_poster(base: str):
             {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookies},
         )
         return status == 303
+
+    return post
+
+
+def commentsvc_api_poster(base: str):
+    """A reader posting through the JSON API, as embed.js does (and as Isso's client does)."""
+
+    def post(n: int) -> bool:
+        body = {
+            "article": POSTS,
+            "comment": TEXT.format(n=n),
+            "author": f"Skribent {n}",
+            "email": f"skribent{n}@example.se",
+            "ts": "",
+            "hp": "",
+        }
+        status, _, _ = http_request(
+            base,
+            "POST",
+            "/api/v1/comments",
+            json.dumps(body),
+            {"Content-Type": "application/json", "Origin": base},
+        )
+        return status == 201
 
     return post
 
@@ -392,6 +422,7 @@ def main() -> int:
     args = parser.parse_args()
     WORK.mkdir(exist_ok=True)
     started = time.monotonic()
+    args.load_before = os.getloadavg()
     ours = Path(sys.executable).with_name("gunicorn")
     isso_venv = ensure_isso()
     log(f"load generator: {load_generator()}")
@@ -434,7 +465,9 @@ def main() -> int:
             if name == NO_CACHE:
                 rows[name] = row
                 continue
-            row["posts"] = posts_per_second(commentsvc_poster, base, count=args.posts)
+            poster = commentsvc_api_poster if endpoints.api else commentsvc_poster
+            row["posts"] = posts_per_second(poster, base, count=args.posts)
+            row["post_path"] = "/api/v1/comments (JSON)" if endpoints.api else "/comments (form)"
             log(f"  posts: {row['posts'][0]:.0f}/s")
             if endpoints.counts:
                 row["counts"] = loadgen.measure(
@@ -499,6 +532,7 @@ def main() -> int:
             "rss": worker_rss_mb(master),
         }
 
+    args.load_after = os.getloadavg()
     report = render(rows, scaling, args, time.monotonic() - started)
     print(report)
     if not args.no_results:
@@ -556,7 +590,10 @@ def render(rows: dict, scaling: dict, args, elapsed: float) -> str:
         "# Benchmark: commentsvc beside Isso",
         "",
         f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; the run took {elapsed / 60:.1f} min",
-        f"- machine: {machine()} (shared with other work while it ran)",
+        f"- machine: {machine()} (shared with other work while it ran: load average "
+        f"{args.load_before[0]:.1f} / {args.load_before[1]:.1f} / {args.load_before[2]:.1f} "
+        f"before the run, {args.load_after[0]:.1f} / {args.load_after[1]:.1f} / "
+        f"{args.load_after[2]:.1f} after it)",
         f"- every server: gunicorn {args.workers} workers × {args.threads} thread(s) on loopback; "
         f"load generator: {load_generator()}, {args.seconds:g} s per measurement",
         f"- Isso {ISSO_VERSION} from PyPI, moderation and guard off; commentsvc with "
@@ -566,9 +603,12 @@ def render(rows: dict, scaling: dict, args, elapsed: float) -> str:
         f"`{isso['read_path']}` and commentsvc `{ours['read_path']}{THREAD}`{page_note}",
         "- baseline: the same gunicorn answering with a precomputed copy of commentsvc's response "
         "from memory (the ceiling of this machine)",
-        "- commentsvc keeps each thread page's counts and rendered comments per worker, keyed by "
-        "the thread's version (never stale: any write moves it); the *cache off* column renders "
-        "every read, which is what the first read after each write costs",
+        "- commentsvc keeps each thread's anonymous JSON body (and each page's rendered comments) "
+        "per worker, keyed by the thread's version (never stale: any write moves it); the "
+        "*cache off* column builds every read, which is what the first read after each write "
+        "costs. The thread JSON carries no anti-spam stamp (embed.js fetches one from "
+        "`/api/v1/stamp`), so the body is the same for every anonymous reader",
+        f"- posts: Isso `POST /new` (JSON) and commentsvc `{ours.get('post_path', '/comments')}`",
         "- command: `make bench BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/EMPTY_DB` "
         f"(= `.venv/bin/python bench/run.py --pg … --seconds {args.seconds:g}`)",
         "",
@@ -650,6 +690,37 @@ def render(rows: dict, scaling: dict, args, elapsed: float) -> str:
         f"- writes no worse than Isso's: {ratio(ours['posts'][0], isso['posts'][0])}",
         f"- embed script at most a third of Isso's: {embed_goal}",
     ]
+    # What one read costs a worker, from the best throughput of each (workers share the cores).
+    per_read = {
+        n: 1000 * args.workers / max(rows[n]["reads"][c].requests_per_second for c in CONCURRENCY)
+        for n in ("commentsvc (SQLite)", "baseline")
+    }
+    if best_ours < best_base / 2:
+        lines += [
+            "",
+            f"Why the baseline target is missed: the baseline answers from memory in "
+            f"{per_read['baseline']:.2f} ms of a worker per request (workers × 1000 / reads per "
+            "second, on cores shared with the load generator); a commentsvc read takes "
+            f"{per_read['commentsvc (SQLite)']:.2f} ms even when its body is kept, because a read "
+            "that is never stale must still ask the database for the thread's version and the "
+            "admins' settings (two small queries) and go through Flask's request handling "
+            "(routing, locale, CORS, ETag). Half of the baseline would need about "
+            f"{per_read['baseline'] * 2:.2f} ms per read; in-process, without HTTP, Flask's "
+            "request handling and the two queries alone take about 0.9 ms on this machine. "
+            "In production the `public, max-age, stale-while-revalidate` answers "
+            "let a CDN serve the repeated reads, so the service sees about one read per thread "
+            "and language every CACHE_MAX_AGE seconds; on the same machine the load generator, "
+            "the servers and other work share two cores, which lowers every column alike.",
+        ]
+    if "counts" in ours and ours["counts"].requests_per_second < isso["counts"].requests_per_second:
+        lines += [
+            "",
+            "Counts (not one of the issue's targets) are slower than Isso's: both answer 50 "
+            "articles with one SQL query, and the difference is the framework around it (Flask "
+            "with sessions, locale, rate limiter and CORS hooks against Isso's bare werkzeug "
+            "app). Counts answers are small and the same for everyone, so a CDN in front "
+            "takes most of them.",
+        ]
     errors = {n: sum(load.errors for load in rows[n]["reads"].values()) for n in names}
     lines += ["", f"Failed answers during the read runs (non-2xx/3xx or socket): {errors}.", ""]
     if scaling:

@@ -13,6 +13,7 @@ from .auth import ModeratorSessionInterface
 from .config import load_config
 from .extensions import babel, csrf, db, limiter, migrate
 from .privacy import notice as privacy_notice
+from .ratelimits import log_storage_faults
 from .views import api, embed, feeds, public
 from .views import moderation as moderation_pages
 
@@ -59,6 +60,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=os.path.join(PACKAGE_DIR, "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
+    log_storage_faults()  # issue 6: Redis down and back is logged
     app.session_interface = ModeratorSessionInterface()
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale

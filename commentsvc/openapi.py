@@ -107,7 +107,6 @@ SCHEMAS: dict[str, Any] = {
             "form": {
                 "type": "object",
                 "properties": {
-                    "ts": {"type": "string", "description": "send back as `ts` when posting"},
                     "edit_window_minutes": {"type": "integer"},
                 },
             },
@@ -130,7 +129,7 @@ SCHEMAS: dict[str, Any] = {
             "url": {"type": "string", "maxLength": 200},
             "parent": {"type": ["integer", "string"]},
             "remember": {"type": "boolean"},
-            "ts": {"type": "string", "description": "the form.ts of the thread response"},
+            "ts": {"type": "string", "description": "the ts of GET /api/v1/stamp"},
             "hp": {"type": "string", "description": "leave empty"},
         },
     },
@@ -267,6 +266,21 @@ def openapi_description(server: str) -> dict[str, Any]:
                             "Counts by article key (0 for unknown keys)",
                         ),
                         "422": ERROR,
+                    },
+                }
+            },
+            "/api/v1/stamp": {
+                "get": {
+                    "summary": "A fresh anti-spam stamp for a new comment's `ts` (never cached)",
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "additionalProperties": False,
+                                "properties": {"ts": {"type": "string"}},
+                            },
+                            "Send it back as `ts` when posting; fetch it when the form is shown",
+                        )
                     },
                 }
             },

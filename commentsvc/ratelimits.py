@@ -8,7 +8,10 @@ instances); if Redis is down Flask-Limiter falls back to per-instance memory and
 
 from __future__ import annotations
 
+import logging
+
 from flask import current_app
+from flask.logging import default_handler
 from flask_babel import lazy_gettext as _l
 
 from .extensions import limiter
@@ -26,3 +29,23 @@ limit_comment_posts = limiter.shared_limit(
     methods=["POST"],
     error_message=lambda: str(TOO_FAST),
 )
+
+
+def _storage_news(record: logging.LogRecord) -> bool:
+    """Warnings and errors, and the news that the storage is back; not the per-request
+    "exceeded" lines (they carry the reader's address)."""
+    return record.levelno >= logging.WARNING or record.getMessage().startswith(
+        "Rate limit storage recovered"
+    )
+
+
+def log_storage_faults() -> None:
+    """Flask-Limiter says when Redis goes away ("falling back to in-memory storage") and
+    comes back on its own logger, which only has a NullHandler: send that where the app's own
+    messages go (standard error, so gunicorn's error log)."""
+    logger = logging.getLogger("flask-limiter")
+    if default_handler not in logger.handlers:
+        logger.addHandler(default_handler)
+        logger.addFilter(_storage_news)
+    if logger.level == logging.NOTSET or logger.level > logging.INFO:
+        logger.setLevel(logging.INFO)

@@ -1,19 +1,25 @@
 """Several instances: two gunicorn servers (separate processes on loopback ports) on one
 PostgreSQL database, as behind a load balancer. Any instance can serve any request.
 
-Parts that need issue 3 (moderator login, DB-stored settings, Flask-Limiter on Redis) skip
-with the reason while those features are absent, and run once they are merged.
+Moderators log in on one instance and stay logged in on the other (the session is a signed
+cookie); settings an admin saves through the settings form are stored in the database and apply
+on the other instance at once; the flood limit on posting lives in Redis
+(``RATELIMIT_STORAGE_URI``, TEST_REDIS_URL with a fresh key prefix per run) and is shared; with
+Redis unreachable the instances keep taking comments with per-instance limits (logged) and go
+back to Redis when it answers again.
 """
 
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from urllib.parse import urlencode
 
 import pytest
 
-from tests.servers import Browser, Forms, comment_id_from, free_port, gunicorn
+from tests.servers import Browser, Forms, comment_id_from, gunicorn
+from tests.tcpproxy import TcpProxy
 
 pytestmark = [
     pytest.mark.slow,
@@ -71,122 +77,126 @@ def test_a_reader_may_switch_instances_between_reading_and_sending(article, two_
     )
 
 
-# --- needs issue 3: moderators ------------------------------------------------------------
+# --- moderators (issue 3) ---------------------------------------------------------------
 
 
-def create_moderator(app) -> None:
-    """Through the ``create-moderator`` command (DESIGN.md), whatever its exact options."""
-    command = app.cli.commands.get("create-moderator")
-    if command is None:
-        pytest.skip("needs issue 3: no create-moderator command on this branch")
-    login, password = MODERATOR
-    args = []
-    for param in command.params:
-        name = (param.name or "").lower()
-        value = (
-            password
-            if "pass" in name
-            else "admin"
-            if "role" in name
-            else login
-            if any(w in name for w in ("mail", "login", "user", "name"))
-            else None
-        )
-        if getattr(param, "is_flag", False):
-            if "admin" in name:  # issue 3's command: --admin is a flag
-                args.append(param.opts[0])
-            continue
-        if value is None:
-            continue
-        args += [value] if param.param_type_name == "argument" else [param.opts[0], value]
-    result = app.test_cli_runner().invoke(command, args, input=f"{password}\n{password}\n")
-    assert result.exit_code == 0, (
-        f"create-moderator {args} failed; adapt create_moderator() in this test to issue 3's "
-        f"command: {result.output}"
+def create_admin(app) -> None:
+    """An admin account through the real command: ``create-moderator NAME --admin
+    --password-stdin`` (an admin, because only admins may change the settings)."""
+    username, password = MODERATOR
+    result = app.test_cli_runner().invoke(
+        args=["create-moderator", username, "--admin", "--password-stdin"],
+        input=f"{password}\n",
     )
+    assert result.exit_code == 0, result.output
 
 
 def log_in(browser: Browser) -> None:
+    """Fill the login form at /moderation/login as a browser does (CSRF token included)."""
     page = browser.get("/moderation/login")
-    forms = [
-        f
-        for f in Forms(page.text).forms
-        if any(v["type"] == "password" for v in f["fields"].values())
-    ]
-    assert forms, "no login form with a password field at /moderation/login"
-    fields = {k: (v["value"] or "") for k, v in forms[0]["fields"].items()}
-    for name, field in forms[0]["fields"].items():
-        if field["type"] == "password":
-            fields[name] = MODERATOR[1]
-        elif field["type"] in ("text", "email") and not field["value"]:
-            fields[name] = MODERATOR[0]
+    form = next(f for f in Forms(page.text).forms if "password" in f["fields"])
+    fields = {k: v["value"] or "" for k, v in form["fields"].items()}
+    fields["username"], fields["password"] = MODERATOR
     answer = browser.request(
         "POST",
-        forms[0]["action"] or "/moderation/login",
+        form["action"] or "/moderation/login",
         urlencode(fields),
         {"Content-Type": "application/x-www-form-urlencoded"},
     )
-    assert answer.status in (302, 303), f"login refused ({answer.status})"
+    assert answer.status == 303, f"login refused ({answer.status}): {answer.text[:300]}"
 
 
-def has_route(app, path: str) -> bool:
-    return any(rule.rule == path for rule in app.url_map.iter_rules())
+def use(browser: Browser, base: str) -> Browser:
+    """The same browser (same cookies) now talking to another instance."""
+    browser.host, browser.port = "127.0.0.1", int(base.rsplit(":", 1)[1])
+    return browser
 
 
 def test_a_moderator_logged_in_on_one_instance_is_logged_in_on_the_other(app, two_instances):
-    if not has_route(app, "/moderation/login"):
-        pytest.skip("needs issue 3: no /moderation/login on this branch")
-    create_moderator(app)
+    create_admin(app)
     a, b = two_instances
     moderator = Browser(a)
+    assert moderator.get("/moderation/").status in (302, 303)  # not logged in yet: to the login
     log_in(moderator)
     for base in (a, b):
-        moderator.host, moderator.port = "127.0.0.1", int(base.rsplit(":", 1)[1])
-        queue = moderator.get("/moderation/")
+        queue = use(moderator, base).get("/moderation/")
         assert queue.status == 200, f"{base}: the moderator's session is not valid ({queue.status})"
         assert 'type="password"' not in queue.text
-
-
-def test_settings_changed_on_one_instance_apply_on_the_other(app, article, two_instances):
-    settings = next(
-        (r.rule for r in app.url_map.iter_rules() if r.rule.startswith("/moderation/settings")),
-        None,
-    )
-    if settings is None:
-        pytest.skip("needs issue 3: no /moderation/settings on this branch")
-    create_moderator(app)
-    a, b = two_instances
-    moderator = Browser(a)
-    log_in(moderator)
-    page = moderator.get(settings)
-    form = next(
-        (f for f in Forms(page.text).forms if any("moderation" in k.lower() for k in f["fields"])),
-        None,
-    )
-    assert form, f"adapt this test: no MODERATION field in the form at {settings}"
-    fields = {k: v["value"] for k, v in form["fields"].items() if v["value"] is not None}
-    name = next(k for k in fields if "moderation" in k.lower())
-    fields[name] = "all"  # every comment waits for a moderator
+    # Logged out through B, the session is gone on A too (the cookie is what both read).
+    page = moderator.get("/moderation/")
+    logout = next(f for f in Forms(page.text).forms if f["action"].endswith("/logout"))
+    fields = {k: v["value"] or "" for k, v in logout["fields"].items()}
     answer = moderator.request(
         "POST",
-        form["action"] or settings,
+        logout["action"],
         urlencode(fields),
         {"Content-Type": "application/x-www-form-urlencoded"},
     )
-    assert answer.status in (200, 302, 303)
-    # On the other instance, a comment now waits for review.
-    reader = Browser(b)
-    token = reader.open_thread(article)
-    answer = reader.post_comment(article, token, "Efter ändrade inställningar")
     assert answer.status == 303
-    page = Browser(b).get(thread_path(article))
-    assert "Efter ändrade inställningar" not in page.text  # not published for others
+    assert use(moderator, a).get("/moderation/").status in (302, 303)
 
 
-# --- needs issue 3: the flood limit in Redis ------------------------------------------------
+def test_settings_changed_on_one_instance_apply_on_the_other(app, article, two_instances):
+    create_admin(app)
+    a, b = two_instances
+    # Before: MODERATION is "none" on both, a comment through B is published at once.
+    reader = Browser(b)
+    answer = reader.post_comment(article, reader.open_thread(article), "Före ändringen")
+    assert answer.status == 303
+    assert "Före ändringen" in Browser(b).get(thread_path(article)).text
+
+    moderator = Browser(a)
+    log_in(moderator)
+    page = moderator.get("/moderation/settings")
+    assert page.status == 200, page.status
+    form = next(f for f in Forms(page.text).forms if "MODERATION" in f["fields"])
+    fields = {k: v["value"] for k, v in form["fields"].items() if v["value"] is not None}
+    assert fields["MODERATION"] == "none"  # the form shows what applies now
+    fields["MODERATION"] = "all"  # every comment waits for a moderator
+    answer = moderator.request(
+        "POST",
+        form["action"] or "/moderation/settings",
+        urlencode(fields),
+        {"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert answer.status == 303, (answer.status, answer.text[:500])
+    # The settings page on B shows the new value...
+    page = use(moderator, b).get("/moderation/settings")
+    form = next(f for f in Forms(page.text).forms if "MODERATION" in f["fields"])
+    assert form["fields"]["MODERATION"]["value"] == "all"
+    # ...and on B a new comment now waits for review: not published for other readers.
+    reader = Browser(b)
+    answer = reader.post_comment(article, reader.open_thread(article), "Efter ändringen")
+    assert answer.status == 303
+    for base in (a, b):
+        page = Browser(base).get(thread_path(article))
+        assert "Före ändringen" in page.text
+        assert "Efter ändringen" not in page.text
+    # It is in the moderators' queue, seen from either instance.
+    assert "Efter ändringen" in use(moderator, a).get("/moderation/").text
 
 
-def flood(bases: list[str], key: str, tries: int = 120) -> int | None:
+# --- the flood limit in Redis ----------------------------------------------------------------
+
+
+def redis_url() -> str:
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        pytest.skip("set TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/15) to test the shared limit")
+    return url
+
+
+def redis_keys(url: str, prefix: str) -> list[bytes]:
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        return list(client.scan_iter(match=f"*{prefix}*"))
+    finally:
+        client.close()
+
+
+def flood(bases: list[str], key: str, tries: int = 40) -> int | None:
     """Comments sent in turn to the instances until one answers 429; how many got through."""
     browsers = [Browser(base) for base in bases]
     tokens = [browser.open_thread(key) for browser in browsers]
@@ -199,43 +209,85 @@ def flood(bases: list[str], key: str, tries: int = 120) -> int | None:
     return None
 
 
-def test_the_flood_limit_is_shared_by_the_instances_through_redis(
-    app, article, database_url, tmp_path
-):
-    redis_url = os.environ.get("TEST_REDIS_URL")
-    if not redis_url:
-        pytest.skip("set TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/15) to test the shared limit")
-    if "limiter" not in app.extensions:
-        pytest.skip("needs issue 3: Flask-Limiter is not set up on this branch")
+def test_the_flood_limit_is_shared_by_the_instances_through_redis(article, database_url, tmp_path):
+    url = redis_url()
+    prefix = f"test-{uuid.uuid4().hex}"
     config = {
         "RATELIMIT_ENABLED": "true",
-        "RATELIMIT_STORAGE_URI": redis_url,
-        "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+        "RATELIMIT_COMMENTS": "6 per hour",
+        "RATELIMIT_STORAGE_URI": url,
+        "RATELIMIT_KEY_PREFIX": prefix,
     }
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    with gunicorn(database_url, tmp_path / "a", MODERATION="none", **config) as a:
-        alone = flood([a], article)
-    if alone is None:
-        pytest.skip("no flood limit on posting comments found within 120 comments")
-    config["RATELIMIT_KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
     with (
         gunicorn(database_url, tmp_path / "a", MODERATION="none", **config) as a,
         gunicorn(database_url, tmp_path / "b", MODERATION="none", **config) as b,
     ):
-        together = flood([a, b], article)
-    # With per-instance memory, two instances would let through about twice as many.
-    assert together == alone
+        # With per-instance memory (2 instances x 2 workers) about four times as many would pass.
+        assert flood([a, b], article) == 6
+        assert redis_keys(url, prefix), "the limit's counter is not in Redis"
 
 
-def test_with_redis_down_the_instances_keep_taking_comments(app, article, database_url, tmp_path):
+def test_with_redis_down_the_instances_keep_taking_comments_and_recover(
+    article, database_url, tmp_path
+):
+    url = redis_url()
+    from urllib.parse import urlsplit
+
+    target = urlsplit(url)
+    proxy = TcpProxy((target.hostname or "127.0.0.1", target.port or 6379))
+    prefix = f"test-{uuid.uuid4().hex}"
     config = {
         "RATELIMIT_ENABLED": "true",
-        "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
+        "RATELIMIT_COMMENTS": "1000 per hour",
+        "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{proxy.port}{target.path or '/0'}",
+        "RATELIMIT_KEY_PREFIX": prefix,
     }
-    with gunicorn(database_url, tmp_path, MODERATION="none", **config) as a:
-        reader = Browser(a)
-        token = reader.open_thread(article)
-        answer = reader.post_comment(article, token, "Redis är nere men kommentaren kommer fram")
-        assert answer.status == 303
-        assert "Redis är nere" in Browser(a).get(thread_path(article)).text
+    try:
+        # One worker, so the log below is the one worker's that saw Redis go away.
+        with gunicorn(database_url, tmp_path, workers=1, MODERATION="none", **config) as a:
+            reader = Browser(a)
+            token = reader.open_thread(article)
+            assert reader.post_comment(article, token, "Redis svarar").status == 303
+            assert redis_keys(url, prefix)
+
+            proxy.cut()  # Redis unreachable
+            answer = reader.post_comment(
+                article, token, "Redis är nere men kommentaren kommer fram"
+            )
+            assert answer.status == 303
+            assert "Redis är nere" in Browser(a).get(thread_path(article)).text
+            log = next(tmp_path.glob("gunicorn-*.log"))
+            assert "falling back to in-memory" in log.read_text()
+
+            proxy.restore()  # Redis back: the worker checks it again after a short back-off
+            before = {k: _count(url, k) for k in redis_keys(url, prefix)}
+            deadline = time.monotonic() + 30
+            while True:
+                assert reader.post_comment(article, token, f"Igen {uuid.uuid4()}").status == 303
+                after = {k: _count(url, k) for k in redis_keys(url, prefix)}
+                if after != before:
+                    break
+                assert time.monotonic() < deadline, "the limit never went back to Redis"
+                time.sleep(1)
+            assert "Rate limit storage recovered" in log.read_text()
+    finally:
+        proxy.cut()
+
+
+def _count(url: str, key: bytes) -> bytes | None:
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        kind = client.type(key)
+        if kind == b"string":
+            return client.get(key)
+        if kind == b"zset":
+            return str(client.zcard(key)).encode()
+        if kind == b"list":
+            return str(client.llen(key)).encode()
+        return kind
+    finally:
+        client.close()

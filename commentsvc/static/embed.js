@@ -112,10 +112,16 @@
       }, function () { if (T.failed) title.textContent = T.failed; });
     }
 
+    // The time-trap's stamp comes apart from the thread, which CDNs and caches may share.
+    function freshStamp() {
+      return call("GET", "stamp", {}).then(function (r) {
+        if (r.status === 200) stamp.value = r.body.ts;
+      }, function () { /* sent without: the comment waits for a moderator */ });
+    }
+
     function render(b) {
-      if (!shown) { T = b.texts; lang = lang || b.lang; build(b); shown = true; }
+      if (!shown) { T = b.texts; lang = lang || b.lang; build(b); shown = true; freshStamp(); }
       title.textContent = b.heading;
-      stamp.value = b.form.ts;
       isClosed = b.article.closed;
       cancelReply(false);
       list.replaceChildren(b.comments.length ? tree(b.comments, 1) : "");
@@ -290,6 +296,7 @@
         save(TOKENS, tokens);
         save(AUTHOR, remember ? { author: v.author, email: v.email, url: v.url } : null);
         fields.comment.input.value = "";
+        freshStamp();
         page = r.body.page;
         reload(c.id);
       }, function () { showErrors({}, T.failed); });

@@ -15,7 +15,7 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from .. import comments, privacy
+from .. import caching, comments, privacy
 from ..antispam import issue_stamp
 from ..errors import (
     HTTP_MESSAGES,
@@ -195,6 +195,14 @@ def own_tokens() -> list[str]:
 
 @bp.get("/comments")
 def list_comments():
+    """The thread as JSON, cached as the plain page is (caching.py).
+
+    Anonymous readers all get the same body, so it carries an ETag and ``public`` caching (a
+    CDN may keep it) and each worker keeps it per version of the thread. A reader who proves
+    with edit tokens (``X-Own-Comments``) that they wrote comments here gets a ``private``
+    copy with their pending ones. The form's anti-spam stamp is not in the body (it would be
+    the same old stamp for everyone): the embed fetches it from ``GET /api/v1/stamp``.
+    """
     article = comments.open_article(
         article_key(request.args.get("article")),
         title=request.args.get("title", ""),
@@ -202,32 +210,60 @@ def list_comments():
         may_create=may_create_article(),
     )
     now = utcnow()
-    own = comments.own_ids_from_tokens(own_tokens(), now)
-    thread = comments.load_thread(article, own_ids=own, page=page_arg())
-    body = {
-        "article": {
-            "key": article.key,
-            "title": article.title,
-            "url": article.url or None,
-            "closed": comments.is_closed(article, now),
-        },
-        "lang": str(get_locale()),
-        "heading": heading(thread),
-        "count": thread.approved_count,
-        "page": thread.page,
-        "pages": thread.pages,
-        "comments": comments.public_thread(thread, avatar_url, own),
-        # The stamp the form sends back as ``ts``: when the form was shown (antispam.py).
-        "form": {
-            "ts": issue_stamp(now),
-            "edit_window_minutes": current_app.config["EDIT_WINDOW_MINUTES"],
-        },
-        "privacy": privacy_notice(),
-    }
-    if request.args.get("texts"):
-        body["texts"] = embed_texts()
-    response = current_app.make_response(body)
-    response.headers["Cache-Control"] = "private, no-cache"
+    tokens = comments.tokens_by_comment(own_tokens(), now)
+    own = frozenset(tokens)
+    summary = caching.thread_summary(article, own)
+    page, _pages = comments.page_and_pages(summary, page_arg())
+    closed = comments.is_closed(article, now)
+    texts = bool(request.args.get("texts"))
+    shape = ("api", article.id, page, str(get_locale()), texts, closed, article.title, article.url)
+    # Own comments are editable for a while: a new tag each minute while the reader has some.
+    personal = (sorted(tokens.items()), now.replace(second=0, microsecond=0)) if own else None
+    etag = caching.thread_etag(summary, *shape, personal=personal)
+    if caching.not_modified(etag):
+        return own_copy_varies(caching.not_modified_response(etag, private=bool(own)))
+
+    def build() -> str:
+        thread = comments.load_thread(article, own_ids=own, page=page, summary=summary)
+        body = {
+            "article": {
+                "key": article.key,
+                "title": article.title,
+                "url": article.url or None,
+                "closed": closed,
+            },
+            "lang": str(get_locale()),
+            "heading": heading(thread),
+            "count": thread.approved_count,
+            "page": thread.page,
+            "pages": thread.pages,
+            "comments": comments.public_thread(thread, avatar_url, own),
+            "form": {"edit_window_minutes": current_app.config["EDIT_WINDOW_MINUTES"]},
+            "privacy": privacy_notice(),
+        }
+        if texts:
+            body["texts"] = embed_texts()
+        return current_app.json.dumps(body) + "\n"
+
+    # Only what every reader sees alike is kept: never a reader's own pending comments.
+    cache = None if own else caching.kept("api threads")
+    data = build() if cache is None else cache.get_or_make((summary.version, *shape), build)
+    response = current_app.response_class(data, mimetype="application/json")
+    return own_copy_varies(caching.with_cache_headers(response, etag, private=bool(own)))
+
+
+def own_copy_varies(response):
+    """Readers who send edit tokens get another body: a shared cache must key on them."""
+    response.vary.add(OWN_TOKENS_HEADER)
+    return response
+
+
+@bp.get("/stamp")
+def form_stamp():
+    """A fresh stamp for the form's ``ts`` (the time-trap, antispam.py): when the form was
+    shown. Never cached, so the thread itself can be."""
+    response = current_app.make_response({"ts": issue_stamp(utcnow())})
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -300,7 +336,12 @@ def counts():
             ),
             field="article",
         )
-    return {"counts": comments.count_comments([article_key(k) for k in keys])}
+    response = current_app.make_response(
+        {"counts": comments.count_comments([article_key(k) for k in keys])}
+    )
+    # The same for every reader: a CDN may keep a front page's counts for a few seconds.
+    response.headers["Cache-Control"] = caching.cache_control(private=False)
+    return response
 
 
 @bp.get("/openapi.json")

@@ -178,6 +178,42 @@ def test_reader_reads_posts_edits_and_replies_in_the_script_embed(
     page.screenshot(path=str(SCREENSHOTS / "embed-host-page.png"), full_page=True)
 
 
+def test_the_embed_sends_a_fresh_stamp_from_its_own_endpoint_with_a_shareable_thread(
+    page, site, app, article
+):
+    """The thread JSON is public (a CDN may share it), so the time-trap's stamp comes from
+    /api/v1/stamp: a reader who takes their time is published, the stamp is a real one."""
+    app.config.update(MIN_SUBMIT_SECONDS=1, MODERATION="none")
+    answers = {}
+    page.on(
+        "response",
+        lambda r: (
+            answers.setdefault(r.url.split("/api/v1/")[-1].split("?")[0], r)
+            if "/api/v1/" in r.url
+            else None
+        ),
+    )
+    open_article(page, site)
+    thread = embed(page)
+    assert answers["comments"].headers["cache-control"].startswith("public")
+    thread.locator("#csvc-comment").fill("Skriven i lugn och ro")
+    thread.locator("#csvc-author").fill("Anna Lindqvist")
+    thread.locator("#csvc-email").fill("anna@example.se")
+    page.wait_for_timeout(1500)  # a person writing: longer than MIN_SUBMIT_SECONDS
+    assert "stamp" in answers
+    with page.expect_request(lambda r: r.method == "POST" and "/api/v1/comments" in r.url) as sent:
+        thread.get_by_role("button", name="Publicera kommentar").click()
+    assert sent.value.post_data_json["ts"]
+    published = thread.locator(".comment").filter(has_text="Skriven i lugn och ro")
+    published.wait_for()
+    with app.app_context():
+        stored = db.session.execute(
+            db.select(Comment).where(Comment.text == "Skriven i lugn och ro")
+        ).scalar_one()
+        assert stored.status == "approved", stored.held_for
+        assert stored.held_for == ""
+
+
 def test_data_lang_chooses_english(page, site, article):
     page.goto(f"{site.origin}/article-en")
     thread = embed(page)
