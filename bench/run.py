@@ -48,6 +48,8 @@ COUNT_ARTICLES = [f"artikel-{n}" for n in range(1, 51)]
 CONCURRENCY = (1, 16, 64)
 SCALES = (100, 1_000, 10_000)
 NO_CACHE = "commentsvc (SQLite, cache off)"
+MICRO = "commentsvc (SQLite, micro-cache 1 s)"
+READS_ONLY = (NO_CACHE, MICRO)
 SECRET = "bench-secret-not-for-production"
 TEXT = (
     "Kommentar {n}: Bra att regionen satsar på upphandlingsfrågor. Vi i kommunen har länge "
@@ -438,12 +440,15 @@ def main() -> int:
     # Every read after a write renders the thread again: the same server without its cache.
     nocache = {"COMMENTSVC_THREAD_CACHE_ENTRIES": "0"}
     targets.append((NO_CACHE, sqlite_url, WORK / "instance-sqlite", nocache))
+    # The opt-in micro-cache: anonymous reads may be up to a second old (a CDN may keep 10 s).
+    micro = {"COMMENTSVC_MICROCACHE_SECONDS": "1"}
+    targets.append((MICRO, sqlite_url, WORK / "instance-sqlite", micro))
     if args.pg:
         targets.append(("commentsvc (PostgreSQL)", args.pg, WORK / "instance-pg", {}))
     baseline_body = None
     scaling = {}
     for name, url, instance, extra in targets:
-        if name != NO_CACHE:
+        if name not in READS_ONLY:
             log(f"{name}: loading the thread through the services")
             prepare_commentsvc(url, instance, scales=url.startswith("sqlite"))
         with gunicorn(
@@ -462,7 +467,7 @@ def main() -> int:
             row = {"reads": read_loads(base, endpoints.read + THREAD, args.seconds)}
             row["rss"] = worker_rss_mb(master)
             row["read_path"] = endpoints.read
-            if name == NO_CACHE:
+            if name in READS_ONLY:
                 rows[name] = row
                 continue
             poster = commentsvc_api_poster if endpoints.api else commentsvc_poster
@@ -571,7 +576,7 @@ def ratio(a, b) -> str:
 
 def render(rows: dict, scaling: dict, args, elapsed: float) -> str:
     ours, isso, base = rows["commentsvc (SQLite)"], rows["Isso"], rows["baseline"]
-    order = ("Isso", "commentsvc (SQLite)", NO_CACHE, "commentsvc (PostgreSQL)", "baseline")
+    order = ("Isso", "commentsvc (SQLite)", NO_CACHE, MICRO, "commentsvc (PostgreSQL)", "baseline")
     names = [n for n in order if n in rows]
     page_note = ""
     if "thread?" in ours["read_path"]:
@@ -679,6 +684,7 @@ def render(rows: dict, scaling: dict, args, elapsed: float) -> str:
     best_ours = max(ours["reads"][c].requests_per_second for c in CONCURRENCY)
     best_isso = max(isso["reads"][c].requests_per_second for c in CONCURRENCY)
     best_base = max(base["reads"][c].requests_per_second for c in CONCURRENCY)
+    micro_best = max(rows[MICRO]["reads"][c].requests_per_second for c in CONCURRENCY)
     embed_goal = "n/a on this build (no /embed.js)"
     if ours["embed"] and isso["embed"]:
         embed_goal = f"{ours['embed'] / isso['embed']:.2f} of Isso's"
@@ -686,7 +692,9 @@ def render(rows: dict, scaling: dict, args, elapsed: float) -> str:
         "",
         "Targets of issue 6, best of the three client counts:",
         f"- reads at least 10× Isso's: {best_ours / best_isso:.0f}×",
-        f"- reads within half of the baseline: {best_ours / best_base:.2f} of it",
+        f"- reads within half of the baseline: {best_ours / best_base:.2f} of it (never stale); "
+        f"{micro_best / best_base:.2f} of it with `MICROCACHE_SECONDS = 1` (anonymous reads up "
+        "to a second old, within the 10 s a CDN may already keep them)",
         f"- writes no worse than Isso's: {ratio(ours['posts'][0], isso['posts'][0])}",
         f"- embed script at most a third of Isso's: {embed_goal}",
     ]

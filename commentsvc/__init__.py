@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
 
-from . import cli, errors, production
+from . import cli, errors, microcache, production
 from .auth import ModeratorSessionInterface
 from .config import load_config
 from .extensions import babel, csrf, db, limiter, migrate
@@ -35,6 +35,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     load_config(app, test_config)
     production.check_sqlite_writable(app)
     production.trust_proxies(app)
+    microcache.install(app)
     register_extensions(app)
     register_blueprints(app)
     errors.register_errorhandlers(app)

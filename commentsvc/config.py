@@ -70,6 +70,9 @@ class Defaults:
     CACHE_STALE_WHILE_REVALIDATE = 60
     # Rendered thread pages each worker keeps (keyed by the thread's version, never stale).
     THREAD_CACHE_ENTRIES = 128
+    # Seconds each worker may answer anonymous public JSON reads (the thread, counts) from
+    # memory without asking the database; 0: never (every read is current). See microcache.py.
+    MICROCACHE_SECONDS = 0
 
     # Flask and extension settings that follow from ours.
     SESSION_COOKIE_HTTPONLY = True
@@ -155,3 +158,9 @@ def _check(app: Flask) -> None:
             raise ConfigError(f"{key} must be a whole number, 0 or more")
     if config["MAX_DEPTH"] < 1:
         raise ConfigError("MAX_DEPTH must be at least 1")
+    seconds = config["MICROCACHE_SECONDS"]
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+        raise ConfigError("MICROCACHE_SECONDS must be a number of seconds, 0 or more")
+    if seconds > config["CACHE_MAX_AGE"]:
+        # Never staler than what the answers already tell a CDN it may keep.
+        raise ConfigError("MICROCACHE_SECONDS may not be more than CACHE_MAX_AGE")
