@@ -706,7 +706,8 @@ def render(rows: dict, scaling: dict, args, elapsed: float) -> str:
     if best_ours < best_base / 2:
         lines += [
             "",
-            f"Why a never-stale read stays below half of the baseline (the micro-cache column meets it): the baseline answers from memory in "
+            "Why a never-stale read stays below half of the baseline (the micro-cache column "
+            "meets it): the baseline answers from memory in "
             f"{per_read['baseline']:.2f} ms of a worker per request (workers × 1000 / reads per "
             "second, on cores shared with the load generator); a commentsvc read takes "
             f"{per_read['commentsvc (SQLite)']:.2f} ms even when its body is kept, because a read "
