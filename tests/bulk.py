@@ -61,3 +61,13 @@ def bulk_thread(app, key: str, count: int, *, replies_per_top: int = 4) -> list[
             )
         db.session.commit()
         return tops
+
+
+def big_threads(app, sizes=(10, 1_000, 10_000), replies_per_top: int = 4):
+    """Articles ``stor-<size>`` with that many comments each: (size, key), smallest first."""
+    for size in sizes:
+        key = f"stor-{size}"
+        with app.app_context():
+            comments.create_article(key, title=f"{size} kommentarer")
+        bulk_thread(app, key, size, replies_per_top=replies_per_top)
+        yield size, key

@@ -12,7 +12,7 @@ from sqlalchemy import update
 from commentsvc import antispam, comments
 from commentsvc.extensions import db
 from commentsvc.models import Comment, utcnow
-from tests.bulk import bulk_thread
+from tests.bulk import big_threads
 from tests.conftest import ALLOWED_ORIGIN
 
 HOST = {"Origin": ALLOWED_ORIGIN}
@@ -148,14 +148,6 @@ def test_the_stamp_comes_fresh_from_its_own_endpoint_and_the_time_trap_still_wor
     # Sent at once with a fresh stamp: held as too fast.
     fast = post(client, article, "Direkt", ts=ts, author="Bot", email="bot@example.se")
     assert fast.get_json()["pending"] is True
-
-
-def big_threads(app):
-    for size in (10, 1_000, 10_000):
-        with app.app_context():
-            comments.create_article(f"stor-{size}", title=f"{size} kommentarer")
-        bulk_thread(app, f"stor-{size}", size)
-        yield size, f"stor-{size}"
 
 
 @pytest.mark.parametrize("config_overrides", [{"THREAD_CACHE_ENTRIES": 0}])

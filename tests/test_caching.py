@@ -10,7 +10,7 @@ from sqlalchemy import update
 from commentsvc import caching, comments
 from commentsvc.extensions import db
 from commentsvc.models import Comment, utcnow
-from tests.bulk import bulk_thread
+from tests.bulk import big_threads, bulk_thread
 
 
 def open_thread(client, key, etag=None, **params):
@@ -128,14 +128,6 @@ def test_without_the_cache_a_304_costs_three_small_queries(
     with count_queries() as q:
         assert open_thread(client, article, etag).status_code == 304
     assert q.count == 3, q.statements  # the article, the settings, and the thread's summary
-
-
-def big_threads(app):
-    for size in (10, 1_000, 10_000):
-        with app.app_context():
-            comments.create_article(f"stor-{size}", title=f"{size} kommentarer")
-        bulk_thread(app, f"stor-{size}", size)
-        yield size, f"stor-{size}"
 
 
 @pytest.mark.parametrize("config_overrides", [{"THREAD_CACHE_ENTRIES": 0}])

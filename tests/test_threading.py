@@ -1,13 +1,12 @@
 """Threaded replies: nesting, the deepest level, order, pages, and a fixed number of queries."""
 
 import re
-from datetime import timedelta
 
 import pytest
-from sqlalchemy import insert
 
 from commentsvc.extensions import db
-from commentsvc.models import Comment, CommentStatus, utcnow
+from commentsvc.models import Comment
+from tests.bulk import big_threads
 
 
 def nesting(page: str) -> dict[int, int]:
@@ -115,58 +114,14 @@ def test_after_posting_the_reader_lands_on_the_page_with_their_comment(
     assert "Den femte" in page
 
 
-def bulk_thread(app, key: str, count: int, first_id: int = 1) -> None:
-    """``count`` approved comments in one article, in chains of three (a comment, a reply, a
-    reply to that), inserted in bulk as an import would."""
-    from commentsvc import comments
-
-    with app.app_context():
-        article_id = comments.create_article(key, title=f"Tråd {key}").id
-        start = utcnow() - timedelta(days=1)
-        base = dict(
-            article_id=article_id,
-            status=CommentStatus.APPROVED,
-            text="t",
-            html="<p>t</p>",
-            author="A",
-            email="a@example.se",
-            website="",
-            ip="",
-            held_for="",
-            avatar="",
-        )
-        rows = []
-        for n in range(count):
-            position = n % 3  # 0: top level, 1: its reply, 2: the reply's reply
-            comment_id = first_id + n
-            rows.append(
-                {
-                    **base,
-                    "id": comment_id,
-                    "created_at": start + timedelta(seconds=n),
-                    "parent_id": comment_id - 1 if position else None,
-                    "root_id": comment_id - position if position else None,
-                    "depth": position + 1,
-                }
-            )
-        db.session.execute(insert(Comment), rows)
-        db.session.commit()
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(
-                db.text("SELECT setval('comment_id_seq', :n)"), {"n": first_id + count}
-            )
-            db.session.commit()
-
-
 @pytest.mark.parametrize("per_page", [50, 10_000])
 def test_a_thread_page_takes_the_same_number_of_queries_at_10_and_1000_comments(
     app, reader, count_queries, per_page
 ):
     app.config["COMMENTS_PER_PAGE"] = per_page
-    bulk_thread(app, "liten", 10)
-    bulk_thread(app, "stor", 1000, first_id=100)
     queries = {}
-    for key, size in (("liten", 10), ("stor", 1000)):
+    # Chains of three: a comment, a reply, a reply to that.
+    for size, key in big_threads(app, sizes=(10, 1000), replies_per_top=2):
         with count_queries() as counter:
             response = reader.open(key)
         assert response.status_code == 200
