@@ -22,6 +22,18 @@ def _fail(error: DomainError) -> click.ClickException:
     return click.ClickException(str(error.message))
 
 
+def _run_import(do_import) -> None:
+    """Run an importer, print its summary, and turn its failures into clear command errors."""
+    try:
+        summary = do_import()
+    except DomainError as error:
+        raise _fail(error) from error
+    except SQLAlchemyError as error:
+        raise _interrupted(error) from error
+    for line in summary.lines():
+        click.echo(line)
+
+
 def _interrupted(error: Exception) -> click.ClickException:
     """A database error during an import: the current article was rolled back, others kept."""
     return click.ClickException(
@@ -49,16 +61,11 @@ def import_wordpress(file: str, key: str, keep_pings: bool) -> None:
     """Import the comments of a WordPress export (Tools → Export) into their threads."""
     from .importers import wordpress
 
-    try:
-        summary = wordpress.import_file(
+    _run_import(
+        lambda: wordpress.import_file(
             file, key=key, keep_pings=keep_pings, now=utcnow(), progress=_progress
         )
-    except DomainError as error:
-        raise _fail(error) from error
-    except SQLAlchemyError as error:
-        raise _interrupted(error) from error
-    for line in summary.lines():
-        click.echo(line)
+    )
 
 
 @click.command("import-disqus")
@@ -76,14 +83,7 @@ def import_disqus(file: str, key: str) -> None:
     """Import the comments of a Disqus export into their threads."""
     from .importers import disqus
 
-    try:
-        summary = disqus.import_file(file, key=key, now=utcnow(), progress=_progress)
-    except DomainError as error:
-        raise _fail(error) from error
-    except SQLAlchemyError as error:
-        raise _interrupted(error) from error
-    for line in summary.lines():
-        click.echo(line)
+    _run_import(lambda: disqus.import_file(file, key=key, now=utcnow(), progress=_progress))
 
 
 @click.command("export")
