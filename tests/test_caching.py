@@ -203,3 +203,19 @@ def test_every_kind_of_write_moves_the_threads_version(app, article, add_comment
         db.session.commit()
     seen.append(version())
     assert seen == sorted(set(seen)), seen
+
+
+def test_the_kept_page_never_carries_one_authors_edit_buttons_to_others(
+    app, make_reader, article, add_comment
+):
+    app.config["MODERATION"] = "none"
+    add_comment(article, "Någon annans")
+    stranger, author = make_reader(), make_reader()
+    stranger.open(article)  # the shared page is now kept
+    assert author.post(article, comment="Min egen").status_code == 303
+    stranger.open(article)  # kept again, at the new version
+    mine = author.open(article).get_data(as_text=True)
+    theirs = stranger.open(article).get_data(as_text=True)
+    assert "Min egen" in mine and "Min egen" in theirs
+    assert 'class="own-actions"' in mine
+    assert 'class="own-actions"' not in theirs

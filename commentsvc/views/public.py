@@ -103,13 +103,17 @@ def render_thread(
     if own_ids is None:
         own_ids = own_comment_ids()
     summary = caching.thread_summary(article, own_ids)
+    # Only a page every reader sees alike may come from the cache: no own comments, none of
+    # the iframe's per-reader links (they come in ``context``), no Edit buttons (below).
+    shared = not own_ids and not context
     # The author's own comments offer Edit and Delete while their window is open.
     now = utcnow()
     window = timedelta(minutes=current_app.config["EDIT_WINDOW_MINUTES"])
     context.setdefault("edit_tokens", edit_tokens())
     context.setdefault("edit_cutoff", now - window)
     context.setdefault("editing", request.args.get("edit", type=int))
-    closed = comments.is_closed(article, utcnow())
+    shared = shared and not context["edit_tokens"]
+    closed = comments.is_closed(article, now)
     lang = request.values.get("lang")
     etag = None
     if conditional:
@@ -134,18 +138,6 @@ def render_thread(
         )
         if caching.not_modified(etag):
             return caching.not_modified_response(etag, private=True)
-    # Only a page every reader sees alike may come from the cache: no own comments, no Edit
-    # buttons, none of the iframe's per-reader links.
-    shared = (
-        not own_ids
-        and not context["edit_tokens"]
-        and context.keys()
-        == {
-            "edit_tokens",
-            "edit_cutoff",
-            "editing",
-        }
-    )
     thread, comments_html = thread_and_comments(article, own_ids, summary, closed, lang, shared)
     body = render_template(
         template,
