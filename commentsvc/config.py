@@ -82,6 +82,16 @@ class Defaults:
         None  # a reader may write a long comment; the token lives with the session
     )
     BABEL_DEFAULT_LOCALE = "sv"
+    COMPRESS_MIMETYPES = [
+        "text/html",
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "application/atom+xml",
+        "image/svg+xml",
+    ]
+    COMPRESS_ALGORITHM = ["br", "gzip"]  # what every browser and CDN takes
 
 
 class ConfigError(RuntimeError):
