@@ -17,9 +17,11 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed translations
+install: $(VENV)/.installed
 
-# Compiled catalogs are built, not committed.
+# The compiled catalogs (messages.mo) are committed, so that `pip install -e .` and the wheel
+# speak Swedish without a build step; after editing a .po file, run this and commit the .mo
+# (tests/test_i18n.py fails while a committed .mo differs from its .po).
 translations: $(VENV)/.installed
 	@$(BIN)/pybabel -q compile -d commentsvc/translations
 
