@@ -124,4 +124,8 @@ def main() -> None:
     """The ``commentsvc`` console script: the same commands as ``flask --app commentsvc``."""
     from . import create_app
 
-    FlaskGroup(create_app=create_app)(prog_name="commentsvc")
+    version = click.version_option(
+        package_name="commentsvc", prog_name="commentsvc", message="%(prog)s %(version)s"
+    )
+    group = version(FlaskGroup(create_app=create_app, add_version_option=False))
+    group(prog_name="commentsvc")
