@@ -81,6 +81,19 @@ def test_the_committed_compiled_catalog_says_what_the_po_file_says(tmp_path):
     )
 
 
+def test_the_compiled_catalog_is_in_the_repository_so_a_plain_editable_install_speaks_swedish():
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    tracked = subprocess.run(
+        ["git", "ls-files", "commentsvc/translations/sv/LC_MESSAGES/messages.mo"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert tracked.strip() == "commentsvc/translations/sv/LC_MESSAGES/messages.mo"
+
+
 def test_swedish_is_the_default(client, article):
     page = client.get(f"/thread?article={article}").get_data(as_text=True)
     assert '<html lang="sv">' in page
