@@ -13,18 +13,16 @@ import gzip
 import http.client
 import os
 import re
-import signal
 import subprocess
 import sys
 import tarfile
-import time
 import zipfile
 from pathlib import Path
 
 import brotli
 import pytest
 
-from tests.servers import Browser, free_port
+from tests.servers import Browser, free_port, serving
 
 pytestmark = pytest.mark.wheel
 
@@ -93,31 +91,15 @@ def served(site):
     port = free_port()
     env = {**site["env"], "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "1"}
     log = site["root"] / "gunicorn.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            ["gunicorn", "-c", "python:commentsvc.gunicorn_conf"],
-            cwd=site["root"],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if Browser(base).get("/healthz").status == 200:
-                    break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("gunicorn did not start: " + log.read_text())
-            time.sleep(0.2)
+    with serving(
+        ["gunicorn", "-c", "python:commentsvc.gunicorn_conf"],
+        cwd=site["root"],
+        env=env,
+        port=port,
+        log_path=log,
+    ) as base:
         yield Browser(base)
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
-        assert "Traceback" not in log.read_text(), log.read_text()
+    assert "Traceback" not in log.read_text(), log.read_text()
 
 
 def fetch(browser: Browser, path: str, encoding: str = "br, gzip", **headers):
