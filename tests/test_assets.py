@@ -4,6 +4,7 @@ tests/test_wheel.py, checks the same through gunicorn with the precompressed fil
 from __future__ import annotations
 
 import gzip
+import hashlib
 import re
 
 import brotli
@@ -26,7 +27,7 @@ def test_pages_link_static_files_by_content_hash_cached_a_year(client, article):
     for address in addresses:
         name, digest, extension = address.removeprefix("/static/").rsplit(".", 2)
         with open(f"{assets.STATIC_DIR}/{name}.{extension}", "rb") as f:
-            assert digest == assets.hashlib.sha256(f.read()).hexdigest()[:12]
+            assert digest == hashlib.sha256(f.read()).hexdigest()[:12]
         r = client.get(address)
         assert r.status_code == 200
         assert r.headers["Cache-Control"] == ONE_YEAR

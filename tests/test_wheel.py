@@ -220,3 +220,33 @@ def test_the_stable_embed_script_is_cached_briefly_with_an_etag(served):
     assert headers["Cache-Control"] == "public, max-age=300"
     again, _, body = fetch(served, "/embed.js", **{"If-None-Match": headers["ETag"]})
     assert (again, body) == (304, "")
+
+
+def test_a_fresh_clone_installed_with_pip_install_e_alone_speaks_swedish(tmp_path):
+    """No make: the committed catalog is all an editable install has."""
+    clone = tmp_path / "clone"
+    run(["git", "clone", "--quiet", str(PROJECT), str(clone)])
+    run([sys.executable, "-m", "venv", str(tmp_path / "venv")])
+    pip = tmp_path / "venv" / "bin" / "pip"
+    run([str(pip), "install", "--quiet", "-e", str(clone)], env=clean_environ())
+    env = {
+        "PATH": f"{tmp_path / 'venv' / 'bin'}:/usr/bin:/bin",
+        "COMMENTSVC_SECRET_KEY": "s",
+        "COMMENTSVC_INSTANCE_PATH": str(tmp_path / "instance"),
+    }
+    run(["commentsvc", "init-db"], cwd=tmp_path, env=env)
+    run(
+        ["commentsvc", "create-article", ARTICLE, "--title", "SOI Mitt 2026"], cwd=tmp_path, env=env
+    )
+    page = run(
+        [
+            "python",
+            "-c",
+            "from commentsvc import create_app; "
+            f"print(create_app().test_client().get('/thread?article={ARTICLE}').text)",
+        ],
+        cwd=tmp_path,
+        env=env,
+    ).stdout
+    assert '<html lang="sv">' in page
+    assert "Lämna ett svar" in page and "Publicera kommentar" in page
