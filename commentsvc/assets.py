@@ -63,6 +63,10 @@ class StaticFiles(WhiteNoise):
 
 def install(app: Flask) -> None:
     """Serve the static files through WhiteNoise and make ``url_for('static')`` versioned."""
+    if app.debug:
+        # ``flask --debug run``: Flask serves the files as they are on disk, so an edited
+        # script shows at the next reload of the page (WhiteNoise reads them once, at start).
+        return
     static = StaticFiles(app.wsgi_app, STATIC_DIR)
     app.wsgi_app = static  # type: ignore[method-assign]
 

@@ -9,6 +9,7 @@ import re
 
 import brotli
 import pytest
+from flask import url_for
 
 import commentsvc
 from commentsvc import assets
@@ -38,6 +39,14 @@ def test_an_old_or_made_up_hash_is_not_served_for_a_year(client):
     plain = client.get("/static/thread.js")  # an address kept from before versioned links
     assert plain.status_code == 200
     assert plain.headers["Cache-Control"] == "max-age=300, public"
+
+
+def test_in_debug_mode_flask_serves_the_files_as_they_are_on_disk(tmp_path, monkeypatch):
+    monkeypatch.setenv("COMMENTSVC_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    app = commentsvc.create_app({"SECRET_KEY": "s"})
+    with app.test_request_context():
+        assert url_for("static", filename="thread.js") == "/static/thread.js"
 
 
 def test_static_files_may_be_read_from_host_pages(client):
