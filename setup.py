@@ -21,7 +21,7 @@ class build_py_with_compressed_static(build_py):
         static = Path(self.build_lib, "commentsvc", "static")
         compressor = Compressor(quiet=True)
         for path in sorted(static.glob("*")):
-            if path.suffix in (".js", ".css"):
+            if path.suffix in (".js", ".css", ".svg", ".json"):
                 for _ in compressor.compress(str(path)):
                     pass
 
