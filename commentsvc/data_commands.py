@@ -202,11 +202,13 @@ def privacy_erase(email: str, delete: bool) -> None:
 @click.command("purge")
 @with_appcontext
 def purge() -> None:
-    """Apply IP_RETENTION_DAYS and PURGE_AFTER_DAYS (safe to run from cron)."""
+    """Apply IP_RETENTION_DAYS, PURGE_AFTER_DAYS and OUTBOX_RETENTION_DAYS (safe from cron)."""
+    from .extensions import db
     from .models import CommentStatus
     from .retention import purge as apply_retention
 
     result = apply_retention(now=utcnow())
+    db.session.commit()
     click.echo(
         _(
             "Purged: %(ips)d stored IP addresses cleared, %(spam)d spam and %(trash)d trash "
@@ -216,6 +218,8 @@ def purge() -> None:
             trash=result.deleted[CommentStatus.TRASH],
         )
     )
+    if result.mails_deleted:
+        click.echo(_("Deleted %(count)d sent mails.", count=result.mails_deleted))
     if result.kept_with_replies:
         click.echo(
             _(

@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 
+from .audit import record_event
 from .errors import DomainError
 from .extensions import db
+from .identity import normalize_address
 from .models import Comment, LoginThrottle, ModerationEvent, Moderator, OutboxMail, Setting
 
 ERASED_AUTHOR = "Anonym"
@@ -65,19 +66,14 @@ def _when(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def _like(email: str) -> str:
-    escaped = _normalized(email).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _outbox_about(email: str):
-    """Mails about this person's comments, quoting their email, or sent to them."""
+    """Mails about this person's comments, about them, or sent to them: exact addresses."""
+    address = _normalized(email)
     theirs = select(Comment.id).where(_by_email(email)).scalar_subquery()
     return or_(
         OutboxMail.comment_id.in_(theirs),
-        func.lower(OutboxMail.recipient) == _normalized(email),
-        func.lower(OutboxMail.body).like(_like(email), escape="\\"),
-        func.lower(OutboxMail.subject).like(_like(email), escape="\\"),
+        OutboxMail.about_address == address,
+        OutboxMail.recipient_address == address,
     )
 
 
@@ -110,7 +106,7 @@ def _outbox_erase(email: str, delete: bool) -> int:
 
 def _moderators(email: str):
     address = _normalized(email)
-    return or_(func.lower(Moderator.email) == address, func.lower(Moderator.username) == address)
+    return or_(Moderator.address == address, func.lower(Moderator.username) == address)
 
 
 def _moderator_find(email: str) -> list[dict[str, Any]]:
@@ -179,6 +175,46 @@ def _throttle_erase(email: str, delete: bool) -> int:
     return len(rows)
 
 
+def _normalized(email: str) -> str:
+    return normalize_address(email)
+
+
+def _by_email(email: str):
+    return Comment.address == _normalized(email)
+
+
+def _edits_of(email: str):
+    """The audit records of edits to this person's comments: each keeps the text before it."""
+    theirs = select(Comment.id).where(_by_email(email)).scalar_subquery()
+    return (ModerationEvent.action == "edit") & ModerationEvent.comment_id.in_(theirs)
+
+
+def _versions_find(email: str) -> list[dict[str, Any]]:
+    events = db.session.execute(
+        select(ModerationEvent).where(_edits_of(email)).order_by(ModerationEvent.id)
+    ).scalars()
+    return [
+        {
+            "comment_id": e.comment_id,
+            "text_before_edit": e.detail,
+            "edited_at": _when(e.created_at),
+            "edited_by": e.actor,
+        }
+        for e in events
+        if e.detail
+    ]
+
+
+def _versions_erase(email: str, delete: bool) -> int:
+    """The earlier texts go in every erasure: the comment is anonymized, but an earlier
+    version may still name the person (a moderator edits out a phone number and a name)."""
+    events = list(db.session.execute(select(ModerationEvent).where(_edits_of(email))).scalars())
+    for event in events:
+        # Nothing left to go back to: the edit can no longer be undone.
+        event.detail, event.undone = "", True
+    return len(events)
+
+
 def refuse_active_moderator(email: str) -> None:
     """Erasing the email of a working account would break its login and mail: refused."""
     active = db.session.execute(
@@ -195,6 +231,7 @@ def refuse_active_moderator(email: str) -> None:
 
 
 OTHER_SOURCES: tuple[PersonalDataSource, ...] = (
+    PersonalDataSource("earlier_versions", _versions_find, _versions_erase),
     PersonalDataSource("outbox_mails", _outbox_find, _outbox_erase),
     PersonalDataSource("moderator_accounts", _moderator_find, _moderator_erase),
     PersonalDataSource("failed_logins", _throttle_find, _throttle_erase),
@@ -210,15 +247,6 @@ class Erasure:
     @property
     def found(self) -> bool:
         return bool(self.anonymized or self.deleted or self.other)
-
-
-def _normalized(email: str) -> str:
-    # lower(), not casefold(): it must match what the database's lower() does.
-    return email.strip().lower()
-
-
-def _by_email(email: str):
-    return func.lower(Comment.email) == _normalized(email)
 
 
 def comment_record(comment: Comment) -> dict[str, Any]:
@@ -298,6 +326,7 @@ def erase(email: str, *, delete: bool = False, now: datetime, by: str) -> Erasur
         if delete:
             comment.text = ""
             comment.html = ""
+            comment.held_for = ""
     db.session.flush()
     if delete:
         result.deleted = _delete_unanswered([c.id for c in comments])
@@ -342,10 +371,7 @@ def record_audit(action: str, detail: str, *, by: str, now: datetime) -> None:
     A ``ModerationEvent`` with no comment (the caller commits), shown to admins on the
     privacy page, and a line in the application log.
     """
-    db.session.add(
-        ModerationEvent(comment_id=None, actor=by, action=action, detail=detail, created_at=now)
-    )
-    current_app.logger.info("audit %s by %s at %s: %s", action, by, now.isoformat(), detail)
+    record_event(action, detail, by=by, now=now)
 
 
 PRIVACY_ACTIONS = ("privacy-export", "privacy-erase", "purge")
