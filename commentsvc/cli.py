@@ -7,6 +7,7 @@ import sys
 import click
 from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
+from flask_babel import gettext as _
 from flask_migrate import upgrade
 
 from . import comments, moderation
@@ -115,7 +116,9 @@ def set_password(username: str, password_stdin: bool) -> None:
     except DomainError as error:
         raise click.ClickException(str(error.message)) from error
     db.session.commit()
-    click.echo(f"The password of {moderator.username!r} is set; its sessions have ended.")
+    click.echo(
+        _("The password of %(name)s is set; its sessions have ended.", name=moderator.username)
+    )
 
 
 @click.command("send-mail")
