@@ -109,9 +109,8 @@ def readable_detail(detail: str) -> str:
     ids = {int(n) for n in _SUBJECT.findall(detail or "")}
     if not ids:
         return detail
-    names = dict(
-        db.session.execute(select(Moderator.id, Moderator.username).where(Moderator.id.in_(ids)))
-        .tuples()
-        .all()
-    )
+    rows = db.session.execute(
+        select(Moderator.id, Moderator.username).where(Moderator.id.in_(ids))
+    ).all()
+    names = {number: name for number, name in rows}
     return _SUBJECT.sub(lambda m: names.get(int(m.group(1)), m.group(0)), detail)

@@ -1,7 +1,8 @@
 """Data-subject requests: everything stored about an email, and erasing it (GDPR art. 15, 17).
 
-A service: plain arguments, owns the commit. The audit entry (a ``ModerationEvent`` with no
-comment) names what was done, by whom, when and how many rows, never the data itself.
+A service: plain arguments; it flushes, and the command or page that serves the request
+commits. The audit entry (a ``ModerationEvent`` with no comment) names what was done, by
+whom, when and how many rows, never the data itself.
 
 Besides comments, an email can be in the moderators' outbox (mails that quote a held comment,
 with its author's name, email and text, or mails to a moderator) and in a moderator account.
@@ -294,7 +295,7 @@ def personal_data(email: str, *, now: datetime, by: str) -> dict[str, Any]:
         document[source.name] = source.find(email)
     rows = sum(len(v) for v in document.values() if isinstance(v, list))
     record_audit("privacy-export", f"{rows} rows", by=by, now=now)
-    db.session.commit()
+    db.session.flush()
     return document
 
 
@@ -336,7 +337,7 @@ def erase(email: str, *, delete: bool = False, now: datetime, by: str) -> Erasur
         f"{result.other} other rows" + (", texts removed" if delete else "")
     )
     record_audit("privacy-erase", detail, by=by, now=now)
-    db.session.commit()
+    db.session.flush()
     return result
 
 
@@ -388,4 +389,31 @@ def recent_audit(limit: int = 50) -> list[ModerationEvent]:
             .order_by(ModerationEvent.id.desc())
             .limit(limit)
         ).scalars()
+    )
+
+
+def fill_missing_addresses() -> None:
+    """Give rows restored from an export made before the normalized columns existed their
+    normalized address, so export and erasure find them too (the caller commits)."""
+    for column, source in (
+        (Comment.address, Comment.email),
+        (OutboxMail.recipient_address, OutboxMail.recipient),
+        (Moderator.address, Moderator.email),
+    ):
+        values = db.session.execute(
+            select(source).distinct().where(column == "", source != "")
+        ).scalars()
+        for value in list(values):
+            db.session.execute(
+                update(column.class_)
+                .where(source == value, column == "")
+                .values({column.key: normalize_address(value)})
+                .execution_options(synchronize_session=False)
+            )
+    about = select(Comment.address).where(Comment.id == OutboxMail.comment_id).scalar_subquery()
+    db.session.execute(
+        update(OutboxMail)
+        .where(OutboxMail.about_address == "", OutboxMail.comment_id.is_not(None))
+        .values(about_address=func.coalesce(about, ""))
+        .execution_options(synchronize_session=False)
     )

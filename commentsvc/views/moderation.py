@@ -532,6 +532,7 @@ def privacy_lookup():
     if not form.validate_on_submit():
         return _privacy_page(form, 422)
     document = gdpr.personal_data(form.email.data, now=utcnow(), by=actor())
+    db.session.commit()
     return _privacy_page(
         form,
         document=document,
@@ -549,6 +550,7 @@ def privacy_export():
         return _privacy_page(form, 422)
     now = utcnow()
     document = gdpr.personal_data(form.email.data, now=now, by=actor())
+    db.session.commit()
     response = Response(
         json.dumps(document, ensure_ascii=False, indent=2) + "\n",
         mimetype="application/json",
@@ -572,8 +574,10 @@ def privacy_erase():
     try:
         result = gdpr.erase(email, delete=remove_texts, now=utcnow(), by=actor())
     except DomainError as error:
+        db.session.rollback()
         flash(str(error.message), "error")
         return redirect(url_for("moderation.privacy"), code=303)
+    db.session.commit()
     if not result.found:
         flash(str(_l("Nothing is stored about this email address; nothing was changed.")))
     else:
