@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from .errors import CommentNotFound, DomainError
 from .extensions import db
@@ -186,6 +186,18 @@ def withdraw_mail(comment_id: int) -> int:
     ).rowcount
 
 
+def forget_earlier_versions(comment_ids: list[int]) -> None:
+    """Clear the earlier texts kept for undoing edits of comments that are deleted for good:
+    with the comment gone, no erasure could find them by the author's address any more."""
+    if comment_ids:
+        db.session.execute(
+            update(ModerationEvent)
+            .where(ModerationEvent.comment_id.in_(comment_ids), ModerationEvent.action == "edit")
+            .values(detail="", undone=True)
+            .execution_options(synchronize_session=False)
+        )
+
+
 def _set_status(comment: Comment, status: CommentStatus, action: str, *, by: str, now: datetime):
     if comment.status == status:
         return  # nothing changes, so nothing to record or undo
@@ -310,6 +322,7 @@ def delete_permanently(comment_id: int, *, by: str, now: datetime) -> None:
     event = _record(comment, "delete", before, by=by, now=now, detail=comment.article.key)
     event.after = None
     withdraw_mail(comment.id)
+    forget_earlier_versions([comment.id])
     db.session.delete(comment)
     db.session.flush()
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased
 from .extensions import db
 from .gdpr import record_audit
 from .models import Comment, CommentStatus, OutboxMail
+from .moderation import forget_earlier_versions
 
 PURGED = (CommentStatus.SPAM, CommentStatus.TRASH)
 
@@ -57,6 +58,7 @@ def purge(*, now: datetime, by: str = "purge") -> Purge:
             )
             if not doomed:
                 break
+            forget_earlier_versions([comment.id for comment in doomed])
             for comment in doomed:
                 result.deleted[comment.status] += 1
                 db.session.delete(comment)

@@ -156,6 +156,18 @@ def test_privacy_export_lists_the_earlier_versions_of_an_edited_comment(
     ]
 
 
+def test_a_permanent_delete_forgets_the_earlier_texts_kept_for_undo(
+    app, article, add_comment, admin
+):
+    comment = add_comment(article, "Ring mig på 070-1234567", email="vera@example.se")
+    admin.post(f"/moderation/comments/{comment}/edit", {"text": "Hör av dig."})
+    admin.act(comment, "trash")
+    assert (
+        admin.post(f"/moderation/comments/{comment}/delete", {"confirm": "yes"}).status_code == 303
+    )
+    assert "070-1234567" not in every_row(app)
+
+
 # --- 3. outbox hygiene ------------------------------------------------------------------------
 
 
