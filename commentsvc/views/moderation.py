@@ -574,9 +574,10 @@ def privacy_erase():
     try:
         result = gdpr.erase(email, delete=remove_texts, now=utcnow(), by=actor())
     except DomainError as error:
+        # Refused (an active moderator's address): said beside the field, the address kept.
         db.session.rollback()
-        flash(str(error.message), "error")
-        return redirect(url_for("moderation.privacy"), code=303)
+        form.email.errors = [error.message]
+        return _privacy_page(form, error.status)
     db.session.commit()
     if not result.found:
         flash(str(_l("Nothing is stored about this email address; nothing was changed.")))

@@ -236,7 +236,9 @@ def test_erasing_an_active_moderators_email_is_refused_a_disabled_one_is_scrubbe
         {"email": "per@example.se", "confirm": "yes"},
         follow_redirects=True,
     )
+    assert refused.status_code == 409
     assert "aktiva moderatorkontot per@example.se" in refused.get_data(as_text=True)
+    assert 'value="per@example.se"' in refused.get_data(as_text=True)  # the address is kept
     cli = runner.invoke(args=["privacy-erase", "per@example.se"])
     assert cli.exit_code == 1 and "Inaktivera kontot" in cli.output
     exported = json.loads(runner.invoke(args=["privacy-export", "per@example.se"]).stdout)
