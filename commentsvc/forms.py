@@ -374,17 +374,18 @@ class AuditFilterForm(FlaskForm):
     """The log page's filters (a GET form: no CSRF token, nothing changes)."""
 
     kind = SelectField(_l("Kind"), validate_choice=False)
-    actor = StringField(_l("Moderator"), filters=[strip_text])
+    actor = SelectField(_l("Moderator"), validate_choice=False)
     since = DateField(_l("From (date)"), validators=[Optional()])
     until = DateField(_l("To (date, inclusive)"), validators=[Optional()])
 
     def __init__(self, *args, **kwargs):
-        from .audit import KINDS
+        from .audit import KINDS, actors
 
         super().__init__(*args, **kwargs)
         self.kind.choices = [("", str(_l("All kinds")))] + [
             (key, str(label)) for key, (label, _actions) in KINDS.items()
         ]
+        self.actor.choices = [("", str(_l("Everyone")))] + [(name, name) for name in actors()]
 
     def since_moment(self) -> datetime | None:
         return datetime.combine(self.since.data, time(), UTC) if self.since.data else None
