@@ -197,6 +197,20 @@ def test_a_permanent_delete_withdraws_the_mail_and_a_sent_mail_is_kept(
     assert [m.comment_id for m in mails(app)] == [sent]
 
 
+def test_an_authors_own_deletion_withdraws_the_mail(app, client, article, notified):
+    from tests.test_api import new_comment
+
+    headers = {"Origin": "https://www.example.se"}
+    body = client.post("/api/v1/comments", json=new_comment(article), headers=headers).get_json()
+    assert [m.comment_id for m in mails(app)] == [body["comment"]["id"]]
+    deleted = client.delete(
+        f"/api/v1/comments/{body['comment']['id']}",
+        headers={**headers, "X-Edit-Token": body["edit_token"]},
+    )
+    assert deleted.status_code == 204
+    assert mails(app) == []
+
+
 def test_purge_deletes_sent_mails_after_the_retention_and_keeps_the_rest(
     app, runner, article, held, notified
 ):
