@@ -480,9 +480,9 @@ def edit_comment(comment_id: int, text: str, *, token: str | None, now: datetime
         if reasons:
             comment.status = CommentStatus.PENDING
     comment.held_for = "\n".join(reasons)
-    if comment.status != CommentStatus.PENDING:
-        withdraw_mail(comment.id)
-    elif was == CommentStatus.APPROVED:
+    if comment.status == CommentStatus.SPAM:
+        withdraw_mail(comment.id)  # no mail goes out about spam
+    elif comment.status == CommentStatus.PENDING and was == CommentStatus.APPROVED:
         db.session.flush()
         queue_moderator_mail(comment, now=now)
     db.session.commit()
