@@ -1,6 +1,6 @@
 """identity: a normalized address column beside every stored email (comments, outbox,
 moderator accounts) so that export and erasure match a person exactly; a session epoch and
-a must-change-password flag on moderator accounts
+a flag for a temporary password on moderator accounts
 
 Revision ID: 0008_identity
 Revises: 0007_privacy
@@ -34,36 +34,33 @@ def _backfill(table: str, source: str, target: str) -> None:
 
 
 def upgrade():
+    # Plain ALTER TABLE ADD COLUMN (SQLite and PostgreSQL both take a NOT NULL column with a
+    # constant default), not a batch: a batch copies the comment table and re-creates its
+    # indexes in an order that varies from run to run, and SQLite, which keeps no
+    # statistics, then picks between equally good indexes by that order.
     empty = sa.text("''")
-    with op.batch_alter_table('comment', schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column('address', sa.String(length=254), nullable=False, server_default=empty)
+    op.add_column(
+        'comment', sa.Column('address', sa.String(length=254), nullable=False, server_default=empty)
+    )
+    op.create_index('ix_comment_address', 'comment', ['address'], unique=False)
+    for name in ('recipient_address', 'about_address'):
+        op.add_column(
+            'outbox_mail',
+            sa.Column(name, sa.String(length=254), nullable=False, server_default=empty),
         )
-        batch_op.create_index('ix_comment_address', ['address'], unique=False)
-    with op.batch_alter_table('outbox_mail', schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                'recipient_address', sa.String(length=254), nullable=False, server_default=empty
-            )
-        )
-        batch_op.add_column(
-            sa.Column('about_address', sa.String(length=254), nullable=False, server_default=empty)
-        )
-        batch_op.create_index('ix_outbox_mail_about', ['about_address'], unique=False)
-        batch_op.create_index('ix_outbox_mail_recipient', ['recipient_address'], unique=False)
-        batch_op.create_index('ix_outbox_mail_comment', ['comment_id'], unique=False)
-    with op.batch_alter_table('moderator', schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column('address', sa.String(length=254), nullable=False, server_default=empty)
-        )
-        batch_op.add_column(
-            sa.Column('session_epoch', sa.Integer(), nullable=False, server_default='0')
-        )
-        batch_op.add_column(
-            sa.Column(
-                'reset_pending', sa.Boolean(), nullable=False, server_default=sa.false()
-            )
-        )
+    op.create_index('ix_outbox_mail_about', 'outbox_mail', ['about_address'], unique=False)
+    op.create_index('ix_outbox_mail_recipient', 'outbox_mail', ['recipient_address'], unique=False)
+    op.create_index('ix_outbox_mail_comment', 'outbox_mail', ['comment_id'], unique=False)
+    op.add_column(
+        'moderator', sa.Column('address', sa.String(length=254), nullable=False, server_default=empty)
+    )
+    op.add_column(
+        'moderator', sa.Column('session_epoch', sa.Integer(), nullable=False, server_default='0')
+    )
+    op.add_column(
+        'moderator',
+        sa.Column('reset_pending', sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
     _backfill('comment', 'email', 'address')
     _backfill('outbox_mail', 'recipient', 'recipient_address')
     _backfill('moderator', 'email', 'address')
