@@ -190,3 +190,18 @@ def test_no_rule_reads_an_admin_settable_key_from_the_file_configuration():
         for match in pattern.finditer(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_an_edit_that_sends_a_comment_back_to_the_queue_tells_the_moderators(app, article):
+    from commentsvc import accounts
+    from commentsvc.models import OutboxMail
+
+    with app.app_context():
+        accounts.create_moderator("mia", "ett långt lösenord", email="mia@example.se", notify=True)
+        db.session.commit()
+    edit = editor_api(app, article, "author@example.se")
+    admin_sets(app, "MODERATION_KEYS", ["bygglov"])
+    assert edit("Nu om bygglov").status_code == 200
+    with app.app_context():
+        mail = db.session.execute(select(OutboxMail)).scalar_one()
+        assert mail.recipient == "mia@example.se" and "Nu om bygglov" in mail.body
