@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 
 from .errors import DomainError
+from .extensions import db
 from .models import utcnow
 
 
@@ -159,6 +160,7 @@ def privacy_export(email: str, output: str | None) -> None:
         document = gdpr.personal_data(email, now=utcnow(), by="cli")
     except DomainError as error:
         raise _fail(error) from error
+    db.session.commit()
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     if output:
         with open(output, "w", encoding="utf-8") as out:
@@ -184,7 +186,9 @@ def privacy_erase(email: str, delete: bool) -> None:
     try:
         result = gdpr.erase(email, delete=delete, now=utcnow(), by="cli")
     except DomainError as error:
+        db.session.rollback()
         raise _fail(error) from error
+    db.session.commit()
     if not result.found:
         click.echo(_("Nothing is stored about this email address; nothing was changed."))
         return
@@ -202,11 +206,12 @@ def privacy_erase(email: str, delete: bool) -> None:
 @click.command("purge")
 @with_appcontext
 def purge() -> None:
-    """Apply IP_RETENTION_DAYS and PURGE_AFTER_DAYS (safe to run from cron)."""
+    """Apply IP_RETENTION_DAYS, PURGE_AFTER_DAYS and OUTBOX_RETENTION_DAYS (safe from cron)."""
     from .models import CommentStatus
     from .retention import purge as apply_retention
 
     result = apply_retention(now=utcnow())
+    db.session.commit()
     click.echo(
         _(
             "Purged: %(ips)d stored IP addresses cleared, %(spam)d spam and %(trash)d trash "
@@ -216,6 +221,8 @@ def purge() -> None:
             trash=result.deleted[CommentStatus.TRASH],
         )
     )
+    if result.mails_deleted:
+        click.echo(_("Deleted %(count)d sent mails.", count=result.mails_deleted))
     if result.kept_with_replies:
         click.echo(
             _(
