@@ -10,7 +10,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
 from . import comments, moderation
-from .errors import DomainError
+from .errors import DomainError, InvalidRequest
 from .forms import ARTICLE_KEY
 from .models import utcnow
 
@@ -35,7 +35,10 @@ def create_article(key: str, title: str, url: str, closed: bool) -> None:
         raise click.BadParameter(
             "1–200 characters, no spaces or control characters", param_hint="KEY"
         )
-    article = comments.create_article(key, title=title, url=url, closed=closed)
+    try:
+        article = comments.create_article(key, title=title, url=url, closed=closed)
+    except InvalidRequest as error:
+        raise click.BadParameter(str(error.message), param_hint="--url") from error
     click.echo(f"Article {article.key!r} ({article.title}) is ready, id {article.id}.")
 
 

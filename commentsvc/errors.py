@@ -79,6 +79,14 @@ class UnsupportedContentType(DomainError):
     code = "unsupported_media_type"
 
 
+class TooManyNewArticles(DomainError):
+    """Too many new threads: from this address (RATELIMIT_NEW_ARTICLES) or the whole site
+    today (MAX_NEW_ARTICLES_PER_DAY)."""
+
+    status = 429
+    code = "too_many_requests"
+
+
 class EditWindowClosed(DomainError):
     """The author's time to change their comment is over."""
 

@@ -13,7 +13,10 @@ import logging
 from flask import current_app
 from flask.logging import default_handler
 from flask_babel import lazy_gettext as _l
+from flask_limiter.util import get_remote_address
+from limits import parse_many
 
+from .errors import TooManyNewArticles
 from .extensions import limiter
 
 TOO_FAST = _l("You are sending comments too quickly. Wait a moment and try again.")
@@ -49,3 +52,27 @@ def log_storage_faults() -> None:
         logger.addFilter(_storage_news)
     if logger.level == logging.NOTSET or logger.level > logging.INFO:
         logger.setLevel(logging.INFO)
+
+
+TOO_MANY_NEW_ARTICLES = _l(
+    "Too many new discussions from your address. Wait a while and try again."
+)
+
+
+def count_new_article() -> None:
+    """Count one new thread against ``RATELIMIT_NEW_ARTICLES`` for the reader's address, or
+    raise TooManyNewArticles (429). Only a request that really opens a thread is counted, so
+    it is a hit here rather than a decorator on the views that read threads."""
+    if not limiter.enabled:
+        return
+    address = get_remote_address()
+    try:
+        for limit in parse_many(current_app.config["RATELIMIT_NEW_ARTICLES"]):
+            if not limiter.limiter.hit(limit, "new-articles", address):
+                raise TooManyNewArticles(TOO_MANY_NEW_ARTICLES, field="article")
+    except TooManyNewArticles:
+        raise
+    except Exception:  # the storage (Redis) is away: keep serving, as the other limits do
+        logging.getLogger("flask-limiter").warning(
+            "rate limit storage failed while counting a new thread", exc_info=True
+        )

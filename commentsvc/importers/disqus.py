@@ -225,7 +225,10 @@ def _key(thread: Element, key: str) -> str:
         return link
     if key == "identifier" and identifier:
         return identifier
-    parts = urlsplit(link)
+    try:
+        parts = urlsplit(link)
+    except ValueError:  # "http://[broken": no path to take; reported as an invalid key
+        return ""
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
