@@ -85,8 +85,13 @@ def test_the_message_is_in_english_when_asked(client, article):
     assert r.status_code == 422
     r = client.post(
         "/api/v1/comments?lang=en",
-        json={"article": article, "comment": "Hi", "author": "A", "email": "a@example.se",
-              "url": "javascript:alert(1)"},
+        json={
+            "article": article,
+            "comment": "Hi",
+            "author": "A",
+            "email": "a@example.se",
+            "url": "javascript:alert(1)",
+        },
         headers={"Origin": ALLOWED_ORIGIN},
     )
     assert r.get_json()["errors"]["url"] == [
