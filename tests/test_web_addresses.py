@@ -164,7 +164,7 @@ def test_stored_script_addresses_are_never_links_anywhere(app, client, article, 
         accounts.create_moderator("ada", PASSWORD, role="admin")
     admin = ModeratorClient(app.test_client())
     assert admin.login("ada").status_code == 303
-    pending_id, approved_id = planted
+    pending_id, _approved = planted
     pages = {
         "queue": admin.get("/moderation/"),
         "comment": admin.get(f"/moderation/comments/{pending_id}"),
