@@ -112,3 +112,30 @@ def test_a_new_threads_title_is_capped_and_without_control_characters(app, clien
     assert r.status_code == 200
     title = r.get_json()["article"]["title"]
     assert title.startswith("Rubrik å") and len(title) == 300
+
+
+def test_the_per_address_limit_is_shared_by_instances_through_redis(database_url, tmp_path):
+    """Two instances on one Redis (RATELIMIT_STORAGE_URI): the budget is one, not two."""
+    import os
+    import uuid
+
+    from commentsvc import create_app
+    from tests.conftest import base_config
+
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        pytest.skip("set TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/15) to test the shared limit")
+    config = {
+        **base_config(database_url, tmp_path),
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_NEW_ARTICLES": "2 per hour",
+        "RATELIMIT_STORAGE_URI": url,
+        "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+    }
+    answers = []
+    for n in range(3):
+        instance = create_app(config)  # a new app each time: nothing shared but Redis
+        answers.append(open_thread(instance.test_client(), f"r{n}").status_code)
+        with instance.app_context():
+            db.engine.dispose()
+    assert answers == [200, 200, 429]
