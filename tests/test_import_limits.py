@@ -126,3 +126,49 @@ def test_a_50_mb_comment_is_imported_cut_with_flat_memory(app, write, tmp_path, 
     peak = peak_import_rss_kib(str(big), tmp_path, database_url)
     assert peak - baseline < 40 * 1024, (baseline, peak)  # KiB: the file is 50 MiB
     assert len(stored_by_source(app)["1"].text) == 5000
+
+
+def disqus(*posts: str, link: str = "https://www.example.se/a/1") -> str:
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals">\n'
+        f'<thread dsq:id="1"><id>t1</id><link>{link}</link><title>Tråd</title>'
+        "<createdAt>2011-03-07T20:46:25Z</createdAt><isClosed>false</isClosed>"
+        "<isDeleted>false</isDeleted></thread>\n" + "\n".join(posts) + "\n</disqus>"
+    )
+
+
+def disqus_post(pid: int, text: str) -> str:
+    return (
+        f'<post dsq:id="{pid}"><id/><message><![CDATA[{text}]]></message>'
+        "<createdAt>2011-03-07T21:00:00Z</createdAt><isDeleted>false</isDeleted>"
+        "<isSpam>false</isSpam><author><email>a@example.se</email><name>A</name>"
+        '<isAnonymous>false</isAnonymous></author><thread dsq:id="1"/></post>'
+    )
+
+
+def test_disqus_posts_are_capped_and_a_huge_one_is_skipped_unread(app, runner, write):
+    export = disqus(
+        disqus_post(1, "Lagom."),
+        disqus_post(2, "Lång." * 1200),
+        disqus_post(3, "x" * 2_000_000),
+        disqus_post(4, "Efter den stora."),
+    )
+    result = runner.invoke(args=["import-disqus", write(export)])
+    assert result.exit_code == 0, result.output
+    stored = stored_by_source(app)
+    assert set(stored) == {"1", "2", "4"}
+    assert len(stored["2"].text) == 5000
+    assert "texten hade 6000 tecken; de första 5000 behölls" in result.output
+    assert "post på rad 4: större än 1000000 tecken" in result.output
+
+
+@pytest.mark.parametrize("link", ["javascript:alert(1)", "http://[broken"])
+def test_disqus_bad_thread_links_are_dropped_never_a_crash(app, runner, write, link):
+    export = disqus(disqus_post(1, "Hej."), link=link)
+    by_link = runner.invoke(args=["import-disqus", "--key", "identifier", write(export)])
+    assert by_link.exit_code == 0, by_link.output
+    assert article_urls(app) == {"t1": ""}
+    assert "adressen" in by_link.output
+    by_path = runner.invoke(args=["import-disqus", write(export, "2.xml")])
+    assert by_path.exit_code == 0, by_path.output
