@@ -160,7 +160,7 @@ def test_disqus_posts_are_capped_and_a_huge_one_is_skipped_unread(app, runner, w
     assert set(stored) == {"1", "2", "4"}
     assert len(stored["2"].text) == 5000
     assert "texten hade 6000 tecken; de första 5000 behölls" in result.output
-    assert "post på rad 4: större än 1000000 tecken" in result.output
+    assert "post på rad 6: större än 1000000 tecken" in result.output
 
 
 @pytest.mark.parametrize("link", ["javascript:alert(1)", "http://[broken"])
