@@ -93,6 +93,9 @@ def public_url(endpoint: str, **values) -> str:
     """One of our own addresses for people outside a page of ours (JSON, feeds, mails):
     absolute from ``PUBLIC_URL``; without it (development and tests only, config.py refuses
     to start otherwise) relative to the service, never built from the request's Host."""
-    path = url_for(endpoint, **values)
-    base = current_app.config["PUBLIC_URL"]
-    return base + path if base else path
+    return public_base() + url_for(endpoint, **values)
+
+
+def public_base() -> str:
+    """``PUBLIC_URL`` without its last slash, or "" (development and tests)."""
+    return current_app.config["PUBLIC_URL"]

@@ -30,7 +30,7 @@ from ..models import utcnow
 from ..openapi import openapi_description
 from ..privacy import anonymize_ip
 from ..ratelimits import limit_comment_posts
-from ..weburls import public_url, safe_href
+from ..weburls import public_base, public_url, safe_href
 from .public import open_new_or_existing, page_arg
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -342,4 +342,4 @@ def counts():
 
 @bp.get("/openapi.json")
 def openapi():
-    return openapi_description(current_app.config["PUBLIC_URL"] or "/")
+    return openapi_description(public_base() or "/")
