@@ -136,12 +136,12 @@ def open_article(
     return article
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def plain_title(title: str) -> str:
     """A title as shown: control characters out, white space trimmed, at most the column."""
     return _CONTROL.sub("", title).strip()[:ARTICLE_TITLE_MAX]
-
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def _refuse_beyond_daily_cap(now: datetime) -> None:

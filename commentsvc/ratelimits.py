@@ -65,11 +65,14 @@ def count_new_article() -> None:
     it is a hit here rather than a decorator on the views that read threads."""
     if not limiter.enabled:
         return
-    address = get_remote_address()
+    who = ("new-articles", get_remote_address())
     try:
-        for limit in parse_many(current_app.config["RATELIMIT_NEW_ARTICLES"]):
-            if not limiter.limiter.hit(limit, "new-articles", address):
-                raise TooManyNewArticles(TOO_MANY_NEW_ARTICLES, field="article")
+        limits = parse_many(current_app.config["RATELIMIT_NEW_ARTICLES"])
+        # Every limit is tested before any is counted: a refused thread uses up none of them.
+        if not all(limiter.limiter.test(limit, *who) for limit in limits):
+            raise TooManyNewArticles(TOO_MANY_NEW_ARTICLES, field="article")
+        for limit in limits:
+            limiter.limiter.hit(limit, *who)
     except TooManyNewArticles:
         raise
     except Exception:  # the storage (Redis) is away: keep serving, as the other limits do

@@ -69,7 +69,7 @@ def test_a_request_claiming_the_service_itself_opens_no_thread(app, client, path
 
 @pytest.fixture
 def config_overrides():
-    return {"RATELIMIT_ENABLED": True, "RATELIMIT_NEW_ARTICLES": "3 per hour"}
+    return {"RATELIMIT_ENABLED": True, "RATELIMIT_NEW_ARTICLES": "3 per hour;50 per day"}
 
 
 def test_new_threads_are_limited_per_address_with_a_clear_429(app, client):
