@@ -37,7 +37,7 @@ UNREACHABLE = {"name": "werkzeug", "skip_reason": "Dependency not found on PyPI"
 VULNERABLE = {
     "name": "jinja2",
     "version": "3.1.5",
-    "vulns": [{"id": "GHSA-cpwx-vrp4-4pq7", "fix_versions": ["3.1.6"]}],
+    "vulns": [{"id": "GHSA-test-0000-0000", "fix_versions": ["3.1.6"]}],
 }
 
 
@@ -45,7 +45,7 @@ VULNERABLE = {
     ("dependencies", "env", "code", "says"),
     [
         ([CLEAN], {}, 0, "1 of 1 installed packages audited, 0 known"),
-        ([CLEAN, VULNERABLE], {}, 1, "jinja2 3.1.5: GHSA-cpwx-vrp4-4pq7 (fixed in 3.1.6)"),
+        ([CLEAN, VULNERABLE], {}, 1, "jinja2 3.1.5: GHSA-test-0000-0000 (fixed in 3.1.6)"),
         ([CLEAN, UNREACHABLE], {}, 0, "NOT AUDITED: 1 packages"),
         ([CLEAN, UNREACHABLE], {"COMMENTSVC_AUDIT_REQUIRED": "1"}, 1, "NOT AUDITED"),
     ],
