@@ -65,7 +65,10 @@ def count_new_article() -> None:
     it is a hit here rather than a decorator on the views that read threads."""
     if not limiter.enabled:
         return
-    who = ("new-articles", get_remote_address())
+    # RATELIMIT_KEY_PREFIX keeps several services on one Redis apart, as for Flask-Limiter's
+    # own limits (limits' keys do not carry it by themselves).
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or "commentsvc"
+    who = (prefix, "new-articles", get_remote_address())
     try:
         limits = parse_many(current_app.config["RATELIMIT_NEW_ARTICLES"])
         # Every limit is tested before any is counted: a refused thread uses up none of them.
