@@ -78,12 +78,14 @@ def test_each_field_is_capped_as_the_form_caps_it_and_the_summary_says_so(app, r
     assert "titeln hade" in result.output
 
 
-def peak_import_rss_kib(path: str, tmp_path: Path, database_url: str) -> int:
+def peak_import_rss_kib(
+    path: str, tmp_path: Path, database_url: str, command: str = "import-wordpress"
+) -> int:
     """The import command's peak resident memory, run as its own process."""
     script = (
         "import resource, sys\n"
         "from commentsvc.cli import main\n"
-        "sys.argv = ['commentsvc', 'import-wordpress', sys.argv[1]]\n"
+        "sys.argv = ['commentsvc', sys.argv[2], sys.argv[1]]\n"
         "try:\n"
         "    main()\n"
         "except SystemExit as end:\n"
@@ -98,7 +100,7 @@ def peak_import_rss_kib(path: str, tmp_path: Path, database_url: str) -> int:
         "COMMENTSVC_INSTANCE_PATH": str(tmp_path),
     }
     done = subprocess.run(
-        [sys.executable, "-c", script, path],
+        [sys.executable, "-c", script, path, command],
         cwd=PROJECT,
         env=env,
         capture_output=True,
@@ -172,3 +174,20 @@ def test_disqus_bad_thread_links_are_dropped_never_a_crash(app, runner, write, l
     assert "adressen" in by_link.output
     by_path = runner.invoke(args=["import-disqus", write(export, "2.xml")])
     assert by_path.exit_code == 0, by_path.output
+
+
+@pytest.mark.slow
+def test_a_50_mb_disqus_post_is_skipped_with_flat_memory(app, write, tmp_path, database_url):
+    big = tmp_path / "big-disqus.xml"
+    head, tail = disqus(disqus_post(1, "@@TEXT@@"), disqus_post(2, "Efter.")).split("@@TEXT@@")
+    with open(big, "w", encoding="utf-8") as out:
+        out.write(head)
+        block = "Lång text <b>åäö</b> " * 2500
+        for _ in range(50 * 1024 * 1024 // len(block.encode())):
+            out.write(block)
+        out.write(tail)
+    small = write(disqus(disqus_post(3, "Kort.")), "small-disqus.xml")
+    baseline = peak_import_rss_kib(small, tmp_path, database_url, "import-disqus")
+    peak = peak_import_rss_kib(str(big), tmp_path, database_url, "import-disqus")
+    assert peak - baseline < 40 * 1024, (baseline, peak)
+    assert set(stored_by_source(app)) == {"2", "3"}
