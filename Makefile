@@ -31,6 +31,9 @@ instance/config.py:
 	@$(BIN)/python -c "import secrets; print(f'SECRET_KEY = {secrets.token_hex(32)!r}')" > $@
 	@echo "Wrote $@ with a new SECRET_KEY."
 
+# The demo's own address: links in its JSON and feeds are built from PUBLIC_URL, which a
+# service outside development must have (an environment value of yours wins).
+run: export COMMENTSVC_PUBLIC_URL ?= http://$(HOST):$(PORT)
 run: install instance/config.py
 	$(FLASK) init-db
 	$(FLASK) seed-demo

@@ -25,7 +25,7 @@ def sizes(data: bytes) -> tuple[int, int]:
 
 def main() -> None:
     os.environ.setdefault("COMMENTSVC_INSTANCE_PATH", "/tmp/commentsvc-bench")
-    app = create_app({"SECRET_KEY": "bench", "DATABASE_URL": "sqlite://"})
+    app = create_app({"SECRET_KEY": "bench", "TESTING": True, "DATABASE_URL": "sqlite://"})
     body = app.test_client().get("/embed.js").get_data()
     raw, gz = sizes(body)
     print(f"commentsvc /embed.js (CSS inside): {raw:6d} B raw, {gz:6d} B gzipped "

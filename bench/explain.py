@@ -73,7 +73,7 @@ def main() -> int:
         print(__doc__)
         return 2
     os.environ["COMMENTSVC_INSTANCE_PATH"] = tempfile.mkdtemp()
-    app = create_app({"SECRET_KEY": "explain", "DATABASE_URL": url})
+    app = create_app({"SECRET_KEY": "explain", "TESTING": True, "DATABASE_URL": url})
     with app.app_context():
         db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         db.session.commit()

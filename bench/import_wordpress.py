@@ -64,7 +64,7 @@ def main() -> None:
     url = sys.argv[2] if len(sys.argv) > 2 else f"sqlite:///{workdir / 'bench.db'}"
     export = workdir / "export.xml"
     write_export(export, COMMENTS)
-    app = create_app({"SECRET_KEY": "bench", "DATABASE_URL": url})
+    app = create_app({"SECRET_KEY": "bench", "TESTING": True, "DATABASE_URL": url})
     with app.app_context():
         upgrade()
         start = time.perf_counter()

@@ -229,6 +229,7 @@ def commentsvc_env(database_url: str, instance: Path) -> dict:
         "COMMENTSVC_MODERATION": "none",
         "COMMENTSVC_RATELIMIT_ENABLED": "false",  # Isso's guard is off as well
         "COMMENTSVC_MIN_SUBMIT_SECONDS": "0",
+        "COMMENTSVC_PUBLIC_URL": "http://127.0.0.1",
     }
 
 
@@ -242,7 +243,9 @@ def prepare_commentsvc(database_url: str, instance: Path, *, scales: bool) -> No
 
     instance.mkdir(parents=True, exist_ok=True)
     os.environ["COMMENTSVC_INSTANCE_PATH"] = str(instance)
-    app = create_app({"SECRET_KEY": SECRET, "DATABASE_URL": database_url, "MODERATION": "none"})
+    app = create_app(
+        {"SECRET_KEY": SECRET, "TESTING": True, "DATABASE_URL": database_url, "MODERATION": "none"}
+    )
     with app.app_context():
         if database_url.startswith("postgres"):
             db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
 
-from . import assets, cli, errors, microcache, production
+from . import assets, cli, errors, microcache, production, security
 from .auth import ModeratorSessionInterface
 from .config import load_config
 from .extensions import babel, compress, csrf, db, limiter, migrate
@@ -17,6 +17,7 @@ from .privacy import notice as privacy_notice
 from .ratelimits import log_storage_faults
 from .views import api, embed, feeds, public
 from .views import moderation as moderation_pages
+from .weburls import public_url, safe_href
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 PROJECT_DIR = os.path.dirname(PACKAGE_DIR)
@@ -75,11 +76,15 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     compress.init_app(app)
     limiter.init_app(app)
+    security.install(app)
     log_storage_faults()  # issue 6: Redis down and back is logged
     app.session_interface = ModeratorSessionInterface()
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["privacy_notice"] = privacy_notice
+    # Every address a template shows as a link goes through the one rule (weburls.py).
+    app.jinja_env.filters["safe_href"] = safe_href
+    app.jinja_env.globals["public_url"] = public_url
     from .database import configure_engine
 
     with app.app_context():

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_migrate import upgrade
 
 from . import comments, moderation
-from .errors import DomainError
+from .errors import DomainError, InvalidRequest
 from .extensions import db
 from .forms import ARTICLE_KEY
 from .models import utcnow
@@ -37,7 +37,10 @@ def create_article(key: str, title: str, url: str, closed: bool) -> None:
         raise click.BadParameter(
             "1–200 characters, no spaces or control characters", param_hint="KEY"
         )
-    article = comments.create_article(key, title=title, url=url, closed=closed)
+    try:
+        article = comments.create_article(key, title=title, url=url, closed=closed)
+    except InvalidRequest as error:
+        raise click.BadParameter(str(error.message), param_hint="--url") from error
     click.echo(f"Article {article.key!r} ({article.title}) is ready, id {article.id}.")
 
 

@@ -7,6 +7,7 @@ request, raises the domain errors of ``errors``, and owns the commit.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -24,14 +25,17 @@ from .errors import (
     CommentRejected,
     EditNotAllowed,
     EditWindowClosed,
+    InvalidRequest,
     ThreadClosed,
+    TooManyNewArticles,
 )
 from .extensions import db
-from .models import Article, Comment, CommentStatus
+from .models import ARTICLE_TITLE_MAX, ARTICLE_URL_MAX, Article, Comment, CommentStatus, utcnow
 from .moderation import Signals, held_reasons, spam_reasons, withdraw_mail
 from .privacy import avatar_key
 from .sanitize import clean_html
 from .settings import effective_config
+from .weburls import BadWebUrl, clean_web_url, on_origins, safe_href
 
 
 @dataclass(frozen=True)
@@ -85,19 +89,76 @@ def find_article(key: str) -> Article:
     return article
 
 
-def open_article(key: str, *, title: str = "", url: str = "", may_create: bool) -> Article:
-    """The article with this key; created on first use only when the caller may create it."""
+def open_article(
+    key: str,
+    *,
+    title: str = "",
+    url: str = "",
+    may_create: bool,
+    allowed_origins: list[str] | tuple[str, ...] = (),
+    count_creation: Callable[[], None] | None = None,
+    now: datetime | None = None,
+) -> Article:
+    """The article with this key; created on first use only when the caller may create it.
+
+    A new thread's address must be an http(s) address on one of ``allowed_origins`` (the host
+    sites), so a program cannot plant links to elsewhere in the moderation queue and the feeds.
+    At most ``MAX_NEW_ARTICLES_PER_DAY`` threads are opened this way in 24 hours, and
+    ``count_creation`` (the per-address rate limit) may refuse one with TooManyNewArticles.
+    """
     try:
         return find_article(key)
     except ArticleNotFound:
         if not may_create:
             raise
-    # NUL characters mean nothing in a title and PostgreSQL cannot store them.
-    title, url = title.replace("\x00", ""), url.replace("\x00", "")
-    article = Article(key=key, title=title.strip()[:300] or key, url=url.strip()[:500])
+    try:
+        url = clean_web_url(url.replace("\x00", ""), limit=ARTICLE_URL_MAX, bare_domain=False)
+    except BadWebUrl as error:
+        raise InvalidRequest(error.message, field="url") from error
+    if url and not on_origins(url, list(allowed_origins)):
+        raise InvalidRequest(
+            _l("The article's address must lie on the website that shows the comments."),
+            field="url",
+        )
+    now = now or utcnow()
+    _refuse_beyond_daily_cap(now)
+    if count_creation is not None:
+        count_creation()
+    article = Article(
+        key=key,
+        title=plain_title(title) or key,
+        url=url,
+        created_at=now,
+        created_on_first_use=True,
+    )
     db.session.add(article)
     db.session.commit()
     return article
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def plain_title(title: str) -> str:
+    """A title as shown: control characters out, white space trimmed, at most the column."""
+    return _CONTROL.sub("", title).strip()[:ARTICLE_TITLE_MAX]
+
+
+def _refuse_beyond_daily_cap(now: datetime) -> None:
+    cap = current_app.config["MAX_NEW_ARTICLES_PER_DAY"]
+    opened = db.session.execute(
+        select(func.count())
+        .select_from(Article)
+        .where(Article.created_on_first_use, Article.created_at > now - timedelta(days=1))
+    ).scalar_one()
+    if opened >= cap:
+        raise TooManyNewArticles(
+            _l(
+                "No new discussions can be opened right now: the site's limit of new "
+                "discussions per day is reached. Try again tomorrow."
+            ),
+            field="article",
+        )
 
 
 def create_article(key: str, *, title: str, url: str = "", closed: bool = False) -> Article:
@@ -106,7 +167,11 @@ def create_article(key: str, *, title: str, url: str = "", closed: bool = False)
     if article is None:
         article = Article(key=key)
         db.session.add(article)
-    article.title, article.url, article.closed = title, url, closed
+    try:
+        url = clean_web_url(url, limit=ARTICLE_URL_MAX, bare_domain=False)
+    except BadWebUrl as error:
+        raise InvalidRequest(error.message, field="url") from error
+    article.title, article.url, article.closed = plain_title(title), url, closed
     db.session.commit()
     return article
 
@@ -536,7 +601,7 @@ def public_comment(
         "parent": comment.parent_id,
         "depth": comment.depth,
         "author": comment.author,
-        "website": comment.website or None,
+        "website": safe_href(comment.website),
         "avatar": avatar_url(comment.avatar) if comment.avatar else None,
         "html": comment.html,
         "created": comment.created_at.isoformat(),

@@ -48,7 +48,10 @@ class Defaults:
     PRIVACY_NOTICE = ""  # empty: the built-in "Så behandlar vi dina personuppgifter" text
     PRIVACY_URL = ""  # where the full privacy policy is; empty: no link
     # Issue 3: moderation.
-    PUBLIC_URL = ""  # e.g. https://kommentarer.example.se: the base of links in mails
+    # The service's own address, e.g. https://kommentarer.example.se: the base of every
+    # absolute link we hand out (avatars in JSON, feeds, mails), never the request's Host.
+    # Required unless DEBUG or TESTING.
+    PUBLIC_URL = ""
     RATELIMIT_COMMENTS = "5 per minute;30 per hour"  # per address, for posting comments
     # When Redis (RATELIMIT_STORAGE_URI) is down, keep serving with per-instance limits.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
@@ -74,6 +77,12 @@ class Defaults:
     # Seconds each worker may answer anonymous public JSON reads (the thread, counts) from
     # memory without asking the database; 0: never (every read is current). See microcache.py.
     MICROCACHE_SECONDS = 0
+    # New threads opened on first use: per address (Flask-Limiter's syntax), and for the site.
+    RATELIMIT_NEW_ARTICLES = "10 per hour"
+    MAX_NEW_ARTICLES_PER_DAY = 1000
+    # The largest request body any route reads; larger ones get 413 before they are read.
+    # The biggest honest form is the settings page's word lists, well under this.
+    MAX_CONTENT_LENGTH = 1024 * 1024
 
     # Flask and extension settings that follow from ours.
     SESSION_COOKIE_HTTPONLY = True
@@ -126,6 +135,7 @@ def _derive(app: Flask) -> None:
     config["BABEL_DEFAULT_LOCALE"] = config["LANGUAGE"]
     config["BABEL_DEFAULT_TIMEZONE"] = config["TIMEZONE"]
     config["ALLOWED_ORIGINS"] = [o.rstrip("/") for o in _as_list(config["ALLOWED_ORIGINS"])]
+    config["PUBLIC_URL"] = (config["PUBLIC_URL"] or "").strip().rstrip("/")
     for key in ("MODERATION_KEYS", "DISALLOWED_KEYS"):
         config[key] = [w.strip() for w in _as_list(config[key]) if w.strip()]
 
@@ -168,9 +178,12 @@ def _check(app: Flask) -> None:
         "CACHE_MAX_AGE",
         "CACHE_STALE_WHILE_REVALIDATE",
         "THREAD_CACHE_ENTRIES",
+        "MAX_NEW_ARTICLES_PER_DAY",
+        "MAX_CONTENT_LENGTH",
     ):
         if not isinstance(config[key], int) or config[key] < 0:
             raise ConfigError(f"{key} must be a whole number, 0 or more")
+    _check_public_url(config)
     if config["MAX_DEPTH"] < 1:
         raise ConfigError("MAX_DEPTH must be at least 1")
     seconds = config["MICROCACHE_SECONDS"]
@@ -179,3 +192,22 @@ def _check(app: Flask) -> None:
     if seconds > config["CACHE_MAX_AGE"]:
         # Never staler than what the answers already tell a CDN it may keep.
         raise ConfigError("MICROCACHE_SECONDS may not be more than CACHE_MAX_AGE")
+
+
+def _check_public_url(config) -> None:
+    from .weburls import BadWebUrl, clean_web_url
+
+    url = config["PUBLIC_URL"]
+    if not url:
+        if config["DEBUG"] or config["TESTING"]:
+            return  # our own links are then relative (weburls.public_url)
+        raise ConfigError(
+            "PUBLIC_URL is not set. Set it to the address readers use for this service, e.g. "
+            "COMMENTSVC_PUBLIC_URL=https://kommentarer.example.se: links in the JSON API, "
+            "feeds and mails are built from it, never from the request's Host header. "
+            "(`make run` sets it for the local demo.)"
+        )
+    try:
+        clean_web_url(url, limit=200, bare_domain=False)
+    except BadWebUrl as error:
+        raise ConfigError(f"PUBLIC_URL {url!r} is not an http(s) address") from error

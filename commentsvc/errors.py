@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -77,6 +78,14 @@ class OriginNotAllowed(DomainError):
 class UnsupportedContentType(DomainError):
     status = 415
     code = "unsupported_media_type"
+
+
+class TooManyNewArticles(DomainError):
+    """Too many new threads: from this address (RATELIMIT_NEW_ARTICLES) or the whole site
+    today (MAX_NEW_ARTICLES_PER_DAY)."""
+
+    status = 429
+    code = "too_many_requests"
 
 
 class EditWindowClosed(DomainError):
@@ -181,6 +190,10 @@ def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         status = error.code or 500
+        if status == 413:
+            # The body was refused unread: the page (its language, the moderation forms)
+            # must not try to read it again.
+            request.form = request.files = ImmutableMultiDict()
         message = HTTP_MESSAGES.get(status, error.description)
         response, status = error_response(status, error.name.lower().replace(" ", "_"), message)
         if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:

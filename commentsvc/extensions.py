@@ -6,6 +6,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -33,3 +34,4 @@ babel = Babel()
 compress = Compress()
 # Limits are declared where they apply (see ratelimits.py); RATELIMIT_* config configures it.
 limiter = Limiter(key_func=get_remote_address)
+talisman = Talisman()  # security headers, configured in security.py

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, time, timedelta
-from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
@@ -25,6 +24,7 @@ from .antispam import stamp_age
 from .comments import Draft
 from .errors import DomainError
 from .moderation import Signals
+from .weburls import URL_TOO_LONG, BadWebUrl, clean_web_url
 
 COMMENT_MAX = 5000
 AUTHOR_MAX = 245
@@ -70,20 +70,10 @@ def check_email(form, field):
 
 def check_website(form, field):
     """Only http and https addresses; a bare domain gets ``https://`` put in front."""
-    if not field.data:
-        return
-    url = field.data
-    if "://" not in url and not re.match(r"^[a-z][a-z0-9+.-]*:", url, re.IGNORECASE):
-        url = "https://" + url
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or " " in url:
-        raise ValidationError(_l("Enter a web address that starts with http:// or https://."))
-    if len(url) > URL_MAX:
-        raise ValidationError(URL_TOO_LONG % {"limit": URL_MAX, "length": len(url)})
-    field.data = url
-
-
-URL_TOO_LONG = _l("The web address can be at most %(limit)s characters; it has %(length)s.")
+    try:
+        field.data = clean_web_url(field.data, limit=URL_MAX)
+    except BadWebUrl as error:
+        raise ValidationError(error.message) from error
 
 
 MAX_ID = 2**31 - 1  # the largest id the database stores (a PostgreSQL integer)

@@ -50,20 +50,29 @@ class CommentStatus(enum.StrEnum):
     TRASH = "trash"
 
 
+ARTICLE_TITLE_MAX = 300
+ARTICLE_URL_MAX = 500
+
+
 class Article(db.Model):
     """A thread: the comments under one article of the host site, found by its key."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
-    title: Mapped[str] = mapped_column(String(300), default="")
-    url: Mapped[str] = mapped_column(String(500), default="")
+    title: Mapped[str] = mapped_column(String(ARTICLE_TITLE_MAX), default="")
+    url: Mapped[str] = mapped_column(String(ARTICLE_URL_MAX), default="")
     closed: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Opened by a reader's request (not by the site owner or an import): these count
+    # against MAX_NEW_ARTICLES_PER_DAY.
+    created_on_first_use: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     # Issue 6: one more on every write to the article's comments (see bump_thread_versions),
     # so a reader's cached copy of the thread is checked without counting its comments.
     version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     comments: Mapped[list[Comment]] = relationship(back_populates="article")
+
+    __table_args__ = (Index("ix_article_first_use", "created_on_first_use", "created_at"),)
 
 
 class Comment(db.Model):

@@ -154,8 +154,18 @@ def openapi_description(server: str) -> dict[str, Any]:
             "summary": "The article and its approved comments, threaded",
             "parameters": [
                 ARTICLE_PARAM,
-                {"name": "title", "in": "query", "schema": {"type": "string"}},
-                {"name": "url", "in": "query", "schema": {"type": "string"}},
+                {
+                    "name": "title",
+                    "in": "query",
+                    "description": "a new thread's title (cut to 300 characters)",
+                    "schema": {"type": "string"},
+                },
+                {
+                    "name": "url",
+                    "in": "query",
+                    "description": "a new thread's address: http(s), on one of ALLOWED_ORIGINS",
+                    "schema": {"type": "string", "maxLength": 500},
+                },
                 {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
                 {
                     "name": "texts",
@@ -175,6 +185,7 @@ def openapi_description(server: str) -> dict[str, Any]:
                 "200": _json(_ref("Thread"), "The thread"),
                 "404": ERROR,
                 "422": ERROR,
+                "429": ERROR,  # too many new threads (RATELIMIT_NEW_ARTICLES, per day)
             },
         },
         "post": {
@@ -188,8 +199,10 @@ def openapi_description(server: str) -> dict[str, Any]:
                 "201": _json(_ref("Created"), "Stored, published or pending"),
                 "403": ERROR,
                 "404": ERROR,
+                "413": ERROR,
                 "415": ERROR,
                 "422": ERROR,
+                "429": ERROR,
             },
         },
     }

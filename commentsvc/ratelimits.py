@@ -13,7 +13,10 @@ import logging
 from flask import current_app
 from flask.logging import default_handler
 from flask_babel import lazy_gettext as _l
+from flask_limiter.util import get_remote_address
+from limits import parse_many
 
+from .errors import TooManyNewArticles
 from .extensions import limiter
 
 TOO_FAST = _l("You are sending comments too quickly. Wait a moment and try again.")
@@ -49,3 +52,33 @@ def log_storage_faults() -> None:
         logger.addFilter(_storage_news)
     if logger.level == logging.NOTSET or logger.level > logging.INFO:
         logger.setLevel(logging.INFO)
+
+
+TOO_MANY_NEW_ARTICLES = _l(
+    "Too many new discussions from your address. Wait a while and try again."
+)
+
+
+def count_new_article() -> None:
+    """Count one new thread against ``RATELIMIT_NEW_ARTICLES`` for the reader's address, or
+    raise TooManyNewArticles (429). Only a request that really opens a thread is counted, so
+    it is a hit here rather than a decorator on the views that read threads."""
+    if not limiter.enabled:
+        return
+    # RATELIMIT_KEY_PREFIX keeps several services on one Redis apart, as for Flask-Limiter's
+    # own limits (limits' keys do not carry it by themselves).
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or "commentsvc"
+    who = (prefix, "new-articles", get_remote_address())
+    try:
+        limits = parse_many(current_app.config["RATELIMIT_NEW_ARTICLES"])
+        # Every limit is tested before any is counted: a refused thread uses up none of them.
+        if not all(limiter.limiter.test(limit, *who) for limit in limits):
+            raise TooManyNewArticles(TOO_MANY_NEW_ARTICLES, field="article")
+        for limit in limits:
+            limiter.limiter.hit(limit, *who)
+    except TooManyNewArticles:
+        raise
+    except Exception:  # the storage (Redis) is away: keep serving, as the other limits do
+        logging.getLogger("flask-limiter").warning(
+            "rate limit storage failed while counting a new thread", exc_info=True
+        )

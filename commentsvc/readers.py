@@ -47,7 +47,9 @@ def set_remembered_author(
     """Keep the details only when the box was ticked; without consent, forget earlier ones."""
     if not consent:
         if REMEMBER_COOKIE in request.cookies:
-            response.delete_cookie(REMEMBER_COOKIE, httponly=True, samesite="Lax")
+            response.delete_cookie(
+                REMEMBER_COOKIE, httponly=True, samesite="Lax", secure=_secure(request)
+            )
         return
     response.set_cookie(
         REMEMBER_COOKIE,
@@ -55,8 +57,13 @@ def set_remembered_author(
         max_age=timedelta(days=current_app.config["REMEMBER_COOKIE_DAYS"]),
         httponly=True,
         samesite="Lax",
-        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+        secure=_secure(request),
     )
+
+
+def _secure(request: Request) -> bool:
+    """Secure over https (as the session cookie is): the cookie holds a name and an email."""
+    return bool(current_app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure
 
 
 # --- issue 4: edit tokens of the plain page, in the signed session cookie ---

@@ -42,6 +42,7 @@ def gunicorn(
         COMMENTSVC_DATABASE_URL=database_url,
         COMMENTSVC_MIN_SUBMIT_SECONDS="0",
         COMMENTSVC_RATELIMIT_ENABLED="false",
+        COMMENTSVC_PUBLIC_URL=f"http://127.0.0.1:{port}",
         GUNICORN_BIND=f"127.0.0.1:{port}",
         GUNICORN_WORKERS=str(workers),
         GUNICORN_THREADS=str(threads),

@@ -36,7 +36,7 @@ def test_description_and_routes_agree(app, client):
 def test_description_is_openapi_3_1(client):
     doc = described(client)
     assert doc["openapi"].startswith("3.1")
-    assert doc["servers"] == [{"url": "http://localhost"}]
+    assert doc["servers"] == [{"url": "/"}]  # PUBLIC_URL when set; never the Host header
 
 
 def fits(doc: dict, schema_name: str, body) -> None:

@@ -12,7 +12,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_init_db_builds_the_schema_through_the_migrations(tmp_path):
     """On an empty SQLite file, as `make run` does on a fresh machine; running it twice is safe."""
-    env = {**os.environ, "COMMENTSVC_SECRET_KEY": "s", "COMMENTSVC_INSTANCE_PATH": str(tmp_path)}
+    env = {
+        **os.environ,
+        "COMMENTSVC_SECRET_KEY": "s",
+        "COMMENTSVC_INSTANCE_PATH": str(tmp_path),
+        "COMMENTSVC_PUBLIC_URL": "https://k.example.se",
+    }
     env.pop("COMMENTSVC_DATABASE_URL", None)
     for _ in range(2):
         result = subprocess.run(
@@ -35,7 +40,12 @@ def test_init_db_builds_the_schema_through_the_migrations(tmp_path):
 
 def test_the_console_script_runs_the_same_commands(tmp_path):
     script = Path(sys.executable).parent / "commentsvc"
-    env = {**os.environ, "COMMENTSVC_SECRET_KEY": "s", "COMMENTSVC_INSTANCE_PATH": str(tmp_path)}
+    env = {
+        **os.environ,
+        "COMMENTSVC_SECRET_KEY": "s",
+        "COMMENTSVC_INSTANCE_PATH": str(tmp_path),
+        "COMMENTSVC_PUBLIC_URL": "https://k.example.se",
+    }
     result = subprocess.run(
         [str(script), "--help"], env=env, capture_output=True, text=True, check=False
     )

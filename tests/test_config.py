@@ -11,7 +11,23 @@ def instance(tmp_path, monkeypatch):
     monkeypatch.setenv("COMMENTSVC_INSTANCE_PATH", str(tmp_path))
     for key in ("SECRET_KEY", "MAX_DEPTH", "ALLOWED_ORIGINS", "RATELIMIT_ENABLED", "LANGUAGE"):
         monkeypatch.delenv(f"COMMENTSVC_{key}", raising=False)
+    monkeypatch.setenv("COMMENTSVC_PUBLIC_URL", "https://kommentarer.example.se")
     return tmp_path
+
+
+def test_missing_public_url_is_an_error_at_start_outside_development(instance, monkeypatch):
+    monkeypatch.delenv("COMMENTSVC_PUBLIC_URL")
+    with pytest.raises(ConfigError, match="PUBLIC_URL is not set"):
+        create_app({"SECRET_KEY": "s"})
+    # Development and tests may go without: our own links are then relative.
+    assert create_app({"SECRET_KEY": "s", "DEBUG": True}).config["PUBLIC_URL"] == ""
+    assert create_app({"SECRET_KEY": "s", "TESTING": True}).config["PUBLIC_URL"] == ""
+
+
+@pytest.mark.parametrize("bad", ["javascript:alert(1)", "kommentarer.example.se", "http://[x"])
+def test_a_public_url_that_is_not_a_web_address_is_refused(instance, bad):
+    with pytest.raises(ConfigError, match="PUBLIC_URL"):
+        create_app({"SECRET_KEY": "s", "PUBLIC_URL": bad})
 
 
 def test_missing_secret_key_is_an_error_at_start(instance):

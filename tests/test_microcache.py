@@ -82,12 +82,14 @@ def test_errors_are_never_kept(client, app, clock):
 
 def test_off_unless_asked_and_never_longer_than_a_cdn_may_keep(tmp_path, monkeypatch):
     monkeypatch.setenv("COMMENTSVC_INSTANCE_PATH", str(tmp_path))
-    app = create_app({"SECRET_KEY": "s"})
+    app = create_app({"SECRET_KEY": "s", "TESTING": True})
     assert not isinstance(app.wsgi_app, MicroCache)
-    app = create_app({"SECRET_KEY": "s", "MICROCACHE_SECONDS": 1})
+    app = create_app({"SECRET_KEY": "s", "TESTING": True, "MICROCACHE_SECONDS": 1})
     assert isinstance(app.wsgi_app, MicroCache)
     with pytest.raises(ConfigError, match="MICROCACHE_SECONDS"):
-        create_app({"SECRET_KEY": "s", "MICROCACHE_SECONDS": 60, "CACHE_MAX_AGE": 10})
+        create_app(
+            {"SECRET_KEY": "s", "TESTING": True, "MICROCACHE_SECONDS": 60, "CACHE_MAX_AGE": 10}
+        )
 
 
 def test_a_compressed_answer_is_kept_only_for_readers_who_accept_it(

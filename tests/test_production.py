@@ -59,21 +59,35 @@ PROXIED_HTTPS = {
     "X-Forwarded-For": "203.0.113.7",
     "X-Forwarded-Proto": "https",
     "X-Forwarded-Host": "kommentarer.example.se",
-    # The service's own public address: a page of its own may open a new thread.
-    "Origin": "https://kommentarer.example.se",
 }
 
 
-@pytest.mark.parametrize(("config_overrides", "status"), [({"TRUSTED_PROXIES": 1}, 200), ({}, 404)])
-def test_the_service_knows_its_public_https_address_only_behind_a_trusted_proxy(client, status):
-    r = client.get("/thread", query_string={"article": "ny-artikel"}, headers=PROXIED_HTTPS)
-    assert r.status_code == status
+@pytest.mark.parametrize(
+    ("config_overrides", "https"), [({"TRUSTED_PROXIES": 1}, True), ({}, False)]
+)
+def test_the_service_knows_a_request_came_over_https_only_behind_a_trusted_proxy(
+    client, article, https
+):
+    """Over https (as a trusted proxy says) every cookie is Secure; a reader's own
+    X-Forwarded-Proto without a proxy changes nothing."""
+    r = client.get("/thread", query_string={"article": article}, headers=PROXIED_HTTPS)
+    assert r.status_code == 200
+    cookies = r.headers.getlist("Set-Cookie")
+    assert cookies
+    assert all(("; Secure" in c) == https for c in cookies)
 
 
 @pytest.mark.parametrize("bad", [-1, "two"])
 def test_a_bad_trusted_proxies_value_stops_the_start(database_url, tmp_path, bad):
     with pytest.raises(ConfigError, match="TRUSTED_PROXIES"):
-        create_app({"SECRET_KEY": "x", "DATABASE_URL": database_url, "TRUSTED_PROXIES": bad})
+        create_app(
+            {
+                "SECRET_KEY": "x",
+                "PUBLIC_URL": "https://k.example.se",
+                "DATABASE_URL": database_url,
+                "TRUSTED_PROXIES": bad,
+            }
+        )
 
 
 def test_the_service_does_not_start_without_a_secret_key(tmp_path):
@@ -93,7 +107,13 @@ def test_the_service_does_not_start_without_a_secret_key(tmp_path):
 
 def test_a_sqlite_file_in_a_missing_folder_stops_the_start(tmp_path):
     with pytest.raises(ConfigError, match="folder does not exist"):
-        create_app({"SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path}/nope/c.db"})
+        create_app(
+            {
+                "SECRET_KEY": "x",
+                "PUBLIC_URL": "https://k.example.se",
+                "DATABASE_URL": f"sqlite:///{tmp_path}/nope/c.db",
+            }
+        )
 
 
 @pytest.fixture
@@ -118,7 +138,13 @@ def test_a_sqlite_file_on_a_read_only_disk_stops_the_start_with_a_clear_error(
     path.write_bytes(Path(migrated_database).read_bytes())
     assert subprocess.run(["mount", "-o", "remount,ro", str(read_only_disk)]).returncode == 0
     with pytest.raises(ConfigError) as error:
-        create_app({"SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{path}"})
+        create_app(
+            {
+                "SECRET_KEY": "x",
+                "PUBLIC_URL": "https://k.example.se",
+                "DATABASE_URL": f"sqlite:///{path}",
+            }
+        )
     message = str(error.value)
     assert str(path) in message
     assert "cannot be written" in message

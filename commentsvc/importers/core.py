@@ -9,7 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -17,11 +16,19 @@ from sqlalchemy import select
 
 from ..errors import DomainError
 from ..extensions import db
-from ..forms import ARTICLE_KEY
+from ..forms import ARTICLE_KEY, AUTHOR_MAX, COMMENT_MAX, EMAIL_MAX, URL_MAX
 from ..gdpr import ERASED_AUTHOR
-from ..models import Article, Comment, CommentStatus, ImportMapping
+from ..models import (
+    ARTICLE_TITLE_MAX,
+    ARTICLE_URL_MAX,
+    Article,
+    Comment,
+    CommentStatus,
+    ImportMapping,
+)
 from ..privacy import anonymize_ip, avatar_key
 from ..sanitize import clean_html
+from ..weburls import BadWebUrl, clean_web_url
 
 Progress = Callable[[str], None]
 
@@ -151,11 +158,43 @@ def plain(value: str | None) -> str:
     return html.unescape(value or "").strip()
 
 
-def web_address(value: str) -> str:
-    """An author's website as we show it: http or https only (never ``javascript:``)."""
-    value = value.strip()
-    scheme = urlsplit(value).scheme.lower() if value else ""
-    return value if scheme in ("http", "https") and len(value) <= 200 else ""
+def capped(value: str, limit: int, what: str, field: str, notes: list) -> str:
+    """The value cut to the form's limit for the field; a cut is noted for the summary."""
+    length = getattr(value, "length", len(value))  # the parser may have kept only the start
+    if length <= limit:
+        return value
+    notes.append(
+        (
+            what,
+            _(
+                "the %(field)s had %(length)d characters; the first %(limit)d were kept",
+                field=field,
+                length=length,
+                limit=limit,
+            ),
+        )
+    )
+    return value[:limit]
+
+
+def web_address(value: str, limit: int, what: str, field: str, notes: list) -> str:
+    """An address as the form would take it (weburls.clean_web_url); a refused one is
+    dropped, never stored, and the summary says so."""
+    try:
+        return clean_web_url(value, limit=limit, bare_domain=False)
+    except BadWebUrl as error:
+        notes.append(
+            (
+                what,
+                _(
+                    "the %(field)s %(value)r was dropped: %(why)s",
+                    field=field,
+                    value=value[:80],
+                    why=error.message,
+                ),
+            )
+        )
+        return ""
 
 
 class ArticleStore:
@@ -287,10 +326,14 @@ class ArticleStore:
         if article is not None:
             self.summary.articles_existing += 1
         else:
+            what = _("article %(id)s", id=source.source_id)
+            notes = self.summary.notes
             article = Article(
                 key=source.key,
-                title=(source.title or source.key)[:300],
-                url=source.url[:500],
+                title=capped(
+                    source.title or source.key, ARTICLE_TITLE_MAX, what, _("title"), notes
+                ),
+                url=web_address(source.url, ARTICLE_URL_MAX, what, _("address"), notes),
                 closed=source.closed,
                 created_at=source.created_at or self.now,
             )
@@ -314,7 +357,16 @@ class ArticleStore:
         created_at = source.created_at or article.created_at
         if source.removed:
             source = replace(source, text="", author=ERASED_AUTHOR, email="", website="", ip="")
-        html = clean_html(source.text, imported=True)
+        # The form's limits, so that no imported field is bigger than a reader could send;
+        # the text is cut before it is sanitized (bleach's time and memory grow with it).
+        what, notes = _("comment %(id)s", id=source.source_id), self.summary.notes
+        text = capped(source.text, COMMENT_MAX, what, _("text"), notes)
+        author = capped(source.author, AUTHOR_MAX, what, _("name"), notes)
+        email = source.email
+        if len(email) > EMAIL_MAX:
+            notes.append((what, _("the email address was longer than the form allows; dropped")))
+            email = ""
+        html = clean_html(text, imported=True)
         comment = Comment(
             article_id=article.id,
             parent_id=parent.id if parent else None,
@@ -323,15 +375,13 @@ class ArticleStore:
             # with its real parent, so the source's tree is still there.
             depth=min(parent.depth + 1, self.config["MAX_DEPTH"]) if parent else 1,
             status=source.status,
-            text=source.text,
+            text=text,
             html=html,
-            author=(source.author or ERASED_AUTHOR)[:245],
-            email=source.email[:100],
-            website=web_address(source.website),
+            author=author or ERASED_AUTHOR,
+            email=email,
+            website=web_address(source.website, URL_MAX, what, _("website"), notes),
             ip=anonymize_ip(source.ip),
-            avatar=""
-            if source.removed
-            else avatar_key(self.config["SECRET_KEY"], source.email, source.author),
+            avatar="" if source.removed else avatar_key(self.config["SECRET_KEY"], email, author),
             # When the old site's moderator decided is not in the export: left empty, so
             # retention counts from the comment's own date.
             created_at=created_at,

@@ -45,6 +45,13 @@ _TOKEN = re.compile(
     re.DOTALL,
 )
 _PARTIAL = re.compile(r"<(?:!\[CDATA\[|!--|\?|[/A-Za-z_!])")
+# A top-level element bigger than this is skipped and reported, unread: a real Disqus post is a
+# few thousand characters (and we keep at most 5,000 of its text), so memory stays bounded.
+MAX_PIECE_CHARS = 1_000_000
+
+
+class _PieceTooBig(Exception):
+    pass
 
 
 @dataclass
@@ -67,6 +74,8 @@ class _Reader:
         self.root_open = ""
         self.prologue_junk = ""
         self.unfinished: Piece | None = None
+        self.too_big: list[Piece] = []
+        self._piece_from: int | None = None  # where the element being read starts in buffer
 
     def _more(self) -> bool:
         if self.eof:
@@ -76,7 +85,22 @@ class _Reader:
             self.eof = True
             return False
         self.buffer += block
+        if self._piece_from is not None and len(self.buffer) - self._piece_from > MAX_PIECE_CHARS:
+            raise _PieceTooBig
         return True
+
+    def _skip_to_end(self, name: str) -> None:
+        """Drop the element being read up to its end tag, keeping little in memory."""
+        end = f"</{name}>"
+        while True:
+            at = self.buffer.find(end)
+            if at >= 0:
+                self._drop(at + len(end))
+                return
+            self._drop(max(0, len(self.buffer) - len(end)))
+            if not self._more():
+                self.buffer = ""
+                return
 
     def _drop(self, upto: int) -> None:
         self.line += self.buffer.count("\n", 0, upto)
@@ -110,7 +134,16 @@ class _Reader:
         piece_start = -1
         piece_name = ""
         while True:
-            match = self._token(start)
+            try:
+                match = self._token(start)
+            except _PieceTooBig:
+                line = self.line + self.buffer.count("\n", 0, piece_start)
+                self.too_big.append(Piece(piece_name, "", line))
+                self._piece_from = None
+                self._drop(piece_start)
+                self._skip_to_end(piece_name)
+                depth, start, piece_start = 0, 0, -1
+                continue
             if match is None:
                 if depth > 0:
                     line = self.line + self.buffer.count("\n", 0, piece_start)
@@ -131,6 +164,7 @@ class _Reader:
                 if depth == 0:
                     text = self.buffer[piece_start : match.end()]
                     line = self.line + self.buffer.count("\n", 0, piece_start)
+                    self._piece_from = None
                     yield Piece(piece_name, text, line)
                     self._drop(match.end())
                     start = 0
@@ -145,6 +179,7 @@ class _Reader:
             else:
                 if depth == 0:
                     piece_start, piece_name = match.start(), name
+                    self._piece_from = piece_start
                 depth += 1
 
     def _root(self) -> str:
@@ -225,7 +260,10 @@ def _key(thread: Element, key: str) -> str:
         return link
     if key == "identifier" and identifier:
         return identifier
-    parts = urlsplit(link)
+    try:
+        parts = urlsplit(link)
+    except ValueError:  # "http://[broken": no path to take; reported as an invalid key
+        return ""
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
@@ -265,6 +303,16 @@ def import_file(
             (
                 _("start of file"),
                 _("text before the XML was ignored: %(text)r", text=reader.prologue_junk[:20]),
+            )
+        )
+    for piece in reader.too_big:
+        summary.skipped.append(
+            (
+                _("%(element)s at line %(line)d", element=piece.name, line=piece.line),
+                _(
+                    "larger than %(limit)d characters, far more than any real post; not read",
+                    limit=MAX_PIECE_CHARS,
+                ),
             )
         )
     if reader.unfinished is not None:

@@ -1,9 +1,10 @@
 """WordPress export (WXR: RSS with the ``wp:`` namespace) to articles and comments.
 
-The file is read twice, both times as a stream (``iterparse``, never a whole-file tree): first
-to check that it is a complete, well-formed WordPress export without entity tricks, so a broken
-or hostile file is refused before anything is written; then to import, one post at a time.
-defusedxml refuses entity declarations (billion laughs) and external entities/DTDs.
+The file is read twice, both times as a stream (never a whole-file tree): first to check that
+it is a complete, well-formed WordPress export without a DTD, so a broken or hostile file is
+refused before anything is written; then to import, one post at a time. defusedxml refuses any
+DOCTYPE (and so entity declarations and external DTDs); the tree builder keeps only the first
+few thousand characters of each element's text, so memory stays flat whatever one field holds.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import BinaryIO
 from urllib.parse import urlsplit
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 
 import defusedxml
-from defusedxml.ElementTree import iterparse
+from defusedxml.ElementTree import DefusedXMLParser
 from flask_babel import gettext as _
 
+from ..forms import COMMENT_MAX
 from ..models import CommentStatus
 from .core import (
     ArticleStore,
@@ -42,6 +44,8 @@ APPROVAL = {
     "post-trashed": CommentStatus.TRASH,
 }
 PINGS = ("pingback", "trackback")
+READ_BYTES = 64 * 1024
+KEPT_CHARACTERS = COMMENT_MAX + 1  # the longest field the form takes, and one to know it was cut
 HIDDEN_POSTS = ("draft", "pending", "private", "trash", "auto-draft")
 
 
@@ -58,6 +62,51 @@ def _is_wp(namespace: str) -> bool:
     return "wordpress.org/export/" in namespace
 
 
+class LongText(str):
+    """An element's text that was longer than the parser keeps; ``length`` is its real size."""
+
+    length: int
+
+
+class _CappedTreeBuilder:
+    """ElementTree's tree builder, keeping at most ``KEPT_CHARACTERS`` of each element's
+    text, so a 50 MB comment costs its first few thousand characters and not its size in
+    memory (expat hands text over in pieces; only the pieces kept are joined). The real
+    length stays on the text (LongText) for the import summary."""
+
+    def __init__(self, events: tuple[str, ...], found: list):
+        self._builder = TreeBuilder()
+        self._starts = "start" in events
+        self._found = found
+        self._seen: list[int] = []  # characters of text seen in each open element
+
+    def start(self, tag, attrs):
+        element = self._builder.start(tag, attrs)
+        self._seen.append(0)
+        if self._starts:
+            self._found.append(("start", element))
+        return element
+
+    def data(self, text):
+        seen = self._seen[-1] if self._seen else 0
+        if seen < KEPT_CHARACTERS:
+            self._builder.data(text[: KEPT_CHARACTERS - seen])
+        if self._seen:
+            self._seen[-1] = seen + len(text)
+
+    def end(self, tag):
+        element = self._builder.end(tag)
+        seen = self._seen.pop()
+        if seen > KEPT_CHARACTERS and element.text and len(element) == 0:
+            element.text = LongText(element.text)
+            element.text.length = seen
+        self._found.append(("end", element))
+        return element
+
+    def close(self):
+        return self._builder.close()
+
+
 def _events(path: str, events: tuple[str, ...]) -> Iterator[tuple[str, Element]]:
     """Stream the file's elements, turning every parse problem into a clear refusal."""
     try:
@@ -68,8 +117,25 @@ def _events(path: str, events: tuple[str, ...]) -> Iterator[tuple[str, Element]]
 
 
 def _guarded(stream: BinaryIO, events: tuple[str, ...]) -> Iterator[tuple[str, Element]]:
+    found: list[tuple[str, Element]] = []
+    # No DTD at all (a WordPress export has none): an external one could be fetched by other
+    # tools that read the file, and defusedxml refuses entity declarations inside one.
+    parser = DefusedXMLParser(target=_CappedTreeBuilder(events, found), forbid_dtd=True)
     try:
-        yield from iterparse(stream, events=events, forbid_dtd=False)
+        while chunk := stream.read(READ_BYTES):
+            parser.feed(chunk)
+            yield from found
+            found.clear()
+        parser.close()
+        yield from found
+    except defusedxml.DTDForbidden as error:
+        raise ImportRefused(
+            _(
+                "The file has a DOCTYPE declaration (a DTD). Such files are refused because "
+                "a DTD can make XML readers fetch other files or expand without limit; a real "
+                "WordPress export has none. Nothing was imported."
+            )
+        ) from error
     except defusedxml.DefusedXmlException as error:
         raise ImportRefused(
             _(
@@ -214,7 +280,10 @@ def _key(fields: dict[str, str], key: str, post_id: str) -> str:
     if key == "id":
         return post_id
     if key == "path":
-        parts = urlsplit((fields.get("link") or "").strip())
+        try:
+            parts = urlsplit((fields.get("link") or "").strip())
+        except ValueError:  # "http://[broken": no path to take; reported as an invalid key
+            return ""
         return parts.path + (f"?{parts.query}" if parts.query else "")
     return fields.get("post_name", "").strip() or post_id
 

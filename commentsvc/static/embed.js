@@ -170,7 +170,7 @@
       }
       var art = h("article", { "aria-labelledby": "comment-" + c.id + "-author", tabindex: -1 }, [
         h("footer.meta", {}, [
-          c.avatar && h("img.avatar", { src: c.avatar, alt: "", width: 40, height: 40, loading: "lazy" }),
+          c.avatar && h("img.avatar", { src: new URL(c.avatar, base).href, alt: "", width: 40, height: 40, loading: "lazy" }),
           h("b.author#comment-" + c.id + "-author", {}, [name]),
           h("time.time", {
             datetime: c.created,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, current_app, request, url_for
+from flask import Blueprint, current_app, request
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -30,7 +30,8 @@ from ..models import utcnow
 from ..openapi import openapi_description
 from ..privacy import anonymize_ip
 from ..ratelimits import limit_comment_posts
-from .public import may_create_article, page_arg
+from ..weburls import public_base, public_url, safe_href
+from .public import open_new_or_existing, page_arg
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # The API does not read the session cookie, so Flask-WTF's session-bound token has nothing
@@ -125,7 +126,7 @@ def invalid_fields(errors: dict[str, list]):
 
 
 def avatar_url(key: str) -> str:
-    return url_for("public.avatar", key=key, _external=True)
+    return public_url("public.avatar", key=key)
 
 
 def article_key(value: str | None) -> str:
@@ -203,12 +204,7 @@ def list_comments():
     copy with their pending ones. The form's anti-spam stamp is not in the body (it would be
     the same old stamp for everyone): the embed fetches it from ``GET /api/v1/stamp``.
     """
-    article = comments.open_article(
-        article_key(request.args.get("article")),
-        title=request.args.get("title", ""),
-        url=request.args.get("url", ""),
-        may_create=may_create_article(),
-    )
+    article = open_new_or_existing(article_key(request.args.get("article")))
     now = utcnow()
     tokens = comments.tokens_by_comment(own_tokens(), now)
     own = frozenset(tokens)
@@ -229,7 +225,7 @@ def list_comments():
             "article": {
                 "key": article.key,
                 "title": article.title,
-                "url": article.url or None,
+                "url": safe_href(article.url),
                 "closed": closed,
             },
             "lang": str(get_locale()),
@@ -346,4 +342,4 @@ def counts():
 
 @bp.get("/openapi.json")
 def openapi():
-    return openapi_description(request.host_url.rstrip("/"))
+    return openapi_description(public_base() or "/")

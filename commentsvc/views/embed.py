@@ -13,7 +13,7 @@ import os
 import re
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, current_app, redirect, request, url_for
+from flask import Blueprint, Response, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from .. import comments
@@ -58,11 +58,6 @@ def script():
     return response.make_conditional(request)
 
 
-def frame_ancestors() -> str:
-    """Who may show the iframe page: the service itself and the allowed host sites."""
-    return " ".join(["'self'", *current_app.config["ALLOWED_ORIGINS"]])
-
-
 def own_tokens() -> list[str]:
     return [t for t in request.args.getlist("own") if t][-OWN_KEPT:]
 
@@ -71,32 +66,24 @@ def link_args(tokens: list[str]) -> dict:
     return {"own": tokens or None}
 
 
-def framed(response):
-    response.headers["Content-Security-Policy"] = f"frame-ancestors {frame_ancestors()}"
-    # The address carries the author's edit tokens: never pass it on to another site.
-    response.headers["Referrer-Policy"] = "same-origin"
-    return response
-
-
 def render_embed(article, form, *, status=200, reply_to=None, **context):
     tokens = own_tokens()
-    return framed(
-        render_thread(
-            article,
-            form,
-            status=status,
-            reply_to=reply_to,
-            template="embed/thread.html",
-            own_ids=comments.own_ids_from_tokens(tokens, utcnow()),
-            thread_endpoint="embed.frame",
-            form_action=url_for("embed.post_comment", own=tokens or None),
-            link_args=link_args(tokens),
-            # The author's Edit and Delete work with the tokens in the address, not the session.
-            edit_tokens=comments.tokens_by_comment(tokens, utcnow()),
-            edit_endpoint="embed.edit_own_comment",
-            delete_endpoint="embed.delete_own_comment",
-            **context,
-        )
+    # Host sites may frame these pages (security.py); the headers are set there.
+    return render_thread(
+        article,
+        form,
+        status=status,
+        reply_to=reply_to,
+        template="embed/thread.html",
+        own_ids=comments.own_ids_from_tokens(tokens, utcnow()),
+        thread_endpoint="embed.frame",
+        form_action=url_for("embed.post_comment", own=tokens or None),
+        link_args=link_args(tokens),
+        # The author's Edit and Delete work with the tokens in the address, not the session.
+        edit_tokens=comments.tokens_by_comment(tokens, utcnow()),
+        edit_endpoint="embed.edit_own_comment",
+        delete_endpoint="embed.delete_own_comment",
+        **context,
     )
 
 
@@ -154,7 +141,7 @@ def post_comment():
             article, form, status=status, reply_to=reply_target(article, form.parent_id)
         )
     tokens = [*own_tokens(), comments.issue_edit_token(comment, utcnow())][-OWN_KEPT:]
-    return framed(redirect(back_to(comment, tokens, f"comment-{comment.id}"), code=303))
+    return redirect(back_to(comment, tokens, f"comment-{comment.id}"), code=303)
 
 
 @bp.post("/embed/comments/<int(max=2147483647):comment_id>/edit")
@@ -172,7 +159,7 @@ def edit_own_comment(comment_id: int):
         except CommentRejected as rejected:
             error = rejected.message
         else:
-            return framed(redirect(back_to(comment, own_tokens(), f"comment-{comment_id}"), 303))
+            return redirect(back_to(comment, own_tokens(), f"comment-{comment_id}"), 303)
     else:
         error = next(iter(form.comment.errors), None)
     return render_embed(
@@ -192,4 +179,4 @@ def delete_own_comment(comment_id: int):
     comment = db.get_or_404(Comment, comment_id)
     token = comments.tokens_by_comment(own_tokens(), utcnow()).get(comment_id)
     comments.delete_comment(comment_id, token=token, now=utcnow())
-    return framed(redirect(back_to(comment, own_tokens(), "comments"), 303))
+    return redirect(back_to(comment, own_tokens(), "comments"), 303)

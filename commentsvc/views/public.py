@@ -39,7 +39,7 @@ from ..extensions import csrf, db
 from ..forms import ARTICLE_KEY, CommentForm, EditForm, parse_id
 from ..models import Article, Comment, utcnow
 from ..privacy import anonymize_ip
-from ..ratelimits import limit_comment_posts
+from ..ratelimits import count_new_article, limit_comment_posts
 from ..readers import (
     REMEMBER_COOKIE,
     edit_tokens,
@@ -63,10 +63,28 @@ def request_origin() -> str:
 
 
 def may_create_article() -> bool:
-    """Threads are created on first use only for allowed host sites or the service itself."""
-    origin = request_origin()
-    own = request.host_url.rstrip("/")
-    return bool(origin) and (origin == own or origin in current_app.config["ALLOWED_ORIGINS"])
+    """Threads are created on first use only for requests from an allowed host site.
+
+    Not for the service's own origin: no page of ours opens a thread that does not exist
+    (links between our pages name existing threads; the demo's is made by ``seed-demo``), and
+    a claim to be us is the easiest one for a program to make. The header can be forged by a
+    program all the same, so ``open_new_or_existing`` also checks the article's address and
+    counts new threads per address and per day.
+    """
+    return request_origin() in current_app.config["ALLOWED_ORIGINS"]
+
+
+def open_new_or_existing(key: str) -> Article:
+    """The article a read asks for (``article``, ``title``, ``url`` in the query), opened on
+    first use where allowed. The plain page, the iframe and the JSON API all read through here."""
+    return comments.open_article(
+        key,
+        title=request.args.get("title", ""),
+        url=request.args.get("url", ""),
+        may_create=may_create_article(),
+        allowed_origins=current_app.config["ALLOWED_ORIGINS"],
+        count_creation=count_new_article,
+    )
 
 
 def article_key_arg() -> str:
@@ -221,12 +239,7 @@ def index():
 def requested_thread() -> tuple[Article, Comment | None]:
     """The article a page asks for (created on first use where allowed) and the comment it
     replies to (``replytocom``, the reply without JavaScript)."""
-    article = comments.open_article(
-        article_key_arg(),
-        title=request.args.get("title", ""),
-        url=request.args.get("url", ""),
-        may_create=may_create_article(),
-    )
+    article = open_new_or_existing(article_key_arg())
     return article, reply_target(article, parse_id(request.args.get("replytocom")))
 
 
