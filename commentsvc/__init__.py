@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
+from werkzeug.routing import IntegerConverter
 
 from . import cli, errors, microcache, production
 from .auth import ModeratorSessionInterface
@@ -72,7 +73,16 @@ def register_extensions(app: Flask) -> None:
         configure_engine(db.engine)
 
 
+class DatabaseId(IntegerConverter):
+    """``<int:…>`` in every route: a number beyond the database's integer column is simply
+    not found, where SQLite (OverflowError) and PostgreSQL refuse it with an error."""
+
+    def __init__(self, url_map, fixed_digits: int = 0, min=None, max=2**31 - 1, signed=False):
+        super().__init__(url_map, fixed_digits, min, max, signed)
+
+
 def register_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = DatabaseId
     app.register_blueprint(public.bp)
     app.register_blueprint(moderation_pages.bp)
     app.register_blueprint(api.bp)

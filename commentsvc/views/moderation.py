@@ -95,7 +95,13 @@ def moderation_context():
 def safe_next(default: str) -> str:
     """Go back only to a moderation page of this site, never to another host."""
     target = request.values.get("next") or ""
-    if target.startswith("/moderation/") and not target.startswith("//") and "\\" not in target:
+    # Control characters (CR/LF above all) would split the Location header: refused.
+    if (
+        target.startswith("/moderation/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and target.isprintable()
+    ):
         return target
     return default
 
