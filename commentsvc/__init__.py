@@ -13,6 +13,7 @@ from . import cli, errors, microcache, production
 from .auth import ModeratorSessionInterface
 from .config import load_config
 from .extensions import babel, csrf, db, limiter, migrate
+from .forms import MAX_ID
 from .privacy import notice as privacy_notice
 from .ratelimits import log_storage_faults
 from .views import api, embed, feeds, public
@@ -77,7 +78,7 @@ class DatabaseId(IntegerConverter):
     """``<int:…>`` in every route: a number beyond the database's integer column is simply
     not found, where SQLite (OverflowError) and PostgreSQL refuse it with an error."""
 
-    def __init__(self, url_map, fixed_digits: int = 0, min=None, max=2**31 - 1, signed=False):
+    def __init__(self, url_map, fixed_digits: int = 0, min=None, max=MAX_ID, signed=False):
         super().__init__(url_map, fixed_digits, min, max, signed)
 
 

@@ -74,8 +74,16 @@ def check_website(form, field):
     url = field.data
     if "://" not in url and not re.match(r"^[a-z][a-z0-9+.-]*:", url, re.IGNORECASE):
         url = "https://" + url
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or " " in url:
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # a bracket that opens no IPv6 address: "http://[broken", "x]"
+        parts = None
+    if (
+        parts is None
+        or parts.scheme.lower() not in ("http", "https")
+        or not parts.netloc
+        or " " in url
+    ):
         raise ValidationError(_l("Enter a web address that starts with http:// or https://."))
     if len(url) > URL_MAX:
         raise ValidationError(URL_TOO_LONG % {"limit": URL_MAX, "length": len(url)})

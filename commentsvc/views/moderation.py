@@ -290,7 +290,8 @@ def bulk():
     form = BulkForm()
     if not form.validate_on_submit():
         abort(400)
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()][:500]
+    # isdigit() alone also takes "₀₁₂" and "٣", which int() refuses.
+    ids = [int(i) for i in request.form.getlist("ids") if i.isascii() and i.isdigit()][:500]
     back = safe_next(url_for("moderation.queue"))
     try:
         done, refusals = moderation.bulk(form.action.data, ids, by=actor(), now=utcnow())
