@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
 from . import cli, errors, microcache, production
@@ -79,7 +80,16 @@ class DatabaseId(IntegerConverter):
     not found, where SQLite (OverflowError) and PostgreSQL refuse it with an error."""
 
     def __init__(self, url_map, fixed_digits: int = 0, min=None, max=MAX_ID, signed=False):
-        super().__init__(url_map, fixed_digits, min, max, signed)
+        super().__init__(url_map, fixed_digits, min, None, signed)
+        self.largest = max
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        # Not a mismatch (werkzeug would then answer 405 for a route with other methods):
+        # the address is right, there is just no such row.
+        if number > self.largest:
+            raise NotFound()
+        return number
 
 
 def register_blueprints(app: Flask) -> None:

@@ -74,3 +74,15 @@ def test_an_id_too_large_for_the_database_is_not_found(admin, huge, method, path
     answer = admin.get(url) if method == "GET" else admin.post(url, {"text": "x", "confirm": "yes"})
     assert answer.status_code == 404
     assert "Sidan kunde inte hittas" in answer.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("method", ["PATCH", "DELETE"])
+def test_the_api_answers_an_id_too_large_for_the_database_with_json_404(client, method):
+    answer = client.open(
+        "/api/v1/comments/99999999999999999999",
+        method=method,
+        json={"comment": "x"},
+        headers={"Origin": "https://www.example.se", "X-Edit-Token": "x"},
+    )
+    assert answer.status_code == 404
+    assert answer.get_json()["error"] == "not_found"
