@@ -86,3 +86,18 @@ def test_the_api_answers_an_id_too_large_for_the_database_with_json_404(client, 
     )
     assert answer.status_code == 404
     assert answer.get_json()["error"] == "not_found"
+
+
+def test_settings_sent_without_the_word_lists_save_empty_lists(app, admin):
+    from commentsvc import settings
+
+    answer = admin.post(
+        "/moderation/settings",
+        {"MODERATION": "all", "MAX_LINKS": "3", "MIN_SUBMIT_SECONDS": "0", "CLOSE_AFTER_DAYS": "0"},
+    )
+    assert answer.status_code == 303
+    with app.test_request_context():
+        effective = settings.effective_config()
+        assert effective["MODERATION"] == "all"
+        assert effective["MODERATION_KEYS"] == []
+        assert effective["DISALLOWED_KEYS"] == []
