@@ -34,6 +34,19 @@ def gunicorn(
     database_url: str, instance: Path, *, workers: int = 2, threads: int = 2, **config
 ) -> Iterator[str]:
     """Serve the app with gunicorn on a free loopback port; yields its base URL."""
+    with gunicorn_process(database_url, instance, workers=workers, threads=threads, **config) as (
+        base,
+        _process,
+    ):
+        yield base
+
+
+@contextlib.contextmanager
+def gunicorn_process(
+    database_url: str, instance: Path, *, workers: int = 2, threads: int = 2, **config
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """As ``gunicorn``, and the master process too, leading its own process group (so a test
+    can kill the master and its workers at once with ``os.killpg``)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("COMMENTSVC_", "GUNICORN"))}
     env.update(
@@ -55,6 +68,7 @@ def gunicorn(
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -70,9 +84,10 @@ def gunicorn(
                     "gunicorn did not start: " + (instance / f"gunicorn-{port}.log").read_text()
                 )
             time.sleep(0.2)
-        yield base
+        yield base, process
     finally:
-        process.send_signal(signal.SIGTERM)
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
         try:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
