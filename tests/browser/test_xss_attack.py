@@ -7,7 +7,8 @@ Execution is seen three ways: alert/confirm/prompt/print replaced in every frame
 page script runs (they record the call and log it to the console), the browser's dialogs, and
 a sentinel global that rewritten copies of the payloads set instead of calling alert.
 
-A CI run takes a fixed-seed sample of the list (``XSS_SAMPLE``); ``-m long`` takes all of it."""
+A CI run takes a fixed-seed sample of the list (``XSS_SAMPLE``); the ``long`` run (``make
+test-attack-long``) takes all of it."""
 
 from __future__ import annotations
 
@@ -160,9 +161,9 @@ def make_site(tmp, migrated_database, full: bool, host: str) -> Site:
     return Site(app, "", host, "xss", payloads, url_articles, ids, full)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", params=["sample", pytest.param("all", marks=pytest.mark.long)])
 def xss_site(migrated_database, tmp_path_factory, request):
-    full = "long" in (request.config.getoption("-m") or "")
+    full = request.param == "all"
     service = {}
     host = LiveServer(
         lambda environ, start: Response(
