@@ -33,6 +33,7 @@ from ..forms import (
     ModeratorForm,
     PrivacyForm,
     SettingsForm,
+    parse_id,
 )
 from ..models import utcnow
 from ..privacy import anonymize_ip
@@ -142,7 +143,8 @@ def logout():
 
 def arg_page() -> int:
     raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and len(raw) < 7 else 1
+    # isdigit() alone also takes "⁰⁴⁵" and "٣", which int() refuses.
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 7 else 1
 
 
 @bp.get("/")
@@ -290,8 +292,7 @@ def bulk():
     form = BulkForm()
     if not form.validate_on_submit():
         abort(400)
-    # isdigit() alone also takes "₀₁₂" and "٣", which int() refuses.
-    ids = [int(i) for i in request.form.getlist("ids") if i.isascii() and i.isdigit()][:500]
+    ids = [i for i in map(parse_id, request.form.getlist("ids")) if i is not None][:500]
     back = safe_next(url_for("moderation.queue"))
     try:
         done, refusals = moderation.bulk(form.action.data, ids, by=actor(), now=utcnow())

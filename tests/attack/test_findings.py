@@ -101,3 +101,30 @@ def test_settings_sent_without_the_word_lists_save_empty_lists(app, admin):
         assert effective["MODERATION"] == "all"
         assert effective["MODERATION_KEYS"] == []
         assert effective["DISALLOWED_KEYS"] == []
+
+
+@pytest.mark.parametrize("page", ["⁰⁴⁵", "₀₁₂", "٣", "99999999999999999999"])
+def test_a_queue_page_number_in_other_digits_shows_the_first_page(mod, held, page):
+    held()
+    answer = mod.get(f"/moderation/?page={page}")
+    assert answer.status_code == 200
+    assert "Väntar på granskning" in answer.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("ids", ["₀₁₂", "99999999999999999999", "2147483648", "-1"])
+def test_bulk_ids_that_cannot_be_comments_are_left_out(app, mod, held, ids):
+    from commentsvc import moderation
+    from commentsvc.models import CommentStatus
+
+    comment_id = held()
+    answer = mod.client.post(
+        "/moderation/bulk",
+        data={
+            "csrf_token": mod.token("/moderation/"),
+            "action": "spam",
+            "ids": [ids, str(comment_id)],
+        },
+    )
+    assert answer.status_code == 303
+    with app.app_context():
+        assert moderation.get_comment(comment_id).status == CommentStatus.SPAM
