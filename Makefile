@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app commentsvc
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-postgres test-browser test-wheel install lint format translations messages clean bench explain screenshots
+.PHONY: run test test-postgres test-browser test-wheel test-attack test-attack-long install lint format translations messages clean bench explain screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,12 +49,14 @@ format: install
 	$(BIN)/ruff check --fix .
 
 # The fast suite on SQLite, with lint first. Browser and PostgreSQL runs: see .ci/run.
+# The attacking suite (marker ``attack``) and the whole payload lists (``long``) run apart.
+FAST := not browser and not wheel and not attack and not long
 test: lint
-	$(BIN)/pytest -q -m "not browser and not wheel" $(PYTEST_ARGS)
+	$(BIN)/pytest -q -m "$(FAST)" $(PYTEST_ARGS)
 
 # The same suite on PostgreSQL: set TEST_DATABASE_URL to an empty database.
 test-postgres: install
-	COMMENTSVC_TEST_ENGINE=postgresql $(BIN)/pytest -q -m "not browser and not wheel" $(PYTEST_ARGS)
+	COMMENTSVC_TEST_ENGINE=postgresql $(BIN)/pytest -q -m "$(FAST)" $(PYTEST_ARGS)
 
 # The README's Deploy steps: build the wheel, install it into a fresh virtualenv (dependencies
 # from the package index), serve it with gunicorn from a temporary folder, check every page.
@@ -65,7 +67,16 @@ test-wheel: install
 node_modules/axe-core/axe.min.js:
 	npm install --no-audit --no-fund --silent
 test-browser: install node_modules/axe-core/axe.min.js
-	$(BIN)/pytest -q -m browser $(PYTEST_ARGS)
+	$(BIN)/pytest -q -m "browser and not long" $(PYTEST_ARGS)
+
+# The attacking suite without a browser (its XSS part runs with test-browser): naughty strings,
+# API fuzzing, the SIGKILL burst. A fixed-seed sample of each list; CI runs it.
+test-attack: install
+	$(BIN)/pytest -q -m "attack and not browser and not long" $(PYTEST_ARGS)
+
+# Every naughty string in every field and every XSS payload in Chromium: an hour or more.
+test-attack-long: install node_modules/axe-core/axe.min.js
+	$(BIN)/pytest -q -m long $(PYTEST_ARGS)
 
 # Retake the README's screenshots of the moderation queue (docs/screenshots/).
 screenshots: install node_modules/axe-core/axe.min.js

@@ -8,11 +8,14 @@ from typing import Any
 
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter
 
 from . import assets, cli, errors, microcache, production, security
 from .auth import ModeratorSessionInterface
 from .config import load_config
 from .extensions import babel, compress, csrf, db, limiter, migrate
+from .forms import MAX_ID
 from .privacy import notice as privacy_notice
 from .ratelimits import log_storage_faults
 from .views import api, embed, feeds, public
@@ -91,7 +94,25 @@ def register_extensions(app: Flask) -> None:
         configure_engine(db.engine)
 
 
+class DatabaseId(IntegerConverter):
+    """``<int:…>`` in every route: a number beyond the database's integer column is simply
+    not found, where SQLite (OverflowError) and PostgreSQL refuse it with an error."""
+
+    def __init__(self, url_map, fixed_digits: int = 0, min=None, max=MAX_ID, signed=False):
+        super().__init__(url_map, fixed_digits, min, None, signed)
+        self.largest = max
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        # Not a mismatch (werkzeug would then answer 405 for a route with other methods):
+        # the address is right, there is just no such row.
+        if number > self.largest:
+            raise NotFound()
+        return number
+
+
 def register_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = DatabaseId
     app.register_blueprint(public.bp)
     app.register_blueprint(moderation_pages.bp)
     app.register_blueprint(api.bp)

@@ -71,8 +71,9 @@ def reset_pending() -> bool:
     return moderator is not None and moderator.reset_pending
 
 
-def login_required(view):
-    """Moderators only; others are sent to the login page (and never see the data)."""
+def signed_in(view):
+    """Moderators only, also while their password is a temporary one; others are sent to the
+    login page (a GET) or refused (any other method), and never see the data."""
 
     @wraps(view)
     def wrapped(*args, **kwargs):
@@ -80,6 +81,17 @@ def login_required(view):
             if request.method != "GET":
                 abort(403)
             return redirect(url_for("moderation.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def login_required(view):
+    """Moderators with a password of their own (see ``signed_in``)."""
+
+    @wraps(view)
+    @signed_in
+    def wrapped(*args, **kwargs):
         if reset_pending():
             # A temporary password from an admin's reset opens only the page that replaces it.
             return redirect(url_for("moderation.password"), code=303)

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from .forms import ARTICLE_KEY
+
+ARTICLE_KEY_PATTERN = f"^{ARTICLE_KEY.pattern}$"
+
 
 def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
@@ -23,7 +27,7 @@ ARTICLE_PARAM = {
     "in": "query",
     "required": True,
     "description": "The article key: 1–200 printable characters, no white space",
-    "schema": {"type": "string", "maxLength": 200},
+    "schema": {"type": "string", "maxLength": 200, "pattern": ARTICLE_KEY_PATTERN},
 }
 LANG_PARAM = {
     "name": "lang",
@@ -122,7 +126,7 @@ SCHEMAS: dict[str, Any] = {
         "required": ["article", "comment", "author", "email"],
         "description": "The form's fields; unknown fields are ignored",
         "properties": {
-            "article": {"type": "string", "maxLength": 200},
+            "article": {"type": "string", "maxLength": 200, "pattern": ARTICLE_KEY_PATTERN},
             "comment": {"type": "string", "maxLength": 5000},
             "author": {"type": "string", "maxLength": 245},
             "email": {"type": "string", "format": "email", "maxLength": 100},

@@ -56,8 +56,8 @@ def _check(key: str, value: Any) -> Any:
             raise SettingRejected(_l("Choose one of the moderation modes."), field=key)
         return value
     if key in ("MODERATION_KEYS", "DISALLOWED_KEYS"):
-        if isinstance(value, str):
-            value = value.splitlines()
+        if value is None or isinstance(value, str):  # a form without the field: no words
+            value = (value or "").splitlines()
         return [w.strip() for w in value if w.strip()]
     if not isinstance(value, int) or isinstance(value, bool) or value < 0 or value > 100000:
         raise SettingRejected(_l("Enter a whole number, 0 or more."), field=key)

@@ -34,6 +34,19 @@ def gunicorn(
     database_url: str, instance: Path, *, workers: int = 2, threads: int = 2, **config
 ) -> Iterator[str]:
     """Serve the app with gunicorn on a free loopback port; yields its base URL."""
+    with gunicorn_process(database_url, instance, workers=workers, threads=threads, **config) as (
+        base,
+        _process,
+    ):
+        yield base
+
+
+@contextlib.contextmanager
+def gunicorn_process(
+    database_url: str, instance: Path, *, workers: int = 2, threads: int = 2, **config
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """As ``gunicorn``, and the master process too, leading its own process group (so a test
+    can kill the master and its workers at once with ``os.killpg``)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("COMMENTSVC_", "GUNICORN"))}
     env.update(
@@ -55,15 +68,20 @@ def gunicorn(
         env=env,
         port=port,
         log_path=instance / f"gunicorn-{port}.log",
-    ) as base:
-        yield base
+    ) as served:
+        yield served
 
 
 @contextlib.contextmanager
-def serving(command: list, *, cwd: Path, env: dict, port: int, log_path: Path) -> Iterator[str]:
-    """Start a server process, wait until /healthz answers, stop it with SIGTERM after."""
+def serving(
+    command: list, *, cwd: Path, env: dict, port: int, log_path: Path
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Start a server process leading its own process group, wait until /healthz answers;
+    yields its base URL and the process; stops it with SIGTERM after."""
     log = open(log_path, "w")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -76,9 +94,10 @@ def serving(command: list, *, cwd: Path, env: dict, port: int, log_path: Path) -
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("the server did not start: " + log_path.read_text())
             time.sleep(0.2)
-        yield base
+        yield base, process
     finally:
-        process.send_signal(signal.SIGTERM)
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
         try:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:

@@ -97,7 +97,7 @@ def served(site):
         env=env,
         port=port,
         log_path=log,
-    ) as base:
+    ) as (base, _process):
         yield Browser(base)
     assert "Traceback" not in log.read_text(), log.read_text()
 

@@ -24,7 +24,14 @@ from flask import (
 from flask_babel import lazy_gettext as _l
 
 from .. import accounts, audit, gdpr, moderation, settings
-from ..auth import admin_required, current_moderator, log_in, log_out, login_required
+from ..auth import (
+    admin_required,
+    current_moderator,
+    log_in,
+    log_out,
+    login_required,
+    signed_in,
+)
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import (
@@ -37,6 +44,7 @@ from ..forms import (
     PasswordForm,
     PrivacyForm,
     SettingsForm,
+    parse_id,
 )
 from ..models import utcnow
 from ..privacy import anonymize_ip
@@ -109,7 +117,13 @@ def moderation_context():
 def safe_next(default: str) -> str:
     """Go back only to a moderation page of this site, never to another host."""
     target = request.values.get("next") or ""
-    if target.startswith("/moderation/") and not target.startswith("//") and "\\" not in target:
+    # Control characters (CR/LF above all) would split the Location header: refused.
+    if (
+        target.startswith("/moderation/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and target.isprintable()
+    ):
         return target
     return default
 
@@ -156,11 +170,10 @@ def logout():
 
 
 @bp.route("/me/password", methods=["GET", "POST"])
+@signed_in
 def password():
     """Change one's own password with the current one (also after an admin's reset)."""
     me = current_moderator()
-    if me is None:
-        return redirect(url_for("moderation.login", next=url_for("moderation.password")))
     form = PasswordForm()
     status = 200
     if form.validate_on_submit():
@@ -183,7 +196,8 @@ def password():
 
 def arg_page() -> int:
     raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and len(raw) < 7 else 1
+    # isdigit() alone also takes "⁰⁴⁵" and "٣", which int() refuses.
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 7 else 1
 
 
 @bp.get("/")
@@ -345,7 +359,7 @@ def bulk():
     if not form.validate_on_submit():
         flash(str(EXPIRED), "error")
         return redirect(back, code=303)
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit() and len(i) < 12][:500]
+    ids = [i for i in map(parse_id, request.form.getlist("ids")) if i is not None][:500]
     try:
         done = moderation.bulk(form.action.data, ids, by=actor(), now=utcnow())
     except moderation.ModerationRefused as error:

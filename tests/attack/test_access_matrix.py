@@ -1,0 +1,179 @@
+"""Who may do what in moderation: anonymous, a disabled account, a moderator and an admin,
+against every route under /moderation as the app's URL map has them (so a route added later is
+covered without touching this file). A refused request changes nothing and shows nothing."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from tests.attack.conftest import PASSWORD, ModeratorClient
+from tests.conftest import CSRF_INPUT
+
+# Routes for admins only. A route missing here is still checked: anonymous and disabled
+# accounts must be refused on it, and nobody may get a 5xx.
+ADMIN_ONLY = {
+    "moderation.confirm_delete",
+    "moderation.delete",
+    "moderation.moderators",
+    "moderation.set_active",
+    "moderation.set_role",
+    "moderation.reset_password",
+    "moderation.log",
+    "moderation.settings_page",
+    "moderation.privacy",
+    "moderation.privacy_lookup",
+    "moderation.privacy_export",
+    "moderation.privacy_erase",
+}
+# Open to everyone: the way in and the way out.
+OPEN = {"moderation.login", "moderation.logout"}
+
+HELD_TEXT = "Hemlig väntande kommentar"
+EMAIL = "eva.privat@example.se"
+
+
+def every_request(app, ids: dict) -> list[tuple[str, str, str]]:
+    """(endpoint, method, url) for every moderation route, its values filled with real ids."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/moderation"):
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            choices = [{}]
+            for name, converter in rule._converters.items():
+                items = sorted(getattr(converter, "items", None) or [ids.get(name, ids["any"])])
+                choices = [{**c, name: item} for c in choices for item in items]
+            for values in choices:
+                with app.test_request_context():
+                    url = app.url_map.bind("localhost").build(rule.endpoint, values, method=method)
+                found.append((rule.endpoint, method, url))
+    return found
+
+
+FORM = {
+    "text": "Ändrat av någon",
+    "confirm": "yes",
+    "action": "spam",
+    "username": "inkraktare",
+    "password": PASSWORD,
+    "role": "admin",
+    "email": EMAIL,
+    "notify": "on",
+    "MODERATION": "none",
+    "MAX_LINKS": "50",
+    "MIN_SUBMIT_SECONDS": "0",
+    "CLOSE_AFTER_DAYS": "0",
+    "next": "/moderation/",
+}
+
+
+def snapshot(app) -> dict:
+    """Everything a moderation action could change."""
+    from commentsvc.extensions import db
+    from commentsvc.models import Comment, ModerationEvent, Moderator, Setting
+
+    with app.app_context():
+        rows = lambda model, *cols: sorted(  # noqa: E731
+            tuple(r) for r in db.session.execute(select(*cols)).all()
+        )
+        return {
+            "comments": rows(Comment, Comment.id, Comment.status, Comment.text),
+            "moderators": rows(
+                Moderator, Moderator.username, Moderator.role, Moderator.active, Moderator.notify
+            ),
+            "settings": rows(Setting, Setting.key, Setting.value),
+            "events": rows(ModerationEvent, ModerationEvent.id),
+        }
+
+
+@pytest.fixture
+def world(app, article, add_comment, make_moderator):
+    """A held comment with a private email, an approved one, and four kinds of visitor."""
+    from commentsvc import accounts
+    from commentsvc.extensions import db
+    from commentsvc.models import Moderator
+
+    held = add_comment(article, HELD_TEXT, email=EMAIL, approve=False)
+    add_comment(article, "Publicerad", email="greta.eva@example.se")
+    make_moderator("ada", role="admin", email="ada@example.se")
+    make_moderator("moa")
+    make_moderator("dora")
+    clients = {}
+    for name in ("ada", "moa", "dora"):
+        clients[name] = ModeratorClient(app.test_client())
+        assert clients[name].login(name).status_code == 303
+    with app.app_context():
+        by_name = {m.username: m for m in db.session.execute(select(Moderator)).scalars()}
+        accounts.set_active(by_name["dora"].id, False, by=by_name["ada"])
+        db.session.commit()
+        moa_id = by_name["moa"].id
+    clients["anonymous"] = ModeratorClient(app.test_client())
+    return {
+        "clients": clients,
+        "ids": {"comment_id": held, "moderator_id": moa_id, "any": held},
+    }
+
+
+def send(client: ModeratorClient, method: str, url: str):
+    if method == "GET":
+        return client.get(url)
+    page = client.get("/moderation/login").get_data(as_text=True)
+    token = CSRF_INPUT.search(page)[1]
+    return client.client.open(url, method=method, data={**FORM, "csrf_token": token})
+
+
+def refused(answer, method: str) -> bool:
+    if method == "GET" and answer.status_code in (302, 303):
+        return re.match(r"^(http://localhost)?/moderation/login", answer.headers["Location"])
+    return answer.status_code in (401, 403)
+
+
+@pytest.mark.parametrize("who", ["anonymous", "dora"])
+def test_without_a_working_account_every_moderation_route_refuses(app, world, who):
+    requests = every_request(app, world["ids"])
+    assert len(requests) >= 20  # the matrix is built from the URL map, not from a list here
+    before = snapshot(app)
+    wrong = []
+    for endpoint, method, url in requests:
+        if endpoint in OPEN:
+            continue
+        answer = send(world["clients"][who], method, url)
+        body = answer.get_data(as_text=True)
+        if not refused(answer, method):
+            wrong.append(f"{method} {url}: {answer.status_code}")
+        if EMAIL in body or HELD_TEXT in body:
+            wrong.append(f"{method} {url}: shows the held comment or its email")
+    assert not wrong, "\n".join(wrong)
+    assert snapshot(app) == before
+
+
+def test_a_moderator_is_refused_on_every_admin_route_and_changes_nothing_there(app, world):
+    before = snapshot(app)
+    wrong = []
+    for endpoint, method, url in every_request(app, world["ids"]):
+        if endpoint not in ADMIN_ONLY:
+            continue
+        answer = send(world["clients"]["moa"], method, url)
+        if answer.status_code != 403:
+            wrong.append(f"{method} {url}: {answer.status_code}")
+        if EMAIL in answer.get_data(as_text=True):
+            wrong.append(f"{method} {url}: shows a person's email")
+    assert not wrong, "\n".join(wrong)
+    assert snapshot(app) == before
+
+
+@pytest.mark.parametrize("who", ["moa", "ada"])
+def test_moderators_and_admins_reach_their_routes_without_a_5xx(app, world, who):
+    wrong = []
+    for endpoint, method, url in every_request(app, world["ids"]):
+        if endpoint in OPEN or (who == "moa" and endpoint in ADMIN_ONLY):
+            continue
+        if endpoint == "moderation.set_active" and url.endswith("/disable"):
+            continue  # would lock moa out before the rest of the matrix is tried
+        answer = send(world["clients"][who], method, url)
+        if answer.status_code >= 500 or answer.status_code in (401, 403):
+            wrong.append(f"{method} {url}: {answer.status_code}")
+    assert not wrong, "\n".join(wrong)

@@ -1,0 +1,133 @@
+"""The leak crawl: a stranger's browser follows every link from every public route (pages,
+embed, script, JSON API, feeds, avatars) and never meets a commenter's email address, nor the
+unkeyed hashes of it that Gravatar and its copies use (md5, sha1, sha256 of the address)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+
+EMAILS = ["eva.lund@example.se", "Greta.Eva@Example.se", "ada.admin@example.se"]
+LINK = re.compile(r"""(?:href|src|action)\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+JSON_URL = re.compile(r"^(?:https?://localhost)?/[^\s]*$")
+
+
+def needles() -> dict[str, str]:
+    """What must never show, each with a label for the failure message."""
+    found = {}
+    for email in EMAILS:
+        for form in {email, email.lower(), email.strip().lower()}:
+            found[form.lower()] = f"the address {email}"
+            for name in ("md5", "sha1", "sha256"):
+                digest = hashlib.new(name, form.encode()).hexdigest()
+                found[digest] = f"{name} of {form}"
+    return found
+
+
+@pytest.fixture
+def config_overrides() -> dict:
+    return {"MODERATION": "first-time", "DEMO": True}
+
+
+@pytest.fixture
+def published(app, article, add_comment, make_moderator):
+    """Comments by the addresses above: approved, replied to, held, spam, and a staff reply."""
+    from commentsvc import comments, moderation
+    from commentsvc.extensions import db
+    from commentsvc.models import utcnow
+
+    first = add_comment(article, "Första", email=EMAILS[0], website="https://eva.example.se")
+    add_comment(article, "Svar", email=EMAILS[1], author="Greta", parent=first)
+    add_comment(article, "Väntar", email=EMAILS[0], approve=False)
+    spam = add_comment(article, "Skräp", email=EMAILS[1], approve=False)
+    make_moderator("ada", role="admin", email=EMAILS[2])
+    with app.app_context():
+        moderation.mark_spam(spam, by="ada", now=utcnow())
+        moderation.reply_as_staff(
+            first, "Tack!", by="ada", author="Ada", email=EMAILS[2], now=utcnow()
+        )
+        comments.create_article("demo-2", title="Andra", url="https://www.example.se/2")
+        db.session.commit()
+    return article
+
+
+def seeds(app, key: str) -> list[str]:
+    """Every public GET route: those without arguments, and with the article where they read one."""
+    urls = {
+        f"/thread?article={key}",
+        f"/embed?article={key}",
+        f"/api/v1/comments?article={key}",
+        f"/api/v1/comments?article={key}&texts=1",
+        f"/api/v1/counts?article={key}&article=demo-2",
+        f"/feed.atom?article={key}",
+        f"/thread?article={key}&lang=en",
+    }
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/moderation") or "GET" not in rule.methods or rule.arguments:
+            continue
+        urls.add(rule.rule)
+    return sorted(urls)
+
+
+def links_in(url: str, answer) -> list[str]:
+    text = answer.get_data(as_text=True)
+    found = [urljoin(url, link) for link in LINK.findall(text)]
+    if answer.is_json:
+
+        def walk(value):
+            if isinstance(value, dict):
+                for item in value.values():
+                    yield from walk(item)
+            elif isinstance(value, list):
+                for item in value:
+                    yield from walk(item)
+            elif isinstance(value, str) and JSON_URL.match(value):
+                yield value
+
+        found += list(walk(json.loads(text)))
+    local = []
+    for link in found:
+        parts = urlsplit(link)
+        if parts.netloc not in ("", "localhost") or not parts.path.startswith("/"):
+            continue
+        if parts.path.startswith("/moderation"):
+            continue
+        local.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+    return local
+
+
+def test_no_public_route_shows_an_email_or_its_hashes(app, published):
+    stranger = app.test_client()
+    to_visit, seen, leaks = seeds(app, published), set(), []
+    wanted = needles()
+    while to_visit and len(seen) < 400:
+        url = to_visit.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        answer = stranger.get(url)
+        assert answer.status_code < 500, url
+        body = answer.get_data(as_text=True).lower() + str(answer.headers).lower()
+        leaks += [f"{url}: {label}" for needle, label in wanted.items() if needle in body]
+        to_visit += [link for link in links_in(url, answer) if link not in seen]
+    assert not leaks, "\n".join(leaks)
+    print(f"crawled {len(seen)} public URLs")
+    # The crawl reached the surfaces that show comments, and their avatars.
+    reached = {urlsplit(u).path for u in seen}
+    assert {"/thread", "/embed", "/api/v1/comments", "/feed.atom", "/embed.js"} <= reached
+    assert any(path.startswith("/avatar/") for path in reached)
+    assert len(seen) >= 15
+
+
+def test_the_crawl_would_see_an_address_where_one_is_shown(app, published):
+    # The control: the same needles are found on the admin's queue, where emails belong.
+    from tests.attack.conftest import ModeratorClient
+
+    admin = ModeratorClient(app.test_client())
+    assert admin.login("ada").status_code == 303
+    page = admin.get("/moderation/?status=all").get_data(as_text=True).lower()
+    assert EMAILS[0] in page and EMAILS[1].lower() in page
