@@ -69,7 +69,8 @@ def check_email(form, field):
 
 def check_website(form, field):
     """Only http and https addresses; a bare domain gets ``https://`` put in front."""
-    if not field.data:
+    if not field.data or field.errors:
+        # Already too long as typed: one message is enough, not the same one twice.
         return
     url = field.data
     if "://" not in url and not re.match(r"^[a-z][a-z0-9+.-]*:", url, re.IGNORECASE):

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from ..errors import DomainError
@@ -345,7 +346,11 @@ class ArticleStore:
         for row in rows:
             self.summary.comments[row.status] += 1
         if self.progress and before // self._every != self.summary.stored // self._every:
-            self.progress(_("%(count)d comments imported…", count=self.summary.stored))
+            self.progress(
+                ngettext(
+                    "%(num)d comment imported…", "%(num)d comments imported…", self.summary.stored
+                )
+            )
 
     def _mapped(self, kind: str, source_ids: list[str]) -> dict[str, int]:
         if not source_ids:

@@ -14,6 +14,20 @@
   window.addEventListener("load", report);
   report();
 
+  // The author's edit tokens come in the address after a post; kept in this frame's storage
+  // (as embed.js keeps them), so a reload of the host page still shows their own comments.
+  var OWN = "commentsvc:own", params = new URLSearchParams(location.search);
+  var inAddress = params.getAll("own"), kept = [];
+  try { kept = JSON.parse(localStorage.getItem(OWN)) || []; } catch (e) { /* storage refused */ }
+  var all = kept.filter(function (t) { return inAddress.indexOf(t) < 0; }).concat(inAddress).slice(-20);
+  try { localStorage.setItem(OWN, JSON.stringify(all)); } catch (e) { /* not remembered */ }
+  if (all.length > inAddress.length) {
+    params.delete("own");
+    all.forEach(function (t) { params.append("own", t); });
+    location.replace(location.pathname + "?" + params + location.hash);
+    return;
+  }
+
   var form = document.getElementById("commentform");
   if (!form) return;
   var KEY = "commentsvc:author", names = ["author", "email", "url"];

@@ -17,7 +17,7 @@ from flask import Blueprint, Response, current_app, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from .. import comments
-from ..errors import CommentRejected, OriginNotAllowed
+from ..errors import CommentRejected, EditWindowClosed, OriginNotAllowed
 from ..extensions import csrf, db
 from ..forms import CommentForm, EditForm
 from ..models import Comment, utcnow
@@ -165,12 +165,13 @@ def edit_own_comment(comment_id: int):
     comment = db.get_or_404(Comment, comment_id)
     token = comments.tokens_by_comment(own_tokens(), utcnow()).get(comment_id)
     form = EditForm(meta={"csrf": False})
-    error = None
+    error, status = None, 422
     if form.validate():
         try:
             comments.edit_comment(comment_id, form.comment.data, token=token, now=utcnow())
-        except CommentRejected as rejected:
-            error = rejected.message
+        except (CommentRejected, EditWindowClosed) as rejected:
+            # Shown where the form was, with the text kept so that it can be copied.
+            error, status = rejected.message, rejected.status
         else:
             return framed(redirect(back_to(comment, own_tokens(), f"comment-{comment_id}"), 303))
     else:
@@ -178,7 +179,7 @@ def edit_own_comment(comment_id: int):
     return render_embed(
         comment.article,
         blank_form(comment.article),
-        status=422,
+        status=status,
         editing=comment_id,
         edit_error=error,
         edit_text=form.comment.data,

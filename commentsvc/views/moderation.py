@@ -21,6 +21,7 @@ from flask import (
     url_for,
 )
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from .. import accounts, gdpr, moderation, settings
 from ..auth import admin_required, current_moderator, log_in, log_out, login_required
@@ -85,6 +86,7 @@ def moderation_context():
     return {
         "status_name": lambda s: str(STATUS_NAMES.get(s, s)),
         "action_name": lambda a: str(ACTION_NAMES.get(a, a)),
+        "audit_result": gdpr.describe_audit,
         "moderator": current_moderator(),
         "describe_reason": moderation.describe_reason,
         "reason_codes": moderation.reason_codes,
@@ -150,6 +152,7 @@ def queue():
     found = load_queue(status, article_key=article, search=search, page=arg_page())
     return render_template(
         "moderation/queue.html",
+        view=queue_view(),
         queue=found,
         status=status,
         article=article,
@@ -158,6 +161,18 @@ def queue():
         bulk_form=BulkForm(),
         last_decision=session.get("last_decision"),
     )
+
+
+QUEUE_VIEWS = ("cards", "list")
+
+
+def queue_view() -> str:
+    """Cards or the dense list: as asked in the address, else as this moderator last chose."""
+    asked = request.args.get("view")
+    if asked in QUEUE_VIEWS:
+        session["queue_view"] = asked
+    view = session.get("queue_view")
+    return view if view in QUEUE_VIEWS else "cards"
 
 
 @bp.get("/comments/<int:comment_id>")
@@ -291,7 +306,7 @@ def bulk():
     except moderation.ModerationRefused as error:
         flash(str(error.message), "error")
         return redirect(back, code=303)
-    flash(str(_l("%(count)s comments updated.", count=done)))
+    flash(str(ngettext("%(num)d comment updated.", "%(num)d comments updated.", done)))
     for refusal in refusals:
         flash(refusal, "error")
     return redirect(back, code=303)
@@ -455,15 +470,5 @@ def privacy_erase():
     if not result.found:
         flash(str(_l("Nothing is stored about this email address; nothing was changed.")))
     else:
-        flash(
-            str(
-                _l(
-                    "Erased: %(anonymized)d comments anonymized, %(deleted)d deleted, "
-                    "%(other)d other records.",
-                    anonymized=result.anonymized,
-                    deleted=result.deleted,
-                    other=result.other,
-                )
-            )
-        )
+        flash(gdpr.describe_erasure(result.anonymized, result.deleted, result.other))
     return redirect(url_for("moderation.privacy"), code=303)
