@@ -1,0 +1,55 @@
+"""What moderators and admins see: the dense list view (remembered), the text a reply
+answers, counts in singular and plural, and the privacy log's results in Swedish."""
+
+from __future__ import annotations
+
+import re
+
+
+def test_the_list_view_shows_one_row_per_comment_and_is_remembered(mod, held, article):
+    first = held("Hur påverkar det pendlingen från Sundsvall? " + "Lång text. " * 40)
+    cards = mod.get("/moderation/").get_data(as_text=True)
+    assert '<ol class="queue"' in cards and 'aria-current="page">Kort</a>' in cards
+    listed = mod.get("/moderation/?view=list").get_data(as_text=True)
+    assert '<table class="queue queue-list"' in listed
+    row = re.search(rf'<tr class="queue-item" id="row-{first}".*?</tr>', listed, re.DOTALL)
+    cells = row.group(0)
+    assert "Anna Lindqvist" in cells and "anna@example.se" in cells
+    assert "Hur påverkar det pendlingen" in cells and "…" in cells  # an excerpt
+    assert "SOI Mitt startar i Svealand" in cells
+    assert "första kommentaren från denna författare" in cells
+    assert 'data-shortcut="a"' in cells and f'form="bulk"' in cells
+    # The next visit, without asking, is the list again; asking for cards switches back.
+    assert '<table class="queue queue-list"' in mod.get("/moderation/").get_data(as_text=True)
+    assert '<ol class="queue"' in mod.get("/moderation/?view=cards").get_data(as_text=True)
+    assert '<ol class="queue"' in mod.get("/moderation/").get_data(as_text=True)
+
+
+def test_a_reply_shows_the_text_it_answers_in_both_views(mod, held, article, add_comment):
+    parent = add_comment(article, "Bron öppnar i maj, enligt kommunen.", author="Bo Ek")
+    held("Stämmer det verkligen?", parent=parent, author="Lisa Berg", email="lisa@example.se")
+    held("En vanlig kommentar", author="Karin", email="karin@example.se")
+    for view in ("cards", "list"):
+        page = mod.get(f"/moderation/?view={view}").get_data(as_text=True)
+        quoted = re.findall(r'<blockquote class="parent-text">(.*?)</blockquote>', page)
+        assert quoted == ["Bron öppnar i maj, enligt kommunen."], view
+
+
+def test_bulk_on_one_comment_says_so_in_the_singular(mod, held):
+    one = held()
+    response = mod.post(
+        "/moderation/bulk", {"action": "approve", "ids": [str(one)]}, follow_redirects=True
+    )
+    assert "1 kommentar uppdaterad." in response.get_data(as_text=True)
+
+
+def test_the_privacy_logs_results_are_in_swedish(app, admin, article, add_comment):
+    add_comment(article, "Annas text", email="anna@example.se")
+    add_comment(article, "Gretas text", email="greta.anna@example.se")  # a near miss: kept
+    admin.post("/moderation/privacy/erase", {"email": "anna@example.se", "confirm": "yes"})
+    admin.post("/moderation/privacy/lookup", {"email": "greta.anna@example.se"})
+    page = admin.get("/moderation/privacy").get_data(as_text=True)
+    table = re.search(r'<table class="privacy-audit">.*?</table>', page, re.DOTALL).group(0)
+    assert "<th scope=\"col\">Resultat</th>" in table
+    assert "1 kommentar anonymiserad, 0 borttagna, 0 andra poster" in table
+    assert "comments anonymized" not in table and " rows" not in table
