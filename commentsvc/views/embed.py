@@ -95,6 +95,8 @@ def render_embed(article, form, *, status=200, reply_to=None, **context):
             edit_tokens=comments.tokens_by_comment(tokens, utcnow()),
             edit_endpoint="embed.edit_own_comment",
             delete_endpoint="embed.delete_own_comment",
+            # The host sites that may keep the author's tokens for the iframe (embed-frame.js).
+            frame_hosts=current_app.config["ALLOWED_ORIGINS"],
             **context,
         )
     )
