@@ -19,6 +19,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import bindparam, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
+from .dates import comment_time
 from .errors import (
     ArticleNotFound,
     CommentNotFound,
@@ -27,7 +28,6 @@ from .errors import (
     EditWindowClosed,
     ThreadClosed,
 )
-from .dates import comment_time
 from .extensions import db
 from .models import Article, Comment, CommentStatus
 from .moderation import Signals, held_reasons, spam_reasons

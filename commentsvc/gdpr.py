@@ -248,9 +248,7 @@ def describe_audit(action: str, detail: str) -> str:
     if action == "purge":
         return ", ".join(
             [
-                ngettext(
-                    "%(num)d IP address cleared", "%(num)d IP addresses cleared", n["ips"]
-                ),
+                ngettext("%(num)d IP address cleared", "%(num)d IP addresses cleared", n["ips"]),
                 ngettext("%(num)d comment deleted", "%(num)d comments deleted", n["comments"]),
             ]
         )

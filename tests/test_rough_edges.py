@@ -26,9 +26,7 @@ def text_of(page: str) -> str:
     return html_lib.unescape(re.sub(r"<[^>]+>", " ", page))
 
 
-def test_a_too_long_website_is_told_once_beside_the_field_and_once_in_the_summary(
-    reader, article
-):
+def test_a_too_long_website_is_told_once_beside_the_field_and_once_in_the_summary(reader, article):
     r = reader.post(article, url=LONG_URL)
     assert r.status_code == 422
     page = r.get_data(as_text=True)
@@ -196,7 +194,9 @@ def test_a_login_wait_of_one_second_is_singular(app, seconds, lang, expected):
     with app.test_request_context("/"):
         accounts.create_moderator("moa", "rätt häst batteri häftklammer", role="moderator")
         now = utcnow()
-        locked = LoginThrottle(key="pair:moa|192.0.2.0", locked_until=now + timedelta(seconds=seconds))
+        locked = LoginThrottle(
+            key="pair:moa|192.0.2.0", locked_until=now + timedelta(seconds=seconds)
+        )
         db.session.add(locked)
         db.session.commit()
         with pytest.raises(DomainError) as refused:
@@ -221,7 +221,9 @@ def test_the_thread_page_announces_and_links_its_feed(reader, article):
     feed = f"/feed.atom?article={article}"
     head = page.split("</head>")[0]
     assert re.search(
-        rf'<link rel="alternate" type="application/atom\+xml" title="[^"]+" href="{re.escape(feed)}">', head
+        rf'<link rel="alternate" type="application/atom\+xml" title="[^"]+" '
+        rf'href="{re.escape(feed)}">',
+        head,
     )
     body = page.split("</head>")[1]
     assert f'<a href="{feed}" type="application/atom+xml">Följ kommentarerna (Atom-flöde)</a>' in (
@@ -247,9 +249,7 @@ def item_without_slug(post_id: str, link: str, comments: str) -> str:
 {comments}</item>"""
 
 
-def test_wordpress_items_without_a_slug_fall_back_to_the_id_then_the_path(
-    app, runner, tmp_path
-):
+def test_wordpress_items_without_a_slug_fall_back_to_the_id_then_the_path(app, runner, tmp_path):
     from tests.test_import_wordpress import item
 
     path = tmp_path / "export.xml"

@@ -234,7 +234,9 @@ def _key(fields: dict[str, str], key: str, post_id: str) -> tuple[str, str]:
     if slug:
         return slug, ""
     if post_id:
-        return post_id, _("it has no slug (wp:post_name); its key is the post id %(key)s", key=post_id)
+        return post_id, _(
+            "it has no slug (wp:post_name); its key is the post id %(key)s", key=post_id
+        )
     path = _link_path(fields)
     return path, _(
         "it has no slug (wp:post_name) nor post id; its key is the link's path %(key)s", key=path

@@ -11,9 +11,12 @@ from datetime import UTC, datetime
 import pytest
 from werkzeug.wrappers import Request, Response
 
+from tests.browser import test_moderation_queue
 from tests.browser.conftest import LiveServer
 from tests.browser.test_embed_browser import ARTICLE_PAGE, FRAMED_PAGE, FRONT_PAGE, expect_text
-from tests.browser.test_moderation_queue import log_in, queue_data  # noqa: F401
+from tests.browser.test_moderation_queue import log_in
+
+queue_data = test_moderation_queue.queue_data  # the same queue as the card view's test
 
 # The iframe with the README's snippet: the height, and the reader's tokens kept by the host.
 FRAMED_KEEPING_PAGE = """<!doctype html>
@@ -28,9 +31,10 @@ FRAMED_KEEPING_PAGE = """<!doctype html>
       if (e.origin !== service || e.source !== frame.contentWindow || !e.data) return;
       if (e.data.commentsvc === "height") frame.style.height = e.data.height + "px";
       try {{
-        if (e.data.commentsvc === "own") localStorage.setItem("commentsvc:own", JSON.stringify(e.data.tokens));
+        var key = "commentsvc:own";
+        if (e.data.commentsvc === "own") localStorage.setItem(key, JSON.stringify(e.data.tokens));
         if (e.data.commentsvc === "ready") frame.contentWindow.postMessage(
-          {{ commentsvc: "own", tokens: JSON.parse(localStorage.getItem("commentsvc:own")) || [] }}, service);
+          {{ commentsvc: "own", tokens: JSON.parse(localStorage.getItem(key)) || [] }}, service);
       }} catch (err) {{ /* storage refused: the reader is not remembered */ }}
     }});
   }})();

@@ -18,7 +18,7 @@ def test_the_list_view_shows_one_row_per_comment_and_is_remembered(mod, held, ar
     assert "Hur påverkar det pendlingen" in cells and "…" in cells  # an excerpt
     assert "SOI Mitt startar i Svealand" in cells
     assert "första kommentaren från denna författare" in cells
-    assert 'data-shortcut="a"' in cells and f'form="bulk"' in cells
+    assert 'data-shortcut="a"' in cells and 'form="bulk"' in cells
     # The next visit, without asking, is the list again; asking for cards switches back.
     assert '<table class="queue queue-list"' in mod.get("/moderation/").get_data(as_text=True)
     assert '<ol class="queue"' in mod.get("/moderation/?view=cards").get_data(as_text=True)
@@ -50,6 +50,6 @@ def test_the_privacy_logs_results_are_in_swedish(app, admin, article, add_commen
     admin.post("/moderation/privacy/lookup", {"email": "greta.anna@example.se"})
     page = admin.get("/moderation/privacy").get_data(as_text=True)
     table = re.search(r'<table class="privacy-audit">.*?</table>', page, re.DOTALL).group(0)
-    assert "<th scope=\"col\">Resultat</th>" in table
+    assert '<th scope="col">Resultat</th>' in table
     assert "1 kommentar anonymiserad, 0 borttagna, 0 andra poster" in table
     assert "comments anonymized" not in table and " rows" not in table
