@@ -53,3 +53,4 @@ def test_the_privacy_logs_results_are_in_swedish(app, admin, article, add_commen
     assert '<th scope="col">Resultat</th>' in table
     assert "1 kommentar anonymiserad, 0 borttagna, 0 andra poster" in table
     assert "comments anonymized" not in table and " rows" not in table
+    assert " UTC" not in table  # times in the configured zone, as on every other page
