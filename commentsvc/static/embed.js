@@ -68,20 +68,16 @@
       if (keys.indexOf(k) < 0) keys.push(k);
     });
     if (!keys.length) return;
-    // Counts may be cached a minute; a browser that posted lately asks past every cache.
+    // Counts are cached a while: a browser that posted lately asks past the caches.
     var posted = load(POSTED, 0);
     call("GET", "counts", { article: keys.slice(0, 100), fresh: Date.now() - posted < 3e5 ? posted : null }).then(function (r) {
-      if (r.status !== 200) return;
-      nodes.forEach(function (n) {
-        var c = r.body.counts[n.getAttribute("data-commentsvc-count")];
-        if (c != null) n.textContent = c;
-      });
+      if (r.status === 200) keys.forEach(function (k) { showCount(k, r.body.counts[k]); });
     });
   }
 
   function showCount(key, count) {
     document.querySelectorAll("[data-commentsvc-count]").forEach(function (n) {
-      if (n.getAttribute("data-commentsvc-count") === key) n.textContent = count;
+      if (count != null && n.getAttribute("data-commentsvc-count") === key) n.textContent = count;
     });
   }
 
@@ -93,8 +89,8 @@
       if (now - tokens[id].at > 30 * 864e5) delete tokens[id];
     });
     save(TOKENS, tokens);
-    // A constructed sheet is not an inline <style>, so a host's strict style-src allows it.
-    if (root.adoptedStyleSheets && window.CSSStyleSheet && CSSStyleSheet.prototype.replaceSync) {
+    // A constructed sheet is no inline <style>: a host's strict style-src allows it.
+    if (root.adoptedStyleSheets) {
       var sheet = new CSSStyleSheet();
       sheet.replaceSync(CSS);
       root.adoptedStyleSheets = [sheet];
@@ -227,7 +223,7 @@
         field("email", "email", true, { maxlength: 100, autocomplete: "email", value: me && me.email }),
         field("url", "url", false, { maxlength: 200, autocomplete: "url", value: me && me.url }),
         h("p.field.remember", {}, [remember, " ", h("label", { for: "csvc-remember", text: T.remember })]),
-        // Hidden by the attribute, not only by our styles: no reader sees it, whatever loads.
+        // Hidden by the attribute, so whatever styles load no reader sees it.
         h("p.hp", { "aria-hidden": "true", hidden: true }, [
           h("label", { for: "csvc-hp", text: T.hp }),
           h("input#csvc-hp", { type: "text", name: "hp", tabindex: -1, autocomplete: "off" })]),
