@@ -283,7 +283,7 @@ def test_the_embed_looks_as_designed_under_a_strict_host_csp(page, site, article
 
 
 def test_the_moderator_works_the_dense_list_with_keys_and_bulk_actions(
-    page, live_server, queue_data, add_comment, article
+    page, live_server, queue_data, add_comment, article, axe_violations
 ):
     parent = add_comment(article, "Bron öppnar i maj, enligt kommunen.", author="Bo Ek")
     log_in(page, live_server)
@@ -293,6 +293,7 @@ def test_the_moderator_works_the_dense_list_with_keys_and_bulk_actions(
     first = rows.nth(0)
     assert "Lisa Berg" in first.inner_text() and "SOI Mitt startar i Svealand" in first.inner_text()
     assert "första kommentaren från denna författare" in first.inner_text()
+    assert axe_violations(page) == []
     actions = first.locator(".actions")
     assert actions.evaluate("el => getComputedStyle(el).opacity") == "0"  # quiet until wanted
     first.hover()
