@@ -272,3 +272,14 @@ def test_wordpress_items_without_a_slug_fall_back_to_the_id_then_the_path(app, r
     assert "inlägg 4: det saknar slug (wp:post_name); dess nyckel är inläggets id 4" in out
     assert "dess nyckel är länkens sökväg /?page_id=9" in out
     assert "med-slug" not in out  # the item with a slug is not listed
+
+
+def test_an_import_of_one_item_speaks_in_the_singular(app, runner, tmp_path):
+    from tests.test_import_wordpress import item
+
+    path = tmp_path / "export.xml"
+    path.write_text(wxr(item(1, wp_comment(1), slug="en-nyhet")), encoding="utf-8")
+    result = runner.invoke(args=["import-wordpress", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "Artiklar: 1 ny, 0 fanns redan." in result.output
+    assert "komplett WordPress-export: 1 post, 1 kommentar. Importerar…" in result.stderr

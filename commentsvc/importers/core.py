@@ -84,9 +84,11 @@ class Summary:
         """The summary as lines of text in the configured language."""
         lines = [
             _(
-                "Articles: %(created)d new, %(existing)d already there.",
-                created=self.articles_created,
-                existing=self.articles_existing,
+                "Articles: %(created)s, %(existing)s.",
+                created=ngettext("%(num)d new", "%(num)d new", self.articles_created),
+                existing=ngettext(
+                    "%(num)d already there", "%(num)d already there", self.articles_existing
+                ),
             ),
             _(
                 "Comments imported: %(count)d (approved %(approved)d, pending %(pending)d, "

@@ -136,10 +136,9 @@ def import_file(
     if progress:
         progress(
             _(
-                "The file is a complete WordPress export: %(items)d items, %(comments)d "
-                "comments. Importing…",
-                items=items,
-                comments=comments,
+                "The file is a complete WordPress export: %(items)s, %(comments)s. Importing…",
+                items=ngettext("%(num)d item", "%(num)d items", items),
+                comments=ngettext("%(num)d comment", "%(num)d comments", comments),
             )
         )
     store = ArticleStore(f"wordpress {site}".strip(), now=now, progress=progress)
