@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app commentsvc
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-postgres test-browser install lint format translations messages clean bench explain screenshots
+.PHONY: run test test-postgres test-browser test-wheel install lint format translations messages clean bench explain screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,9 +17,11 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed translations
+install: $(VENV)/.installed
 
-# Compiled catalogs are built, not committed.
+# The compiled catalogs (messages.mo) are committed, so that `pip install -e .` and the wheel
+# speak Swedish without a build step; after editing a .po file, run this and commit the .mo
+# (tests/test_i18n.py fails while a committed .mo differs from its .po).
 translations: $(VENV)/.installed
 	@$(BIN)/pybabel -q compile -d commentsvc/translations
 
@@ -45,11 +47,16 @@ format: install
 
 # The fast suite on SQLite, with lint first. Browser and PostgreSQL runs: see .ci/run.
 test: lint
-	$(BIN)/pytest -q -m "not browser" $(PYTEST_ARGS)
+	$(BIN)/pytest -q -m "not browser and not wheel" $(PYTEST_ARGS)
 
 # The same suite on PostgreSQL: set TEST_DATABASE_URL to an empty database.
 test-postgres: install
-	COMMENTSVC_TEST_ENGINE=postgresql $(BIN)/pytest -q -m "not browser" $(PYTEST_ARGS)
+	COMMENTSVC_TEST_ENGINE=postgresql $(BIN)/pytest -q -m "not browser and not wheel" $(PYTEST_ARGS)
+
+# The README's Deploy steps: build the wheel, install it into a fresh virtualenv (dependencies
+# from the package index), serve it with gunicorn from a temporary folder, check every page.
+test-wheel: install
+	$(BIN)/pytest -q -m wheel $(PYTEST_ARGS)
 
 # Real-browser tests: Debian's chromium, driven by Playwright, with axe-core from npm.
 node_modules/axe-core/axe.min.js:

@@ -1,5 +1,5 @@
-"""The WSGI entry point: ``gunicorn wsgi:app``. The only application made at import."""
+"""The WSGI entry point of a checkout: ``gunicorn wsgi:app`` (the same as ``commentsvc.wsgi``)."""
 
-from commentsvc import create_app
+from commentsvc.wsgi import app
 
-app = create_app()
+__all__ = ["app"]

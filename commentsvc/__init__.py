@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import os
+from importlib import resources
 from typing import Any
 
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
 
-from . import cli, errors, microcache, production
+from . import assets, cli, errors, microcache, production
 from .auth import ModeratorSessionInterface
 from .config import load_config
-from .extensions import babel, csrf, db, limiter, migrate
+from .extensions import babel, compress, csrf, db, limiter, migrate
 from .privacy import notice as privacy_notice
 from .ratelimits import log_storage_faults
 from .views import api, embed, feeds, public
@@ -19,22 +20,34 @@ from .views import moderation as moderation_pages
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 PROJECT_DIR = os.path.dirname(PACKAGE_DIR)
+# The templates are the package ``commentsvc.templates``: in a wheel a folder inside the
+# package, in an editable checkout the top-level templates/ mapped there by pyproject.toml.
+TEMPLATES_DIR = str(resources.files("commentsvc.templates"))
+
+
+def default_instance_path() -> str:
+    """``instance/`` of the checkout when run from one, else ``instance/`` of the working folder.
+
+    An installed wheel lives in site-packages, which is no place for a database or a secret.
+    """
+    if os.path.exists(os.path.join(PROJECT_DIR, "pyproject.toml")):
+        return os.path.join(PROJECT_DIR, "instance")
+    return os.path.abspath("instance")
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application: configuration layers, then extensions, blueprints, errors, CLI."""
     app = Flask(
         __name__,
-        instance_path=os.environ.get(
-            "COMMENTSVC_INSTANCE_PATH", os.path.join(PROJECT_DIR, "instance")
-        ),
+        instance_path=os.environ.get("COMMENTSVC_INSTANCE_PATH") or default_instance_path(),
         instance_relative_config=True,
-        template_folder=os.path.join(PROJECT_DIR, "templates"),
+        template_folder=TEMPLATES_DIR,
     )
     os.makedirs(app.instance_path, exist_ok=True)
     load_config(app, test_config)
     production.check_sqlite_writable(app)
     production.trust_proxies(app)
+    assets.install(app)
     microcache.install(app)
     register_extensions(app)
     register_blueprints(app)
@@ -60,6 +73,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(PACKAGE_DIR, "migrations"))
     csrf.init_app(app)
+    compress.init_app(app)
     limiter.init_app(app)
     log_storage_faults()  # issue 6: Redis down and back is logged
     app.session_interface = ModeratorSessionInterface()

@@ -4,10 +4,15 @@ Failed logins are counted per account-and-address pair and per address, in the d
 that every instance sees them. A pair is slowed after a few failures and locked after more;
 an address gets a larger budget across all accounts. No account is ever locked for everyone,
 so an attacker cannot lock the real moderators out from their own addresses.
+
+Every change of an account (created, disabled, re-enabled, role changed, password set or
+reset) is written to the audit log, and those that change who may act raise the account's
+session epoch, which ends its sessions on every instance. Services flush; the caller commits.
 """
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -16,9 +21,10 @@ from flask_babel import ngettext
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .audit import record_event
 from .errors import DomainError
 from .extensions import db
-from .models import LoginThrottle, Moderator, ModeratorRole
+from .models import LoginThrottle, Moderator, ModeratorRole, utcnow
 
 PASSWORD_MIN = 10
 # Checked against when the account does not exist, so a wrong name costs as much as a
@@ -45,6 +51,27 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method="scrypt")
 
 
+def check_new_password(username: str, password: str) -> None:
+    """The rules for every new password (create, set-password, reset, own change)."""
+    if len(password) < PASSWORD_MIN:
+        raise AccountRejected(
+            _l("The password must have at least %(min)s characters.", min=PASSWORD_MIN),
+            "password",
+        )
+    if password.strip().casefold() == username.strip().casefold():
+        raise AccountRejected(_l("The password must not be the user name."), "password")
+
+
+def account_subject(moderator: Moderator) -> str:
+    """How the audit log names an account: by its number, so an erasure of the person
+    (which renames the account) reaches every record about it."""
+    return f"moderator:{moderator.id}"
+
+
+def _end_sessions(moderator: Moderator) -> None:
+    moderator.session_epoch = (moderator.session_epoch or 0) + 1
+
+
 def create_moderator(
     username: str,
     password: str,
@@ -53,16 +80,14 @@ def create_moderator(
     email: str = "",
     notify: bool = False,
     display_name: str = "",
+    by: str = "cli",
+    now: datetime | None = None,
 ) -> Moderator:
     """A new account; the name is unique regardless of case."""
     username = username.strip()
     if not username or len(username) > 200:
         raise AccountRejected(_l("Enter a user name of at most 200 characters."), "username")
-    if len(password) < PASSWORD_MIN:
-        raise AccountRejected(
-            _l("The password must have at least %(min)s characters.", min=PASSWORD_MIN),
-            "password",
-        )
+    check_new_password(username, password)
     taken = db.session.execute(
         select(Moderator.id).where(func.lower(Moderator.username) == username.lower())
     ).first()
@@ -77,7 +102,77 @@ def create_moderator(
         display_name=display_name.strip()[:245],
     )
     db.session.add(moderator)
-    db.session.commit()
+    db.session.flush()
+    record_event(
+        "account-created",
+        f"{account_subject(moderator)} role={moderator.role.value}",
+        by=by,
+        now=now or utcnow(),
+    )
+    return moderator
+
+
+def find_by_name(username: str) -> Moderator:
+    moderator = db.session.execute(
+        select(Moderator).where(func.lower(Moderator.username) == username.strip().lower())
+    ).scalar_one_or_none()
+    if moderator is None:
+        raise AccountRejected(_l("There is no such moderator."), "username")
+    return moderator
+
+
+def set_password(moderator: Moderator, password: str, *, by: str, now: datetime) -> None:
+    """A new password chosen by the account's owner or by a site owner at the shell."""
+    check_new_password(moderator.username, password)
+    moderator.password_hash = hash_password(password)
+    moderator.reset_pending = False
+    _end_sessions(moderator)
+    record_event("password-set", account_subject(moderator), by=by, now=now)
+    db.session.flush()
+
+
+def change_own_password(moderator: Moderator, current: str, new: str, *, now: datetime) -> None:
+    """A moderator's own change: the current password proves it is them."""
+    if not check_password_hash(moderator.password_hash, current):
+        raise AccountRejected(_l("The current password is wrong."), "current")
+    if current == new:
+        raise AccountRejected(_l("Choose a password you have not used here."), "password")
+    set_password(moderator, new, by=moderator.username, now=now)
+
+
+def reset_password(moderator_id: int, *, by: Moderator, now: datetime) -> tuple[Moderator, str]:
+    """An admin's reset: a temporary password, shown once, that must be changed at the next
+    login; every session of the account ends. Returns the account and the password."""
+    moderator = get_moderator(moderator_id)
+    temporary = secrets.token_urlsafe(12)
+    moderator.password_hash = hash_password(temporary)
+    moderator.reset_pending = True
+    _end_sessions(moderator)
+    record_event("password-reset", account_subject(moderator), by=by.username, now=now)
+    db.session.flush()
+    return moderator, temporary
+
+
+def set_role(moderator_id: int, role: str, *, by: Moderator, now: datetime) -> Moderator:
+    """Make an account an admin or a moderator; its sessions end (new rights, new login)."""
+    moderator = get_moderator(moderator_id)
+    if moderator.id == by.id:
+        raise AccountRejected(_l("You cannot change your own role."))
+    try:
+        new_role = ModeratorRole(role)
+    except ValueError:
+        raise AccountRejected(_l("Choose a role.")) from None
+    if moderator.role != new_role:
+        old = moderator.role.value
+        moderator.role = new_role
+        _end_sessions(moderator)
+        record_event(
+            "role-changed",
+            f"{account_subject(moderator)} role={old} → {new_role.value}",
+            by=by.username,
+            now=now,
+        )
+        db.session.flush()
     return moderator
 
 
@@ -88,20 +183,37 @@ def get_moderator(moderator_id: int) -> Moderator:
     return moderator
 
 
-def set_active(moderator_id: int, active: bool, *, by: Moderator) -> Moderator:
-    """Disable or re-enable an account; a disabled account's sessions stop working at once."""
+def set_active(
+    moderator_id: int, active: bool, *, by: Moderator, now: datetime | None = None
+) -> Moderator:
+    """Disable or re-enable an account. Its sessions end either way: a re-enabled account
+    starts from a new login, never from a cookie kept from before."""
     moderator = get_moderator(moderator_id)
     if moderator.id == by.id and not active:
         raise AccountRejected(_l("You cannot disable your own account."))
-    moderator.active = active
-    db.session.commit()
+    if moderator.active != active:
+        moderator.active = active
+        _end_sessions(moderator)
+        record_event(
+            "account-enabled" if active else "account-disabled",
+            account_subject(moderator),
+            by=by.username,
+            now=now or utcnow(),
+        )
+    db.session.flush()
     return moderator
+
+
+def end_sessions(moderator: Moderator) -> None:
+    """Logging out ends every session of the account, on every instance."""
+    _end_sessions(moderator)
+    db.session.flush()
 
 
 def set_notify(moderator_id: int, notify: bool) -> Moderator:
     moderator = get_moderator(moderator_id)
     moderator.notify = notify
-    db.session.commit()
+    db.session.flush()
     return moderator
 
 

@@ -11,6 +11,7 @@ from .extensions import db
 from .models import Moderator
 
 SESSION_KEY = "moderator_id"
+EPOCH_KEY = "moderator_epoch"
 
 
 class ModeratorSessionInterface(SecureCookieSessionInterface):
@@ -25,14 +26,25 @@ class ModeratorSessionInterface(SecureCookieSessionInterface):
 
 
 def current_moderator() -> Moderator | None:
-    """The logged-in, still active moderator; a disabled account is logged out at once."""
+    """The logged-in, still active moderator whose session is still valid.
+
+    The cookie carries the account's session epoch from the moment of login; logging out,
+    a new password, disabling the account or a new role raise the epoch in the database,
+    so every cookie issued before (a copied one too) stops working on every instance.
+    """
     if "moderator" not in g:
         moderator = None
         moderator_id = session.get(SESSION_KEY)
         if isinstance(moderator_id, int):
             moderator = db.session.get(Moderator, moderator_id)
-            if moderator is not None and not moderator.active:
+            valid = (
+                moderator is not None
+                and moderator.active
+                and session.get(EPOCH_KEY) == moderator.session_epoch
+            )
+            if not valid:
                 session.pop(SESSION_KEY, None)
+                session.pop(EPOCH_KEY, None)
                 moderator = None
         g.moderator = moderator
     return g.moderator
@@ -42,12 +54,21 @@ def log_in(moderator: Moderator) -> None:
     # A fresh session on login: nothing set before it (a fixed session) carries over.
     session.clear()
     session[SESSION_KEY] = moderator.id
+    session[EPOCH_KEY] = moderator.session_epoch
     session.permanent = False
+    g.pop("moderator", None)
 
 
 def log_out() -> None:
+    """Forget this browser's session (the caller ends the account's other sessions)."""
     session.pop(SESSION_KEY, None)
+    session.pop(EPOCH_KEY, None)
     g.pop("moderator", None)
+
+
+def reset_pending() -> bool:
+    moderator = current_moderator()
+    return moderator is not None and moderator.reset_pending
 
 
 def login_required(view):
@@ -59,6 +80,9 @@ def login_required(view):
             if request.method != "GET":
                 abort(403)
             return redirect(url_for("moderation.login", next=request.full_path.rstrip("?")))
+        if reset_pending():
+            # A temporary password from an admin's reset opens only the page that replaces it.
+            return redirect(url_for("moderation.password"), code=303)
         return view(*args, **kwargs)
 
     return wrapped

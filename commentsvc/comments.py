@@ -30,7 +30,7 @@ from .errors import (
 )
 from .extensions import db
 from .models import Article, Comment, CommentStatus
-from .moderation import Signals, held_reasons, spam_reasons
+from .moderation import Signals, held_reasons, spam_reasons, withdraw_mail
 from .privacy import avatar_key
 from .sanitize import clean_html
 from .settings import effective_config
@@ -453,21 +453,41 @@ def _own_comment(comment_id: int, token: str | None, now: datetime) -> Comment:
 
 
 def edit_comment(comment_id: int, text: str, *, token: str | None, now: datetime) -> Comment:
-    """The author's new text: sanitized again and judged by the policy again.
+    """The author's new text: sanitized again and judged by the whole policy again, exactly
+    as a new comment (``effective_config``: word lists, links, the moderation mode).
 
-    An approved comment that now breaks a rule (say, five links) goes back to the queue.
+    An approved comment that now breaks a rule goes back to the queue (and the moderators
+    who asked for mail hear of it), or to spam for a disallowed word. The form's time trap
+    and honeypot are for new comments only: an edit has no form stamp to judge.
     """
+    from .mail import queue_moderator_mail
+
     comment = _own_comment(comment_id, token, now)
     html = clean_html(text)
     if not html:
         raise CommentRejected(_l("Write a comment."), field="comment")
-    reasons = held_reasons(
-        current_app.config, author=comment.author, email=comment.email, html=html
-    )
+    config = effective_config()
+    who = {
+        "author": comment.author,
+        "email": comment.email,
+        "website": comment.website,
+        "ip": comment.ip,
+    }
+    was = comment.status
     comment.text, comment.html, comment.edited_at = text, html, now
-    comment.held_for = "\n".join(reasons)
+    reasons = spam_reasons(config, text=text, **who)
     if reasons:
-        comment.status = CommentStatus.PENDING
+        comment.status = CommentStatus.SPAM
+    else:
+        reasons = held_reasons(config, text=text, html=html, **who)
+        if reasons:
+            comment.status = CommentStatus.PENDING
+    comment.held_for = "\n".join(reasons)
+    if comment.status == CommentStatus.SPAM:
+        withdraw_mail(comment.id)  # no mail goes out about spam
+    elif comment.status == CommentStatus.PENDING and was == CommentStatus.APPROVED:
+        db.session.flush()
+        queue_moderator_mail(comment, now=now)
     db.session.commit()
     return comment
 
@@ -477,6 +497,7 @@ def delete_comment(comment_id: int, *, token: str | None, now: datetime) -> None
     comment = _own_comment(comment_id, token, now)
     comment.status = CommentStatus.TRASH
     comment.decided_at, comment.decided_by = now, "author"
+    withdraw_mail(comment.id)
     db.session.commit()
 
 

@@ -60,6 +60,7 @@ class Defaults:
     # Issue 5: retention, applied by `flask --app commentsvc purge` (0: keep for ever).
     IP_RETENTION_DAYS = 0  # clear even the anonymized IP of comments older than this
     PURGE_AFTER_DAYS = 30  # delete spam and trash this long after the decision (as WordPress)
+    OUTBOX_RETENTION_DAYS = 30  # delete mails this long after they were sent (0: keep)
     # Issue 6: production. How many reverse proxies (load balancer, CDN edge...) stand in front
     # and add X-Forwarded-For/-Proto/-Host. 0: none, the headers are ignored, so a reader cannot
     # choose their own address for rate limits and the stored (anonymized) IP.
@@ -82,6 +83,19 @@ class Defaults:
         None  # a reader may write a long comment; the token lives with the session
     )
     BABEL_DEFAULT_LOCALE = "sv"
+    COMPRESS_MIMETYPES = [
+        "text/html",
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "application/atom+xml",
+        "image/svg+xml",
+    ]
+    COMPRESS_ALGORITHM = ["br", "gzip"]  # what every browser and CDN takes
+    # Brotli 5 is the first level smaller than gzip's default on /embed.js (5.8 against 6.2 kB,
+    # about 2 ms for its 19 kB); 4, Flask-Compress's default, is larger than gzip.
+    COMPRESS_BR_LEVEL = 5
 
 
 class ConfigError(RuntimeError):
@@ -149,6 +163,7 @@ def _check(app: Flask) -> None:
         "EDIT_WINDOW_MINUTES",
         "IP_RETENTION_DAYS",
         "PURGE_AFTER_DAYS",
+        "OUTBOX_RETENTION_DAYS",
         "TRUSTED_PROXIES",
         "CACHE_MAX_AGE",
         "CACHE_STALE_WHILE_REVALIDATE",

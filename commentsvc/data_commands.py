@@ -12,6 +12,7 @@ from flask_babel import ngettext
 from sqlalchemy.exc import SQLAlchemyError
 
 from .errors import DomainError
+from .extensions import db
 from .models import utcnow
 
 
@@ -160,6 +161,7 @@ def privacy_export(email: str, output: str | None) -> None:
         document = gdpr.personal_data(email, now=utcnow(), by="cli")
     except DomainError as error:
         raise _fail(error) from error
+    db.session.commit()
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     if output:
         with open(output, "w", encoding="utf-8") as out:
@@ -185,7 +187,9 @@ def privacy_erase(email: str, delete: bool) -> None:
     try:
         result = gdpr.erase(email, delete=delete, now=utcnow(), by="cli")
     except DomainError as error:
+        db.session.rollback()
         raise _fail(error) from error
+    db.session.commit()
     if not result.found:
         click.echo(_("Nothing is stored about this email address; nothing was changed."))
         return
@@ -195,12 +199,13 @@ def privacy_erase(email: str, delete: bool) -> None:
 @click.command("purge")
 @with_appcontext
 def purge() -> None:
-    """Apply IP_RETENTION_DAYS and PURGE_AFTER_DAYS (safe to run from cron)."""
+    """Apply IP_RETENTION_DAYS, PURGE_AFTER_DAYS and OUTBOX_RETENTION_DAYS (safe from cron)."""
     from .models import CommentStatus
     from .retention import purge as apply_retention
 
     result = apply_retention(now=utcnow())
     spam, trash = result.deleted[CommentStatus.SPAM], result.deleted[CommentStatus.TRASH]
+    db.session.commit()
     click.echo(
         _(
             "Purged: %(ips)s; %(comments)s (spam %(spam)d, trash %(trash)d).",
@@ -214,6 +219,12 @@ def purge() -> None:
             trash=trash,
         )
     )
+    if result.mails_deleted:
+        click.echo(
+            ngettext(
+                "Deleted %(num)d sent mail.", "Deleted %(num)d sent mails.", result.mails_deleted
+            )
+        )
     if result.kept_with_replies:
         click.echo(
             ngettext(

@@ -64,4 +64,5 @@ def seed_demo() -> None:
         if comment.status != CommentStatus.APPROVED:
             moderation.approve(comment.id, by="demo", now=when)
         stored.append(comment)
+    db.session.commit()
     click.echo(f"The demo article {DEMO_KEY!r} has {len(stored)} comments.")

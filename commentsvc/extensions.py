@@ -1,6 +1,7 @@
 """The Flask extensions, unbound: the only module-level state of the service."""
 
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
@@ -27,5 +28,8 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
+# Pages, JSON, feeds and /embed.js are compressed here rather than left to a proxy: the service
+# must be small on the wire behind any proxy, or none (the static files come precompressed).
+compress = Compress()
 # Limits are declared where they apply (see ratelimits.py); RATELIMIT_* config configures it.
 limiter = Limiter(key_func=get_remote_address)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -349,3 +350,48 @@ class PrivacyForm(FlaskForm):
         ],
     )
     delete = BooleanField(_l("Remove the texts of the comments too"))
+
+
+class PasswordForm(FlaskForm):
+    """A moderator's own new password, proven by the current one (the rules are the service's:
+    ``accounts.check_new_password``, the same for every way a password is set)."""
+
+    current = PasswordField(
+        _l("Current password"), validators=[DataRequired(_l("Enter your current password."))]
+    )
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired(_l("Enter a new password."))]
+    )
+    confirm = PasswordField(
+        _l("New password again"), validators=[DataRequired(_l("Enter the new password again."))]
+    )
+
+    def validate_confirm(self, field):
+        if field.data != self.password.data:
+            raise ValidationError(_l("The two new passwords are not the same."))
+
+
+class AuditFilterForm(FlaskForm):
+    """The log page's filters (a GET form: no CSRF token, nothing changes)."""
+
+    kind = SelectField(_l("Kind"), validate_choice=False)
+    actor = SelectField(_l("Moderator"), validate_choice=False)
+    since = DateField(_l("From (date)"), validators=[Optional()])
+    until = DateField(_l("To (date, inclusive)"), validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        from .audit import KINDS, actors
+
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [("", str(_l("All kinds")))] + [
+            (key, str(label)) for key, (label, _actions) in KINDS.items()
+        ]
+        self.actor.choices = [("", str(_l("Everyone")))] + [(name, name) for name in actors()]
+
+    def since_moment(self) -> datetime | None:
+        return datetime.combine(self.since.data, time(), UTC) if self.since.data else None
+
+    def until_moment(self) -> datetime | None:
+        if not self.until.data:
+            return None
+        return datetime.combine(self.until.data, time(), UTC) + timedelta(days=1)

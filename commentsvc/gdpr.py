@@ -1,7 +1,8 @@
 """Data-subject requests: everything stored about an email, and erasing it (GDPR art. 15, 17).
 
-A service: plain arguments, owns the commit. The audit entry (a ``ModerationEvent`` with no
-comment) names what was done, by whom, when and how many rows, never the data itself.
+A service: plain arguments; it flushes, and the command or page that serves the request
+commits. The audit entry (a ``ModerationEvent`` with no comment) names what was done, by
+whom, when and how many rows, never the data itself.
 
 Besides comments, an email can be in the moderators' outbox (mails that quote a held comment,
 with its author's name, email and text, or mails to a moderator) and in a moderator account.
@@ -16,14 +17,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 
+from .audit import record_event
 from .errors import DomainError
 from .extensions import db
+from .identity import normalize_address
 from .models import Comment, LoginThrottle, ModerationEvent, Moderator, OutboxMail, Setting
 
 ERASED_AUTHOR = "Anonym"
@@ -67,19 +69,14 @@ def _when(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def _like(email: str) -> str:
-    escaped = _normalized(email).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _outbox_about(email: str):
-    """Mails about this person's comments, quoting their email, or sent to them."""
+    """Mails about this person's comments, about them, or sent to them: exact addresses."""
+    address = _normalized(email)
     theirs = select(Comment.id).where(_by_email(email)).scalar_subquery()
     return or_(
         OutboxMail.comment_id.in_(theirs),
-        func.lower(OutboxMail.recipient) == _normalized(email),
-        func.lower(OutboxMail.body).like(_like(email), escape="\\"),
-        func.lower(OutboxMail.subject).like(_like(email), escape="\\"),
+        OutboxMail.about_address == address,
+        OutboxMail.recipient_address == address,
     )
 
 
@@ -112,7 +109,7 @@ def _outbox_erase(email: str, delete: bool) -> int:
 
 def _moderators(email: str):
     address = _normalized(email)
-    return or_(func.lower(Moderator.email) == address, func.lower(Moderator.username) == address)
+    return or_(Moderator.address == address, func.lower(Moderator.username) == address)
 
 
 def _moderator_find(email: str) -> list[dict[str, Any]]:
@@ -181,6 +178,46 @@ def _throttle_erase(email: str, delete: bool) -> int:
     return len(rows)
 
 
+def _normalized(email: str) -> str:
+    return normalize_address(email)
+
+
+def _by_email(email: str):
+    return Comment.address == _normalized(email)
+
+
+def _edits_of(email: str):
+    """The audit records of edits to this person's comments: each keeps the text before it."""
+    theirs = select(Comment.id).where(_by_email(email)).scalar_subquery()
+    return (ModerationEvent.action == "edit") & ModerationEvent.comment_id.in_(theirs)
+
+
+def _versions_find(email: str) -> list[dict[str, Any]]:
+    events = db.session.execute(
+        select(ModerationEvent).where(_edits_of(email)).order_by(ModerationEvent.id)
+    ).scalars()
+    return [
+        {
+            "comment_id": e.comment_id,
+            "text_before_edit": e.detail,
+            "edited_at": _when(e.created_at),
+            "edited_by": e.actor,
+        }
+        for e in events
+        if e.detail
+    ]
+
+
+def _versions_erase(email: str, delete: bool) -> int:
+    """The earlier texts go in every erasure: the comment is anonymized, but an earlier
+    version may still name the person (a moderator edits out a phone number and a name)."""
+    events = list(db.session.execute(select(ModerationEvent).where(_edits_of(email))).scalars())
+    for event in events:
+        # Nothing left to go back to: the edit can no longer be undone.
+        event.detail, event.undone = "", True
+    return len(events)
+
+
 def refuse_active_moderator(email: str) -> None:
     """Erasing the email of a working account would break its login and mail: refused."""
     active = db.session.execute(
@@ -197,6 +234,7 @@ def refuse_active_moderator(email: str) -> None:
 
 
 OTHER_SOURCES: tuple[PersonalDataSource, ...] = (
+    PersonalDataSource("earlier_versions", _versions_find, _versions_erase),
     PersonalDataSource("outbox_mails", _outbox_find, _outbox_erase),
     PersonalDataSource("moderator_accounts", _moderator_find, _moderator_erase),
     PersonalDataSource("failed_logins", _throttle_find, _throttle_erase),
@@ -232,7 +270,10 @@ _AUDIT_DETAILS = {
         r"(?P<anonymized>\d+) comments anonymized, (?P<deleted>\d+) deleted, "
         r"(?P<other>\d+) other rows(?P<texts>, texts removed)?"
     ),
-    "purge": re.compile(r"(?P<ips>\d+) IPs cleared, (?P<comments>\d+) comments deleted"),
+    "purge": re.compile(
+        r"(?P<ips>\d+) IPs cleared, (?P<comments>\d+) comments deleted"
+        r"(?:, (?P<mails>\d+) sent mails deleted)?"
+    ),
 }
 
 
@@ -246,12 +287,15 @@ def describe_audit(action: str, detail: str) -> str:
     if action == "privacy-export":
         return ngettext("%(num)d record", "%(num)d records", n["rows"])
     if action == "purge":
-        return ", ".join(
-            [
-                ngettext("%(num)d IP address cleared", "%(num)d IP addresses cleared", n["ips"]),
-                ngettext("%(num)d comment deleted", "%(num)d comments deleted", n["comments"]),
-            ]
-        )
+        purged = [
+            ngettext("%(num)d IP address cleared", "%(num)d IP addresses cleared", n["ips"]),
+            ngettext("%(num)d comment deleted", "%(num)d comments deleted", n["comments"]),
+        ]
+        if "mails" in n:
+            purged.append(
+                ngettext("%(num)d sent mail deleted", "%(num)d sent mails deleted", n["mails"])
+            )
+        return ", ".join(purged)
     parts = [
         ngettext("%(num)d comment anonymized", "%(num)d comments anonymized", n["anonymized"]),
         ngettext("%(num)d deleted", "%(num)d deleted", n["deleted"]),
@@ -260,15 +304,6 @@ def describe_audit(action: str, detail: str) -> str:
     if match.group("texts"):
         parts.append(gettext("texts removed"))
     return ", ".join(parts)
-
-
-def _normalized(email: str) -> str:
-    # lower(), not casefold(): it must match what the database's lower() does.
-    return email.strip().lower()
-
-
-def _by_email(email: str):
-    return func.lower(Comment.email) == _normalized(email)
 
 
 def comment_record(comment: Comment) -> dict[str, Any]:
@@ -316,7 +351,7 @@ def personal_data(email: str, *, now: datetime, by: str) -> dict[str, Any]:
         document[source.name] = source.find(email)
     rows = sum(len(v) for v in document.values() if isinstance(v, list))
     record_audit("privacy-export", f"{rows} rows", by=by, now=now)
-    db.session.commit()
+    db.session.flush()
     return document
 
 
@@ -348,6 +383,7 @@ def erase(email: str, *, delete: bool = False, now: datetime, by: str) -> Erasur
         if delete:
             comment.text = ""
             comment.html = ""
+            comment.held_for = ""
     db.session.flush()
     if delete:
         result.deleted = _delete_unanswered([c.id for c in comments])
@@ -357,7 +393,7 @@ def erase(email: str, *, delete: bool = False, now: datetime, by: str) -> Erasur
         f"{result.other} other rows" + (", texts removed" if delete else "")
     )
     record_audit("privacy-erase", detail, by=by, now=now)
-    db.session.commit()
+    db.session.flush()
     return result
 
 
@@ -392,10 +428,7 @@ def record_audit(action: str, detail: str, *, by: str, now: datetime) -> None:
     A ``ModerationEvent`` with no comment (the caller commits), shown to admins on the
     privacy page, and a line in the application log.
     """
-    db.session.add(
-        ModerationEvent(comment_id=None, actor=by, action=action, detail=detail, created_at=now)
-    )
-    current_app.logger.info("audit %s by %s at %s: %s", action, by, now.isoformat(), detail)
+    record_event(action, detail, by=by, now=now)
 
 
 PRIVACY_ACTIONS = ("privacy-export", "privacy-erase", "purge")
@@ -412,4 +445,31 @@ def recent_audit(limit: int = 50) -> list[ModerationEvent]:
             .order_by(ModerationEvent.id.desc())
             .limit(limit)
         ).scalars()
+    )
+
+
+def fill_missing_addresses() -> None:
+    """Give rows restored from an export made before the normalized columns existed their
+    normalized address, so export and erasure find them too (the caller commits)."""
+    for column, source in (
+        (Comment.address, Comment.email),
+        (OutboxMail.recipient_address, OutboxMail.recipient),
+        (Moderator.address, Moderator.email),
+    ):
+        values = db.session.execute(
+            select(source).distinct().where(column == "", source != "")
+        ).scalars()
+        for value in list(values):
+            db.session.execute(
+                update(column.class_)
+                .where(source == value, column == "")
+                .values({column.key: normalize_address(value)})
+                .execution_options(synchronize_session=False)
+            )
+    about = select(Comment.address).where(Comment.id == OutboxMail.comment_id).scalar_subquery()
+    db.session.execute(
+        update(OutboxMail)
+        .where(OutboxMail.about_address == "", OutboxMail.comment_id.is_not(None))
+        .values(about_address=func.coalesce(about, ""))
+        .execution_options(synchronize_session=False)
     )

@@ -72,6 +72,7 @@ def queue_moderator_mail(comment: Comment, *, now: datetime) -> int:
                 subject=subject[:300],
                 body=body,
                 comment_id=comment.id,
+                about_address=comment.address,
                 created_at=now,
                 next_attempt_at=now,
             )
@@ -142,6 +143,8 @@ def deliver_due(*, now: datetime, limit: int = 100) -> Delivery:
         if not _claim(mail_id, worker, now):
             continue
         mail = db.session.get(OutboxMail, mail_id)
+        if mail is None:
+            continue  # withdrawn (its comment was decided) after we leased it
         try:
             _send([_message(mail)])
         except (OSError, smtplib.SMTPException) as error:

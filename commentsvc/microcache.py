@@ -9,8 +9,8 @@ is never stale unless the site owner chooses it.
 
 Only answers that every reader gets alike are kept: GET, no cookie, no ``X-Own-Comments`` (the
 author's edit tokens), no ``Authorization``, a 200 marked ``public`` that sets no cookie. The key
-holds everything such an answer may vary by: path, query, Origin (CORS headers) and
-Accept-Language.
+holds everything such an answer may vary by: path, query, Origin (CORS headers),
+Accept-Language and Accept-Encoding (the body kept is compressed for that reader or not).
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ class MicroCache:
             environ.get("QUERY_STRING", ""),
             environ.get("HTTP_ORIGIN", ""),
             environ.get("HTTP_ACCEPT_LANGUAGE", ""),
+            environ.get("HTTP_ACCEPT_ENCODING", ""),
         )
         now = self.clock()
         with self._lock:

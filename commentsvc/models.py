@@ -7,10 +7,18 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Enum, ForeignKey, Index, String, Text, event, update
 from sqlalchemy import false as sa_false
-from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, relationship
+from sqlalchemy.orm import (
+    Mapped,
+    ORMExecuteState,
+    Session,
+    mapped_column,
+    relationship,
+    validates,
+)
 from sqlalchemy.types import DateTime, TypeDecorator
 
 from .extensions import db
+from .identity import normalize_address
 
 
 def utcnow() -> datetime:
@@ -82,6 +90,8 @@ class Comment(db.Model):
     html: Mapped[str] = mapped_column(Text)
     author: Mapped[str] = mapped_column(String(245))
     email: Mapped[str] = mapped_column(String(100), default="")  # private: moderators only
+    # The email as identity.normalize_address gives it: what export and erasure match exactly.
+    address: Mapped[str] = mapped_column(String(254), default="", server_default="", index=True)
     website: Mapped[str] = mapped_column(String(200), default="")
     ip: Mapped[str] = mapped_column(String(64), default="")  # anonymized before storing
     held_for: Mapped[str] = mapped_column(String(500), default="")  # reason codes, one a line
@@ -104,6 +114,11 @@ class Comment(db.Model):
         Index("ix_comment_parent", "parent_id"),
         Index("ix_comment_root", "root_id", "status"),
     )
+
+    @validates("email")
+    def _keep_address(self, key: str, value: str | None) -> str | None:
+        self.address = normalize_address(value)
+        return value
 
 
 # --- issue 3: moderators, the audit log, login throttling, settings, the mail outbox ---
@@ -130,12 +145,23 @@ class Moderator(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(200), unique=True)  # a name or an email
     email: Mapped[str] = mapped_column(String(200), default="")  # where queue mail goes
+    address: Mapped[str] = mapped_column(String(254), default="", server_default="")
     display_name: Mapped[str] = mapped_column(String(245), default="")  # on staff replies
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[ModeratorRole] = mapped_column(_enum(ModeratorRole))
     active: Mapped[bool] = mapped_column(default=True)
     notify: Mapped[bool] = mapped_column(default=False)  # mail me when a comment is held
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Kept in every session cookie and compared on each request: raising it (logout, a new
+    # password, disabling, a new role) ends every session of the account on every instance.
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Set by an admin's reset: the temporary password only opens the page that changes it.
+    reset_pending: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+
+    @validates("email")
+    def _keep_address(self, key: str, value: str | None) -> str | None:
+        self.address = normalize_address(value)
+        return value
 
     @property
     def is_admin(self) -> bool:
@@ -192,6 +218,9 @@ class OutboxMail(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient: Mapped[str] = mapped_column(String(200))
+    recipient_address: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    # The person the mail is about (the author of the comment it quotes), normalized.
+    about_address: Mapped[str] = mapped_column(String(254), default="", server_default="")
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     comment_id: Mapped[int | None] = mapped_column()
@@ -204,7 +233,17 @@ class OutboxMail(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(Text, default="")
 
-    __table_args__ = (Index("ix_outbox_mail_due", "sent_at", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_mail_due", "sent_at", "next_attempt_at"),
+        Index("ix_outbox_mail_about", "about_address"),
+        Index("ix_outbox_mail_recipient", "recipient_address"),
+        Index("ix_outbox_mail_comment", "comment_id"),
+    )
+
+    @validates("recipient")
+    def _keep_address(self, key: str, value: str | None) -> str | None:
+        self.recipient_address = normalize_address(value)
+        return value
 
 
 class ImportMapping(db.Model):

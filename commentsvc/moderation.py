@@ -1,7 +1,9 @@
 """Moderation policy (why a comment is held or is spam) and state changes with their audit trail.
 
 Every state change is one small function that also writes a ``ModerationEvent`` (who, when,
-action, status before and after) and owns the commit; ``undo_last`` reverses the latest one.
+action, status before and after) and flushes; the view or command that serves the action
+commits once, so a compound action (reply and publish the parent, a bulk action, an undo)
+happens whole or not at all. ``undo_last`` reverses the latest decision.
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from .errors import CommentNotFound, DomainError
 from .extensions import db
-from .models import Comment, CommentStatus, ModerationEvent
+from .models import Comment, CommentStatus, ModerationEvent, OutboxMail
 from .privacy import avatar_key
 from .sanitize import clean_html, count_links
 
@@ -183,10 +185,34 @@ def _record(
     return event
 
 
+def withdraw_mail(comment_id: int) -> int:
+    """Take back the unsent "waiting for review" mails about a comment that was decided or
+    deleted: a moderator must not be called to a comment that no longer waits."""
+    return db.session.execute(
+        delete(OutboxMail)
+        .where(OutboxMail.comment_id == comment_id, OutboxMail.sent_at.is_(None))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+
+
+def forget_earlier_versions(comment_ids: list[int]) -> None:
+    """Clear the earlier texts kept for undoing edits of comments that are deleted for good:
+    with the comment gone, no erasure could find them by the author's address any more."""
+    if comment_ids:
+        db.session.execute(
+            update(ModerationEvent)
+            .where(ModerationEvent.comment_id.in_(comment_ids), ModerationEvent.action == "edit")
+            .values(detail="", undone=True)
+            .execution_options(synchronize_session=False)
+        )
+
+
 def _set_status(comment: Comment, status: CommentStatus, action: str, *, by: str, now: datetime):
     if comment.status == status:
         return  # nothing changes, so nothing to record or undo
     before = comment.status.value
+    if comment.status == CommentStatus.PENDING:
+        withdraw_mail(comment.id)
     comment.status = status
     comment.decided_at = now
     comment.decided_by = by
@@ -220,7 +246,7 @@ def approve(comment_id: int, *, by: str, now: datetime, with_parents: bool = Fal
             _set_status(ancestor, CommentStatus.APPROVED, "approve", by=by, now=now)
     if comment.status != CommentStatus.APPROVED:
         _set_status(comment, CommentStatus.APPROVED, "approve", by=by, now=now)
-    db.session.commit()
+    db.session.flush()
     return comment
 
 
@@ -228,14 +254,14 @@ def trash(comment_id: int, *, by: str, now: datetime) -> Comment:
     """Reject to the trash: hidden from readers, kept for a moderator to restore."""
     comment = get_comment(comment_id)
     _set_status(comment, CommentStatus.TRASH, "trash", by=by, now=now)
-    db.session.commit()
+    db.session.flush()
     return comment
 
 
 def mark_spam(comment_id: int, *, by: str, now: datetime) -> Comment:
     comment = get_comment(comment_id)
     _set_status(comment, CommentStatus.SPAM, "spam", by=by, now=now)
-    db.session.commit()
+    db.session.flush()
     return comment
 
 
@@ -260,7 +286,7 @@ def restore(comment_id: int, *, by: str, now: datetime) -> Comment:
     if target == CommentStatus.APPROVED and _pending_parent(comment):
         target = CommentStatus.PENDING
     _set_status(comment, target, "restore", by=by, now=now)
-    db.session.commit()
+    db.session.flush()
     return comment
 
 
@@ -280,7 +306,7 @@ def edit(comment_id: int, text: str, *, by: str, now: datetime) -> Comment:
     previous = comment.text
     comment.text, comment.html, comment.edited_at = text, html, now
     _record(comment, "edit", comment.status.value, by=by, now=now, detail=previous)
-    db.session.commit()
+    db.session.flush()
     return comment
 
 
@@ -301,10 +327,13 @@ def delete_permanently(comment_id: int, *, by: str, now: datetime) -> None:
             )
         )
     before = comment.status.value
-    event = _record(comment, "delete", before, by=by, now=now)
+    # What the record says outlives the comment, so it names no person: the article only.
+    event = _record(comment, "delete", before, by=by, now=now, detail=comment.article.key)
     event.after = None
+    withdraw_mail(comment.id)
+    forget_earlier_versions([comment.id])
     db.session.delete(comment)
-    db.session.commit()
+    db.session.flush()
 
 
 def reply_as_staff(
@@ -316,11 +345,12 @@ def reply_as_staff(
         raise ModerationRefused(
             _l("Restore the comment before you reply to it: it is in the trash or spam.")
         )
-    if parent.status == CommentStatus.PENDING:
-        approve(parent.id, by=by, now=now, with_parents=True)
+    # Checked before the parent is published: a refused reply publishes nothing.
     html = clean_html(text.strip())
     if not html:
         raise DomainError(_l("Write a comment."), field="text")
+    if parent.status == CommentStatus.PENDING:
+        approve(parent.id, by=by, now=now, with_parents=True)
     reply = Comment(
         article_id=parent.article_id,
         parent=parent,
@@ -340,25 +370,65 @@ def reply_as_staff(
     db.session.add(reply)
     db.session.flush()
     _record(reply, "staff-reply", None, by=by, now=now)
-    db.session.commit()
+    db.session.flush()
     return reply
 
 
-def undo_last(comment_id: int, *, by: str, now: datetime) -> Comment:
-    """Reverse the latest decision on a comment that is not undone yet (status, or an edit)."""
-    comment = get_comment(comment_id)
-    last = db.session.execute(
+UNDOABLE = ("approve", "trash", "spam", "restore", "edit")
+
+
+def last_decision(comment_id: int) -> ModerationEvent | None:
+    """The latest decision on a comment that can still be undone, if any."""
+    return db.session.execute(
         select(ModerationEvent)
         .where(
-            ModerationEvent.comment_id == comment.id,
+            ModerationEvent.comment_id == comment_id,
             ModerationEvent.undone.is_(False),
-            ModerationEvent.action.in_(("approve", "trash", "spam", "restore", "edit")),
+            ModerationEvent.action.in_(UNDOABLE),
         )
         .order_by(ModerationEvent.id.desc())
         .limit(1)
     ).scalar_one_or_none()
+
+
+def can_undo(comment_id: int) -> bool:
+    """Whether "Undo" has something to undo (the moderation pages offer it only then)."""
+    return last_decision(comment_id) is not None
+
+
+def _staff_replies(comment: Comment) -> list[int]:
+    return list(
+        db.session.execute(
+            select(Comment.id).where(
+                Comment.parent_id == comment.id,
+                Comment.by_staff.is_(True),
+                Comment.status == CommentStatus.APPROVED,
+            )
+        ).scalars()
+    )
+
+
+def undo_last(comment_id: int, *, by: str, now: datetime) -> Comment:
+    """Reverse the latest decision on a comment that is not undone yet (status, or an edit).
+
+    Taking back the approval of a comment that a published staff reply answers is refused:
+    the site's answer would stand under a removed comment. The reply goes first.
+    """
+    comment = get_comment(comment_id)
+    last = last_decision(comment.id)
     if last is None:
         raise ModerationRefused(_l("There is no decision on this comment to undo."))
+    if last.action != "edit" and last.before != CommentStatus.APPROVED:
+        replies = _staff_replies(comment) if comment.status == CommentStatus.APPROVED else []
+        if replies:
+            raise ModerationRefused(
+                _l(
+                    "Comment %(id)s cannot be taken back: the site's reply %(reply)s answers it. "
+                    "Move the reply to the trash first, then undo. Nothing was changed.",
+                    id=comment.id,
+                    reply=replies[0],
+                )
+            )
     last.undone = True
     before = comment.status.value
     if last.action == "edit":
@@ -367,7 +437,7 @@ def undo_last(comment_id: int, *, by: str, now: datetime) -> Comment:
         comment.status = CommentStatus(last.before)
         comment.decided_at, comment.decided_by = now, by
     _record(comment, "undo", before, by=by, now=now, detail=str(last.id))
-    db.session.commit()
+    db.session.flush()
     return comment
 
 
@@ -379,8 +449,26 @@ ACTIONS = {
 }
 
 
-def bulk(action: str, comment_ids: list[int], *, by: str, now: datetime) -> tuple[int, list[str]]:
-    """Apply one action to many comments; parents before replies. Returns (done, refusals)."""
+class BulkRefused(ModerationRefused):
+    """One comment of a bulk action was refused: nothing of the bulk action is kept."""
+
+    def __init__(self, refusals: list[str]):
+        super().__init__(
+            ngettext(
+                "Nothing was changed: %(num)d of the selected comments cannot be updated.",
+                "Nothing was changed: %(num)d of the selected comments cannot be updated.",
+                len(refusals),
+            )
+        )
+        self.refusals = refusals
+
+
+def bulk(action: str, comment_ids: list[int], *, by: str, now: datetime) -> int:
+    """Apply one action to many comments, parents before replies: all of them or none.
+
+    Returns how many were done; raises ``BulkRefused`` with every refusal (the caller rolls
+    back), so a moderator never has to find out which half of a selection was changed.
+    """
     if action not in ACTIONS:
         raise ModerationRefused(_l("Choose an action."))
     if not comment_ids:
@@ -389,12 +477,13 @@ def bulk(action: str, comment_ids: list[int], *, by: str, now: datetime) -> tupl
         select(Comment.id).where(Comment.id.in_(comment_ids)).order_by(Comment.depth, Comment.id)
     ).scalars()
     done, refusals = 0, []
-    for comment_id in found:
+    for comment_id in list(found):
         try:
             ACTIONS[action](comment_id, by=by, now=now)
         except DomainError as error:
-            db.session.rollback()
             refusals.append(str(error.message))
         else:
             done += 1
-    return done, refusals
+    if refusals:
+        raise BulkRefused(refusals)
+    return done

@@ -224,7 +224,8 @@ def openapi_description(server: str) -> dict[str, Any]:
                             "pending": {"type": "boolean"},
                         },
                     },
-                    "Edited; pending again when the policy holds it",
+                    "Edited and judged by the whole policy again, as a new comment: "
+                    "pending (true) when it now waits for review or is spam",
                 ),
                 "403": ERROR,
                 "404": ERROR,

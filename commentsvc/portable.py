@@ -202,6 +202,9 @@ def restore(stream: IO[str]) -> tuple[dict, dict[str, int]]:
     try:
         _insert_all(tables, pairs, counts, with_secrets=bool(head.get("with_secrets")))
         _reset_sequences(tables.values())
+        from .gdpr import fill_missing_addresses
+
+        fill_missing_addresses()
         db.session.commit()
     except Exception:
         db.session.rollback()

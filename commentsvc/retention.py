@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.orm import aliased
 
 from .extensions import db
 from .gdpr import record_audit
-from .models import Comment, CommentStatus
+from .models import Comment, CommentStatus, OutboxMail
+from .moderation import forget_earlier_versions
 
 PURGED = (CommentStatus.SPAM, CommentStatus.TRASH)
 
@@ -22,10 +23,12 @@ class Purge:
     ips_cleared: int = 0
     deleted: Counter = field(default_factory=Counter)  # CommentStatus -> comments deleted
     kept_with_replies: int = 0  # old spam/trash that others answered: kept, replies need it
+    mails_deleted: int = 0  # sent mails older than OUTBOX_RETENTION_DAYS
 
 
 def purge(*, now: datetime, by: str = "purge") -> Purge:
-    """Apply ``IP_RETENTION_DAYS`` and ``PURGE_AFTER_DAYS``; safe to run again at any time."""
+    """Apply ``IP_RETENTION_DAYS``, ``PURGE_AFTER_DAYS`` and ``OUTBOX_RETENTION_DAYS``; safe
+    to run again at any time. The caller commits."""
     config = current_app.config
     result = Purge()
     if config["IP_RETENTION_DAYS"]:
@@ -55,6 +58,7 @@ def purge(*, now: datetime, by: str = "purge") -> Purge:
             )
             if not doomed:
                 break
+            forget_earlier_versions([comment.id for comment in doomed])
             for comment in doomed:
                 result.deleted[comment.status] += 1
                 db.session.delete(comment)
@@ -62,11 +66,21 @@ def purge(*, now: datetime, by: str = "purge") -> Purge:
         result.kept_with_replies = db.session.execute(
             select(func.count()).select_from(Comment).where(*old)
         ).scalar_one()
+    if config["OUTBOX_RETENTION_DAYS"]:
+        # A sent mail quotes a comment and its author's address: it is only a copy of a
+        # notice, so it goes after the retention, unsent ones stay until they are delivered.
+        cutoff = now - timedelta(days=config["OUTBOX_RETENTION_DAYS"])
+        result.mails_deleted = db.session.execute(
+            delete(OutboxMail)
+            .where(OutboxMail.sent_at.is_not(None), OutboxMail.sent_at < cutoff)
+            .execution_options(synchronize_session=False)
+        ).rowcount
     record_audit(
         "purge",
-        f"{result.ips_cleared} IPs cleared, {sum(result.deleted.values())} comments deleted",
+        f"{result.ips_cleared} IPs cleared, {sum(result.deleted.values())} comments deleted, "
+        f"{result.mails_deleted} sent mails deleted",
         by=by,
         now=now,
     )
-    db.session.commit()
+    db.session.flush()
     return result

@@ -2,6 +2,8 @@
 
 ``effective_config()`` is the one way the policy reads its values: the configuration file's
 defaults with the database's overrides on top, read once per request (or app context).
+Posting, an author's edit and the API all judge a comment by it; no rule reads an
+``EDITABLE`` key from ``current_app.config``.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from flask import current_app, g
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from .audit import record_event
 from .config import MODERATION_MODES
 from .errors import DomainError
 from .extensions import db
@@ -62,13 +65,25 @@ def _check(key: str, value: Any) -> Any:
 
 
 def save_settings(values: Mapping[str, Any], *, by: str, now: datetime) -> None:
-    """Store the admins' values; they take effect on the next request of every instance."""
+    """Store the admins' values; they take effect on the next request of every instance.
+
+    Each value that changes is written to the audit log with its old and new value. The
+    caller commits."""
     checked = {key: _check(key, value) for key, value in values.items() if key in EDITABLE}
+    effective = effective_config()
+    before = {key: effective[key] for key in EDITABLE}
     for key, value in checked.items():
+        if before.get(key) == value:
+            continue
         row = db.session.get(Setting, key)
         if row is None:
             row = Setting(key=key)
             db.session.add(row)
         row.value, row.updated_at, row.updated_by = json.dumps(value), now, by
-    db.session.commit()
+        old, new = (
+            json.dumps(before.get(key), ensure_ascii=False),
+            json.dumps(value, ensure_ascii=False),
+        )
+        record_event("setting", f"{key}: {old} → {new}", by=by, now=now)
+    db.session.flush()
     g.pop("_commentsvc_settings", None)

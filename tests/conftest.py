@@ -238,6 +238,7 @@ def add_comment(app):
             comment = comments.post_comment(article, draft, ip="192.0.2.0", now=when or utcnow())
             if approve and comment.status != CommentStatus.APPROVED:
                 moderation.approve(comment.id, by="test", now=utcnow())
+                db.session.commit()
             return comment.id
 
     return add

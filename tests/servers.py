@@ -48,14 +48,21 @@ def gunicorn(
         GUNICORN_ACCESSLOG="/dev/null",
     )
     env.update({f"COMMENTSVC_{k}": str(v) for k, v in config.items()})
-    log = open(instance / f"gunicorn-{port}.log", "w")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
+    with serving(
         [str(GUNICORN), "-c", "gunicorn.conf.py"],
         cwd=PROJECT,
         env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+        port=port,
+        log_path=instance / f"gunicorn-{port}.log",
+    ) as base:
+        yield base
+
+
+@contextlib.contextmanager
+def serving(command: list, *, cwd: Path, env: dict, port: int, log_path: Path) -> Iterator[str]:
+    """Start a server process, wait until /healthz answers, stop it with SIGTERM after."""
+    log = open(log_path, "w")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -66,9 +73,7 @@ def gunicorn(
             except OSError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    "gunicorn did not start: " + (instance / f"gunicorn-{port}.log").read_text()
-                )
+                raise RuntimeError("the server did not start: " + log_path.read_text())
             time.sleep(0.2)
         yield base
     finally:

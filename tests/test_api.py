@@ -392,6 +392,7 @@ def test_a_removed_comment_keeps_its_place_in_the_json_without_its_author_or_tex
     )
     with app.app_context():
         moderation.trash(parent, by="test", now=utcnow())
+        db.session.commit()
     response = client.get(f"/api/v1/comments?article={article}")
     assert response.status_code == 200
     body = response.get_data(as_text=True)

@@ -76,3 +76,19 @@ def test_healthz_says_when_the_database_is_unreachable(app, tmp_path):
     response = broken.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["database"] == "unreachable"
+
+
+def test_the_console_script_prints_the_installed_version_without_a_configuration(tmp_path):
+    from importlib.metadata import version
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COMMENTSVC_")}
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("commentsvc")), "--version"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"commentsvc {version('commentsvc')}"

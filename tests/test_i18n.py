@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,6 +46,52 @@ def test_every_text_in_the_code_has_a_swedish_translation(tmp_path):
     }
     missing = extracted_messages(tmp_path) - translated
     assert not missing, f"texts without a Swedish translation: {sorted(map(str, missing))}"
+
+
+def compiled_texts(mo_path: Path) -> dict:
+    def key(value):  # plural forms come as lists
+        return tuple(value) if isinstance(value, list | tuple) else value
+
+    with mo_path.open("rb") as f:
+        return {(m.context, key(m.id)): key(m.string) for m in read_mo(f) if m.id}
+
+
+def test_the_committed_compiled_catalog_says_what_the_po_file_says(tmp_path):
+    """messages.mo is committed and shipped as it is (wheel, ``pip install -e .``): a .po edit
+    that was not compiled would serve the old or English text."""
+    fresh = tmp_path / "sv" / "LC_MESSAGES"
+    fresh.mkdir(parents=True)
+    (fresh / "messages.po").write_bytes(CATALOG.read_bytes())
+    subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "-q", "compile", "-d", str(tmp_path)],
+        check=True,
+    )
+    committed, wanted = (
+        compiled_texts(CATALOG.with_suffix(".mo")),
+        compiled_texts(fresh / "messages.mo"),
+    )
+    stale = sorted(
+        str(key[1])
+        for key in wanted.keys() | committed.keys()
+        if committed.get(key) != wanted.get(key)
+    )
+    assert not stale, (
+        "commentsvc/translations/sv/LC_MESSAGES/messages.mo differs from messages.po for "
+        f"{stale[:10]}: run `make translations` and commit messages.mo"
+    )
+
+
+def test_the_compiled_catalog_is_in_the_repository_so_a_plain_editable_install_speaks_swedish():
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    tracked = subprocess.run(
+        ["git", "ls-files", "commentsvc/translations/sv/LC_MESSAGES/messages.mo"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert tracked.strip() == "commentsvc/translations/sv/LC_MESSAGES/messages.mo"
 
 
 def test_swedish_is_the_default(client, article):

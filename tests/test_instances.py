@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.servers import Browser, Forms, comment_id_from, gunicorn
+from tests.servers import Answer, Browser, Forms, comment_id_from, gunicorn
 from tests.tcpproxy import TcpProxy
 
 pytestmark = [
@@ -134,6 +134,64 @@ def test_a_moderator_logged_in_on_one_instance_is_logged_in_on_the_other(app, tw
     )
     assert answer.status == 303
     assert use(moderator, a).get("/moderation/").status in (302, 303)
+
+
+def post_form_on_page(browser: Browser, path: str, action_suffix: str, extra=None) -> Answer:
+    """Send the form of this page whose action ends with ``action_suffix``."""
+    page = browser.get(path)
+    form = next(f for f in Forms(page.text).forms if f["action"].endswith(action_suffix))
+    fields = {k: v["value"] or "" for k, v in form["fields"].items()}
+    fields.update(extra or {})
+    return browser.request(
+        "POST",
+        form["action"],
+        urlencode(fields),
+        {"Content-Type": "application/x-www-form-urlencoded"},
+    )
+
+
+def test_a_copied_cookie_dies_on_every_instance_at_logout_and_at_an_account_change(
+    app, two_instances
+):
+    create_admin(app)
+    with app.app_context():
+        from commentsvc import accounts
+        from commentsvc.extensions import db
+
+        accounts.create_moderator("moa", "ett långt lösenord för moa", role="moderator")
+        db.session.commit()
+        moa_id = accounts.find_by_name("moa").id
+    a, b = two_instances
+    moderator = Browser(a)
+    log_in(moderator)
+    thief = use(Browser(a), b)
+    thief.cookies = dict(moderator.cookies)  # the cookie, copied before the logout
+    assert thief.get("/moderation/").status == 200
+    # Logged out through A: the copy no longer opens the queue on B (nor on A).
+    assert post_form_on_page(moderator, "/moderation/", "/logout").status == 303
+    assert thief.get("/moderation/").status in (302, 303)
+    assert use(thief, a).get("/moderation/").status in (302, 303)
+
+    # Moa's session on B ends when an admin on A disables her; re-enabled, she logs in anew.
+    moa = Browser(b)
+    page = moa.get("/moderation/login")
+    form = next(f for f in Forms(page.text).forms if "password" in f["fields"])
+    fields = {k: v["value"] or "" for k, v in form["fields"].items()}
+    fields.update(username="moa", password="ett långt lösenord för moa")
+    answer = moa.request(
+        "POST",
+        "/moderation/login",
+        urlencode(fields),
+        {"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert answer.status == 303 and moa.get("/moderation/").status == 200
+    kept = dict(moa.cookies)
+    log_in(moderator)
+    path = "/moderation/moderators"
+    assert post_form_on_page(moderator, path, f"/moderators/{moa_id}/disable").status == 303
+    assert post_form_on_page(moderator, path, f"/moderators/{moa_id}/enable").status == 303
+    moa.cookies = kept
+    assert moa.get("/moderation/").status in (302, 303)
 
 
 def test_settings_changed_on_one_instance_apply_on_the_other(app, article, two_instances):

@@ -88,3 +88,15 @@ def test_off_unless_asked_and_never_longer_than_a_cdn_may_keep(tmp_path, monkeyp
     assert isinstance(app.wsgi_app, MicroCache)
     with pytest.raises(ConfigError, match="MICROCACHE_SECONDS"):
         create_app({"SECRET_KEY": "s", "MICROCACHE_SECONDS": 60, "CACHE_MAX_AGE": 10})
+
+
+def test_a_compressed_answer_is_kept_only_for_readers_who_accept_it(
+    client, article, add_comment, clock
+):
+    for n in range(8):  # a thread long enough to be compressed
+        add_comment(article, f"Kommentar nummer {n} med lite text i.", author=f"Läsare {n}")
+    compressed = read(client, article, **{"Accept-Encoding": "br"})
+    plain = read(client, article)
+    assert compressed.headers["Content-Encoding"] == "br"
+    assert "Content-Encoding" not in plain.headers
+    assert len(authors(plain)) == 8

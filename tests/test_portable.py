@@ -52,6 +52,7 @@ def filled(app, runner, article, add_comment, tmp_path):
             "redaktor", "ett långt lösenord", role="admin", email="red@example.se", notify=True
         )
         settings.save_settings({"MAX_LINKS": 5}, by="redaktor", now=utcnow())
+        db.session.commit()
     first = add_comment(article, "Första", when=utcnow() - timedelta(days=2))
     reply = add_comment(article, "Svar", parent=first, author="Bo", email="bo@example.se")
     add_comment(article, "Svar på svar", parent=reply)

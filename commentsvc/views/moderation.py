@@ -1,7 +1,9 @@
 """The moderation pages: login, the queue, actions on comments, moderators and settings.
 
 Every change is a POST with a CSRF token (Flask-WTF); action URLs answer GET with 405.
-Views translate HTTP to calls of ``moderation``, ``accounts`` and ``settings`` and back.
+Views translate HTTP to calls of ``moderation``, ``accounts`` and ``settings`` and back,
+and commit once per action (the services only flush). A refusal comes back on the page it
+came from, as a message, with what the moderator typed kept.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ import json
 from flask import (
     Blueprint,
     Response,
-    abort,
     flash,
     get_flashed_messages,
     redirect,
@@ -23,15 +24,18 @@ from flask import (
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from .. import accounts, gdpr, moderation, settings
+from .. import accounts, audit, gdpr, moderation, settings
 from ..auth import admin_required, current_moderator, log_in, log_out, login_required
 from ..errors import DomainError
+from ..extensions import db
 from ..forms import (
     ActionForm,
+    AuditFilterForm,
     BulkForm,
     LoginForm,
     ModeratorEditForm,
     ModeratorForm,
+    PasswordForm,
     PrivacyForm,
     SettingsForm,
 )
@@ -78,7 +82,16 @@ ACTION_NAMES = {
     "privacy-export": _l("privacy export"),
     "privacy-erase": _l("privacy erasure"),
     "purge": _l("purge"),
+    "setting": _l("changed a setting"),
+    "account-created": _l("added an account"),
+    "account-disabled": _l("disabled an account"),
+    "account-enabled": _l("re-enabled an account"),
+    "role-changed": _l("changed a role"),
+    "password-set": _l("set a password"),
+    "password-reset": _l("reset a password"),
 }
+# What a moderator sees when a form's token has run out or was missing: the page again.
+EXPIRED = _l("The page had been open too long. Nothing was changed; please try again.")
 
 
 @bp.context_processor
@@ -91,6 +104,7 @@ def moderation_context():
         "describe_reason": moderation.describe_reason,
         "reason_codes": moderation.reason_codes,
         "action_form": ActionForm(),
+        "can_undo": moderation.can_undo,
     }
 
 
@@ -123,6 +137,8 @@ def login():
             status = error.status
         else:
             log_in(moderator)
+            if moderator.reset_pending:
+                return redirect(url_for("moderation.password"), code=303)
             return redirect(safe_next(url_for("moderation.queue")), code=303)
     elif request.method == "POST":
         status = 422
@@ -132,8 +148,39 @@ def login():
 @bp.post("/logout")
 def logout():
     if ActionForm().validate_on_submit():
+        me = current_moderator()
+        if me is not None:
+            # Every session of the account ends, a cookie copied elsewhere included.
+            accounts.end_sessions(me)
+            db.session.commit()
         log_out()
     return redirect(url_for("moderation.login"), code=303)
+
+
+@bp.route("/me/password", methods=["GET", "POST"])
+def password():
+    """Change one's own password with the current one (also after an admin's reset)."""
+    me = current_moderator()
+    if me is None:
+        return redirect(url_for("moderation.login", next=url_for("moderation.password")))
+    form = PasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            accounts.change_own_password(me, form.current.data, form.password.data, now=utcnow())
+        except accounts.AccountRejected as error:
+            getattr(form, error.field or "password").errors = [error.message]
+            status = 422
+        else:
+            db.session.commit()
+            log_in(me)  # this browser goes on with a new session; the others have ended
+            flash(str(_l("Your password is changed. Other sessions have ended.")))
+            return redirect(url_for("moderation.queue"), code=303)
+    elif request.method == "POST":
+        status = 422
+    return render_template(
+        "moderation/password.html", form=form, password_min=accounts.PASSWORD_MIN
+    ), status
 
 
 def arg_page() -> int:
@@ -175,21 +222,24 @@ def queue_view() -> str:
     return view if view in QUEUE_VIEWS else "cards"
 
 
-@bp.get("/comments/<int:comment_id>")
-@login_required
-def comment(comment_id: int):
-    found = moderation.get_comment(comment_id)
+def _comment_page(found, *, edit_form=None, reply_form=None, status: int = 200):
     return render_template(
         "moderation/comment.html",
         c=found,
         events=events_for([found.id])[found.id],
-        edit_form=ModeratorEditForm(text=found.text),
-        reply_form=ModeratorEditForm(formdata=None),
-    )
+        edit_form=edit_form or ModeratorEditForm(formdata=None, text=found.text),
+        reply_form=reply_form or ModeratorEditForm(formdata=None),
+    ), status
+
+
+@bp.get("/comments/<int:comment_id>")
+@login_required
+def comment(comment_id: int):
+    return _comment_page(moderation.get_comment(comment_id))
 
 
 def _after_action(comment_id: int, action: str, next_focus: str | None):
-    session["last_decision"] = comment_id
+    session["last_decision"] = comment_id if action != "undo" else None
     flash(str(DONE[action] % {"id": comment_id}))
     target = safe_next(url_for("moderation.queue"))
     if next_focus and next_focus.isdigit():
@@ -203,8 +253,10 @@ ACTION_RULE = "<any(approve, 'approve-with-parent', trash, spam, restore, undo):
 @bp.post(f"/comments/<int:comment_id>/{ACTION_RULE}")
 @login_required
 def act(comment_id: int, action: str):
+    back = safe_next(url_for("moderation.queue")) + f"#row-{comment_id}"
     if not ActionForm().validate_on_submit():
-        abort(400)
+        flash(str(EXPIRED), "error")
+        return redirect(back, code=303)
     now, by = utcnow(), actor()
     try:
         if action == "approve":
@@ -220,8 +272,10 @@ def act(comment_id: int, action: str):
         else:
             moderation.undo_last(comment_id, by=by, now=now)
     except moderation.ModerationRefused as error:
+        db.session.rollback()
         flash(str(error.message), "error")
-        return redirect(safe_next(url_for("moderation.queue")) + f"#row-{comment_id}", code=303)
+        return redirect(back, code=303)
+    db.session.commit()
     return _after_action(comment_id, action, request.form.get("next_focus"))
 
 
@@ -231,16 +285,18 @@ def edit(comment_id: int):
     found = moderation.get_comment(comment_id)
     form = ModeratorEditForm()
     if form.validate_on_submit():
-        moderation.edit(comment_id, form.text.data, by=actor(), now=utcnow())
+        try:
+            moderation.edit(comment_id, form.text.data, by=actor(), now=utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            form.text.errors = [error.message]
+            return _comment_page(moderation.get_comment(comment_id), edit_form=form, status=422)
+        db.session.commit()
         flash(str(_l("Comment %(id)s is saved.", id=comment_id)))
         return redirect(url_for("moderation.comment", comment_id=comment_id), code=303)
-    return render_template(
-        "moderation/comment.html",
-        c=found,
-        events=events_for([found.id])[found.id],
-        edit_form=form,
-        reply_form=ModeratorEditForm(formdata=None),
-    ), 422
+    if form.csrf_token.errors:
+        form.text.errors = [*form.text.errors, EXPIRED]
+    return _comment_page(found, edit_form=form, status=422)
 
 
 @bp.post("/comments/<int:comment_id>/reply")
@@ -259,18 +315,17 @@ def reply(comment_id: int):
                 email=me.email,
                 now=utcnow(),
             )
-        except moderation.ModerationRefused as error:
-            flash(str(error.message), "error")
-            return redirect(url_for("moderation.comment", comment_id=comment_id), code=303)
+        except DomainError as error:
+            # Nothing of it is kept: the parent is not published without its reply.
+            db.session.rollback()
+            form.text.errors = [error.message]
+            return _comment_page(moderation.get_comment(comment_id), reply_form=form, status=422)
+        db.session.commit()
         flash(str(_l("Your reply is published as comment %(id)s.", id=staff_reply.id)))
         return redirect(url_for("moderation.comment", comment_id=comment_id), code=303)
-    return render_template(
-        "moderation/comment.html",
-        c=found,
-        events=events_for([found.id])[found.id],
-        edit_form=ModeratorEditForm(formdata=None, text=found.text),
-        reply_form=form,
-    ), 422
+    if form.csrf_token.errors:
+        form.text.errors = [*form.text.errors, EXPIRED]
+    return _comment_page(found, reply_form=form, status=422)
 
 
 @bp.get("/comments/<int:comment_id>/confirm-delete")
@@ -282,13 +337,17 @@ def confirm_delete(comment_id: int):
 @bp.post("/comments/<int:comment_id>/delete")
 @admin_required
 def delete(comment_id: int):
+    found = moderation.get_comment(comment_id)
     if not ActionForm().validate_on_submit() or request.form.get("confirm") != "yes":
-        abort(400)
+        message = _l("Confirm with the button below to delete the comment permanently.")
+        return render_template("moderation/delete.html", c=found, refusal=message), 422
     try:
         moderation.delete_permanently(comment_id, by=actor(), now=utcnow())
     except moderation.ModerationRefused as error:
-        flash(str(error.message), "error")
-        return redirect(url_for("moderation.comment", comment_id=comment_id), code=303)
+        db.session.rollback()
+        found = moderation.get_comment(comment_id)
+        return render_template("moderation/delete.html", c=found, refusal=error.message), 409
+    db.session.commit()
     flash(str(_l("Comment %(id)s is deleted permanently.", id=comment_id)))
     return redirect(url_for("moderation.queue", status="trash"), code=303)
 
@@ -297,18 +356,21 @@ def delete(comment_id: int):
 @login_required
 def bulk():
     form = BulkForm()
-    if not form.validate_on_submit():
-        abort(400)
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()][:500]
     back = safe_next(url_for("moderation.queue"))
-    try:
-        done, refusals = moderation.bulk(form.action.data, ids, by=actor(), now=utcnow())
-    except moderation.ModerationRefused as error:
-        flash(str(error.message), "error")
+    if not form.validate_on_submit():
+        flash(str(EXPIRED), "error")
         return redirect(back, code=303)
+    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit() and len(i) < 12][:500]
+    try:
+        done = moderation.bulk(form.action.data, ids, by=actor(), now=utcnow())
+    except moderation.ModerationRefused as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        for refusal in getattr(error, "refusals", []):
+            flash(refusal, "error")
+        return redirect(back, code=303)
+    db.session.commit()
     flash(str(ngettext("%(num)d comment updated.", "%(num)d comments updated.", done)))
-    for refusal in refusals:
-        flash(refusal, "error")
     return redirect(back, code=303)
 
 
@@ -329,41 +391,99 @@ def moderators():
                 email=form.email.data or "",
                 notify=form.notify.data,
                 display_name=form.display_name.data or "",
+                by=actor(),
+                now=utcnow(),
             )
         except accounts.AccountRejected as error:
+            db.session.rollback()
             getattr(form, error.field or "username").errors = [error.message]
             status = 422
         else:
+            db.session.commit()
             flash(str(_l("Moderator %(name)s is added.", name=added.username)))
             return redirect(url_for("moderation.moderators"), code=303)
     elif request.method == "POST":
         status = 422
+    return _moderators_page(form, status)
+
+
+def _moderators_page(form=None, status: int = 200, **context):
     everyone = accounts.all_moderators()
-    return render_template("moderation/moderators.html", form=form, everyone=everyone), status
+    return render_template(
+        "moderation/moderators.html",
+        form=form or ModeratorForm(formdata=None),
+        everyone=everyone,
+        **context,
+    ), status
 
 
 @bp.post("/moderators/<int:moderator_id>/<any(disable, enable):action>")
 @admin_required
 def set_active(moderator_id: int, action: str):
     if not ActionForm().validate_on_submit():
-        abort(400)
+        flash(str(EXPIRED), "error")
+        return redirect(url_for("moderation.moderators"), code=303)
     try:
-        changed = accounts.set_active(moderator_id, action == "enable", by=current_moderator())
+        changed = accounts.set_active(
+            moderator_id, action == "enable", by=current_moderator(), now=utcnow()
+        )
     except DomainError as error:
+        db.session.rollback()
         flash(str(error.message), "error")
     else:
+        db.session.commit()
         message = _l("%(name)s can log in.") if changed.active else _l("%(name)s is disabled.")
         flash(str(message % {"name": changed.username}))
     return redirect(url_for("moderation.moderators"), code=303)
+
+
+@bp.post("/moderators/<int:moderator_id>/role")
+@admin_required
+def set_role(moderator_id: int):
+    if not ActionForm().validate_on_submit():
+        flash(str(EXPIRED), "error")
+        return redirect(url_for("moderation.moderators"), code=303)
+    try:
+        changed = accounts.set_role(
+            moderator_id, request.form.get("role", ""), by=current_moderator(), now=utcnow()
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(str(_l("%(name)s has a new role; their sessions have ended.", name=changed.username)))
+    return redirect(url_for("moderation.moderators"), code=303)
+
+
+@bp.post("/moderators/<int:moderator_id>/reset-password")
+@admin_required
+def reset_password(moderator_id: int):
+    """A temporary password, shown once on the page (it is never stored or mailed in clear)."""
+    if not ActionForm().validate_on_submit():
+        flash(str(EXPIRED), "error")
+        return redirect(url_for("moderation.moderators"), code=303)
+    try:
+        changed, temporary = accounts.reset_password(
+            moderator_id, by=current_moderator(), now=utcnow()
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("moderation.moderators"), code=303)
+    db.session.commit()
+    return _moderators_page(reset=(changed.username, temporary))
 
 
 @bp.post("/me/notify")
 @login_required
 def notify():
     if not ActionForm().validate_on_submit():
-        abort(400)
+        flash(str(EXPIRED), "error")
+        return redirect(safe_next(url_for("moderation.queue")), code=303)
     me = current_moderator()
     accounts.set_notify(me.id, request.form.get("notify") == "on")
+    db.session.commit()
     flash(str(_l("Your mail setting is saved.")))
     return redirect(safe_next(url_for("moderation.queue")), code=303)
 
@@ -389,8 +509,10 @@ def settings_page():
                 now=utcnow(),
             )
         except DomainError as error:
+            db.session.rollback()
             getattr(form, error.field).errors = [error.message]
         else:
+            db.session.commit()
             flash(str(_l("The settings are saved and apply at once.")))
             return redirect(url_for("moderation.settings_page"), code=303)
     status = 422 if request.method == "POST" else 200
@@ -425,6 +547,7 @@ def privacy_lookup():
     if not form.validate_on_submit():
         return _privacy_page(form, 422)
     document = gdpr.personal_data(form.email.data, now=utcnow(), by=actor())
+    db.session.commit()
     return _privacy_page(
         form,
         document=document,
@@ -442,6 +565,7 @@ def privacy_export():
         return _privacy_page(form, 422)
     now = utcnow()
     document = gdpr.personal_data(form.email.data, now=now, by=actor())
+    db.session.commit()
     response = Response(
         json.dumps(document, ensure_ascii=False, indent=2) + "\n",
         mimetype="application/json",
@@ -465,10 +589,38 @@ def privacy_erase():
     try:
         result = gdpr.erase(email, delete=remove_texts, now=utcnow(), by=actor())
     except DomainError as error:
-        flash(str(error.message), "error")
-        return redirect(url_for("moderation.privacy"), code=303)
+        # Refused (an active moderator's address): said beside the field, the address kept.
+        db.session.rollback()
+        form.email.errors = [error.message]
+        return _privacy_page(form, error.status)
+    db.session.commit()
     if not result.found:
         flash(str(_l("Nothing is stored about this email address; nothing was changed.")))
     else:
         flash(gdpr.describe_erasure(result.anonymized, result.deleted, result.other))
     return redirect(url_for("moderation.privacy"), code=303)
+
+
+# --- the audit log, for admins ---------------------------------------------------------------
+
+
+@bp.get("/log")
+@admin_required
+def log():
+    """Every recorded event, newest first, filtered by kind, moderator and dates."""
+    form = AuditFilterForm(request.args, meta={"csrf": False})
+    valid = form.validate()
+    found = audit.log_page(
+        kind=form.kind.data or None,
+        actor=form.actor.data or None,
+        since=form.since_moment() if valid else None,
+        until=form.until_moment() if valid else None,
+        page=arg_page(),
+    )
+    return render_template(
+        "moderation/log.html",
+        form=form,
+        found=found,
+        kinds=audit.KINDS,
+        readable=audit.readable_detail,
+    ), 200 if valid else 422

@@ -358,6 +358,7 @@ def test_a_removed_comment_keeps_its_replies_in_place_in_the_script_embed(
     )
     with app.app_context():
         moderation.trash(parent, by="test", now=utcnow())
+        db.session.commit()
     open_article(page, site)
     thread = embed(page)
     removed = thread.locator(f"#comment-{parent}")

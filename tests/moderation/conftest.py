@@ -44,10 +44,12 @@ class ModeratorClient:
 def make_moderator(app):
     """Create an account through the service; returns its user name."""
     from commentsvc import accounts
+    from commentsvc.extensions import db
 
     def make(username="moa", *, role="moderator", email="", notify=False, password=PASSWORD):
         with app.app_context():
             accounts.create_moderator(username, password, role=role, email=email, notify=notify)
+            db.session.commit()
         return username
 
     return make

@@ -8,12 +8,14 @@ import pytest
 
 def remove(app, comment_id, how="trash"):
     from commentsvc import moderation
+    from commentsvc.extensions import db
     from commentsvc.models import utcnow
 
     with app.app_context():
         getattr(moderation, "trash" if how == "trash" else "mark_spam")(
             comment_id, by="test", now=utcnow()
         )
+        db.session.commit()
 
 
 @pytest.mark.parametrize("how", ["trash", "spam"])

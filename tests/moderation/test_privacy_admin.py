@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from commentsvc import moderation
 from commentsvc.extensions import db
-from commentsvc.models import Comment, ModerationEvent, Moderator, OutboxMail
+from commentsvc.models import Comment, ModerationEvent, Moderator, OutboxMail, utcnow
 
 from .conftest import ModeratorClient
 
@@ -25,9 +26,28 @@ def config_overrides() -> dict:
 def anna(app, article, add_comment, make_moderator):
     """Anna's approved comment, her held one, Bo's reply; a mail to a moderator quotes each."""
     make_moderator("mia", email="mia@example.se", notify=True)
-    first = add_comment(article, "Annas första", website="https://anna.example.se")
+
+    def sent_then_approved(comment_id):
+        # The mail went out while the comment waited; a decision withdraws only unsent ones.
+        with app.app_context():
+            db.session.execute(
+                update(OutboxMail)
+                .where(OutboxMail.comment_id == comment_id)
+                .values(sent_at=utcnow())
+            )
+            moderation.approve(comment_id, by="test", now=utcnow())
+            db.session.commit()
+        return comment_id
+
+    first = sent_then_approved(
+        add_comment(article, "Annas första", website="https://anna.example.se", approve=False)
+    )
     held = add_comment(article, "Annas väntande", approve=False)
-    reply = add_comment(article, "Bos svar", parent=first, author="Bo", email="bo@example.se")
+    reply = sent_then_approved(
+        add_comment(
+            article, "Bos svar", parent=first, author="Bo", email="bo@example.se", approve=False
+        )
+    )
     with app.app_context():
         mails = db.session.execute(select(OutboxMail)).scalars().all()
         assert [m.comment_id for m in mails] == [first, held, reply] and ANNA in mails[0].body
@@ -40,7 +60,10 @@ def privacy_events(app) -> list[tuple[str | None, str, str, str]]:
             (e.comment_id, e.actor, e.action, e.detail)
             for e in db.session.execute(
                 select(ModerationEvent)
-                .where(ModerationEvent.comment_id.is_(None))
+                .where(
+                    ModerationEvent.comment_id.is_(None),
+                    ModerationEvent.action.in_(("privacy-export", "privacy-erase", "purge")),
+                )
                 .order_by(ModerationEvent.id)
             ).scalars()
         ]
@@ -213,7 +236,9 @@ def test_erasing_an_active_moderators_email_is_refused_a_disabled_one_is_scrubbe
         {"email": "per@example.se", "confirm": "yes"},
         follow_redirects=True,
     )
+    assert refused.status_code == 409
     assert "aktiva moderatorkontot per@example.se" in refused.get_data(as_text=True)
+    assert 'value="per@example.se"' in refused.get_data(as_text=True)  # the address is kept
     cli = runner.invoke(args=["privacy-erase", "per@example.se"])
     assert cli.exit_code == 1 and "Inaktivera kontot" in cli.output
     exported = json.loads(runner.invoke(args=["privacy-export", "per@example.se"]).stdout)

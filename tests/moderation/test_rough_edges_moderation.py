@@ -1,9 +1,16 @@
 """What moderators and admins see: the dense list view (remembered), the text a reply
-answers, counts in singular and plural, and the privacy log's results in Swedish."""
+answers, counts in singular and plural (also in the shell and the audit log), and the privacy
+log's results in Swedish."""
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
+
+from sqlalchemy import update
+
+from commentsvc.extensions import db
+from commentsvc.models import OutboxMail, utcnow
 
 
 def test_the_list_view_shows_one_row_per_comment_and_is_remembered(mod, held, article):
@@ -54,3 +61,40 @@ def test_the_privacy_logs_results_are_in_swedish(app, admin, article, add_commen
     assert "1 kommentar anonymiserad, 0 borttagna, 0 andra poster" in table
     assert "comments anonymized" not in table and " rows" not in table
     assert " UTC" not in table  # times in the configured zone, as on every other page
+
+
+def test_a_purge_of_one_sent_mail_says_so_in_the_singular_in_the_shell_and_the_log(
+    app, runner, admin, held, make_moderator
+):
+    make_moderator("mia", email="mia@example.se", notify=True)
+    comment = held()
+    with app.app_context():
+        db.session.execute(
+            update(OutboxMail)
+            .where(OutboxMail.comment_id == comment)
+            .values(sent_at=utcnow() - timedelta(days=400))
+        )
+        db.session.commit()
+    result = runner.invoke(args=["purge"])
+    assert result.exit_code == 0, result.output
+    assert "Raderade 1 skickat mejl." in result.output
+    page = admin.get("/moderation/privacy").get_data(as_text=True)
+    table = re.search(r'<table class="privacy-audit">.*?</table>', page, re.DOTALL).group(0)
+    assert "0 IP-adresser tömda, 0 kommentarer borttagna, 1 skickat mejl raderat" in table
+    assert "sent mails" not in table
+
+
+def test_the_audit_log_counts_one_event_in_the_singular(admin):
+    admin.post(
+        "/moderation/settings",
+        {
+            "MODERATION": "first-time",
+            "MAX_LINKS": "4",
+            "MODERATION_KEYS": "",
+            "DISALLOWED_KEYS": "",
+            "MIN_SUBMIT_SECONDS": "0",
+            "CLOSE_AFTER_DAYS": "0",
+        },
+    )
+    page = admin.get("/moderation/log?kind=settings").get_data(as_text=True)
+    assert "<p>1 händelse</p>" in page
