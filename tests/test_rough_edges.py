@@ -123,6 +123,7 @@ def test_an_edited_comment_is_marked_on_the_page_and_in_the_iframe(app, reader, 
 
         for cid in (comment_id, other_id):
             moderation.approve(cid, by="test", now=utcnow())
+        db.session.commit()  # services flush; the caller commits the action
     for page in (
         reader.open(article).get_data(as_text=True),
         app.test_client().get(f"/embed?article={article}").get_data(as_text=True),
