@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -253,14 +254,16 @@ def authenticate(username: str, password: str, *, address: str, now: datetime) -
     if wait is not None:
         seconds = max(1, int(wait.total_seconds() + 0.999))
         if seconds > 90:
-            message = _l(
-                "Too many failed attempts. Try again in %(minutes)s minutes.",
-                minutes=-(-seconds // 60),
+            message = ngettext(
+                "Too many failed attempts. Try again in %(num)d minute.",
+                "Too many failed attempts. Try again in %(num)d minutes.",
+                -(-seconds // 60),
             )
         else:
-            message = _l(
-                "Too many failed attempts. Wait %(seconds)s seconds and try again.",
-                seconds=seconds,
+            message = ngettext(
+                "Too many failed attempts. Wait %(num)d second and try again.",
+                "Too many failed attempts. Wait %(num)d seconds and try again.",
+                seconds,
             )
         raise LoginThrottled(message)
     moderator = db.session.execute(

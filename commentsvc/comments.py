@@ -15,10 +15,12 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import bindparam, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
+from .dates import comment_time
 from .errors import (
     ArticleNotFound,
     CommentNotFound,
@@ -506,9 +508,10 @@ def _own_comment(comment_id: int, token: str | None, now: datetime) -> Comment:
     window = timedelta(minutes=current_app.config["EDIT_WINDOW_MINUTES"])
     if now.timestamp() - read[1] > window.total_seconds() or now > edit_deadline(comment):
         raise EditWindowClosed(
-            _l(
-                "A comment can only be changed for %(minutes)s minutes after it was written.",
-                minutes=current_app.config["EDIT_WINDOW_MINUTES"],
+            ngettext(
+                "A comment can only be changed for %(num)d minute after it was written.",
+                "A comment can only be changed for %(num)d minutes after it was written.",
+                current_app.config["EDIT_WINDOW_MINUTES"],
             )
         )
     return comment
@@ -605,6 +608,8 @@ def public_comment(
         "avatar": avatar_url(comment.avatar) if comment.avatar else None,
         "html": comment.html,
         "created": comment.created_at.isoformat(),
+        # Formatted by the server, so the embed shows the same time as the page and iframe.
+        "created_text": comment_time(comment.created_at),
         "edited": comment.edited_at.isoformat() if comment.edited_at else None,
         "pending": comment.status != CommentStatus.APPROVED,
         # Its author's data was erased with the text: shown as removed, replies in place.

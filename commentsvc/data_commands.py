@@ -8,6 +8,7 @@ import sys
 import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.exc import SQLAlchemyError
 
 from .errors import DomainError
@@ -192,15 +193,7 @@ def privacy_erase(email: str, delete: bool) -> None:
     if not result.found:
         click.echo(_("Nothing is stored about this email address; nothing was changed."))
         return
-    click.echo(
-        _(
-            "Erased: %(anonymized)d comments anonymized, %(deleted)d deleted, "
-            "%(other)d other records.",
-            anonymized=result.anonymized,
-            deleted=result.deleted,
-            other=result.other,
-        )
-    )
+    click.echo(gdpr.describe_erasure(result.anonymized, result.deleted, result.other))
 
 
 @click.command("purge")
@@ -211,23 +204,33 @@ def purge() -> None:
     from .retention import purge as apply_retention
 
     result = apply_retention(now=utcnow())
+    spam, trash = result.deleted[CommentStatus.SPAM], result.deleted[CommentStatus.TRASH]
     db.session.commit()
     click.echo(
         _(
-            "Purged: %(ips)d stored IP addresses cleared, %(spam)d spam and %(trash)d trash "
-            "comments deleted.",
-            ips=result.ips_cleared,
-            spam=result.deleted[CommentStatus.SPAM],
-            trash=result.deleted[CommentStatus.TRASH],
+            "Purged: %(ips)s; %(comments)s (spam %(spam)d, trash %(trash)d).",
+            ips=ngettext(
+                "%(num)d stored IP address cleared",
+                "%(num)d stored IP addresses cleared",
+                result.ips_cleared,
+            ),
+            comments=ngettext("%(num)d comment deleted", "%(num)d comments deleted", spam + trash),
+            spam=spam,
+            trash=trash,
         )
     )
     if result.mails_deleted:
-        click.echo(_("Deleted %(count)d sent mails.", count=result.mails_deleted))
+        click.echo(
+            ngettext(
+                "Deleted %(num)d sent mail.", "Deleted %(num)d sent mails.", result.mails_deleted
+            )
+        )
     if result.kept_with_replies:
         click.echo(
-            _(
-                "Kept %(count)d old spam or trash comments that others have answered.",
-                count=result.kept_with_replies,
+            ngettext(
+                "Kept %(num)d old spam or trash comment that others have answered.",
+                "Kept %(num)d old spam or trash comments that others have answered.",
+                result.kept_with_replies,
             )
         )
 

@@ -70,6 +70,8 @@ def check_email(form, field):
 
 def check_website(form, field):
     """Only http and https addresses; a bare domain gets ``https://`` put in front."""
+    if field.errors:
+        return  # already too long as typed: one message is enough, not the same one twice
     try:
         field.data = clean_web_url(field.data, limit=URL_MAX)
     except BadWebUrl as error:

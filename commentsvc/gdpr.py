@@ -11,11 +11,13 @@ Each such table is a ``PersonalDataSource`` in ``OTHER_SOURCES``: export and era
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import aliased
@@ -248,6 +250,60 @@ class Erasure:
     @property
     def found(self) -> bool:
         return bool(self.anonymized or self.deleted or self.other)
+
+
+def describe_erasure(anonymized: int, deleted: int, other: int) -> str:
+    """What an erasure did, each count in its singular or plural: for the CLI and the page."""
+    parts = [
+        ngettext("%(num)d comment anonymized", "%(num)d comments anonymized", anonymized),
+        ngettext("%(num)d deleted", "%(num)d deleted", deleted),
+        ngettext("%(num)d other record", "%(num)d other records", other),
+    ]
+    return gettext("Erased: %(parts)s.", parts=", ".join(parts))
+
+
+# The audit's details are written in English for the log (record_audit); the privacy page
+# shows them in the reader's language. Details of any other shape are shown as they are.
+_AUDIT_DETAILS = {
+    "privacy-export": re.compile(r"(?P<rows>\d+) rows"),
+    "privacy-erase": re.compile(
+        r"(?P<anonymized>\d+) comments anonymized, (?P<deleted>\d+) deleted, "
+        r"(?P<other>\d+) other rows(?P<texts>, texts removed)?"
+    ),
+    "purge": re.compile(
+        r"(?P<ips>\d+) IPs cleared, (?P<comments>\d+) comments deleted"
+        r"(?:, (?P<mails>\d+) sent mails deleted)?"
+    ),
+}
+
+
+def describe_audit(action: str, detail: str) -> str:
+    """An audit record's result as a sentence in the page's language."""
+    pattern = _AUDIT_DETAILS.get(action)
+    match = pattern.fullmatch(detail or "") if pattern else None
+    if match is None:
+        return detail
+    n = {k: int(v) for k, v in match.groupdict().items() if v and v.isdigit()}
+    if action == "privacy-export":
+        return ngettext("%(num)d record", "%(num)d records", n["rows"])
+    if action == "purge":
+        purged = [
+            ngettext("%(num)d IP address cleared", "%(num)d IP addresses cleared", n["ips"]),
+            ngettext("%(num)d comment deleted", "%(num)d comments deleted", n["comments"]),
+        ]
+        if "mails" in n:
+            purged.append(
+                ngettext("%(num)d sent mail deleted", "%(num)d sent mails deleted", n["mails"])
+            )
+        return ", ".join(purged)
+    parts = [
+        ngettext("%(num)d comment anonymized", "%(num)d comments anonymized", n["anonymized"]),
+        ngettext("%(num)d deleted", "%(num)d deleted", n["deleted"]),
+        ngettext("%(num)d other record", "%(num)d other records", n["other"]),
+    ]
+    if match.group("texts"):
+        parts.append(gettext("texts removed"))
+    return ", ".join(parts)
 
 
 def comment_record(comment: Comment) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import delete, select, update
 
 from .errors import CommentNotFound, DomainError
@@ -114,18 +115,26 @@ def held_reasons(
 REASONS = {
     "all": _l("every comment is reviewed"),
     "first-time": _l("first comment from this author"),
-    "links": _l("%(detail)s links"),
     "moderation-key": _l("moderation word: %(detail)s"),
     "disallowed-key": _l("disallowed word: %(detail)s"),
     "honeypot": _l("the hidden field was filled in (a program, not a person)"),
     "no-stamp": _l("the form's time stamp was missing or forged"),
-    "too-fast": _l("sent %(detail)s seconds after the form was shown"),
 }
 
 
 def describe_reason(code: str) -> str:
     """A stored reason code as a sentence for the moderator."""
     name, _, detail = code.partition(":")
+    number = int(detail) if detail.isdigit() else 0
+    # Counts take singular or plural as the language forms them.
+    if name == "links":
+        return ngettext("%(num)d link", "%(num)d links", number)
+    if name == "too-fast":
+        return ngettext(
+            "sent %(num)d second after the form was shown",
+            "sent %(num)d seconds after the form was shown",
+            number,
+        )
     text = REASONS.get(name)
     if text is None:
         return code
@@ -445,8 +454,11 @@ class BulkRefused(ModerationRefused):
 
     def __init__(self, refusals: list[str]):
         super().__init__(
-            _l("Nothing was changed: %(count)s of the selected comments cannot be updated.")
-            % {"count": len(refusals)}
+            ngettext(
+                "Nothing was changed: %(num)d of the selected comments cannot be updated.",
+                "Nothing was changed: %(num)d of the selected comments cannot be updated.",
+                len(refusals),
+            )
         )
         self.refusals = refusals
 

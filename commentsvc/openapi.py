@@ -76,6 +76,11 @@ SCHEMAS: dict[str, Any] = {
                 "description": "the text as typed: only for the author's own comments",
             },
             "created": {"type": "string", "format": "date-time"},
+            "created_text": {
+                "type": "string",
+                "description": "the time as readers see it: the service's TIMEZONE, the "
+                "request's language",
+            },
             "edited": {"type": ["string", "null"], "format": "date-time"},
             "pending": {
                 "type": "boolean",
@@ -269,6 +274,14 @@ def openapi_description(server: str) -> dict[str, Any]:
                     "parameters": [
                         {**ARTICLE_PARAM, "description": "repeat for each article (at most 100)"},
                         LANG_PARAM,
+                        {
+                            "name": "fresh",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string"},
+                            "description": "any value: answer `no-store`, past every cache "
+                            "(the embed sends it for a while after its reader posted)",
+                        },
                     ],
                     "responses": {
                         "200": _json(

@@ -64,8 +64,8 @@ def test_thread_lists_approved_comments_nested_without_emails(client, article, a
     assert top["replies"][0]["parent"] == first and top["replies"][0]["depth"] == 2
     assert "@" not in r.get_data(as_text=True)
     assert set(top) == {
-        "id", "parent", "depth", "author", "website", "avatar", "html", "created", "edited",
-        "pending", "removed", "replies",
+        "id", "parent", "depth", "author", "website", "avatar", "html", "created",
+        "created_text", "edited", "pending", "removed", "replies",
     }  # fmt: skip
 
 

@@ -12,6 +12,7 @@ from email.utils import parsedate_to_datetime
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from ..errors import DomainError
@@ -90,9 +91,11 @@ class Summary:
         """The summary as lines of text in the configured language."""
         lines = [
             _(
-                "Articles: %(created)d new, %(existing)d already there.",
-                created=self.articles_created,
-                existing=self.articles_existing,
+                "Articles: %(created)s, %(existing)s.",
+                created=ngettext("%(num)d new", "%(num)d new", self.articles_created),
+                existing=ngettext(
+                    "%(num)d already there", "%(num)d already there", self.articles_existing
+                ),
             ),
             _(
                 "Comments imported: %(count)d (approved %(approved)d, pending %(pending)d, "
@@ -395,7 +398,11 @@ class ArticleStore:
         for row in rows:
             self.summary.comments[row.status] += 1
         if self.progress and before // self._every != self.summary.stored // self._every:
-            self.progress(_("%(count)d comments imported…", count=self.summary.stored))
+            self.progress(
+                ngettext(
+                    "%(num)d comment imported…", "%(num)d comments imported…", self.summary.stored
+                )
+            )
 
     def _mapped(self, kind: str, source_ids: list[str]) -> dict[str, int]:
         if not source_ids:

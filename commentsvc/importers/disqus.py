@@ -21,6 +21,7 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml
 from defusedxml.ElementTree import fromstring
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..models import CommentStatus
 from .core import (
@@ -357,9 +358,9 @@ def import_file(
     if progress:
         progress(
             _(
-                "Read %(threads)d threads and %(posts)d posts. Importing…",
-                threads=len(threads),
-                posts=len(posts),
+                "Read %(threads)s and %(posts)s. Importing…",
+                threads=ngettext("%(num)d thread", "%(num)d threads", len(threads)),
+                posts=ngettext("%(num)d post", "%(num)d posts", len(posts)),
             )
         )
     store = ArticleStore(f"disqus {forum}".strip(), now=now, progress=progress)

@@ -18,6 +18,7 @@ from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 import defusedxml
 from defusedxml.ElementTree import DefusedXMLParser
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..forms import COMMENT_MAX
 from ..models import CommentStatus
@@ -201,10 +202,9 @@ def import_file(
     if progress:
         progress(
             _(
-                "The file is a complete WordPress export: %(items)d items, %(comments)d "
-                "comments. Importing…",
-                items=items,
-                comments=comments,
+                "The file is a complete WordPress export: %(items)s, %(comments)s. Importing…",
+                items=ngettext("%(num)d item", "%(num)d items", items),
+                comments=ngettext("%(num)d comment", "%(num)d comments", comments),
             )
         )
     store = ArticleStore(f"wordpress {site}".strip(), now=now, progress=progress)
@@ -243,10 +243,11 @@ def _article(item: Element, *, key: str, keep_pings: bool, summary: Summary):
         summary.skipped.append(
             (
                 what,
-                _(
-                    "the post is not public (%(status)s); its %(count)d comments were not imported",
+                ngettext(
+                    "the post is not public (%(status)s); its %(num)d comment was not imported",
+                    "the post is not public (%(status)s); its %(num)d comments were not imported",
+                    len(comment_elements),
                     status=status,
-                    count=len(comment_elements),
                 ),
             )
         )
@@ -256,9 +257,12 @@ def _article(item: Element, *, key: str, keep_pings: bool, summary: Summary):
             (what, _("the post is password-protected in WordPress; its comments are public here"))
         )
     created_at = parse_date(fields.get("post_date_gmt")) or parse_date(fields.get("post_date"))
+    article_key, fallback = _key(fields, key, post_id)
+    if fallback:
+        summary.notes.append((what, fallback))
     article = SourceArticle(
         source_id=post_id,
-        key=_key(fields, key, post_id),
+        key=article_key,
         title=plain(fields.get("title")),
         url=(fields.get("link") or "").strip(),
         closed=fields.get("comment_status", "").strip() == "closed",
@@ -276,16 +280,35 @@ def _is_wp_comment(element: Element) -> bool:
     return name == "comment" and _is_wp(namespace)
 
 
-def _key(fields: dict[str, str], key: str, post_id: str) -> str:
+def _link_path(fields: dict[str, str]) -> str:
+    try:
+        parts = urlsplit((fields.get("link") or "").strip())
+    except ValueError:  # "http://[broken": no path to take; reported as an invalid key
+        return ""
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _key(fields: dict[str, str], key: str, post_id: str) -> tuple[str, str]:
+    """The article's key and, when the slug was missing, which fallback gave it instead.
+
+    Drafts and pages exported with ``?p=4`` links have no ``wp:post_name``: their comments
+    still get a thread, under the post id or else the link's path.
+    """
     if key == "id":
-        return post_id
+        return post_id, ""
     if key == "path":
-        try:
-            parts = urlsplit((fields.get("link") or "").strip())
-        except ValueError:  # "http://[broken": no path to take; reported as an invalid key
-            return ""
-        return parts.path + (f"?{parts.query}" if parts.query else "")
-    return fields.get("post_name", "").strip() or post_id
+        return _link_path(fields), ""
+    slug = fields.get("post_name", "").strip()
+    if slug:
+        return slug, ""
+    if post_id:
+        return post_id, _(
+            "it has no slug (wp:post_name); its key is the post id %(key)s", key=post_id
+        )
+    path = _link_path(fields)
+    return path, _(
+        "it has no slug (wp:post_name) nor post id; its key is the link's path %(key)s", key=path
+    )
 
 
 def _comment(element: Element, *, keep_pings: bool, summary: Summary) -> SourceComment | None:

@@ -14,6 +14,39 @@
   window.addEventListener("load", report);
   report();
 
+  // The author's edit tokens come in the address after a post. They are kept where they last:
+  // in this frame's storage where the browser allows it (as embed.js keeps them), and with
+  // the host page, which hands them back when the iframe loads again (README: the snippet).
+  // So after the host page reloads the author still sees their own pending comment.
+  var OWN = "commentsvc:own", params = new URLSearchParams(location.search);
+  var script = document.currentScript;
+  var hosts = ((script && script.getAttribute("data-hosts")) || "").split(" ").filter(Boolean);
+  var inAddress = params.getAll("own"), kept = [];
+  try { kept = JSON.parse(localStorage.getItem(OWN)) || []; } catch (e) { /* storage refused */ }
+  function merge(more) {
+    var all = more.filter(function (t) {
+      return typeof t === "string" && t.length < 200 && inAddress.indexOf(t) < 0;
+    }).concat(inAddress).slice(-20);
+    try { localStorage.setItem(OWN, JSON.stringify(all)); } catch (e) { /* not kept here */ }
+    // Tokens go only to the allowed host sites, never to "*"; an empty list would erase theirs.
+    if (all.length && window.parent !== window) {
+      hosts.forEach(function (origin) { window.parent.postMessage({ commentsvc: "own", tokens: all }, origin); });
+    }
+    if (all.length > inAddress.length) {
+      params.delete("own");
+      all.forEach(function (t) { params.append("own", t); });
+      location.replace(location.pathname + "?" + params + location.hash);
+      return true;
+    }
+    return false;
+  }
+  window.addEventListener("message", function (e) {
+    if (e.source !== window.parent || hosts.indexOf(e.origin) < 0 || !e.data) return;
+    if (e.data.commentsvc === "own" && Array.isArray(e.data.tokens)) merge(e.data.tokens);
+  });
+  if (merge(kept)) return;
+  if (window.parent !== window) window.parent.postMessage({ commentsvc: "ready" }, "*");
+
   var form = document.getElementById("commentform");
   if (!form) return;
   var KEY = "commentsvc:author", names = ["author", "email", "url"];

@@ -11,7 +11,7 @@
   var script = document.currentScript || document.querySelector("script[src*='/embed.js']");
   var base = script.src.replace(/\/embed\.js(\?.*)?$/, "");
   var api = base + "/api/v1/";
-  var TOKENS = "commentsvc:tokens", AUTHOR = "commentsvc:author";
+  var TOKENS = "commentsvc:tokens", AUTHOR = "commentsvc:author", POSTED = "commentsvc:posted";
 
   function load(key, fallback) {
     try { return JSON.parse(localStorage.getItem(key)) || fallback; } catch (e) { return fallback; }
@@ -68,12 +68,16 @@
       if (keys.indexOf(k) < 0) keys.push(k);
     });
     if (!keys.length) return;
-    call("GET", "counts", { article: keys.slice(0, 100) }).then(function (r) {
-      if (r.status !== 200) return;
-      nodes.forEach(function (n) {
-        var c = r.body.counts[n.getAttribute("data-commentsvc-count")];
-        if (c != null) n.textContent = c;
-      });
+    // Counts are cached a while: a browser that posted lately asks past the caches.
+    var posted = load(POSTED, 0);
+    call("GET", "counts", { article: keys.slice(0, 100), fresh: Date.now() - posted < 3e5 ? posted : null }).then(function (r) {
+      if (r.status === 200) keys.forEach(function (k) { showCount(k, r.body.counts[k]); });
+    });
+  }
+
+  function showCount(key, count) {
+    document.querySelectorAll("[data-commentsvc-count]").forEach(function (n) {
+      if (count != null && n.getAttribute("data-commentsvc-count") === key) n.textContent = count;
     });
   }
 
@@ -85,7 +89,12 @@
       if (now - tokens[id].at > 30 * 864e5) delete tokens[id];
     });
     save(TOKENS, tokens);
-    root.append(h("style", { text: CSS }));
+    // A constructed sheet is no inline <style>: a host's strict style-src allows it.
+    if (root.adoptedStyleSheets) {
+      var sheet = new CSSStyleSheet();
+      sheet.replaceSync(CSS);
+      root.adoptedStyleSheets = [sheet];
+    } else root.append(h("style", { text: CSS }));
     var section = h("section", { "aria-labelledby": "csvc-title" });
     var title = h("h2#csvc-title"), list = h("div"), pages = h("div");
     var closed = h("p", { hidden: true }), privacy = h("p.privacy");
@@ -122,6 +131,7 @@
     function render(b) {
       if (!shown) { T = b.texts; lang = lang || b.lang; build(b); shown = true; freshStamp(); }
       title.textContent = b.heading;
+      showCount(d.article, b.count);
       isClosed = b.article.closed;
       cancelReply(false);
       list.replaceChildren(b.comments.length ? tree(b.comments, 1) : "");
@@ -152,7 +162,7 @@
           h("p.note", { text: T.removed }), c.replies.length && tree(c.replies, level + 1)
         ]);
       }
-      var when = new Date(c.created), mine = own(c.id), open = mine && Date.parse(mine.until) > Date.now();
+      var mine = own(c.id), open = mine && Date.parse(mine.until) > Date.now();
       var name = /^https?:\/\//i.test(c.website || "") ? h("a", { href: c.website, rel: "nofollow ugc noopener external", text: c.author })
         : c.author;
       var content = c.removed ? h("p.note", { text: T.removed }) : h("div.content", { html: c.html });
@@ -174,8 +184,7 @@
           h("b.author#comment-" + c.id + "-author", {}, [name]),
           h("time.time", {
             datetime: c.created,
-            text: new Intl.DateTimeFormat(lang, { dateStyle: "long", timeStyle: "short" }).format(when) +
-              (c.edited ? " (" + T.edited + ")" : "")
+            text: c.created_text + (c.edited ? " (" + T.edited + ")" : "")
           })
         ]),
         c.pending && h("p.note", { role: "status", text: T.pending }),
@@ -214,7 +223,8 @@
         field("email", "email", true, { maxlength: 100, autocomplete: "email", value: me && me.email }),
         field("url", "url", false, { maxlength: 200, autocomplete: "url", value: me && me.url }),
         h("p.field.remember", {}, [remember, " ", h("label", { for: "csvc-remember", text: T.remember })]),
-        h("p.hp", { "aria-hidden": "true" }, [
+        // Hidden by the attribute, so whatever styles load no reader sees it.
+        h("p.hp", { "aria-hidden": "true", hidden: true }, [
           h("label", { for: "csvc-hp", text: T.hp }),
           h("input#csvc-hp", { type: "text", name: "hp", tabindex: -1, autocomplete: "off" })]),
         parent, stamp,
@@ -229,6 +239,7 @@
     }
 
     function reply(c, art) {
+      showErrors({});
       art.after(respond);
       parent.value = c.id;
       replyTitle.replaceChildren(T.reply_to.replace("{name}", c.author) + " ", h("small", {}, [
@@ -294,6 +305,7 @@
         var c = r.body.comment;
         tokens[c.id] = { token: r.body.edit_token, until: r.body.edit_until, at: Date.now() };
         save(TOKENS, tokens);
+        save(POSTED, Date.now());
         save(AUTHOR, remember ? { author: v.author, email: v.email, url: v.url } : null);
         fields.comment.input.value = "";
         freshStamp();

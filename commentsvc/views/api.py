@@ -335,8 +335,13 @@ def counts():
     response = current_app.make_response(
         {"counts": comments.count_comments([article_key(k) for k in keys])}
     )
-    # The same for every reader: a CDN may keep a front page's counts for a few seconds.
-    response.headers["Cache-Control"] = caching.cache_control(private=False)
+    if request.args.get("fresh"):
+        # The embed of a browser that has just posted asks past the caches: it must see its
+        # own comment counted, and the answer is worth keeping for no one else.
+        response.headers["Cache-Control"] = "no-store"
+    else:
+        # The same for every reader: a CDN may keep a front page's counts for a few seconds.
+        response.headers["Cache-Control"] = caching.cache_control(private=False)
     return response
 
 

@@ -13,11 +13,11 @@ import os
 import re
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, redirect, request, url_for
+from flask import Blueprint, Response, current_app, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from .. import comments
-from ..errors import CommentRejected, OriginNotAllowed
+from ..errors import CommentRejected, EditWindowClosed, OriginNotAllowed
 from ..extensions import csrf, db
 from ..forms import CommentForm, EditForm
 from ..models import Comment, utcnow
@@ -83,6 +83,8 @@ def render_embed(article, form, *, status=200, reply_to=None, **context):
         edit_tokens=comments.tokens_by_comment(tokens, utcnow()),
         edit_endpoint="embed.edit_own_comment",
         delete_endpoint="embed.delete_own_comment",
+        # The host sites that may keep the author's tokens for the iframe (embed-frame.js).
+        frame_hosts=current_app.config["ALLOWED_ORIGINS"],
         **context,
     )
 
@@ -152,12 +154,13 @@ def edit_own_comment(comment_id: int):
     comment = db.get_or_404(Comment, comment_id)
     token = comments.tokens_by_comment(own_tokens(), utcnow()).get(comment_id)
     form = EditForm(meta={"csrf": False})
-    error = None
+    error, status = None, 422
     if form.validate():
         try:
             comments.edit_comment(comment_id, form.comment.data, token=token, now=utcnow())
-        except CommentRejected as rejected:
-            error = rejected.message
+        except (CommentRejected, EditWindowClosed) as rejected:
+            # Shown where the form was, with the text kept so that it can be copied.
+            error, status = rejected.message, rejected.status
         else:
             return redirect(back_to(comment, own_tokens(), f"comment-{comment_id}"), 303)
     else:
@@ -165,7 +168,7 @@ def edit_own_comment(comment_id: int):
     return render_embed(
         comment.article,
         blank_form(comment.article),
-        status=422,
+        status=status,
         editing=comment_id,
         edit_error=error,
         edit_text=form.comment.data,

@@ -22,6 +22,7 @@ from flask import (
     url_for,
 )
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from .. import accounts, audit, gdpr, moderation, settings
 from ..auth import (
@@ -106,6 +107,7 @@ def moderation_context():
     return {
         "status_name": lambda s: str(STATUS_NAMES.get(s, s)),
         "action_name": lambda a: str(ACTION_NAMES.get(a, a)),
+        "audit_result": gdpr.describe_audit,
         "moderator": current_moderator(),
         "describe_reason": moderation.describe_reason,
         "reason_codes": moderation.reason_codes,
@@ -211,6 +213,7 @@ def queue():
     found = load_queue(status, article_key=article, search=search, page=arg_page())
     return render_template(
         "moderation/queue.html",
+        view=queue_view(),
         queue=found,
         status=status,
         article=article,
@@ -219,6 +222,18 @@ def queue():
         bulk_form=BulkForm(),
         last_decision=session.get("last_decision"),
     )
+
+
+QUEUE_VIEWS = ("cards", "list")
+
+
+def queue_view() -> str:
+    """Cards or the dense list: as asked in the address, else as this moderator last chose."""
+    asked = request.args.get("view")
+    if asked in QUEUE_VIEWS:
+        session["queue_view"] = asked
+    view = session.get("queue_view")
+    return view if view in QUEUE_VIEWS else "cards"
 
 
 def _comment_page(found, *, edit_form=None, reply_form=None, status: int = 200):
@@ -369,7 +384,7 @@ def bulk():
             flash(refusal, "error")
         return redirect(back, code=303)
     db.session.commit()
-    flash(str(_l("%(count)s comments updated.", count=done)))
+    flash(str(ngettext("%(num)d comment updated.", "%(num)d comments updated.", done)))
     return redirect(back, code=303)
 
 
@@ -596,17 +611,7 @@ def privacy_erase():
     if not result.found:
         flash(str(_l("Nothing is stored about this email address; nothing was changed.")))
     else:
-        flash(
-            str(
-                _l(
-                    "Erased: %(anonymized)d comments anonymized, %(deleted)d deleted, "
-                    "%(other)d other records.",
-                    anonymized=result.anonymized,
-                    deleted=result.deleted,
-                    other=result.other,
-                )
-            )
-        )
+        flash(gdpr.describe_erasure(result.anonymized, result.deleted, result.other))
     return redirect(url_for("moderation.privacy"), code=303)
 
 

@@ -33,6 +33,7 @@ from ..errors import (
     RETRY_AFTER_SECONDS,
     CommentRejected,
     DomainError,
+    EditWindowClosed,
     database_problem,
 )
 from ..extensions import csrf, db
@@ -316,14 +317,15 @@ def edit_own_comment(comment_id: int):
     """The author's edit without JavaScript; the token comes from the signed session."""
     comment = db.get_or_404(Comment, comment_id)
     form = EditForm()
-    error = None
+    error, status = None, 422
     if form.validate():
         try:
             comments.edit_comment(
                 comment_id, form.comment.data, token=edit_tokens().get(comment_id), now=utcnow()
             )
-        except CommentRejected as rejected:
-            error = rejected.message
+        except (CommentRejected, EditWindowClosed) as rejected:
+            # Shown where the form was, with the text kept so that it can be copied.
+            error, status = rejected.message, rejected.status
         else:
             return redirect(own_comment_page(comment), code=303)
     else:
@@ -332,7 +334,7 @@ def edit_own_comment(comment_id: int):
     return render_thread(
         article,
         prefilled_form(article.key, None),
-        status=422,
+        status=status,
         editing=comment_id,
         edit_error=error,
         edit_text=form.comment.data,

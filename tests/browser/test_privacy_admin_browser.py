@@ -45,7 +45,7 @@ def test_an_admin_looks_up_downloads_and_erases_with_no_accessibility_violations
     assert axe_violations(page) == []
     page.get_by_role("button", name="Ja, radera").click()
     page.wait_for_url(f"{live_server.url}/moderation/privacy")
-    assert "Raderat: 0 kommentarer anonymiserade, 1 borttagna" in page.content()
+    assert "Raderat: 0 kommentarer anonymiserade, 1 borttagen" in page.content()
     log = page.locator("table.privacy-audit")
     assert "personuppgiftsradering" in log.inner_text() and "lisa" not in log.inner_text()
     assert axe_violations(page) == []

@@ -1,0 +1,16 @@
+"""How a comment's time is shown to readers: one format for the page, the iframe and the
+script embed, in the configured ``TIMEZONE`` and the page's language."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import format_datetime
+from flask_babel import lazy_gettext as _l
+
+COMMENT_TIME = _l("d MMMM y 'at' HH:mm")
+
+
+def comment_time(value: datetime) -> str:
+    """``30 november 2026 kl. 13:46`` in Swedish, ``30 November 2026 at 13:46`` in English."""
+    return format_datetime(value, str(COMMENT_TIME))
