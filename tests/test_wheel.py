@@ -28,6 +28,7 @@ pytestmark = pytest.mark.wheel
 
 PROJECT = Path(__file__).resolve().parents[1]
 ARTICLE = "soi-mitt-2026"
+PUBLIC_URL = "https://kommentarer.example.se"  # required outside development, as SECRET_KEY is
 ONE_YEAR = "max-age=31536000, public, immutable"
 
 
@@ -65,13 +66,14 @@ def venv(dist, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def site(venv, tmp_path_factory) -> dict:
-    """An unrelated working folder and the only configuration: three environment variables."""
+    """An unrelated working folder and the only configuration: four environment variables."""
     root = tmp_path_factory.mktemp("site")
     (root / "data").mkdir()
     env = {
         "PATH": f"{venv / 'bin'}:/usr/bin:/bin",
         "LANG": "C.UTF-8",
         "COMMENTSVC_SECRET_KEY": "a-secret-only-this-site-knows",
+        "COMMENTSVC_PUBLIC_URL": PUBLIC_URL,
         "COMMENTSVC_DATABASE_URL": f"sqlite:///{root / 'data' / 'commentsvc.db'}",
         "COMMENTSVC_INSTANCE_PATH": str(root / "instance"),
     }
@@ -177,7 +179,7 @@ def test_the_commands_work_from_an_unrelated_folder_with_environment_configurati
             f"/feed.atom?article={ARTICLE}",
             200,
             "application/atom+xml",
-            ['xml:lang="sv"', "Kommentarer till SOI Mitt 2026"],
+            ['xml:lang="sv"', "Kommentarer till SOI Mitt 2026", f'href="{PUBLIC_URL}/'],
         ),
         ("/api/v1/openapi.json", 200, "application/json", ['"openapi"', "/api/v1/comments"]),
         ("/embed.js", 200, "text/javascript", ["--commentsvc-accent", "Lämna ett svar"]),
@@ -232,6 +234,7 @@ def test_a_fresh_clone_installed_with_pip_install_e_alone_speaks_swedish(tmp_pat
     env = {
         "PATH": f"{tmp_path / 'venv' / 'bin'}:/usr/bin:/bin",
         "COMMENTSVC_SECRET_KEY": "s",
+        "COMMENTSVC_PUBLIC_URL": PUBLIC_URL,
         "COMMENTSVC_INSTANCE_PATH": str(tmp_path / "instance"),
     }
     run(["commentsvc", "init-db"], cwd=tmp_path, env=env)
