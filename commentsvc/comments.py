@@ -18,6 +18,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import bindparam, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
+from . import subscriptions
 from .errors import (
     ArticleNotFound,
     CommentNotFound,
@@ -27,7 +28,7 @@ from .errors import (
     ThreadClosed,
 )
 from .extensions import db
-from .models import Article, Comment, CommentStatus
+from .models import Article, Comment, CommentStatus, SubscriptionKind
 from .moderation import Signals, held_reasons, spam_reasons
 from .privacy import avatar_key
 from .sanitize import clean_html
@@ -43,6 +44,9 @@ class Draft:
     email: str
     website: str = ""
     parent_id: int | None = None
+    subscribe: str = ""  # "", "replies" or "article": notify the author by email
+    language: str = ""  # the form's language, for those mails
+    base_url: str = ""  # where the reader reached us (links in mails without PUBLIC_URL)
 
 
 @dataclass(frozen=True)
@@ -166,11 +170,22 @@ def post_comment(
         created_at=now,
     )
     db.session.add(comment)
+    db.session.flush()
     if status == CommentStatus.PENDING:
         from .mail import queue_moderator_mail
 
-        db.session.flush()
         queue_moderator_mail(comment, now=now)
+    elif status == CommentStatus.APPROVED:
+        subscriptions.comment_published(comment, now=now)
+    # Spam asks nothing of anyone: no confirmation mail goes to the address it gave.
+    if draft.subscribe and status != CommentStatus.SPAM:
+        subscriptions.subscribe(
+            comment,
+            SubscriptionKind(draft.subscribe),
+            language=draft.language,
+            base_url=draft.base_url,
+            now=now,
+        )
     db.session.commit()
     return comment
 

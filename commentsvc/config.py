@@ -73,6 +73,11 @@ class Defaults:
     # Seconds each worker may answer anonymous public JSON reads (the thread, counts) from
     # memory without asking the database; 0: never (every read is current). See microcache.py.
     MICROCACHE_SECONDS = 0
+    # Readers' notifications (subscriptions.py): the sender's display name and the mails'
+    # signature, and how long published comments are gathered into one mail (0: each goes
+    # out with the next `send-mail` run).
+    SITE_NAME = "Kommentarer"
+    NOTIFY_BATCH_MINUTES = 10
 
     # Flask and extension settings that follow from ours.
     SESSION_COOKIE_HTTPONLY = True
@@ -153,6 +158,7 @@ def _check(app: Flask) -> None:
         "CACHE_MAX_AGE",
         "CACHE_STALE_WHILE_REVALIDATE",
         "THREAD_CACHE_ENTRIES",
+        "NOTIFY_BATCH_MINUTES",
     ):
         if not isinstance(config[key], int) or config[key] < 0:
             raise ConfigError(f"{key} must be a whole number, 0 or more")

@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 
+from . import subscriptions
 from .errors import DomainError
 from .extensions import db
 from .models import Comment, LoginThrottle, ModerationEvent, Moderator, OutboxMail, Setting
@@ -198,6 +199,9 @@ OTHER_SOURCES: tuple[PersonalDataSource, ...] = (
     PersonalDataSource("outbox_mails", _outbox_find, _outbox_erase),
     PersonalDataSource("moderator_accounts", _moderator_find, _moderator_erase),
     PersonalDataSource("failed_logins", _throttle_find, _throttle_erase),
+    PersonalDataSource(
+        "subscriptions", subscriptions.personal_data, subscriptions.erase_personal_data
+    ),
 )
 
 

@@ -182,6 +182,16 @@ def _set_status(comment: Comment, status: CommentStatus, action: str, *, by: str
     comment.decided_at = now
     comment.decided_by = by
     _record(comment, action, before, by=by, now=now)
+    if status == CommentStatus.APPROVED:
+        _published(comment, now)
+
+
+def _published(comment: Comment, now: datetime) -> None:
+    """A comment readers now see: those who asked are told (subscriptions.py)."""
+    from .subscriptions import comment_published
+
+    db.session.flush()
+    comment_published(comment, now=now)
 
 
 def _pending_parent(comment: Comment) -> Comment | None:
@@ -331,6 +341,7 @@ def reply_as_staff(
     db.session.add(reply)
     db.session.flush()
     _record(reply, "staff-reply", None, by=by, now=now)
+    _published(reply, now)
     db.session.commit()
     return reply
 
@@ -357,6 +368,8 @@ def undo_last(comment_id: int, *, by: str, now: datetime) -> Comment:
     elif last.before:
         comment.status = CommentStatus(last.before)
         comment.decided_at, comment.decided_by = now, by
+        if comment.status == CommentStatus.APPROVED:
+            _published(comment, now)
     _record(comment, "undo", before, by=by, now=now, detail=str(last.id))
     db.session.commit()
     return comment

@@ -22,9 +22,10 @@ from flask import (
 )
 from flask_babel import lazy_gettext as _l
 
-from .. import accounts, gdpr, moderation, settings
+from .. import accounts, gdpr, moderation, settings, subscriptions
 from ..auth import admin_required, current_moderator, log_in, log_out, login_required
 from ..errors import DomainError
+from ..extensions import db
 from ..forms import (
     ActionForm,
     BulkForm,
@@ -73,6 +74,7 @@ ACTION_NAMES = {
     "edit": _l("edited the text"),
     "delete": _l("deleted permanently"),
     "staff-reply": _l("replied as staff"),
+    "unsubscribe": _l("removed an email subscription"),
     "undo": _l("undid the last decision"),
     "privacy-export": _l("privacy export"),
     "privacy-erase": _l("privacy erasure"),
@@ -170,7 +172,19 @@ def comment(comment_id: int):
         events=events_for([found.id])[found.id],
         edit_form=ModeratorEditForm(text=found.text),
         reply_form=ModeratorEditForm(formdata=None),
+        comment_subscriptions=subscriptions.for_comment(found.id),
     )
+
+
+@bp.post("/comments/<int:comment_id>/subscriptions/<int:subscription_id>/remove")
+@login_required
+def remove_subscription(comment_id: int, subscription_id: int):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if subscriptions.remove(comment_id, subscription_id, by=actor(), now=utcnow()):
+        db.session.commit()
+        flash(str(_l("The subscription is removed; no more emails go to that address about it.")))
+    return redirect(url_for("moderation.comment", comment_id=comment_id) + "#subscriptions", 303)
 
 
 def _after_action(comment_id: int, action: str, next_focus: str | None):

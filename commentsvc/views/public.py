@@ -12,6 +12,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    flash,
     jsonify,
     redirect,
     render_template,
@@ -20,11 +21,12 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import text
 
-from .. import caching, comments
+from .. import caching, comments, subscriptions
 from ..antispam import issue_stamp
 from ..avatars import identicon_svg
 from ..demo import DEMO_KEY
@@ -121,6 +123,7 @@ def render_thread(
             sorted(own_ids),
             generate_csrf() and session.get("csrf_token"),
             request.cookies.get(REMEMBER_COOKIE),
+            session.get("_flashes"),
             # Edit and Delete buttons disappear when the window closes: a new tag each minute.
             (sorted(context["edit_tokens"]), now.replace(second=0, microsecond=0))
             if context["edit_tokens"]
@@ -276,6 +279,7 @@ def post_comment():
         return render_thread(article, form, status=status, reply_to=reply_to)
     remember_own_comment(comment.id)
     remember_edit_token(comment.id, comments.issue_edit_token(comment, utcnow()))
+    flash_subscription(comment)
     response = redirect(own_comment_page(comment), code=303)
     set_remembered_author(
         response,
@@ -286,6 +290,22 @@ def post_comment():
         url=comment.website,
     )
     return response
+
+
+SUBSCRIPTION_NOTES = {
+    "confirm": _l(
+        "We have sent you an email. Open the link in it and press the button to start "
+        "getting notifications."
+    ),
+    "active": _l("You will be notified by email of new comments."),
+}
+
+
+def flash_subscription(comment: Comment) -> None:
+    """Tell the reader what their ticked box did (the page after the redirect shows it)."""
+    state = subscriptions.state_of(comment.id)
+    if state:
+        flash(str(SUBSCRIPTION_NOTES[state]), "subscription")
 
 
 def own_comment_page(comment: Comment) -> str:
