@@ -106,16 +106,6 @@ def subscribe(
             _l("Enter your email address to be notified of new comments."), field="email"
         )
     subscriber = _subscriber(address, now)
-    if kind == SubscriptionKind.ARTICLE:
-        same = db.session.execute(
-            select(Subscription).where(
-                Subscription.address == address,
-                Subscription.article_id == comment.article_id,
-                Subscription.kind == kind,
-            )
-        ).scalar_one_or_none()
-        if same is not None:
-            return same
     subscription = Subscription(
         subscriber=subscriber,
         kind=kind,
