@@ -148,7 +148,7 @@ def test_a_reader_follows_replies_by_email_and_leaves_with_one_click(
         headers={"Content-Type": "application/x-www-form-urlencoded"},
         method="POST",
     )
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (loopback)
+    with urllib.request.urlopen(request, timeout=10) as response:
         assert response.status == 200
 
     # 5. A third reply: nothing more reaches Anna.
