@@ -245,7 +245,8 @@ def confirm(token: str | None, *, now: datetime) -> Subscriber:
 @dataclass(frozen=True)
 class UnsubscribeLink:
     address: str
-    article: Article | None
+    article_id: int | None
+    article: Article | None  # None once the article is gone
 
 
 def read_unsubscribe(token: str | None) -> UnsubscribeLink:
@@ -259,9 +260,9 @@ def read_unsubscribe(token: str | None) -> UnsubscribeLink:
         raise SubscriptionLinkInvalid(
             _l("This unsubscribe link is not valid. Copy the whole link from the email.")
         )
-    article_id = data.get("t")
-    article = db.session.get(Article, article_id) if isinstance(article_id, int) else None
-    return UnsubscribeLink(data["a"], article)
+    article_id = data.get("t") if isinstance(data.get("t"), int) else None
+    article = db.session.get(Article, article_id) if article_id is not None else None
+    return UnsubscribeLink(data["a"], article_id, article)
 
 
 def unsubscribe(token: str | None, *, everything: bool, now: datetime) -> UnsubscribeLink:
@@ -269,11 +270,11 @@ def unsubscribe(token: str | None, *, everything: bool, now: datetime) -> Unsubs
     again before it gets mail). Only ever the address the link was signed for."""
     link = read_unsubscribe(token)
     address = link.address
-    if everything or link.article is None:
+    if everything or link.article_id is None:
         _stop(address, None)
         db.session.execute(delete(Subscriber).where(Subscriber.address == address))
     else:
-        _stop(address, link.article.id)
+        _stop(address, link.article_id)
     db.session.flush()
     return link
 

@@ -448,6 +448,8 @@ def test_the_iframe_and_the_api_sign_up_as_the_plain_form_does(app, client, arti
         headers={"Origin": "http://localhost"},
     )
     assert frame.status_code == 303
+    page = app.test_client(use_cookies=False).get(frame.headers["Location"])
+    assert "Vi har skickat ett mejl till dig" in page.get_data(as_text=True)
     r = post(client, new_comment(article, subscribe="article", email=CECILIA))
     assert r.status_code == 201 and r.get_json()["subscription"] == "confirm"
     assert "subscription" not in str(
@@ -690,4 +692,39 @@ def test_privacy_export_and_erase_cover_subscriptions_by_exact_address(
     assert result.exit_code == 0, result.output
     assert _confirmed(app, "eva@example.se") is None
     assert _confirmed(app, "greta.eva@example.se") is True
+    assert _count_subscriptions(app) == 1
+
+
+def test_a_moderators_reply_and_a_restored_reply_are_told_once_each(
+    app, reader, article, subscribed, make_reader, smtp_server
+):
+    from commentsvc import moderation
+    from commentsvc.models import utcnow
+
+    first = subscribed("replies")
+    with app.app_context():
+        moderation.reply_as_staff(
+            first, "Svar från redaktionen", by="moa", author="Redaktionen", email="", now=utcnow()
+        )
+    restored = reply(make_reader, article, first, "Tillbaka från papperskorgen")
+    with app.app_context():
+        moderation.trash(restored, by="moa", now=utcnow())
+        moderation.restore(restored, by="moa", now=utcnow())
+        moderation.undo_last(restored, by="moa", now=utcnow())  # back to the trash
+        moderation.undo_last(restored, by="moa", now=utcnow())  # and published again
+    deliver(app, minutes=11)
+    (note,) = notifications(smtp_server)
+    assert "Redaktionen skrev:" in note
+    assert note.count("Tillbaka från papperskorgen") == 1
+
+
+def test_a_forged_unsubscribe_link_shows_a_clear_page_and_stops_nothing(
+    app, client, reader, article, subscribed
+):
+    subscribed("replies")
+    for lang, message in (("sv", "avregistreringslänken är inte giltig"), ("en", "not valid")):
+        r = client.get("/subscriptions/unsubscribe", query_string={"token": "x.y", "lang": lang})
+        assert r.status_code == 400
+        assert message in r.get_data(as_text=True)
+    assert client.post("/subscriptions/unsubscribe?token=x.y").status_code == 400
     assert _count_subscriptions(app) == 1

@@ -12,7 +12,6 @@ from flask import (
     Response,
     abort,
     current_app,
-    flash,
     jsonify,
     redirect,
     render_template,
@@ -114,6 +113,7 @@ def render_thread(
     context.setdefault("edit_tokens", edit_tokens())
     context.setdefault("edit_cutoff", now - window)
     context.setdefault("editing", request.args.get("edit", type=int))
+    context.setdefault("subscription_note", subscription_note())
     shared = shared and not context["edit_tokens"]
     closed = comments.is_closed(article, now)
     lang = request.values.get("lang")
@@ -123,7 +123,6 @@ def render_thread(
             sorted(own_ids),
             generate_csrf() and session.get("csrf_token"),
             request.cookies.get(REMEMBER_COOKIE),
-            session.get("_flashes"),
             # Edit and Delete buttons disappear when the window closes: a new tag each minute.
             (sorted(context["edit_tokens"]), now.replace(second=0, microsecond=0))
             if context["edit_tokens"]
@@ -137,6 +136,7 @@ def render_thread(
             lang,
             reply_to.id if reply_to else None,
             closed,
+            context["subscription_note"],
             personal=personal,
         )
         if caching.not_modified(etag):
@@ -279,8 +279,7 @@ def post_comment():
         return render_thread(article, form, status=status, reply_to=reply_to)
     remember_own_comment(comment.id)
     remember_edit_token(comment.id, comments.issue_edit_token(comment, utcnow()))
-    flash_subscription(comment)
-    response = redirect(own_comment_page(comment), code=303)
+    response = redirect(own_comment_page(comment, subscription_state(comment)), code=303)
     set_remembered_author(
         response,
         request,
@@ -301,17 +300,22 @@ SUBSCRIPTION_NOTES = {
 }
 
 
-def flash_subscription(comment: Comment) -> None:
-    """Tell the reader what their ticked box did (the page after the redirect shows it)."""
-    state = subscriptions.state_of(comment.id)
-    if state:
-        flash(str(SUBSCRIPTION_NOTES[state]), "subscription")
+def subscription_state(comment: Comment) -> str | None:
+    """What the reader's ticked box did, for the page after the redirect to tell them
+    (in its address: the iframe has no session to carry a flashed message)."""
+    return subscriptions.state_of(comment.id)
 
 
-def own_comment_page(comment: Comment) -> str:
+def subscription_note() -> str | None:
+    note = SUBSCRIPTION_NOTES.get(request.args.get("subscription", ""))
+    return str(note) if note else None
+
+
+def own_comment_page(comment: Comment, subscription: str | None = None) -> str:
     return url_for(
         "public.thread",
         article=comment.article.key,
+        subscription=subscription,
         page=comments.page_of(comment, own_comment_ids()),
         lang=request.form.get("lang") or None,
         _anchor=f"comment-{comment.id}",

@@ -67,7 +67,7 @@ def unsubscribe():
     return _private(
         render_template(
             "subscriptions/done.html",
-            article=None if everything else link.article,
-            everything=everything or link.article is None,
+            article=link.article,
+            everything=everything or link.article_id is None,
         )
     )
