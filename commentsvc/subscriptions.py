@@ -64,8 +64,20 @@ class SubscriptionLinkGone(SubscriptionLinkInvalid):
 
 
 def public_base(fallback: str = "") -> str:
-    """The base of links in mails: ``PUBLIC_URL``, else the address the reader used."""
-    return (current_app.config["PUBLIC_URL"] or fallback or "http://localhost").rstrip("/")
+    """The base of links in mails: ``PUBLIC_URL``; without it (development and tests) the
+    address the reader used.
+
+    That address comes from the request's Host header, which a sender chooses: trusted, it
+    would let a stranger mail anyone a confirmation link to their own site. So a service
+    reachable by strangers (neither debug nor testing) never uses it and logs why.
+    """
+    configured = current_app.config["PUBLIC_URL"]
+    if configured:
+        return configured.rstrip("/")
+    if fallback and (current_app.debug or current_app.testing):
+        return fallback.rstrip("/")
+    current_app.logger.warning("PUBLIC_URL is not set: links in readers' mails will not work")
+    return "http://localhost"
 
 
 def _confirm_serializer() -> URLSafeTimedSerializer:
@@ -114,7 +126,7 @@ def subscribe(
         email=comment.email,
         address=address,
         language=language if language in ("sv", "en") else current_app.config["LANGUAGE"],
-        base_url=base_url,
+        base_url=base_url[:500],
         created_at=now,
     )
     db.session.add(subscription)

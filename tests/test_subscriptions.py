@@ -728,3 +728,23 @@ def test_a_forged_unsubscribe_link_shows_a_clear_page_and_stops_nothing(
         assert message in r.get_data(as_text=True)
     assert client.post("/subscriptions/unsubscribe?token=x.y").status_code == 400
     assert _count_subscriptions(app) == 1
+
+
+@pytest.mark.parametrize("config_overrides", [{"PUBLIC_URL": ""}], indirect=True)
+def test_without_public_url_a_forged_host_never_reaches_a_mail_outside_tests(app, article, caplog):
+    from commentsvc import comments
+    from commentsvc.models import utcnow
+
+    app.testing = False  # as in production, where strangers reach the service
+    with app.app_context():
+        draft = comments.Draft(
+            comment="Hej",
+            author="Anna",
+            email=ANNA,
+            subscribe="replies",
+            base_url="https://evil.example/",
+        )
+        comments.post_comment(comments.find_article(article), draft, ip="", now=utcnow())
+    (mail,) = mails_to(app, ANNA)
+    assert "evil.example" not in mail.body + mail.html
+    assert "PUBLIC_URL is not set" in caplog.text
