@@ -11,6 +11,7 @@ import secrets
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 
@@ -26,6 +27,7 @@ from .moderation import describe_reason, reason_codes
 LEASE = timedelta(minutes=5)
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=1)
+SMTP_POLICY = policy.SMTP.clone(max_line_length=998)
 
 
 def queue_link(comment_id: int) -> str:
@@ -102,7 +104,9 @@ def _claim(mail_id: int, worker: str, now: datetime) -> bool:
 
 def _message(mail: OutboxMail, now: datetime) -> EmailMessage:
     config = current_app.config
-    message = EmailMessage()
+    # Lines up to RFC 5322's 998 characters: a long List-Unsubscribe address stays one plain
+    # <https://…> that mail clients read, not split into encoded words.
+    message = EmailMessage(policy=SMTP_POLICY)
     # Mails to readers (written with an HTML part) come from the site by its name; those to
     # moderators keep the bare address their filters know.
     sender = config["MAIL_FROM"]

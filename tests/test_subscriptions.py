@@ -487,6 +487,9 @@ def test_a_published_reply_sends_a_good_mail_in_the_subscribers_language(
         r"<https://kommentarer\.example\.se/subscriptions/unsubscribe\?\S+>", unsubscribe
     )
     assert "mailto" not in unsubscribe
+    # As sent: one plain <https://…>, not RFC 2047 encoded words a mail client cannot use.
+    raw = dict(message.raw_items())
+    assert raw["List-Unsubscribe"] == unsubscribe
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
