@@ -20,6 +20,7 @@ from .privacy import notice as privacy_notice
 from .ratelimits import log_storage_faults
 from .views import api, embed, feeds, public
 from .views import moderation as moderation_pages
+from .views import subscriptions as subscription_pages
 from .weburls import public_url, safe_href
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -118,3 +119,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(embed.bp)
     app.register_blueprint(feeds.bp)
+    app.register_blueprint(subscription_pages.bp)

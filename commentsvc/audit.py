@@ -22,7 +22,7 @@ from .models import ModerationEvent, Moderator
 KINDS = {
     "decisions": (
         _l("Decisions on comments"),
-        ("approve", "trash", "spam", "restore", "edit", "staff-reply", "undo"),
+        ("approve", "trash", "spam", "restore", "edit", "staff-reply", "undo", "unsubscribe"),
     ),
     "deletes": (_l("Permanent deletes"), ("delete",)),
     "settings": (_l("Settings"), ("setting",)),

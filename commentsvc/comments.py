@@ -20,6 +20,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import bindparam, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
+from . import subscriptions
 from .dates import comment_time
 from .errors import (
     ArticleNotFound,
@@ -32,7 +33,15 @@ from .errors import (
     TooManyNewArticles,
 )
 from .extensions import db
-from .models import ARTICLE_TITLE_MAX, ARTICLE_URL_MAX, Article, Comment, CommentStatus, utcnow
+from .models import (
+    ARTICLE_TITLE_MAX,
+    ARTICLE_URL_MAX,
+    Article,
+    Comment,
+    CommentStatus,
+    SubscriptionKind,
+    utcnow,
+)
 from .moderation import Signals, held_reasons, spam_reasons, withdraw_mail
 from .privacy import avatar_key
 from .sanitize import clean_html
@@ -49,6 +58,8 @@ class Draft:
     email: str
     website: str = ""
     parent_id: int | None = None
+    subscribe: str = ""  # "", "replies" or "article": notify the author by email
+    language: str = ""  # the form's language, for those mails
 
 
 @dataclass(frozen=True)
@@ -233,11 +244,21 @@ def post_comment(
         created_at=now,
     )
     db.session.add(comment)
+    db.session.flush()
     if status == CommentStatus.PENDING:
         from .mail import queue_moderator_mail
 
-        db.session.flush()
         queue_moderator_mail(comment, now=now)
+    elif status == CommentStatus.APPROVED:
+        subscriptions.comment_published(comment, now=now)
+    # Spam asks nothing of anyone: no confirmation mail goes to the address it gave.
+    if draft.subscribe and status != CommentStatus.SPAM:
+        subscriptions.subscribe(
+            comment,
+            SubscriptionKind(draft.subscribe),
+            language=draft.language,
+            now=now,
+        )
     db.session.commit()
     return comment
 
@@ -552,6 +573,8 @@ def edit_comment(comment_id: int, text: str, *, token: str | None, now: datetime
         withdraw_mail(comment.id)  # no mail goes out about spam
     elif comment.status == CommentStatus.PENDING and was == CommentStatus.APPROVED:
         db.session.flush()
+        # Unsent notification mails must not quote it; readers hear of it once approved again.
+        subscriptions.withdraw_mails_quoting([comment.id])
         queue_moderator_mail(comment, now=now)
     db.session.commit()
     return comment

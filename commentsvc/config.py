@@ -83,6 +83,11 @@ class Defaults:
     # The largest request body any route reads; larger ones get 413 before they are read.
     # The biggest honest form is the settings page's word lists, well under this.
     MAX_CONTENT_LENGTH = 1024 * 1024
+    # Readers' notifications (subscriptions.py): the sender's display name and the mails'
+    # signature, and how long published comments are gathered into one mail (0: each goes
+    # out with the next `send-mail` run).
+    SITE_NAME = "Kommentarer"
+    NOTIFY_BATCH_MINUTES = 10
 
     # Flask and extension settings that follow from ours.
     SESSION_COOKIE_HTTPONLY = True
@@ -180,6 +185,7 @@ def _check(app: Flask) -> None:
         "THREAD_CACHE_ENTRIES",
         "MAX_NEW_ARTICLES_PER_DAY",
         "MAX_CONTENT_LENGTH",
+        "NOTIFY_BATCH_MINUTES",
     ):
         if not isinstance(config[key], int) or config[key] < 0:
             raise ConfigError(f"{key} must be a whole number, 0 or more")

@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime, time, timedelta
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -102,6 +103,26 @@ def check_article_key(form, field):
         )
 
 
+SUBSCRIBE_CHOICES = ("", "replies", "article")
+SUBSCRIBE_MESSAGE = _l(
+    "Choose how to be notified by email: “replies”, “article” or nothing (an empty value)."
+)
+
+
+class SubscribeField(StringField):
+    """``subscribe``: "" (default), "replies" or "article". The page's two checkboxes may send
+    both; the wider wish wins, as every comment on the article includes the replies."""
+
+    def process_formdata(self, valuelist):
+        values = [v.strip() if isinstance(v, str) else v for v in valuelist]
+        self.data = "article" if "article" in values else "replies" if "replies" in values else ""
+        self.unknown = [v for v in values if v not in SUBSCRIBE_CHOICES]
+
+    def pre_validate(self, form):
+        if getattr(self, "unknown", None):
+            raise ValidationError(SUBSCRIBE_MESSAGE)
+
+
 class CommentForm(FlaskForm):
     """Fields named as WordPress names them, so habits and imports map one to one."""
 
@@ -149,6 +170,14 @@ class CommentForm(FlaskForm):
     remember = BooleanField(
         _l("Save my name, email and website in this browser for the next time I comment.")
     )
+    subscribe = SubscribeField(
+        _l("Email notifications"),
+        default="",
+        description={
+            "replies": _l("Notify me by email when someone replies to my comment"),
+            "article": _l("… when someone comments on this article"),
+        },
+    )
     parent = HiddenField(filters=[strip_text], validators=[check_parent])
     # Anti-spam signals (see antispam.py); judged by the moderation policy, never a form error.
     ts = HiddenField()
@@ -174,6 +203,8 @@ class CommentForm(FlaskForm):
             email=self.email.data,
             website=self.url.data or "",
             parent_id=self.parent_id,
+            subscribe=self.subscribe.data or "",
+            language=str(get_locale() or ""),
         )
 
     def signals(self, now: datetime) -> Signals:
@@ -290,7 +321,7 @@ class SettingsForm(FlaskForm):
 # A JSON body is turned into form data, so the API and the HTML form share every validator and
 # message. Only the form's fields are read (unknown ones are ignored, as Isso does); a value of
 # the wrong JSON type is a field error, never a 500 or a silent conversion.
-TEXT_FIELDS = ("comment", "author", "email", "url", "article", "ts", "hp")
+TEXT_FIELDS = ("comment", "author", "email", "url", "article", "ts", "hp", "subscribe")
 
 
 def formdata_from_json(body: dict, fields: tuple[str, ...] = (*TEXT_FIELDS, "parent", "remember")):

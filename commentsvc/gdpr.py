@@ -4,8 +4,10 @@ A service: plain arguments; it flushes, and the command or page that serves the 
 commits. The audit entry (a ``ModerationEvent`` with no comment) names what was done, by
 whom, when and how many rows, never the data itself.
 
-Besides comments, an email can be in the moderators' outbox (mails that quote a held comment,
-with its author's name, email and text, or mails to a moderator) and in a moderator account.
+Besides comments, an email can be in the outbox (mails to moderators that quote a held comment,
+with its author's name, email and text, mails to a moderator, readers' notification mails that
+quote comments, and mails to a subscriber), in a moderator account and in readers'
+subscriptions.
 Each such table is a ``PersonalDataSource`` in ``OTHER_SOURCES``: export and erase cover them.
 """
 
@@ -22,11 +24,20 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 
+from . import subscriptions
 from .audit import record_event
 from .errors import DomainError
 from .extensions import db
 from .identity import normalize_address
-from .models import Comment, LoginThrottle, ModerationEvent, Moderator, OutboxMail, Setting
+from .models import (
+    Comment,
+    LoginThrottle,
+    ModerationEvent,
+    Moderator,
+    Notification,
+    OutboxMail,
+    Setting,
+)
 
 ERASED_AUTHOR = "Anonym"
 
@@ -73,10 +84,15 @@ def _outbox_about(email: str):
     """Mails about this person's comments, about them, or sent to them: exact addresses."""
     address = _normalized(email)
     theirs = select(Comment.id).where(_by_email(email)).scalar_subquery()
+    # Readers' notification mails quote several comments: each notification names its mail.
+    quoting = select(Notification.mail_id).where(
+        Notification.comment_id.in_(theirs), Notification.mail_id.is_not(None)
+    )
     return or_(
         OutboxMail.comment_id.in_(theirs),
         OutboxMail.about_address == address,
         OutboxMail.recipient_address == address,
+        OutboxMail.id.in_(quoting),
     )
 
 
@@ -235,6 +251,11 @@ def refuse_active_moderator(email: str) -> None:
 
 OTHER_SOURCES: tuple[PersonalDataSource, ...] = (
     PersonalDataSource("earlier_versions", _versions_find, _versions_erase),
+    # Before the outbox: it takes back unsent notification mails that quote the person's
+    # comments and lets the others' comments in them go out with the next batch.
+    PersonalDataSource(
+        "subscriptions", subscriptions.personal_data, subscriptions.erase_personal_data
+    ),
     PersonalDataSource("outbox_mails", _outbox_find, _outbox_erase),
     PersonalDataSource("moderator_accounts", _moderator_find, _moderator_erase),
     PersonalDataSource("failed_logins", _throttle_find, _throttle_erase),

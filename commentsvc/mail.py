@@ -11,8 +11,9 @@ import secrets
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email import policy
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import format_datetime, formataddr, make_msgid
 
 from flask import current_app
 from flask_babel import force_locale
@@ -26,6 +27,7 @@ from .moderation import describe_reason, reason_codes
 LEASE = timedelta(minutes=5)
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=1)
+SMTP_POLICY = policy.SMTP.clone(max_line_length=998)
 
 
 def queue_link(comment_id: int) -> str:
@@ -101,15 +103,30 @@ def _claim(mail_id: int, worker: str, now: datetime) -> bool:
     return result.rowcount == 1
 
 
-def _message(mail: OutboxMail) -> EmailMessage:
+def _message(mail: OutboxMail, now: datetime) -> EmailMessage:
     config = current_app.config
-    message = EmailMessage()
-    message["From"] = config["MAIL_FROM"]
+    # Lines up to RFC 5322's 998 characters: a long List-Unsubscribe address stays one plain
+    # <https://…> that mail clients read, not split into encoded words.
+    message = EmailMessage(policy=SMTP_POLICY)
+    # Mails to readers (written with an HTML part) come from the site by its name; those to
+    # moderators keep the bare address their filters know.
+    sender = config["MAIL_FROM"]
+    message["From"] = formataddr((config["SITE_NAME"], sender)) if mail.html else sender
     message["To"] = mail.recipient
     message["Subject"] = mail.subject
+    message["Date"] = format_datetime(now)
     # One stable id per outbox row: a receiving server can tell a resent copy.
-    message["Message-ID"] = make_msgid(idstring=f"outbox-{mail.id}", domain="commentsvc")
+    domain = config["MAIL_FROM"].rpartition("@")[2] or "commentsvc"
+    message["Message-ID"] = make_msgid(idstring=f"outbox-{mail.id}", domain=domain)
+    # Written by a program: out-of-office replies and vacation robots stay quiet (RFC 3834).
+    message["Auto-Submitted"] = "auto-generated"
+    if mail.list_unsubscribe:
+        # RFC 2369 and 8058: the mail client's own "unsubscribe" button, one POST, no mailto.
+        message["List-Unsubscribe"] = f"<{mail.list_unsubscribe}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(mail.body)
+    if mail.html:
+        message.add_alternative(mail.html, subtype="html")
     return message
 
 
@@ -130,7 +147,13 @@ def backoff(attempts: int) -> timedelta:
 
 
 def deliver_due(*, now: datetime, limit: int = 100) -> Delivery:
-    """Send the mails that are due, one SMTP connection per mail, each at most once."""
+    """Send the mails that are due, one SMTP connection per mail, each at most once.
+
+    Readers' notifications whose batch is due are written to the outbox first.
+    """
+    from .subscriptions import queue_due_notifications
+
+    queue_due_notifications(now=now)
     worker = secrets.token_hex(8)
     due = db.session.execute(
         select(OutboxMail.id)
@@ -146,7 +169,7 @@ def deliver_due(*, now: datetime, limit: int = 100) -> Delivery:
         if mail is None:
             continue  # withdrawn (its comment was decided) after we leased it
         try:
-            _send([_message(mail)])
+            _send([_message(mail, now)])
         except (OSError, smtplib.SMTPException) as error:
             mail.attempts += 1
             mail.next_attempt_at = now + backoff(mail.attempts)

@@ -187,12 +187,22 @@ def _record(
 
 def withdraw_mail(comment_id: int) -> int:
     """Take back the unsent "waiting for review" mails about a comment that was decided or
-    deleted: a moderator must not be called to a comment that no longer waits."""
-    return db.session.execute(
+    deleted: a moderator must not be called to a comment that no longer waits. Readers'
+    notification mails that quote it go too (it is deleted, or spam, or its author took it
+    back). Readers' confirmation mails carry no comment, so they stay."""
+    withdrawn = db.session.execute(
         delete(OutboxMail)
         .where(OutboxMail.comment_id == comment_id, OutboxMail.sent_at.is_(None))
         .execution_options(synchronize_session=False)
     ).rowcount
+    return withdrawn + _unpublished(comment_id)
+
+
+def _unpublished(comment_id: int) -> int:
+    """A comment readers no longer see: unsent notification mails must not quote it."""
+    from .subscriptions import withdraw_mails_quoting
+
+    return withdraw_mails_quoting([comment_id])
 
 
 def forget_earlier_versions(comment_ids: list[int]) -> None:
@@ -213,10 +223,22 @@ def _set_status(comment: Comment, status: CommentStatus, action: str, *, by: str
     before = comment.status.value
     if comment.status == CommentStatus.PENDING:
         withdraw_mail(comment.id)
+    elif comment.status == CommentStatus.APPROVED:
+        _unpublished(comment.id)
     comment.status = status
     comment.decided_at = now
     comment.decided_by = by
     _record(comment, action, before, by=by, now=now)
+    if status == CommentStatus.APPROVED:
+        _published(comment, now)
+
+
+def _published(comment: Comment, now: datetime) -> None:
+    """A comment readers now see: those who asked are told (subscriptions.py)."""
+    from .subscriptions import comment_published
+
+    db.session.flush()
+    comment_published(comment, now=now)
 
 
 def _pending_parent(comment: Comment) -> Comment | None:
@@ -370,8 +392,23 @@ def reply_as_staff(
     db.session.add(reply)
     db.session.flush()
     _record(reply, "staff-reply", None, by=by, now=now)
+    _published(reply, now)
     db.session.flush()
     return reply
+
+
+def remove_subscription(comment_id: int, subscription_id: int, *, by: str, now: datetime) -> bool:
+    """End a reader's email subscription made with a comment; recorded in its history (the
+    kind only, never the address). False when the subscription is not the comment's."""
+    from .subscriptions import remove
+
+    comment = get_comment(comment_id)
+    removed = remove(comment.id, subscription_id)
+    if removed is None:
+        return False
+    _record(comment, "unsubscribe", comment.status.value, by=by, now=now, detail=removed.kind.value)
+    db.session.flush()
+    return True
 
 
 UNDOABLE = ("approve", "trash", "spam", "restore", "edit")
@@ -434,8 +471,12 @@ def undo_last(comment_id: int, *, by: str, now: datetime) -> Comment:
     if last.action == "edit":
         comment.text, comment.html = last.detail, clean_html(last.detail)
     elif last.before:
+        if comment.status == CommentStatus.APPROVED:
+            _unpublished(comment.id)
         comment.status = CommentStatus(last.before)
         comment.decided_at, comment.decided_by = now, by
+        if comment.status == CommentStatus.APPROVED:
+            _published(comment, now)
     _record(comment, "undo", before, by=by, now=now, detail=str(last.id))
     db.session.flush()
     return comment

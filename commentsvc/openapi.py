@@ -138,6 +138,14 @@ SCHEMAS: dict[str, Any] = {
             "url": {"type": "string", "maxLength": 200},
             "parent": {"type": ["integer", "string"]},
             "remember": {"type": "boolean"},
+            "subscribe": {
+                "type": "string",
+                "enum": ["", "replies", "article"],
+                "default": "",
+                "description": "notify the author by email of replies to this comment "
+                "(replies) or of every new comment on the article (article), after the "
+                "address is confirmed by the link mailed to it (double opt-in)",
+            },
             "ts": {"type": "string", "description": "the ts of GET /api/v1/stamp"},
             "hp": {"type": "string", "description": "leave empty"},
         },
@@ -151,6 +159,12 @@ SCHEMAS: dict[str, Any] = {
             "page": {"type": "integer"},
             "edit_token": {"type": "string"},
             "edit_until": {"type": "string", "format": "date-time"},
+            "subscription": {
+                "type": ["string", "null"],
+                "enum": ["confirm", "active", None],
+                "description": "confirm: a confirmation mail is on its way (or was sent "
+                "today); active: the address is confirmed already; null: none asked",
+            },
         },
     },
 }

@@ -27,8 +27,10 @@ from .models import utcnow
 
 FORMAT = "commentsvc-export"
 VERSION = 1
-# Column names that hold secrets: never in an export unless --with-secrets is given.
-SECRET_COLUMNS = re.compile(r"password|secret|token|api_key", re.IGNORECASE)
+# Columns that hold secrets: never in an export unless --with-secrets is given. Found by
+# their name, or marked in the model with ``info={"secret": True}`` where the name does not
+# say it (the unsubscribe address in the outbox carries a signed token).
+SECRET_COLUMNS = re.compile(r"password|secret|token|nonce|api_key", re.IGNORECASE)
 _BATCH = 500
 
 
@@ -53,7 +55,7 @@ def schema_revision() -> str:
 
 
 def is_secret(column: Column) -> bool:
-    return bool(SECRET_COLUMNS.search(column.name))
+    return bool(SECRET_COLUMNS.search(column.name) or column.info.get("secret"))
 
 
 def _columns(table: Table, with_secrets: bool) -> list[Column]:

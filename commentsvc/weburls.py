@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 from flask_babel import lazy_gettext as _l
 
 # C0 and C1 control characters, and white space: none belongs in an address.
@@ -93,6 +93,11 @@ def public_url(endpoint: str, **values) -> str:
     """One of our own addresses for people outside a page of ours (JSON, feeds, mails):
     absolute from ``PUBLIC_URL``; without it (development and tests only, config.py refuses
     to start otherwise) relative to the service, never built from the request's Host."""
+    if not has_request_context():
+        # A command (send-mail writing readers' notifications) has no request: the path is
+        # built as for a request at the service's root; PUBLIC_URL gives the rest.
+        with current_app.test_request_context():
+            return public_base() + url_for(endpoint, **values)
     return public_base() + url_for(endpoint, **values)
 
 

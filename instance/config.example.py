@@ -10,3 +10,8 @@ LANGUAGE = "sv"  # or "en"
 # PRIVACY_URL = "https://www.example.se/personuppgifter"
 # IP_RETENTION_DAYS = 0  # clear stored (anonymized) IPs of comments older than this; 0 keeps
 # PURGE_AFTER_DAYS = 30  # delete spam and trash this long after the decision; 0 keeps
+# Mail (moderators' notices and readers' reply notifications), delivered by `send-mail`.
+# PUBLIC_URL = "https://kommentarer.example.se"  # the base of links in mails
+# MAIL_FROM = "kommentarer@example.se"
+# SITE_NAME = "Kommentarer"  # readers' mails come from this name and are signed with it
+# NOTIFY_BATCH_MINUTES = 10  # gather published comments into one mail; 0: next send-mail run

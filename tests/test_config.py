@@ -77,7 +77,13 @@ def test_postgresql_urls_use_psycopg_3(instance):
 
 @pytest.mark.parametrize(
     ("key", "value"),
-    [("MODERATION", "sometimes"), ("LANGUAGE", "de"), ("MAX_DEPTH", 0), ("MAX_LINKS", -1)],
+    [
+        ("MODERATION", "sometimes"),
+        ("LANGUAGE", "de"),
+        ("MAX_DEPTH", 0),
+        ("MAX_LINKS", -1),
+        ("NOTIFY_BATCH_MINUTES", -5),
+    ],
 )
 def test_impossible_settings_are_refused_at_start(instance, key, value):
     with pytest.raises(ConfigError, match=key):

@@ -12,7 +12,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, delete, select,
 
 from commentsvc import create_app, portable
 from commentsvc.extensions import db
-from commentsvc.models import Comment, CommentStatus, Moderator, utcnow
+from commentsvc.models import Comment, CommentStatus, utcnow
 
 from .conftest import base_config
 from .test_import_wordpress import THEME, comment, item, wxr
@@ -70,13 +70,50 @@ def filled(app, runner, article, add_comment, tmp_path):
     if THEME.exists():
         runner.invoke(args=["import-wordpress", "--keep-pings", str(THEME)])
     assert runner.invoke(args=["privacy-export", "ny@example.se"]).exit_code == 0
+    _subscribe_and_notify(app, article, first)
     return article
 
 
-def without_password_hashes(tables: dict[str, list[tuple]]) -> dict[str, list[tuple]]:
-    column = list(Moderator.__table__.columns.keys()).index("password_hash")
-    moderators = [(*row[:column], "", *row[column + 1 :]) for row in tables["moderator"]]
-    return {**tables, "moderator": moderators}
+def _subscribe_and_notify(app, key: str, parent: int) -> None:
+    """A reader who asked for replies and confirmed, and a notification mail written: the
+    confirmation's secret and the mail's one-click unsubscribe address are in the database."""
+    from commentsvc import comments, moderation, subscriptions
+    from commentsvc.models import Subscriber
+
+    with app.app_context():
+        article = comments.find_article(key)
+        draft = comments.Draft(
+            comment="Hör av er", author="Sara", email="sara@example.se", subscribe="replies"
+        )
+        asked = comments.post_comment(article, draft, ip="", now=utcnow())
+        moderation.approve(asked.id, by="test", now=utcnow())
+        db.session.execute(db.update(Subscriber).values(confirmed_at=utcnow()))
+        answer = comments.Draft(
+            comment="Svar till Sara", author="Bo", email="bo@example.se", parent_id=asked.id
+        )
+        answered = comments.post_comment(article, answer, ip="", now=utcnow())
+        moderation.approve(answered.id, by="test", now=utcnow())
+        db.session.commit()
+        assert subscriptions.queue_due_notifications(now=utcnow() + timedelta(hours=1)) == 1
+        db.session.commit()
+
+
+# Columns an export leaves out unless --with-secrets: an import sets them to "".
+SECRETS = {
+    "moderator": ("password_hash",),
+    "subscriber": ("confirm_nonce",),
+    "outbox_mail": ("list_unsubscribe",),
+}
+
+
+def without_secrets(tables: dict[str, list[tuple]]) -> dict[str, list[tuple]]:
+    blanked = dict(tables)
+    for table in portable.exported_tables():
+        secret = [i for i, c in enumerate(table.columns) if c.name in SECRETS.get(table.name, ())]
+        blanked[table.name] = [
+            tuple("" if i in secret else v for i, v in enumerate(row)) for row in tables[table.name]
+        ]
+    return blanked
 
 
 @pytest.mark.parametrize("secrets", [False, True], ids=["plain", "with-secrets"])
@@ -87,20 +124,24 @@ def test_export_then_import_json_reproduces_the_database_exactly(
     before = snapshot(app)
     statuses = {row[5] for row in before["comment"]}
     assert statuses == set(CommentStatus) and before["import_mapping"]
-    for table in ("moderator", "setting", "outbox_mail", "moderation_event"):
+    for table in ("moderator", "setting", "outbox_mail", "moderation_event", "notification"):
         assert before[table], f"nothing in {table}"
     assert None in {row[1] for row in before["moderation_event"]}  # the privacy request
     out = tmp_path / f"export.{form}"
     args = ["export", "--format", form, "--output", str(out)]
     result = runner.invoke(args=args + (["--with-secrets"] if secrets else []))
     assert result.exit_code == 0, result.output
-    assert ("scrypt:" in out.read_text(encoding="utf-8")) == secrets
+    exported = out.read_text(encoding="utf-8")
+    assert ("scrypt:" in exported) == secrets
+    (nonce,) = {row[3] for row in before["subscriber"]}
+    assert nonce and (nonce in exported) == secrets
+    assert ('"list_unsubscribe"' in exported) == secrets
     wipe(app)
     assert snapshot(app)["comment"] == []
     result = runner.invoke(args=["import-json", str(out)])
     assert result.exit_code == 0, result.output
     assert ("nya lösenord" in result.output) != secrets
-    assert snapshot(app) == (before if secrets else without_password_hashes(before))
+    assert snapshot(app) == (before if secrets else without_secrets(before))
     # New comments get new ids (on PostgreSQL: the sequences were moved past the old ones).
     highest = max(row[0] for row in before["comment"])
     posted = reader.post(filled, comment="Efter flytten")

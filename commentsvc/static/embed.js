@@ -100,7 +100,7 @@
     var closed = h("p", { hidden: true }), privacy = h("p.privacy");
     section.append(title, list, pages, closed);
     root.append(section);
-    var form, respond, home = h("div"), fields = {}, summary, parent, stamp, replyTitle;
+    var form, respond, home = h("div"), fields = {}, summary, parent, stamp, replyTitle, note;
 
     function own(id) { return tokens[id]; }
     function reload(focusId) {
@@ -215,6 +215,7 @@
       stamp = h("input", { type: "hidden", name: "ts" });
       replyTitle = h("h3#csvc-reply-title", { text: T.leave_reply });
       var remember = h("input#csvc-remember", { type: "checkbox", checked: !!me });
+      note = h("p.note", { role: "status" });
       form = h("form", { novalidate: true, "aria-labelledby": "csvc-reply-title", onsubmit: submit }, [
         summary,
         h("p.notes", { text: T.email_notes + " " + T.required_note }),
@@ -223,6 +224,11 @@
         field("email", "email", true, { maxlength: 100, autocomplete: "email", value: me && me.email }),
         field("url", "url", false, { maxlength: 200, autocomplete: "url", value: me && me.url }),
         h("p.field.remember", {}, [remember, " ", h("label", { for: "csvc-remember", text: T.remember })]),
+        h("fieldset.subscribe", {}, [h("legend", { text: T.subscribe })].concat(["replies", "article"].map(function (k) {
+          return h("p", {}, [h("input#csvc-subscribe-" + k, { type: "checkbox", name: "subscribe", value: k }), " ",
+            h("label", { for: "csvc-subscribe-" + k, text: T["subscribe_" + k] })]);
+        }))),
+        note,
         // Hidden by the attribute, so whatever styles load no reader sees it.
         h("p.hp", { "aria-hidden": "true", hidden: true }, [
           h("label", { for: "csvc-hp", text: T.hp }),
@@ -296,8 +302,9 @@
       if (!v.email) errors.email = [T.need_email];
       if (Object.keys(errors).length) return showErrors(errors);
       var remember = fields.remember.input.checked;
+      var wish = ["article", "replies"].filter(function (k) { return root.getElementById("csvc-subscribe-" + k).checked; });
       call("POST", "comments", { lang: lang }, Object.assign(v, {
-        article: d.article, parent: parent.value || null, remember: remember,
+        article: d.article, parent: parent.value || null, remember: remember, subscribe: wish[0] || "",
         ts: stamp.value, hp: root.getElementById("csvc-hp").value
       })).then(function (r) {
         if (r.status !== 201) return showErrors(r.body.errors && r.status === 422 ? r.body.errors : {}, r.body.message || T.failed);
@@ -308,6 +315,7 @@
         save(POSTED, Date.now());
         save(AUTHOR, remember ? { author: v.author, email: v.email, url: v.url } : null);
         fields.comment.input.value = "";
+        note.textContent = r.body.subscription ? T["subscribe_" + r.body.subscription] : "";
         freshStamp();
         page = r.body.page;
         reload(c.id);

@@ -15,7 +15,7 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from .. import caching, comments, privacy
+from .. import caching, comments, privacy, subscriptions
 from ..antispam import issue_stamp
 from ..errors import (
     HTTP_MESSAGES,
@@ -31,7 +31,7 @@ from ..openapi import openapi_description
 from ..privacy import anonymize_ip
 from ..ratelimits import limit_comment_posts
 from ..weburls import public_base, public_url, safe_href
-from .public import open_new_or_existing, page_arg
+from .public import SUBSCRIPTION_NOTES, open_new_or_existing, page_arg
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # The API does not read the session cookie, so Flask-WTF's session-bound token has nothing
@@ -157,6 +157,11 @@ def embed_texts() -> dict[str, str]:
         "email": str(form.email.label.text),
         "url": str(form.url.label.text),
         "remember": str(form.remember.label.text),
+        "subscribe": str(form.subscribe.label.text),
+        "subscribe_replies": str(form.subscribe.description["replies"]),
+        "subscribe_article": str(form.subscribe.description["article"]),
+        "subscribe_confirm": str(SUBSCRIPTION_NOTES["confirm"]),
+        "subscribe_active": str(SUBSCRIPTION_NOTES["active"]),
         "hp": str(form.hp.label.text),
         "post": _("Post comment"),
         "email_notes": _("Your email address will not be published."),
@@ -270,6 +275,7 @@ def created_body(comment, now) -> dict[str, Any]:
         "page": comments.page_of(comment, frozenset({comment.id})),
         "edit_token": comments.issue_edit_token(comment, now),
         "edit_until": comments.edit_deadline(comment).isoformat(),
+        "subscription": subscriptions.state_of(comment.id),
     }
 
 

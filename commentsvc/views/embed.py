@@ -27,6 +27,7 @@ from .public import (
     reply_target,
     requested_thread,
     submit,
+    subscription_state,
 )
 
 bp = Blueprint("embed", __name__)
@@ -117,10 +118,11 @@ def blank_form(article) -> CommentForm:
     return CommentForm(formdata=None, article=article.key, meta={"csrf": False})
 
 
-def back_to(comment, tokens: list[str], anchor: str) -> str:
+def back_to(comment, tokens: list[str], anchor: str, subscription: str | None = None) -> str:
     return url_for(
         "embed.frame",
         article=comment.article.key,
+        subscription=subscription,
         page=comments.page_of(comment, comments.own_ids_from_tokens(tokens, utcnow())),
         lang=request.form.get("lang") or None,
         own=tokens or None,
@@ -143,7 +145,8 @@ def post_comment():
             article, form, status=status, reply_to=reply_target(article, form.parent_id)
         )
     tokens = [*own_tokens(), comments.issue_edit_token(comment, utcnow())][-OWN_KEPT:]
-    return redirect(back_to(comment, tokens, f"comment-{comment.id}"), code=303)
+    target = back_to(comment, tokens, f"comment-{comment.id}", subscription_state(comment))
+    return redirect(target, code=303)
 
 
 @bp.post("/embed/comments/<int(max=2147483647):comment_id>/edit")

@@ -24,7 +24,7 @@ from flask import (
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from .. import accounts, audit, gdpr, moderation, settings
+from .. import accounts, audit, gdpr, moderation, settings, subscriptions
 from ..auth import (
     admin_required,
     current_moderator,
@@ -86,6 +86,7 @@ ACTION_NAMES = {
     "edit": _l("edited the text"),
     "delete": _l("deleted permanently"),
     "staff-reply": _l("replied as staff"),
+    "unsubscribe": _l("removed an email subscription"),
     "undo": _l("undid the last decision"),
     "privacy-export": _l("privacy export"),
     "privacy-erase": _l("privacy erasure"),
@@ -243,6 +244,7 @@ def _comment_page(found, *, edit_form=None, reply_form=None, status: int = 200):
         events=events_for([found.id])[found.id],
         edit_form=edit_form or ModeratorEditForm(formdata=None, text=found.text),
         reply_form=reply_form or ModeratorEditForm(formdata=None),
+        comment_subscriptions=subscriptions.for_comment(found.id),
     ), status
 
 
@@ -250,6 +252,19 @@ def _comment_page(found, *, edit_form=None, reply_form=None, status: int = 200):
 @login_required
 def comment(comment_id: int):
     return _comment_page(moderation.get_comment(comment_id))
+
+
+@bp.post("/comments/<int:comment_id>/subscriptions/<int:subscription_id>/remove")
+@login_required
+def remove_subscription(comment_id: int, subscription_id: int):
+    back = url_for("moderation.comment", comment_id=comment_id) + "#subscriptions"
+    if not ActionForm().validate_on_submit():
+        flash(str(EXPIRED), "error")
+        return redirect(back, code=303)
+    if moderation.remove_subscription(comment_id, subscription_id, by=actor(), now=utcnow()):
+        db.session.commit()
+        flash(str(_l("The subscription is removed; no more emails go to that address about it.")))
+    return redirect(back, code=303)
 
 
 def _after_action(comment_id: int, action: str, next_focus: str | None):

@@ -20,11 +20,12 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import text
 
-from .. import caching, comments
+from .. import caching, comments, subscriptions
 from ..antispam import issue_stamp
 from ..avatars import identicon_svg
 from ..demo import DEMO_KEY
@@ -131,6 +132,7 @@ def render_thread(
     context.setdefault("edit_tokens", edit_tokens())
     context.setdefault("edit_cutoff", now - window)
     context.setdefault("editing", request.args.get("edit", type=int))
+    context.setdefault("subscription_note", subscription_note())
     shared = shared and not context["edit_tokens"]
     closed = comments.is_closed(article, now)
     lang = request.values.get("lang")
@@ -153,6 +155,7 @@ def render_thread(
             lang,
             reply_to.id if reply_to else None,
             closed,
+            context["subscription_note"],
             personal=personal,
         )
         if caching.not_modified(etag):
@@ -290,7 +293,7 @@ def post_comment():
         return render_thread(article, form, status=status, reply_to=reply_to)
     remember_own_comment(comment.id)
     remember_edit_token(comment.id, comments.issue_edit_token(comment, utcnow()))
-    response = redirect(own_comment_page(comment), code=303)
+    response = redirect(own_comment_page(comment, subscription_state(comment)), code=303)
     set_remembered_author(
         response,
         request,
@@ -302,10 +305,31 @@ def post_comment():
     return response
 
 
-def own_comment_page(comment: Comment) -> str:
+SUBSCRIPTION_NOTES = {
+    "confirm": _l(
+        "We have sent you an email. Open the link in it and press the button to start "
+        "getting notifications."
+    ),
+    "active": _l("You will be notified by email of new comments."),
+}
+
+
+def subscription_state(comment: Comment) -> str | None:
+    """What the reader's ticked box did, for the page after the redirect to tell them
+    (in its address: the iframe has no session to carry a flashed message)."""
+    return subscriptions.state_of(comment.id)
+
+
+def subscription_note() -> str | None:
+    note = SUBSCRIPTION_NOTES.get(request.args.get("subscription", ""))
+    return str(note) if note else None
+
+
+def own_comment_page(comment: Comment, subscription: str | None = None) -> str:
     return url_for(
         "public.thread",
         article=comment.article.key,
+        subscription=subscription,
         page=comments.page_of(comment, own_comment_ids()),
         lang=request.form.get("lang") or None,
         _anchor=f"comment-{comment.id}",

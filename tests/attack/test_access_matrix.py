@@ -30,6 +30,18 @@ ADMIN_ONLY = {
 }
 # Open to everyone: the way in and the way out.
 OPEN = {"moderation.login", "moderation.logout"}
+# Every moderator's, not only admins'.
+MODERATOR = {
+    "moderation.queue",
+    "moderation.comment",
+    "moderation.act",
+    "moderation.bulk",
+    "moderation.edit",
+    "moderation.reply",
+    "moderation.remove_subscription",
+    "moderation.notify",
+    "moderation.password",
+}
 
 HELD_TEXT = "Hemlig väntande kommentar"
 EMAIL = "eva.privat@example.se"
@@ -73,7 +85,7 @@ FORM = {
 def snapshot(app) -> dict:
     """Everything a moderation action could change."""
     from commentsvc.extensions import db
-    from commentsvc.models import Comment, ModerationEvent, Moderator, Setting
+    from commentsvc.models import Comment, ModerationEvent, Moderator, Setting, Subscription
 
     with app.app_context():
         rows = lambda model, *cols: sorted(  # noqa: E731
@@ -86,17 +98,25 @@ def snapshot(app) -> dict:
             ),
             "settings": rows(Setting, Setting.key, Setting.value),
             "events": rows(ModerationEvent, ModerationEvent.id),
+            "subscriptions": rows(Subscription, Subscription.id, Subscription.address),
         }
 
 
 @pytest.fixture
 def world(app, article, add_comment, make_moderator):
-    """A held comment with a private email, an approved one, and four kinds of visitor."""
-    from commentsvc import accounts
+    """A held comment with a private email (who asked for email about replies), an approved
+    one, and four kinds of visitor."""
+    from commentsvc import accounts, subscriptions
     from commentsvc.extensions import db
-    from commentsvc.models import Moderator
+    from commentsvc.models import Comment, Moderator, SubscriptionKind, utcnow
 
     held = add_comment(article, HELD_TEXT, email=EMAIL, approve=False)
+    with app.app_context():
+        wish = subscriptions.subscribe(
+            db.session.get(Comment, held), SubscriptionKind.REPLIES, language="sv", now=utcnow()
+        )
+        db.session.commit()
+        subscription_id = wish.id
     add_comment(article, "Publicerad", email="greta.eva@example.se")
     make_moderator("ada", role="admin", email="ada@example.se")
     make_moderator("moa")
@@ -113,7 +133,12 @@ def world(app, article, add_comment, make_moderator):
     clients["anonymous"] = ModeratorClient(app.test_client())
     return {
         "clients": clients,
-        "ids": {"comment_id": held, "moderator_id": moa_id, "any": held},
+        "ids": {
+            "comment_id": held,
+            "moderator_id": moa_id,
+            "subscription_id": subscription_id,
+            "any": held,
+        },
     }
 
 
@@ -163,6 +188,30 @@ def test_a_moderator_is_refused_on_every_admin_route_and_changes_nothing_there(a
             wrong.append(f"{method} {url}: shows a person's email")
     assert not wrong, "\n".join(wrong)
     assert snapshot(app) == before
+
+
+def test_every_moderation_route_is_in_a_list_of_who_may_use_it(app, world):
+    """A route someone adds lands in one of the lists, so the matrix says who it is for."""
+    endpoints = {endpoint for endpoint, _method, _url in every_request(app, world["ids"])}
+    unlisted = endpoints - ADMIN_ONLY - OPEN - MODERATOR
+    assert not unlisted, f"say who may use: {sorted(unlisted)}"
+
+
+def test_a_moderator_removes_a_subscription_and_the_history_says_so(app, world):
+    from commentsvc.extensions import db
+    from commentsvc.models import ModerationEvent, Subscription
+
+    url = f"/moderation/comments/{world['ids']['comment_id']}/subscriptions/"
+    answer = send(
+        world["clients"]["moa"], "POST", url + f"{world['ids']['subscription_id']}/remove"
+    )
+    assert answer.status_code == 303
+    with app.app_context():
+        assert db.session.execute(select(Subscription)).first() is None
+        event = db.session.execute(
+            select(ModerationEvent).where(ModerationEvent.action == "unsubscribe")
+        ).scalar_one()
+        assert (event.actor, event.detail) == ("moa", "replies")  # the kind, not the address
 
 
 @pytest.mark.parametrize("who", ["moa", "ada"])

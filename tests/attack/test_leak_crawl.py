@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from datetime import timedelta
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -35,10 +36,11 @@ def config_overrides() -> dict:
 
 @pytest.fixture
 def published(app, article, add_comment, make_moderator):
-    """Comments by the addresses above: approved, replied to, held, spam, and a staff reply."""
-    from commentsvc import comments, moderation
+    """Comments by the addresses above: approved, replied to, held, spam, and a staff reply;
+    the first author asked for email about replies (a confirmation and a notification mail)."""
+    from commentsvc import comments, moderation, subscriptions
     from commentsvc.extensions import db
-    from commentsvc.models import utcnow
+    from commentsvc.models import Comment, Subscriber, SubscriptionKind, utcnow
 
     first = add_comment(article, "Första", email=EMAILS[0], website="https://eva.example.se")
     add_comment(article, "Svar", email=EMAILS[1], author="Greta", parent=first)
@@ -51,8 +53,28 @@ def published(app, article, add_comment, make_moderator):
             first, "Tack!", by="ada", author="Ada", email=EMAILS[2], now=utcnow()
         )
         comments.create_article("demo-2", title="Andra", url="https://www.example.se/2")
+        subscriptions.subscribe(
+            db.session.get(Comment, first), SubscriptionKind.REPLIES, language="sv", now=utcnow()
+        )
+        db.session.execute(db.update(Subscriber).values(confirmed_at=utcnow()))
         db.session.commit()
+    add_comment(article, "Ett svar till Eva", email=EMAILS[1], author="Greta", parent=first)
+    with app.app_context():
+        subscriptions.queue_due_notifications(now=utcnow() + timedelta(hours=1))
     return article
+
+
+def mail_links(app) -> list[str]:
+    """The confirmation and unsubscribe links in readers' mails: the pages they open show
+    no address either, should a mail be forwarded."""
+    from commentsvc.extensions import db
+    from commentsvc.models import OutboxMail
+
+    with app.app_context():
+        bodies = db.session.execute(db.select(OutboxMail.body)).scalars().all()
+    found = re.findall(r"(/subscriptions/\w+\?\S+)", "\n".join(bodies))
+    assert any("confirm" in u for u in found) and any("unsubscribe" in u for u in found)
+    return found
 
 
 def seeds(app, key: str) -> list[str]:
@@ -102,7 +124,7 @@ def links_in(url: str, answer) -> list[str]:
 
 def test_no_public_route_shows_an_email_or_its_hashes(app, published):
     stranger = app.test_client()
-    to_visit, seen, leaks = seeds(app, published), set(), []
+    to_visit, seen, leaks = seeds(app, published) + mail_links(app), set(), []
     wanted = needles()
     while to_visit and len(seen) < 400:
         url = to_visit.pop()
@@ -119,6 +141,7 @@ def test_no_public_route_shows_an_email_or_its_hashes(app, published):
     # The crawl reached the surfaces that show comments, and their avatars.
     reached = {urlsplit(u).path for u in seen}
     assert {"/thread", "/embed", "/api/v1/comments", "/feed.atom", "/embed.js"} <= reached
+    assert {"/subscriptions/confirm", "/subscriptions/unsubscribe"} <= reached
     assert any(path.startswith("/avatar/") for path in reached)
     assert len(seen) >= 15
 

@@ -77,6 +77,40 @@ def test_export_and_erase_find_exactly_the_person_never_a_neighbouring_address(
     assert "grannens text" in everything and "personens text" not in everything
 
 
+@pytest.mark.parametrize(("person", "neighbour"), NEIGHBOURS)
+def test_export_and_erase_of_subscriptions_match_exactly_the_person(
+    app, runner, article, person, neighbour
+):
+    from commentsvc.models import Notification, Subscriber, Subscription
+
+    for email, name in ((person.upper(), "Personen"), (neighbour, "Grannen")):
+        r = Reader(app.test_client()).post(
+            article, comment=f"{name}s fråga", author=name, email=email, subscribe="replies"
+        )
+        assert r.status_code == 303
+    with app.app_context():
+        # Notes waiting for both, as if their addresses were confirmed and a reply came.
+        comment_ids = db.session.execute(select(Comment.id).order_by(Comment.id)).scalars()
+        for address, comment_id in zip((person, neighbour), comment_ids, strict=True):
+            db.session.add(
+                Notification(address=address, article_id=1, comment_id=comment_id, due_at=utcnow())
+            )
+        db.session.commit()
+    result = runner.invoke(args=["privacy-export", person])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    # The address as typed (its domain normalized by the form) finds the person.
+    assert [s["email"].lower() for s in document["subscriptions"]] == [person]
+    assert [m["recipient"].lower() for m in document["outbox_mails"]] == [person]
+    assert neighbour not in json.dumps(document, ensure_ascii=False)
+    result = runner.invoke(args=["privacy-erase", person])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        for column in (Subscriber.address, Subscription.address, Notification.address):
+            assert db.session.execute(select(column)).scalars().all() == [neighbour]
+        assert db.session.execute(select(OutboxMail.recipient)).scalars().all() == [neighbour]
+
+
 def test_every_table_with_an_address_keeps_it_normalized_in_its_own_column(
     app, article, add_comment, notified
 ):
@@ -99,6 +133,7 @@ VERA = {
     "email": "Vera@Example.se",
     "url": "https://vera-hemsida.example.se",
     "comment": "Ring mig på 070-1234567, Vera",
+    "subscribe": "article",  # her subscription and its confirmation mail are copies too
 }
 VERA_STRINGS = ("växjöström", "vera@example.se", "vera-hemsida", "070-1234567")
 
