@@ -1,7 +1,8 @@
 """Rules for threads and comments: opening a thread, posting, and reading it threaded.
 
 A service: it takes plain values (keys, fields, an anonymized address, ``now``), never the
-request, raises the domain errors of ``errors``, and owns the commit.
+request, raises the domain errors of ``errors``, and flushes: the view or command that
+serves the reader's action commits once (as in ``moderation``).
 """
 
 from __future__ import annotations
@@ -144,8 +145,7 @@ def open_article(
         created_at=now,
         created_on_first_use=True,
     )
-    db.session.add(article)
-    db.session.commit()
+    db.session.add(article)  # new in the session until the caller commits
     return article
 
 
@@ -185,7 +185,7 @@ def create_article(key: str, *, title: str, url: str = "", closed: bool = False)
     except BadWebUrl as error:
         raise InvalidRequest(error.message, field="url") from error
     article.title, article.url, article.closed = plain_title(title), url, closed
-    db.session.commit()
+    db.session.flush()
     return article
 
 
@@ -259,7 +259,7 @@ def post_comment(
             language=draft.language,
             now=now,
         )
-    db.session.commit()
+    db.session.flush()
     return comment
 
 
@@ -576,7 +576,7 @@ def edit_comment(comment_id: int, text: str, *, token: str | None, now: datetime
         # Unsent notification mails must not quote it; readers hear of it once approved again.
         subscriptions.withdraw_mails_quoting([comment.id])
         queue_moderator_mail(comment, now=now)
-    db.session.commit()
+    db.session.flush()
     return comment
 
 
@@ -586,7 +586,7 @@ def delete_comment(comment_id: int, *, token: str | None, now: datetime) -> None
     comment.status = CommentStatus.TRASH
     comment.decided_at, comment.decided_by = now, "author"
     withdraw_mail(comment.id)
-    db.session.commit()
+    db.session.flush()
 
 
 def count_comments(keys: list[str]) -> dict[str, int]:

@@ -225,6 +225,7 @@ def test_a_thousand_sign_ups_for_one_address_send_one_confirmation_mail(
     app, reader, client, article
 ):
     from commentsvc import comments
+    from commentsvc.extensions import db
     from commentsvc.models import utcnow
 
     with app.app_context():
@@ -238,6 +239,7 @@ def test_a_thousand_sign_ups_for_one_address_send_one_confirmation_mail(
                 language="sv",
             )
             comments.post_comment(thread, draft, ip="192.0.2.0", now=utcnow())
+            db.session.commit()  # one action each, as the views commit them
     # ...and through the form and the API as well.
     assert reader.post(article, subscribe="replies", comment="Via formuläret").status_code == 303
     r = post(client, new_comment(article, subscribe="article", comment="Via API:t"))
@@ -257,6 +259,7 @@ def test_a_thousand_sign_ups_for_one_address_send_one_confirmation_mail(
             ip="",
             now=utcnow() + timedelta(days=1, minutes=1),
         )
+        db.session.commit()
     assert len(mails_to(app, ANNA)) == 2
 
 
@@ -264,9 +267,11 @@ def test_a_confirmed_address_stays_confirmed_until_it_leaves_everything(
     app, reader, article, subscribed, client
 ):
     from commentsvc import comments
+    from commentsvc.extensions import db
 
     with app.app_context():
         comments.create_article("nyhet-2", title="Andra nyheten")
+        db.session.commit()  # services flush; the view or command commits
     subscribed("replies")
     before = len(mails_to(app, ANNA))
     r = post(client, new_comment("nyhet-2", subscribe="article", comment="Här också"))
@@ -563,9 +568,11 @@ def test_an_article_subscription_hears_of_every_comment_there_and_nowhere_else(
     app, reader, article, subscribed, make_reader, add_comment, smtp_server
 ):
     from commentsvc import comments
+    from commentsvc.extensions import db
 
     with app.app_context():
         comments.create_article("nyhet-2", title="Andra nyheten")
+        db.session.commit()  # services flush; the view or command commits
     subscribed("article")
     make_reader().post(article, comment="Ny tråd", email=BERTIL, author="Bertil")
     make_reader().post("nyhet-2", comment="Annan artikel", email=BERTIL, author="Bertil")
@@ -652,9 +659,11 @@ def test_one_click_unsubscribe_stops_the_thread_without_a_page_or_cookie(
 
 def test_the_unsubscribe_page_offers_this_thread_or_everything(app, reader, article, subscribed):
     from commentsvc import comments
+    from commentsvc.extensions import db
 
     with app.app_context():
         comments.create_article("nyhet-2", title="Andra nyheten")
+        db.session.commit()  # services flush; the view or command commits
     subscribed("replies")
     subscribed("article", key="nyhet-2")
     link = _unsubscribe_link(app, reader, article)

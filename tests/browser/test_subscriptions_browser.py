@@ -82,6 +82,7 @@ def test_a_reader_follows_replies_by_email_and_leaves_with_one_click(
     page, browser, live_server, host_site, app, article, inbox, axe_violations
 ):
     from commentsvc import comments
+    from commentsvc.extensions import db
 
     # Links in mails start with PUBLIC_URL, never the Host a request claims.
     app.config["PUBLIC_URL"] = live_server.url
@@ -91,6 +92,7 @@ def test_a_reader_follows_replies_by_email_and_leaves_with_one_click(
         comments.create_article(
             article, title="SOI Mitt startar i Svealand", url=f"{host_site.origin}/article"
         )
+        db.session.commit()  # services flush; the command commits
     # 1. Anna comments and ticks the box (unticked until she does).
     page.goto(f"{live_server.url}/thread?article={article}")
     box = page.get_by_label("Meddela mig via e-post när någon svarar på min kommentar")
