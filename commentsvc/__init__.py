@@ -16,6 +16,7 @@ from .privacy import notice as privacy_notice
 from .ratelimits import log_storage_faults
 from .views import api, embed, feeds, public
 from .views import moderation as moderation_pages
+from .views import reports as report_pages
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 PROJECT_DIR = os.path.dirname(PACKAGE_DIR)
@@ -78,3 +79,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(embed.bp)
     app.register_blueprint(feeds.bp)
+    app.register_blueprint(report_pages.bp)
+    app.register_blueprint(report_pages.mod_bp)

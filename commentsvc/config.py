@@ -73,6 +73,10 @@ class Defaults:
     # Seconds each worker may answer anonymous public JSON reads (the thread, counts) from
     # memory without asking the database; 0: never (every read is current). See microcache.py.
     MICROCACHE_SECONDS = 0
+    # Reader reports (notice and action): a published comment reported by this many different
+    # readers is held for review until a moderator decides (0: never held automatically).
+    REPORTS_TO_HOLD = 3
+    DSA_CONTACT = ""  # the point of contact shown on the report page (an email or a web page)
 
     # Flask and extension settings that follow from ours.
     SESSION_COOKIE_HTTPONLY = True
@@ -153,6 +157,7 @@ def _check(app: Flask) -> None:
         "CACHE_MAX_AGE",
         "CACHE_STALE_WHILE_REVALIDATE",
         "THREAD_CACHE_ENTRIES",
+        "REPORTS_TO_HOLD",
     ):
         if not isinstance(config[key], int) or config[key] < 0:
             raise ConfigError(f"{key} must be a whole number, 0 or more")

@@ -216,6 +216,13 @@ def purge() -> None:
             trash=result.deleted[CommentStatus.TRASH],
         )
     )
+    if result.reports_cleared:
+        click.echo(
+            _(
+                "Cleared the personal data of %(count)d decided reports; their counts stay.",
+                count=result.reports_cleared,
+            )
+        )
     if result.kept_with_replies:
         click.echo(
             _(

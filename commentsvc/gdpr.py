@@ -23,6 +23,7 @@ from sqlalchemy.orm import aliased
 from .errors import DomainError
 from .extensions import db
 from .models import Comment, LoginThrottle, ModerationEvent, Moderator, OutboxMail, Setting
+from .reports import erase_reports, erase_statements, find_reports, find_statements
 
 ERASED_AUTHOR = "Anonym"
 
@@ -198,6 +199,8 @@ OTHER_SOURCES: tuple[PersonalDataSource, ...] = (
     PersonalDataSource("outbox_mails", _outbox_find, _outbox_erase),
     PersonalDataSource("moderator_accounts", _moderator_find, _moderator_erase),
     PersonalDataSource("failed_logins", _throttle_find, _throttle_erase),
+    PersonalDataSource("reports", find_reports, erase_reports),
+    PersonalDataSource("statements_of_reasons", find_statements, erase_statements),
 )
 
 

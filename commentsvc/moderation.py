@@ -118,6 +118,7 @@ REASONS = {
     "honeypot": _l("the hidden field was filled in (a program, not a person)"),
     "no-stamp": _l("the form's time stamp was missing or forged"),
     "too-fast": _l("sent %(detail)s seconds after the form was shown"),
+    "reports": _l("reported by %(detail)s readers"),
 }
 
 

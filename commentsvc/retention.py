@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased
 from .extensions import db
 from .gdpr import record_audit
 from .models import Comment, CommentStatus
+from .reports import purge_reports
 
 PURGED = (CommentStatus.SPAM, CommentStatus.TRASH)
 
@@ -22,6 +23,7 @@ class Purge:
     ips_cleared: int = 0
     deleted: Counter = field(default_factory=Counter)  # CommentStatus -> comments deleted
     kept_with_replies: int = 0  # old spam/trash that others answered: kept, replies need it
+    reports_cleared: int = 0  # decided reports whose personal data went (their counts stay)
 
 
 def purge(*, now: datetime, by: str = "purge") -> Purge:
@@ -62,9 +64,11 @@ def purge(*, now: datetime, by: str = "purge") -> Purge:
         result.kept_with_replies = db.session.execute(
             select(func.count()).select_from(Comment).where(*old)
         ).scalar_one()
+        result.reports_cleared = purge_reports(cutoff)
     record_audit(
         "purge",
-        f"{result.ips_cleared} IPs cleared, {sum(result.deleted.values())} comments deleted",
+        f"{result.ips_cleared} IPs cleared, {sum(result.deleted.values())} comments deleted, "
+        f"{result.reports_cleared} reports cleared",
         by=by,
         now=now,
     )

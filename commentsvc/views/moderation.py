@@ -77,6 +77,8 @@ ACTION_NAMES = {
     "privacy-export": _l("privacy export"),
     "privacy-erase": _l("privacy erasure"),
     "purge": _l("purge"),
+    "report-hold": _l("held after readers' reports"),
+    "reports-kept": _l("kept; reports dismissed"),
 }
 
 

@@ -1,0 +1,188 @@
+"""Reader reports: the report page (works without JavaScript) and the moderators' tab
+"Anmälningar" with its decisions and the transparency report.
+
+The report page is opened at the top level (the iframe and the script embed open it in a new
+tab), so the session cookie carries the CSRF token and the reader's browser id.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from .. import reports
+from ..auth import admin_required, current_moderator, login_required
+from ..errors import CSRF_MESSAGE, DomainError
+from ..extensions import csrf, db
+from ..forms import REPORT_EXPLANATION_MAX, GOOD_FAITH_TEXT, ActionForm, RemovalForm, ReportForm
+from ..models import Comment, utcnow
+from ..ratelimits import limit_reports
+from . import moderation as moderation_pages
+
+bp = Blueprint("reports", __name__)
+mod_bp = Blueprint("report_moderation", __name__, url_prefix="/moderation")
+# The moderation pages' layout, names and no-store headers hold for this tab too.
+mod_bp.context_processor(moderation_pages.moderation_context)
+mod_bp.after_request(moderation_pages.no_store)
+
+REPORTER_KEY = "reporter"
+
+
+def browser_reporter() -> str:
+    """This browser's reporter id: a random value in the signed session, hashed with the key."""
+    browser_id = session.get(REPORTER_KEY)
+    if not isinstance(browser_id, str) or not browser_id:
+        browser_id = secrets.token_urlsafe(16)
+        session[REPORTER_KEY] = browser_id
+        session.permanent = True
+    return reports.reporter_key(browser_id)
+
+
+def render_report_page(comment: Comment, form: ReportForm, status: int = 200, **context):
+    return render_template(
+        "reports/report.html",
+        comment=comment,
+        form=form,
+        lang=request.values.get("lang") or None,
+        dsa_contact=reports.dsa_contact(),
+        explanation_max=REPORT_EXPLANATION_MAX,
+        good_faith_text=GOOD_FAITH_TEXT,
+        **context,
+    ), status
+
+
+@bp.get("/comments/<int(max=2147483647):comment_id>/report")
+def report_form(comment_id: int):
+    if request.args.get("sent"):
+        comment = db.get_or_404(Comment, comment_id)
+        return render_report_page(comment, ReportForm(formdata=None), sent=True)
+    comment = reports.reportable(comment_id)
+    return render_report_page(comment, ReportForm(formdata=None, reason=""))
+
+
+@bp.post("/comments/<int(max=2147483647):comment_id>/report")
+@csrf.exempt  # the form checks its own token, so that a failure keeps what the reader typed
+@limit_reports
+def report_comment(comment_id: int):
+    comment = db.get_or_404(Comment, comment_id)
+    form = ReportForm()
+    if not form.validate():
+        if form.errors.get("csrf_token"):
+            form.form_errors.append(CSRF_MESSAGE)
+            return render_report_page(comment, form, 400)
+        return render_report_page(comment, form, 422)
+    try:
+        reports.file_report(
+            comment_id,
+            form.new_report(),
+            reporter=browser_reporter(),
+            lang=str(get_locale()),
+            now=utcnow(),
+        )
+    except DomainError as error:
+        form.form_errors.append(error.message)
+        return render_report_page(comment, form, error.status)
+    db.session.commit()
+    lang = request.form.get("lang") or None
+    return redirect(url_for("reports.report_form", comment_id=comment_id, sent=1, lang=lang), 303)
+
+
+# --- the moderators' tab ------------------------------------------------------------------
+
+
+@mod_bp.get("/reports")
+@login_required
+def reported():
+    return render_template(
+        "reports/moderation.html",
+        items=reports.reported_comments(),
+        total=reports.open_report_total(),
+        removal_form=RemovalForm(formdata=None, reason=""),
+        reason_label=reports.reason_label,
+        statements=reports.recent_statements(),
+        errors={},
+    )
+
+
+def _actor() -> str:
+    return current_moderator().username
+
+
+@mod_bp.post("/comments/<int:comment_id>/reports/keep")
+@login_required
+def keep(comment_id: int):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        reports.keep(comment_id, by=_actor(), now=utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("report_moderation.reported"), code=303)
+    db.session.commit()
+    flash(str(_l("Comment %(id)s stays; its reports are dismissed.", id=comment_id)))
+    return redirect(url_for("report_moderation.reported"), code=303)
+
+
+@mod_bp.post("/comments/<int:comment_id>/reports/remove")
+@login_required
+def remove(comment_id: int):
+    form = RemovalForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        reports.remove(
+            comment_id,
+            reason=form.reason.data or "",
+            ground=form.ground.data or "",
+            by=_actor(),
+            now=utcnow(),
+        )
+    except DomainError as error:
+        db.session.rollback()
+        if error.field is None:
+            flash(str(error.message), "error")
+            return redirect(url_for("report_moderation.reported"), code=303)
+        # The ground or reason is missing: the tab again, the typed ground kept beside its error.
+        return render_template(
+            "reports/moderation.html",
+            items=reports.reported_comments(),
+            total=reports.open_report_total(),
+            removal_form=form,
+            reason_label=reports.reason_label,
+            statements=reports.recent_statements(),
+            errors={"comment": comment_id, error.field: str(error.message)},
+        ), 422
+    db.session.commit()
+    flash(
+        str(
+            _l(
+                "Comment %(id)s is removed; its author and the notifiers are told why.",
+                id=comment_id,
+            )
+        )
+    )
+    return redirect(url_for("report_moderation.reported"), code=303)
+
+
+@mod_bp.get("/transparency")
+@admin_required
+def transparency():
+    since_text = (request.args.get("since") or "").strip()[:20]
+    since, since_error = None, None
+    if since_text:
+        try:
+            since = reports.parse_since(since_text)
+        except DomainError as error:
+            since_error = error.message
+    figures = reports.transparency(since=since, now=utcnow())
+    return render_template(
+        "reports/transparency.html",
+        figures=figures,
+        reason_label=reports.reason_label,
+        since_text=since_text,
+        since_error=since_error,
+    ), 422 if since_error else 200
