@@ -354,7 +354,7 @@ class PrivacyForm(FlaskForm):
 
 # --- reader reports (notice and action) -----------------------------------------------------
 REPORT_EXPLANATION_MAX = 2000
-GOOD_FAITH_TEXT = _l("Jag intygar i god tro att uppgifterna är korrekta och fullständiga")
+GOOD_FAITH_TEXT = _l("I confirm in good faith that the information is correct and complete")
 
 
 def check_report_reason(form, field):
@@ -451,7 +451,8 @@ def report_formdata_from_json(body: dict):
 class RemovalForm(FlaskForm):
     """A moderator removes a reported comment: a reason from the readers' list and a ground."""
 
-    reason = ReportForm.reason
+    # Checked by the service (reports.check_ground), which says what is missing.
+    reason = SelectField(_l("Reason"), choices=[], validate_choice=False)
     ground = TextAreaField(
         _l("Ground (the law or the site's rule, and how the comment breaks it)"),
         filters=[strip_text],
