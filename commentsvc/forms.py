@@ -419,7 +419,10 @@ class ReportForm(FlaskForm):
                 ),
                 (self.name, _l("Enter your name: a notice of illegal content needs it.")),
                 (self.email, _l("Enter your email address: we send the decision to it.")),
-                (self.good_faith, _l("Tick the box to confirm that the notice is given in good faith.")),
+                (
+                    self.good_faith,
+                    _l("Tick the box to confirm that the notice is given in good faith."),
+                ),
             ):
                 if not field.data and not field.errors:
                     field.errors = [*field.errors, message]

@@ -6,6 +6,8 @@ export and erasure match a person exactly (``eva@â€¦`` never finds ``greta.eva@â
 
 from __future__ import annotations
 
+import contextlib
+
 from email_validator import EmailNotValidError, validate_email
 
 
@@ -18,9 +20,7 @@ def normalize_address(email: str | None) -> str:
     address = (email or "").strip()
     if not address:
         return ""
-    try:
+    with contextlib.suppress(EmailNotValidError):
         address = validate_email(address, check_deliverability=False).normalized
-    except EmailNotValidError:
-        pass
     # lower(), not casefold(): the same as the database's lower() on stored rows.
     return address.lower()

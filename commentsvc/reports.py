@@ -288,7 +288,9 @@ def keep(comment_id: int, *, by: str, now: datetime) -> Comment:
     if comment.status == CommentStatus.PENDING and _held_by_reports(comment):
         comment.status = CommentStatus.APPROVED
         comment.decided_at, comment.decided_by = now, by
-        comment.held_for = "\n".join(c for c in reason_codes(comment) if not c.startswith("reports:"))
+        comment.held_for = "\n".join(
+            c for c in reason_codes(comment) if not c.startswith("reports:")
+        )
         action = "approve"  # so that "undo" can take it back like any approval
     db.session.add(
         ModerationEvent(
@@ -315,7 +317,9 @@ def check_ground(reason: str, ground: str) -> tuple[ReportReason, str]:
     ground = (ground or "").replace("\x00", "").strip()
     if not ground:
         raise DomainError(
-            _l("Write the ground: which law or which rule of the site the comment breaks, and how."),
+            _l(
+                "Write the ground: which law or which rule of the site the comment breaks, and how."
+            ),
             field="ground",
         )
     if len(ground) > GROUND_MAX:
@@ -571,7 +575,10 @@ def transparency(*, since: datetime | None, now: datetime) -> Transparency:
     """
     received = select(Report.reason, func.count(Report.id)).group_by(Report.reason)
     decided = select(
-        Report.comment_id, Report.decided_at, Report.outcome, Report.decision_reason,
+        Report.comment_id,
+        Report.decided_at,
+        Report.outcome,
+        Report.decision_reason,
         Report.created_at,
     ).where(Report.decided_at.is_not(None))
     held = select(func.count(ModerationEvent.id)).where(ModerationEvent.action == HOLD_ACTION)
@@ -637,11 +644,7 @@ def transparency_markdown(report: Transparency) -> str:
         "",
         "- " + _("Comments kept: %(count)s", count=report.decisions.get("kept", 0)),
         "- " + _("Comments removed: %(count)s", count=report.decisions.get("removed", 0)),
-        *(
-            f"  - {reason_label(r)}: {n}"
-            for r, n in report.removed_by_reason.items()
-            if n
-        ),
+        *(f"  - {reason_label(r)}: {n}" for r, n in report.removed_by_reason.items() if n),
         "- "
         + _(
             "Comments held automatically after reports: %(count)s",
@@ -685,7 +688,9 @@ def find_reports(email: str) -> list[dict[str, Any]]:
 def erase_reports(email: str, delete: bool) -> int:
     """Clear who sent them and what they wrote; the reason and times stay for the counts."""
     found = list(
-        db.session.execute(select(Report).where(Report.address == normalize_address(email))).scalars()
+        db.session.execute(
+            select(Report).where(Report.address == normalize_address(email))
+        ).scalars()
     )
     for report in found:
         _clear(report)
@@ -722,9 +727,7 @@ def erase_statements(email: str, delete: bool) -> int:
     """The address and the text (it quotes the comment) go; the ground and date stay."""
     found = list(
         db.session.execute(
-            select(StatementOfReasons).where(
-                StatementOfReasons.address == normalize_address(email)
-            )
+            select(StatementOfReasons).where(StatementOfReasons.address == normalize_address(email))
         ).scalars()
     )
     for statement in found:

@@ -122,9 +122,7 @@ def test_the_script_embed_gets_the_report_texts_and_links_to_the_report_page(
 # --- the form -------------------------------------------------------------------------------
 
 
-def test_a_reader_reports_a_comment_and_is_told_what_happens_next(
-    app, reader, article, published
-):
+def test_a_reader_reports_a_comment_and_is_told_what_happens_next(app, reader, article, published):
     reporter = Reporter(reader.client)
     form = reporter.open(published).get_data(as_text=True)
     assert "Ett publicerat inlägg" in form and GOOD_FAITH in form
@@ -351,12 +349,27 @@ def test_the_api_takes_a_report_from_an_allowed_site(app, client, published):
     ("body", "field", "message"),
     [
         ({"reason": "rude"}, "reason", "Välj ett av skälen i listan."),
-        ({"reason": "illegal", "name": "E", "email": "e@example.se", "good_faith": True},
-         "explanation", "Förklara varför"),
-        ({"reason": "illegal", "explanation": "Hot", "name": "E", "email": "e@example.se"},
-         "good_faith", "Kryssa i rutan"),
-        ({"reason": "illegal", "explanation": "Hot", "name": "E", "email": "e@example.se",
-          "good_faith": "ja"}, "good_faith", "Skicka true eller false."),
+        (
+            {"reason": "illegal", "name": "E", "email": "e@example.se", "good_faith": True},
+            "explanation",
+            "Förklara varför",
+        ),
+        (
+            {"reason": "illegal", "explanation": "Hot", "name": "E", "email": "e@example.se"},
+            "good_faith",
+            "Kryssa i rutan",
+        ),
+        (
+            {
+                "reason": "illegal",
+                "explanation": "Hot",
+                "name": "E",
+                "email": "e@example.se",
+                "good_faith": "ja",
+            },
+            "good_faith",
+            "Skicka true eller false.",
+        ),
         ({"reason": "spam", "explanation": 5}, "explanation", "Skicka fältet som text."),
     ],
 )

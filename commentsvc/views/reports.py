@@ -17,7 +17,7 @@ from .. import reports
 from ..auth import admin_required, current_moderator, login_required
 from ..errors import CSRF_MESSAGE, DomainError
 from ..extensions import csrf, db
-from ..forms import REPORT_EXPLANATION_MAX, GOOD_FAITH_TEXT, ActionForm, RemovalForm, ReportForm
+from ..forms import GOOD_FAITH_TEXT, REPORT_EXPLANATION_MAX, ActionForm, RemovalForm, ReportForm
 from ..models import Comment, utcnow
 from ..ratelimits import limit_reports
 from . import moderation as moderation_pages

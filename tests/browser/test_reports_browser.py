@@ -102,7 +102,9 @@ def test_three_readers_report_a_comment_and_a_moderator_removes_it(
     first.get_by_role("button", name="Skicka anmälan").click()
     # A notice of illegal content without its details is refused, each field explained.
     assert first.locator("#error-summary").is_visible()
-    assert "Förklara varför kommentaren är olaglig" in first.locator("#explanation-error").inner_text()
+    assert (
+        "Förklara varför kommentaren är olaglig" in first.locator("#explanation-error").inner_text()
+    )
     fill_report(
         first,
         "Olagligt innehåll",
@@ -149,7 +151,10 @@ def test_three_readers_report_a_comment_and_a_moderator_removes_it(
     reader.goto(thread_url)
     assert "Alla som bor i Svealand" not in reader.content()
     author.goto(thread_url)
-    assert "Din kommentar väntar på granskning." in author.locator(f"#comment-{comment_id}").inner_text()
+    assert (
+        "Din kommentar väntar på granskning."
+        in author.locator(f"#comment-{comment_id}").inner_text()
+    )
 
     # The notifier has the receipt at once.
     deliver(app)
@@ -171,7 +176,7 @@ def test_three_readers_report_a_comment_and_a_moderator_removes_it(
     row.get_by_label("Skäl").select_option("illegal")
     row.get_by_label("Grund").fill("Hets mot folkgrupp, brottsbalken 16 kap. 8 §.")
     row.get_by_role("button", name="Ta bort och skicka motiveringen").click()
-    assert "Kommentar %d är borttagen" % comment_id in moderator.locator("#mod-status").inner_text()
+    assert f"Kommentar {comment_id} är borttagen" in moderator.locator("#mod-status").inner_text()
     assert "Så invänder du:" in moderator.content()  # the statement, kept for moderators
 
     # The notifier gets the decision, the author the statement of reasons.
@@ -217,4 +222,3 @@ def test_the_report_form_with_errors_is_accessible_in_english(
     assert "Your report was not sent" in page.locator("#error-summary").inner_text()
     assert page.get_by_label("Explanation").get_attribute("aria-invalid") == "true"
     assert axe_violations(page) == []
-

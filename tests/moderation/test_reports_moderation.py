@@ -17,8 +17,17 @@ def report(app):
     from commentsvc.extensions import db
     from commentsvc.models import ReportReason, utcnow
 
-    def add(comment_id, reason="harassment", *, browser, email="", explanation="", lang="sv",
-            name="", when=None):
+    def add(
+        comment_id,
+        reason="harassment",
+        *,
+        browser,
+        email="",
+        explanation="",
+        lang="sv",
+        name="",
+        when=None,
+    ):
         with app.app_context():
             filed = reports.file_report(
                 comment_id,
@@ -122,7 +131,7 @@ def test_remove_trashes_the_comment_and_sends_the_statement_of_reasons(
     sent = mails(app)
     statement = [m for m in sent if m[0] == "eva@example.se"]
     assert len(statement) == 1
-    recipient, subject, body, comment_id = statement[0]
+    _recipient, subject, body, comment_id = statement[0]
     assert subject == "Din kommentar till ”SOI Mitt startar i Svealand” har tagits bort"
     assert comment_id == many
     for part in (
@@ -230,8 +239,9 @@ def test_reports_and_statements_are_exported_and_erased_by_exact_address(
 
 
 @pytest.mark.parametrize("config_overrides", [{"PURGE_AFTER_DAYS": 30}])
-def test_purge_clears_old_decided_reports_but_keeps_the_counts(app, runner, report, article,
-                                                               add_comment):
+def test_purge_clears_old_decided_reports_but_keeps_the_counts(
+    app, runner, report, article, add_comment
+):
     from sqlalchemy import select
 
     from commentsvc import reports
@@ -259,4 +269,6 @@ def test_purge_clears_old_decided_reports_but_keeps_the_counts(app, runner, repo
     assert rows == {old: ("", "", "spam"), recent: ("q@example.se", "Också reklam", "spam")}
     after = json.loads(runner.invoke(args=["transparency-report", "--format", "json"]).output)
     assert after == {**before, "until": after["until"]}
-    assert json.loads(runner.invoke(args=["privacy-export", "p@example.se"]).stdout)["reports"] == []
+    assert (
+        json.loads(runner.invoke(args=["privacy-export", "p@example.se"]).stdout)["reports"] == []
+    )
