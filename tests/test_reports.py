@@ -312,6 +312,10 @@ def test_three_different_readers_hold_a_comment_until_a_moderator_decides(
             "pending",
         )
         assert "3 readers reported it" in event.detail
+    # The confirmation page no longer quotes it either.
+    sent = make_reporter().open(authors_comment, sent=1).get_data(as_text=True)
+    assert "Tack. Din anmälan har tagits emot." in sent
+    assert "Något som många anmäler" not in sent
     # Now it waits: a fourth reader is told so.
     fourth = make_reporter().open(authors_comment)
     assert fourth.status_code == 409 and "väntar på granskning" in fourth.get_data(as_text=True)
