@@ -3,7 +3,9 @@ and the API, one count per reader, holding a much-reported comment, and every ba
 
 from __future__ import annotations
 
+import os
 import re
+import uuid
 
 import pytest
 
@@ -422,3 +424,42 @@ def test_a_report_flood_from_one_address_is_slowed_down_on_every_path(
     from tests.conftest import Reader
 
     assert Reader(app.test_client()).post(article).status_code == 303
+
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL")
+REDIS_PREFIX = f"test-reports-{uuid.uuid4().hex}"
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="set TEST_REDIS_URL to test the limit in Redis")
+@pytest.mark.parametrize(
+    "config_overrides",
+    [
+        {
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_COMMENTS": "2 per minute",
+            "RATELIMIT_STORAGE_URI": REDIS_URL or "memory://",
+            "RATELIMIT_KEY_PREFIX": REDIS_PREFIX,
+        }
+    ],
+)
+def test_the_report_flood_limit_is_kept_in_redis_for_every_instance(
+    app, make_reporter, article, add_comment
+):
+    import redis
+
+    from commentsvc import create_app
+    from commentsvc.extensions import db
+
+    ids = [add_comment(article, f"Kommentar {n}") for n in range(3)]
+    assert make_reporter().send(ids[0]).status_code == 303
+    # A second instance of the service shares the budget through Redis.
+    other = create_app(dict(app.config))
+    assert Reporter(other.test_client()).send(ids[1]).status_code == 303
+    assert make_reporter().send(ids[2]).status_code == 429
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        assert list(client.scan_iter(match=f"*{REDIS_PREFIX}*report-comments*"))
+    finally:
+        client.close()
+        with other.app_context():
+            db.engine.dispose()

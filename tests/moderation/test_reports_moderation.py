@@ -272,3 +272,12 @@ def test_purge_clears_old_decided_reports_but_keeps_the_counts(
     assert (
         json.loads(runner.invoke(args=["privacy-export", "p@example.se"]).stdout)["reports"] == []
     )
+
+
+def test_the_admins_privacy_page_counts_reports_and_statements(admin, mod, reported):
+    many, _few = reported
+    mod.post(f"/moderation/comments/{many}/reports/remove", {"reason": "illegal", "ground": "Hot"})
+    notifier = admin.post("/moderation/privacy/lookup", {"email": "greta.eva@example.se"})
+    assert "Anmälningar av kommentarer gjorda med den: 1" in notifier.get_data(as_text=True)
+    author = admin.post("/moderation/privacy/lookup", {"email": "eva@example.se"})
+    assert "Motiveringar av beslut om personens kommentarer: 1" in author.get_data(as_text=True)
