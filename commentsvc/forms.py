@@ -354,6 +354,7 @@ class PrivacyForm(FlaskForm):
 
 # --- reader reports (notice and action) -----------------------------------------------------
 REPORT_EXPLANATION_MAX = 2000
+REPORT_EMAIL_MAX = 254  # the longest address SMTP allows
 GOOD_FAITH_TEXT = _l("I confirm in good faith that the information is correct and complete")
 
 
@@ -395,7 +396,7 @@ class ReportForm(FlaskForm):
         filters=[strip_text],
         validators=[
             MaxChars(
-                254,
+                REPORT_EMAIL_MAX,
                 _l("The email address can be at most %(limit)s characters; it has %(length)s."),
             ),
             check_email,

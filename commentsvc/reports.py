@@ -40,8 +40,7 @@ from .models import (
 )
 from .moderation import ModerationRefused, reason_codes
 
-EXPLANATION_MAX = 2000
-GROUND_MAX = 2000
+GROUND_MAX = 2000  # the moderator's ground for a removal
 HOLD_ACTION = "report-hold"  # the audit log's name for a comment held by readers' reports
 KEEP_ACTION = "reports-kept"
 REPORTS_ACTOR = "reports"

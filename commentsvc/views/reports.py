@@ -17,7 +17,15 @@ from .. import reports
 from ..auth import admin_required, current_moderator, login_required
 from ..errors import CSRF_MESSAGE, DomainError
 from ..extensions import csrf, db
-from ..forms import GOOD_FAITH_TEXT, REPORT_EXPLANATION_MAX, ActionForm, RemovalForm, ReportForm
+from ..forms import (
+    AUTHOR_MAX,
+    GOOD_FAITH_TEXT,
+    REPORT_EMAIL_MAX,
+    REPORT_EXPLANATION_MAX,
+    ActionForm,
+    RemovalForm,
+    ReportForm,
+)
 from ..models import Comment, utcnow
 from ..ratelimits import limit_reports
 from . import moderation as moderation_pages
@@ -49,6 +57,8 @@ def render_report_page(comment: Comment, form: ReportForm, status: int = 200, **
         lang=request.values.get("lang") or None,
         dsa_contact=reports.dsa_contact(),
         explanation_max=REPORT_EXPLANATION_MAX,
+        name_max=AUTHOR_MAX,
+        email_max=REPORT_EMAIL_MAX,
         good_faith_text=GOOD_FAITH_TEXT,
         **context,
     ), status
@@ -93,18 +103,24 @@ def report_comment(comment_id: int):
 # --- the moderators' tab ------------------------------------------------------------------
 
 
-@mod_bp.get("/reports")
-@login_required
-def reported():
+def render_tab(removal_form: RemovalForm, status: int = 200, errors: dict | None = None):
+    """The tab; after a refused removal, with its error beside the comment it concerns."""
     return render_template(
         "reports/moderation.html",
         items=reports.reported_comments(),
         total=reports.open_report_total(),
-        removal_form=RemovalForm(formdata=None, reason=""),
+        removal_form=removal_form,
         reason_label=reports.reason_label,
+        ground_max=reports.GROUND_MAX,
         statements=reports.recent_statements(),
-        errors={},
-    )
+        errors=errors or {},
+    ), status
+
+
+@mod_bp.get("/reports")
+@login_required
+def reported():
+    return render_tab(RemovalForm(formdata=None, reason=""))
 
 
 def _actor() -> str:
@@ -147,15 +163,7 @@ def remove(comment_id: int):
             flash(str(error.message), "error")
             return redirect(url_for("report_moderation.reported"), code=303)
         # The ground or reason is missing: the tab again, the typed ground kept beside its error.
-        return render_template(
-            "reports/moderation.html",
-            items=reports.reported_comments(),
-            total=reports.open_report_total(),
-            removal_form=form,
-            reason_label=reports.reason_label,
-            statements=reports.recent_statements(),
-            errors={"comment": comment_id, error.field: str(error.message)},
-        ), 422
+        return render_tab(form, 422, {"comment": comment_id, error.field: str(error.message)})
     db.session.commit()
     flash(
         str(
