@@ -103,6 +103,12 @@ def report_comment(comment_id: int):
 # --- the moderators' tab ------------------------------------------------------------------
 
 
+@mod_bp.app_template_global()
+def report_statements(comment_id: int) -> list:
+    """The statements of reasons sent about a comment, for its moderation page."""
+    return reports.statements_for(comment_id)
+
+
 def render_tab(removal_form: RemovalForm, status: int = 200, errors: dict | None = None):
     """The tab; after a refused removal, with its error beside the comment it concerns."""
     return render_template(

@@ -149,9 +149,10 @@ def test_remove_trashes_the_comment_and_sends_the_statement_of_reasons(
     # The statement is kept and shown to moderators.
     page = mod.get("/moderation/reports").get_data(as_text=True)
     assert "Skickade motiveringar" in page and "Så invänder du:" in page
-    # The audit log says why the comment went.
+    # The audit log says why the comment went, and its page keeps the statement.
     history = mod.get(f"/moderation/comments/{many}").get_data(as_text=True)
     assert "dold efter läsares anmälningar" in history
+    assert "Motivering av beslut (ärende" in history and "Så invänder du:" in history
 
 
 def test_remove_needs_a_reason_from_the_list_and_a_ground(app, mod, reported, status_of):
