@@ -463,3 +463,15 @@ def test_the_report_flood_limit_is_kept_in_redis_for_every_instance(
         client.close()
         with other.app_context():
             db.engine.dispose()
+
+
+@pytest.mark.parametrize("config_overrides", [{"PUBLIC_URL": "https://kommentarer.example.se/"}])
+def test_links_in_the_receipt_are_absolute_from_public_url(app, make_reporter, add_comment):
+    from commentsvc import comments
+
+    with app.app_context():
+        comments.create_article("utan-adress", title="Utan adress")
+    comment_id = add_comment("utan-adress", "Hej")
+    make_reporter().send(comment_id, reason="spam", email="greta@example.se")
+    ((_to, _subject, body),) = outbox(app)
+    assert f"https://kommentarer.example.se/thread?article=utan-adress#comment-{comment_id}" in body
