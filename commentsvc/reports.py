@@ -18,6 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import current_app
 from flask_babel import force_locale
@@ -387,7 +388,8 @@ def public_link(path: str) -> str:
 def _comment_link(comment: Comment) -> str:
     if comment.article.url:
         return f"{comment.article.url}#comment-{comment.id}"
-    return public_link(f"/thread?article={comment.article.key}#comment-{comment.id}")
+    query = urlencode({"article": comment.article.key})
+    return public_link(f"/thread?{query}#comment-{comment.id}")
 
 
 def _when(moment: datetime) -> str:
