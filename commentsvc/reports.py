@@ -281,6 +281,15 @@ def _held_by_reports(comment: Comment) -> bool:
 def keep(comment_id: int, *, by: str, now: datetime) -> Comment:
     """The comment stays: its reports are dismissed, and a comment they held is published again."""
     comment, reports = _comment_with_reports(comment_id)
+    if comment.status in (CommentStatus.TRASH, CommentStatus.SPAM):
+        # "Kept" would tell the notifiers something untrue.
+        raise ModerationRefused(
+            _l(
+                "Comment %(id)s is in the trash or spam, so it is not kept. Restore it first, "
+                "or remove it here so that the notifiers and its author are told why.",
+                id=comment.id,
+            )
+        )
     for report in reports:
         report.decided_at, report.decided_by, report.outcome = now, by, ReportOutcome.KEPT
     before = comment.status.value

@@ -282,3 +282,17 @@ def test_the_admins_privacy_page_counts_reports_and_statements(admin, mod, repor
     assert "Anmälningar av kommentarer gjorda med den: 1" in notifier.get_data(as_text=True)
     author = admin.post("/moderation/privacy/lookup", {"email": "eva@example.se"})
     assert "Motiveringar av beslut om personens kommentarer: 1" in author.get_data(as_text=True)
+
+
+def test_a_comment_trashed_from_the_queue_cannot_be_kept_but_can_be_removed_with_reasons(
+    app, mod, reported, status_of
+):
+    many, _few = reported
+    mod.act(many, "trash")
+    refused = mod.post(f"/moderation/comments/{many}/reports/keep", follow_redirects=True)
+    assert "ligger i papperskorgen eller bland skräppost" in refused.get_data(as_text=True)
+    assert [m for m in mails(app) if m[1].startswith("Decision")] == []
+    mod.post(f"/moderation/comments/{many}/reports/remove", {"reason": "spam", "ground": "Reklam"})
+    assert status_of(many) == "trash"
+    assert [m[0] for m in mails(app) if m[1].startswith("Decision")] == ["greta.eva@example.se"]
+    assert [m[0] for m in mails(app) if m[0] == "eva@example.se"] == ["eva@example.se"]
