@@ -60,6 +60,10 @@ class Defaults:
     # Issue 5: retention, applied by `flask --app commentsvc purge` (0: keep for ever).
     IP_RETENTION_DAYS = 0  # clear even the anonymized IP of comments older than this
     PURGE_AFTER_DAYS = 30  # delete spam and trash this long after the decision (as WordPress)
+    # Reader reports (notice and action): a published comment reported by this many different
+    # readers is held for review until a moderator decides (0: never held automatically).
+    REPORTS_TO_HOLD = 3
+    DSA_CONTACT = ""  # the point of contact shown on the report page (an email or a web page)
     # Issue 6: production. How many reverse proxies (load balancer, CDN edge...) stand in front
     # and add X-Forwarded-For/-Proto/-Host. 0: none, the headers are ignored, so a reader cannot
     # choose their own address for rate limits and the stored (anonymized) IP.
@@ -73,10 +77,6 @@ class Defaults:
     # Seconds each worker may answer anonymous public JSON reads (the thread, counts) from
     # memory without asking the database; 0: never (every read is current). See microcache.py.
     MICROCACHE_SECONDS = 0
-    # Reader reports (notice and action): a published comment reported by this many different
-    # readers is held for review until a moderator decides (0: never held automatically).
-    REPORTS_TO_HOLD = 3
-    DSA_CONTACT = ""  # the point of contact shown on the report page (an email or a web page)
 
     # Flask and extension settings that follow from ours.
     SESSION_COOKIE_HTTPONLY = True
@@ -153,11 +153,11 @@ def _check(app: Flask) -> None:
         "EDIT_WINDOW_MINUTES",
         "IP_RETENTION_DAYS",
         "PURGE_AFTER_DAYS",
+        "REPORTS_TO_HOLD",
         "TRUSTED_PROXIES",
         "CACHE_MAX_AGE",
         "CACHE_STALE_WHILE_REVALIDATE",
         "THREAD_CACHE_ENTRIES",
-        "REPORTS_TO_HOLD",
     ):
         if not isinstance(config[key], int) or config[key] < 0:
             raise ConfigError(f"{key} must be a whole number, 0 or more")

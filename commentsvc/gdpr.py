@@ -196,11 +196,11 @@ def refuse_active_moderator(email: str) -> None:
 
 
 OTHER_SOURCES: tuple[PersonalDataSource, ...] = (
+    PersonalDataSource("reports", find_reports, erase_reports),
+    PersonalDataSource("statements_of_reasons", find_statements, erase_statements),
     PersonalDataSource("outbox_mails", _outbox_find, _outbox_erase),
     PersonalDataSource("moderator_accounts", _moderator_find, _moderator_erase),
     PersonalDataSource("failed_logins", _throttle_find, _throttle_erase),
-    PersonalDataSource("reports", find_reports, erase_reports),
-    PersonalDataSource("statements_of_reasons", find_statements, erase_statements),
 )
 
 

@@ -111,6 +111,7 @@ def held_reasons(
 
 REASONS = {
     "all": _l("every comment is reviewed"),
+    "reports": _l("reported by %(detail)s readers"),
     "first-time": _l("first comment from this author"),
     "links": _l("%(detail)s links"),
     "moderation-key": _l("moderation word: %(detail)s"),
@@ -118,7 +119,6 @@ REASONS = {
     "honeypot": _l("the hidden field was filled in (a program, not a person)"),
     "no-stamp": _l("the form's time stamp was missing or forged"),
     "too-fast": _l("sent %(detail)s seconds after the form was shown"),
-    "reports": _l("reported by %(detail)s readers"),
 }
 
 
