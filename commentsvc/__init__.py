@@ -14,8 +14,9 @@ from .config import load_config
 from .extensions import babel, csrf, db, limiter, migrate
 from .privacy import notice as privacy_notice
 from .ratelimits import log_storage_faults
-from .views import api, embed, feeds, public, reports
+from .views import api, embed, feeds, public
 from .views import moderation as moderation_pages
+from .views import reports as report_pages
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 PROJECT_DIR = os.path.dirname(PACKAGE_DIR)
@@ -75,8 +76,8 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     app.register_blueprint(public.bp)
     app.register_blueprint(moderation_pages.bp)
-    app.register_blueprint(reports.bp)
-    app.register_blueprint(reports.mod_bp)
+    app.register_blueprint(report_pages.bp)
+    app.register_blueprint(report_pages.mod_bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(embed.bp)
     app.register_blueprint(feeds.bp)

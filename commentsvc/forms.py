@@ -20,12 +20,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
+from . import reports as report_rules
 from .antispam import stamp_age
 from .comments import Draft
 from .errors import DomainError
 from .models import ReportReason
 from .moderation import Signals
-from .reports import REASON_LABELS, NewReport
 
 COMMENT_MAX = 5000
 AUTHOR_MAX = 245
@@ -406,7 +406,9 @@ class ReportForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.reason.choices = choices(*((r.value, label) for r, label in REASON_LABELS.items()))
+        self.reason.choices = choices(
+            *((r.value, label) for r, label in report_rules.REASON_LABELS.items())
+        )
 
     def validate(self, extra_validators=None) -> bool:
         """A notice of illegal content needs an explanation, a name, an address and the
@@ -430,8 +432,8 @@ class ReportForm(FlaskForm):
                     valid = False
         return valid
 
-    def new_report(self) -> NewReport:
-        return NewReport(
+    def new_report(self) -> report_rules.NewReport:
+        return report_rules.NewReport(
             reason=ReportReason(self.reason.data),
             explanation=self.explanation.data or "",
             name=self.name.data or "",
@@ -464,4 +466,6 @@ class RemovalForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.reason.choices = choices(*((r.value, label) for r, label in REASON_LABELS.items()))
+        self.reason.choices = choices(
+            *((r.value, label) for r, label in report_rules.REASON_LABELS.items())
+        )

@@ -15,7 +15,7 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from .. import caching, comments, privacy, reports
+from .. import caching, comments, privacy
 from ..antispam import issue_stamp
 from ..errors import (
     HTTP_MESSAGES,
@@ -24,19 +24,12 @@ from ..errors import (
     UnsupportedContentType,
     error_response,
 )
-from ..extensions import csrf, db
-from ..forms import (
-    ARTICLE_KEY,
-    CommentForm,
-    EditForm,
-    ReportForm,
-    formdata_from_json,
-    report_formdata_from_json,
-)
+from ..extensions import csrf
+from ..forms import ARTICLE_KEY, CommentForm, EditForm, formdata_from_json
 from ..models import utcnow
 from ..openapi import openapi_description
 from ..privacy import anonymize_ip
-from ..ratelimits import limit_comment_posts, limit_reports
+from ..ratelimits import limit_comment_posts
 from .public import may_create_article, page_arg
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -331,44 +324,6 @@ def edit_comment(comment_id: int):
 def delete_comment(comment_id: int):
     comments.delete_comment(comment_id, token=request.headers.get(EDIT_TOKEN_HEADER), now=utcnow())
     return "", 204
-
-
-@bp.post("/comments/<int(max=2147483647):comment_id>/reports")
-@limit_reports
-def report_comment(comment_id: int):
-    """A reader's report, from the script embed or another client of an allowed site.
-
-    The reader's browser is named by ``reporter`` (a random id the client keeps, e.g. in
-    localStorage); without one, by the reader's anonymized address.
-    """
-    body = json_object()
-    data, type_errors = report_formdata_from_json(body)
-    form = ReportForm(formdata=data, meta={"csrf": False})
-    form.validate()
-    errors = field_errors(form.errors, type_errors)
-    if errors:
-        return invalid_fields(errors)
-    browser_id = (data.get("reporter") or "")[:200] or "ip:" + anonymize_ip(request.remote_addr)
-    report = reports.file_report(
-        comment_id,
-        form.new_report(),
-        reporter=reports.reporter_key(browser_id),
-        lang=str(get_locale()),
-        now=utcnow(),
-    )
-    db.session.commit()
-    return {
-        "report": {
-            "id": report.id,
-            "comment": report.comment_id,
-            "reason": report.reason.value,
-            "created": report.created_at.isoformat(),
-        },
-        "message": _(
-            "Thank you. A moderator will look at the comment. If you gave your email address, "
-            "you get a receipt now and the decision later."
-        ),
-    }, 201
 
 
 @bp.get("/counts")

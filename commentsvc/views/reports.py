@@ -11,6 +11,7 @@ import secrets
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .. import reports
@@ -25,9 +26,12 @@ from ..forms import (
     ActionForm,
     RemovalForm,
     ReportForm,
+    report_formdata_from_json,
 )
 from ..models import Comment, utcnow
+from ..privacy import anonymize_ip
 from ..ratelimits import limit_reports
+from . import api
 from . import moderation as moderation_pages
 
 bp = Blueprint("reports", __name__)
@@ -98,6 +102,47 @@ def report_comment(comment_id: int):
     db.session.commit()
     lang = request.form.get("lang") or None
     return redirect(url_for("reports.report_form", comment_id=comment_id, sent=1, lang=lang), 303)
+
+
+@api.bp.post("/comments/<int(max=2147483647):comment_id>/reports")
+@limit_reports
+def api_report(comment_id: int):
+    """A reader's report as JSON, from the script embed or another client of an allowed site.
+
+    It is a route of the API's blueprint, so the API's rules hold for it: writes only from
+    ALLOWED_ORIGINS (or the service itself), only as JSON, CORS, and JSON errors.
+
+    The reader's browser is named by ``reporter`` (a random id the client keeps, e.g. in
+    localStorage); without one, by the reader's anonymized address.
+    """
+    body = api.json_object()
+    data, type_errors = report_formdata_from_json(body)
+    form = ReportForm(formdata=data, meta={"csrf": False})
+    form.validate()
+    errors = api.field_errors(form.errors, type_errors)
+    if errors:
+        return api.invalid_fields(errors)
+    browser_id = (data.get("reporter") or "")[:200] or "ip:" + anonymize_ip(request.remote_addr)
+    report = reports.file_report(
+        comment_id,
+        form.new_report(),
+        reporter=reports.reporter_key(browser_id),
+        lang=str(get_locale()),
+        now=utcnow(),
+    )
+    db.session.commit()
+    return {
+        "report": {
+            "id": report.id,
+            "comment": report.comment_id,
+            "reason": report.reason.value,
+            "created": report.created_at.isoformat(),
+        },
+        "message": _(
+            "Thank you. A moderator will look at the comment. If you gave your email address, "
+            "you get a receipt now and the decision later."
+        ),
+    }, 201
 
 
 # --- the moderators' tab ------------------------------------------------------------------
