@@ -27,6 +27,7 @@ from .errors import DomainError
 from .extensions import db
 from .identity import normalize_address
 from .models import Comment, LoginThrottle, ModerationEvent, Moderator, OutboxMail, Setting
+from .reports import erase_reports, erase_statements, find_reports, find_statements
 
 ERASED_AUTHOR = "Anonym"
 
@@ -235,6 +236,8 @@ def refuse_active_moderator(email: str) -> None:
 
 OTHER_SOURCES: tuple[PersonalDataSource, ...] = (
     PersonalDataSource("earlier_versions", _versions_find, _versions_erase),
+    PersonalDataSource("reports", find_reports, erase_reports),
+    PersonalDataSource("statements_of_reasons", find_statements, erase_statements),
     PersonalDataSource("outbox_mails", _outbox_find, _outbox_erase),
     PersonalDataSource("moderator_accounts", _moderator_find, _moderator_erase),
     PersonalDataSource("failed_logins", _throttle_find, _throttle_erase),
@@ -273,6 +276,7 @@ _AUDIT_DETAILS = {
     "purge": re.compile(
         r"(?P<ips>\d+) IPs cleared, (?P<comments>\d+) comments deleted"
         r"(?:, (?P<mails>\d+) sent mails deleted)?"
+        r"(?:, (?P<reports>\d+) reports cleared)?"
     ),
 }
 
@@ -294,6 +298,14 @@ def describe_audit(action: str, detail: str) -> str:
         if "mails" in n:
             purged.append(
                 ngettext("%(num)d sent mail deleted", "%(num)d sent mails deleted", n["mails"])
+            )
+        if "reports" in n:
+            purged.append(
+                ngettext(
+                    "the personal data of %(num)d decided report cleared",
+                    "the personal data of %(num)d decided reports cleared",
+                    n["reports"],
+                )
             )
         return ", ".join(purged)
     parts = [

@@ -27,12 +27,14 @@ ADMIN_ONLY = {
     "moderation.privacy_lookup",
     "moderation.privacy_export",
     "moderation.privacy_erase",
+    "report_moderation.transparency",
 }
 # Open to everyone: the way in and the way out.
 OPEN = {"moderation.login", "moderation.logout"}
 
 HELD_TEXT = "Hemlig väntande kommentar"
 EMAIL = "eva.privat@example.se"
+NOTIFIER = "greta.anmalare@example.se"  # gave notice of the published comment
 
 
 def every_request(app, ids: dict) -> list[tuple[str, str, str]]:
@@ -55,6 +57,8 @@ def every_request(app, ids: dict) -> list[tuple[str, str, str]]:
 
 FORM = {
     "text": "Ändrat av någon",
+    "reason": "illegal",
+    "ground": "Ingen grund",
     "confirm": "yes",
     "action": "spam",
     "username": "inkraktare",
@@ -73,7 +77,7 @@ FORM = {
 def snapshot(app) -> dict:
     """Everything a moderation action could change."""
     from commentsvc.extensions import db
-    from commentsvc.models import Comment, ModerationEvent, Moderator, Setting
+    from commentsvc.models import Comment, ModerationEvent, Moderator, Report, Setting
 
     with app.app_context():
         rows = lambda model, *cols: sorted(  # noqa: E731
@@ -86,18 +90,28 @@ def snapshot(app) -> dict:
             ),
             "settings": rows(Setting, Setting.key, Setting.value),
             "events": rows(ModerationEvent, ModerationEvent.id),
+            "reports": rows(Report, Report.id, Report.decided_at, Report.explanation),
         }
 
 
 @pytest.fixture
 def world(app, article, add_comment, make_moderator):
-    """A held comment with a private email, an approved one, and four kinds of visitor."""
-    from commentsvc import accounts
+    """A held comment with a private email, an approved one a notifier reported, and four kinds
+    of visitor."""
+    from commentsvc import accounts, reports
     from commentsvc.extensions import db
-    from commentsvc.models import Moderator
+    from commentsvc.models import Moderator, ReportReason, utcnow
 
     held = add_comment(article, HELD_TEXT, email=EMAIL, approve=False)
-    add_comment(article, "Publicerad", email="greta.eva@example.se")
+    published = add_comment(article, "Publicerad", email="greta.eva@example.se")
+    with app.app_context():
+        notice = reports.NewReport(
+            ReportReason.ILLEGAL, "Olaga hot", name="Greta", email=NOTIFIER, good_faith=True
+        )
+        reports.file_report(
+            published, notice, reporter=reports.reporter_key("b"), lang="sv", now=utcnow()
+        )
+        db.session.commit()
     make_moderator("ada", role="admin", email="ada@example.se")
     make_moderator("moa")
     make_moderator("dora")
@@ -144,8 +158,8 @@ def test_without_a_working_account_every_moderation_route_refuses(app, world, wh
         body = answer.get_data(as_text=True)
         if not refused(answer, method):
             wrong.append(f"{method} {url}: {answer.status_code}")
-        if EMAIL in body or HELD_TEXT in body:
-            wrong.append(f"{method} {url}: shows the held comment or its email")
+        if EMAIL in body or HELD_TEXT in body or NOTIFIER in body:
+            wrong.append(f"{method} {url}: shows the held comment, its email or a notifier")
     assert not wrong, "\n".join(wrong)
     assert snapshot(app) == before
 
@@ -159,7 +173,7 @@ def test_a_moderator_is_refused_on_every_admin_route_and_changes_nothing_there(a
         answer = send(world["clients"]["moa"], method, url)
         if answer.status_code != 403:
             wrong.append(f"{method} {url}: {answer.status_code}")
-        if EMAIL in answer.get_data(as_text=True):
+        if EMAIL in answer.get_data(as_text=True) or NOTIFIER in answer.get_data(as_text=True):
             wrong.append(f"{method} {url}: shows a person's email")
     assert not wrong, "\n".join(wrong)
     assert snapshot(app) == before

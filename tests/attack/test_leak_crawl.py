@@ -1,6 +1,7 @@
 """The leak crawl: a stranger's browser follows every link from every public route (pages,
-embed, script, JSON API, feeds, avatars) and never meets a commenter's email address, nor the
-unkeyed hashes of it that Gravatar and its copies use (md5, sha1, sha256 of the address)."""
+embed, script, JSON API, feeds, avatars, report pages) and never meets a commenter's or a
+notifier's email address, nor the unkeyed hashes of it that Gravatar and its copies use (md5,
+sha1, sha256 of the address), nor what a notifier wrote."""
 
 from __future__ import annotations
 
@@ -11,7 +12,13 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-EMAILS = ["eva.lund@example.se", "Greta.Eva@Example.se", "ada.admin@example.se"]
+EMAILS = [
+    "eva.lund@example.se",
+    "Greta.Eva@Example.se",
+    "ada.admin@example.se",
+    "notis.givare@example.se",  # gave notice of illegal content: moderators only see it
+]
+EXPLANATION = "Hemlig motivering i anmälan"
 LINK = re.compile(r"""(?:href|src|action)\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 JSON_URL = re.compile(r"^(?:https?://localhost)?/[^\s]*$")
 
@@ -25,6 +32,7 @@ def needles() -> dict[str, str]:
             for name in ("md5", "sha1", "sha256"):
                 digest = hashlib.new(name, form.encode()).hexdigest()
                 found[digest] = f"{name} of {form}"
+    found[EXPLANATION.lower()] = "a notifier's explanation"
     return found
 
 
@@ -35,10 +43,11 @@ def config_overrides() -> dict:
 
 @pytest.fixture
 def published(app, article, add_comment, make_moderator):
-    """Comments by the addresses above: approved, replied to, held, spam, and a staff reply."""
-    from commentsvc import comments, moderation
+    """Comments by the addresses above: approved, replied to, held, spam, a staff reply, and
+    reports: one on a published comment, three that hold another."""
+    from commentsvc import comments, moderation, reports
     from commentsvc.extensions import db
-    from commentsvc.models import utcnow
+    from commentsvc.models import ReportReason, utcnow
 
     first = add_comment(article, "Första", email=EMAILS[0], website="https://eva.example.se")
     add_comment(article, "Svar", email=EMAILS[1], author="Greta", parent=first)
@@ -51,6 +60,22 @@ def published(app, article, add_comment, make_moderator):
             first, "Tack!", by="ada", author="Ada", email=EMAILS[2], now=utcnow()
         )
         comments.create_article("demo-2", title="Andra", url="https://www.example.se/2")
+        db.session.commit()
+    held_by_readers = add_comment(article, "Anmäld", email=EMAILS[1], author="Greta")
+    with app.app_context():
+        for target, browsers in ((first, "a"), (held_by_readers, "bcd")):
+            for browser in browsers:
+                notice = reports.NewReport(
+                    ReportReason.ILLEGAL,
+                    EXPLANATION,
+                    name="Notis Givare",
+                    email=EMAILS[3],
+                    good_faith=True,
+                )
+                if browser in "cd":  # one address counts once: the others give none
+                    notice = reports.NewReport(ReportReason.SPAM)
+                reporter = reports.reporter_key(browser)
+                reports.file_report(target, notice, reporter=reporter, lang="sv", now=utcnow())
         db.session.commit()
     return article
 
@@ -119,6 +144,7 @@ def test_no_public_route_shows_an_email_or_its_hashes(app, published):
     # The crawl reached the surfaces that show comments, and their avatars.
     reached = {urlsplit(u).path for u in seen}
     assert {"/thread", "/embed", "/api/v1/comments", "/feed.atom", "/embed.js"} <= reached
+    assert any(re.fullmatch(r"/comments/\d+/report", path) for path in reached)
     assert any(path.startswith("/avatar/") for path in reached)
     assert len(seen) >= 15
 
