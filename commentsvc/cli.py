@@ -41,6 +41,7 @@ def create_article(key: str, title: str, url: str, closed: bool) -> None:
         article = comments.create_article(key, title=title, url=url, closed=closed)
     except InvalidRequest as error:
         raise click.BadParameter(str(error.message), param_hint="--url") from error
+    db.session.commit()
     click.echo(f"Article {article.key!r} ({article.title}) is ready, id {article.id}.")
 
 

@@ -1,7 +1,8 @@
 """Rules for threads and comments: opening a thread, posting, and reading it threaded.
 
 A service: it takes plain values (keys, fields, an anonymized address, ``now``), never the
-request, raises the domain errors of ``errors``, and owns the commit.
+request, raises the domain errors of ``errors``, and flushes: the view or command that
+serves the reader's action commits once (as in ``moderation``).
 """
 
 from __future__ import annotations
@@ -133,8 +134,7 @@ def open_article(
         created_at=now,
         created_on_first_use=True,
     )
-    db.session.add(article)
-    db.session.commit()
+    db.session.add(article)  # new in the session until the caller commits
     return article
 
 
@@ -174,7 +174,7 @@ def create_article(key: str, *, title: str, url: str = "", closed: bool = False)
     except BadWebUrl as error:
         raise InvalidRequest(error.message, field="url") from error
     article.title, article.url, article.closed = plain_title(title), url, closed
-    db.session.commit()
+    db.session.flush()
     return article
 
 
@@ -238,7 +238,7 @@ def post_comment(
 
         db.session.flush()
         queue_moderator_mail(comment, now=now)
-    db.session.commit()
+    db.session.flush()
     return comment
 
 
@@ -553,7 +553,7 @@ def edit_comment(comment_id: int, text: str, *, token: str | None, now: datetime
     elif comment.status == CommentStatus.PENDING and was == CommentStatus.APPROVED:
         db.session.flush()
         queue_moderator_mail(comment, now=now)
-    db.session.commit()
+    db.session.flush()
     return comment
 
 
@@ -563,7 +563,7 @@ def delete_comment(comment_id: int, *, token: str | None, now: datetime) -> None
     comment.status = CommentStatus.TRASH
     comment.decided_at, comment.decided_by = now, "author"
     withdraw_mail(comment.id)
-    db.session.commit()
+    db.session.flush()
 
 
 def count_comments(keys: list[str]) -> dict[str, int]:

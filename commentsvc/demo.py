@@ -48,6 +48,7 @@ def seed_demo() -> None:
         select(func.count()).where(Comment.article_id == article.id)
     ).scalar_one()
     if has_comments:
+        db.session.commit()  # its title and address as this version of the demo has them
         click.echo("The demo article is already there.")
         return
     start = utcnow() - timedelta(hours=len(DEMO_COMMENTS))

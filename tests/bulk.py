@@ -69,5 +69,6 @@ def big_threads(app, sizes=(10, 1_000, 10_000), replies_per_top: int = 4):
         key = f"stor-{size}"
         with app.app_context():
             comments.create_article(key, title=f"{size} kommentarer")
+            db.session.commit()
         bulk_thread(app, key, size, replies_per_top=replies_per_top)
         yield size, key

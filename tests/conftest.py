@@ -137,6 +137,7 @@ def article(app):
             title="SOI Mitt startar i Svealand",
             url="https://www.example.se/nyheter/soi-mitt",
         )
+        db.session.commit()
         return a.key
 
 
@@ -238,7 +239,7 @@ def add_comment(app):
             comment = comments.post_comment(article, draft, ip="192.0.2.0", now=when or utcnow())
             if approve and comment.status != CommentStatus.APPROVED:
                 moderation.approve(comment.id, by="test", now=utcnow())
-                db.session.commit()
+            db.session.commit()  # one action, one commit, as the views do
             return comment.id
 
     return add

@@ -237,6 +237,7 @@ def test_post_to_a_closed_thread_is_refused(app, client):
 
     with app.app_context():
         comments.create_article("stangd", title="Stängd", closed=True)
+        db.session.commit()
     r = post(client, new_comment("stangd"))
     assert r.status_code == 403
     assert r.get_json()["message"] == "Kommentarer är stängda."
@@ -247,6 +248,7 @@ def test_counts_for_many_articles_in_one_query(app, client, article, add_comment
 
     with app.app_context():
         comments.create_article("nyhet-2", title="Två")
+        db.session.commit()
     add_comment(article, "Ett")
     add_comment(article, "Två")
     add_comment(article, "Väntar", approve=False, author="Ny", email="ny@example.se")

@@ -99,6 +99,7 @@ def test_closing_the_thread_or_another_language_is_another_copy(app, client, art
     assert read(client, article, lang="en").get_json()["lang"] == "en"
     with app.app_context():
         comments.create_article(article, title="SOI Mitt startar i Svealand", closed=True)
+        db.session.commit()
     closed = read(client, article, r.headers["ETag"])
     assert closed.status_code == 200
     assert closed.get_json()["article"]["closed"] is True
@@ -187,6 +188,7 @@ def test_counts_for_100_articles_are_one_query(app, client, add_comment, count_q
     with app.app_context():
         for key in keys[:50]:
             comments.create_article(key, title=key)
+        db.session.commit()
     for key in keys[:3]:
         add_comment(key, f"Om {key}")
     add_comment(keys[0], "Väntar", approve=False, author="Ny", email="ny@example.se")

@@ -134,6 +134,7 @@ def test_patch_after_the_window_is_refused_with_a_clear_message(app, client, art
             ip="",
             now=long_ago,
         )
+        db.session.commit()
         token = comments.issue_edit_token(comment, long_ago)
         comment_id = comment.id
     before = stored(app)

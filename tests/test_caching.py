@@ -70,6 +70,7 @@ def test_closing_the_thread_makes_a_new_version(app, client, article, add_commen
     etag = open_thread(client, article).headers["ETag"]
     with app.app_context():
         comments.create_article(article, title="SOI Mitt startar i Svealand", closed=True)
+        db.session.commit()
     r = open_thread(client, article, etag)
     assert r.status_code == 200
     assert r.headers["ETag"] != etag

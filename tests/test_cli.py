@@ -5,7 +5,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sqlalchemy import create_engine, inspect
+import pytest
+from sqlalchemy import create_engine, inspect, text
+
+from commentsvc.extensions import db
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -64,6 +67,35 @@ def test_the_demo_article_with_its_thread_is_served_at_the_root(runner, client, 
     assert 'class="children"' in page  # the demo thread has replies
     assert "Lämna ett svar" in page
     assert "@example.se" not in page
+
+
+def test_a_demo_seed_that_fails_midway_leaves_nothing_and_the_next_run_completes_it(
+    runner, client, app
+):
+    """One command, one transaction: a write that fails at the third comment (a real SQLite
+    trigger standing in for a full disk) must not leave a half demo that the next run would
+    take for done ("already there")."""
+    app.config["DEMO"] = True
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("the failing write is a SQLite trigger; the commit path is the same")
+        db.session.execute(
+            text(
+                "CREATE TRIGGER full_disk BEFORE INSERT ON comment "
+                "WHEN (SELECT count(*) FROM comment) >= 2 "
+                "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+            )
+        )
+        db.session.commit()
+    assert runner.invoke(args=["seed-demo"]).exit_code != 0
+    with app.app_context():
+        assert db.session.execute(text("SELECT count(*) FROM article")).scalar_one() == 0
+        assert db.session.execute(text("SELECT count(*) FROM comment")).scalar_one() == 0
+        db.session.execute(text("DROP TRIGGER full_disk"))
+        db.session.commit()
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0 and "has 4 comments" in result.output, result.output
+    assert "4 kommentarer till ”SOI Mitt startar i Svealand”" in client.get("/").text
 
 
 def test_without_the_demo_the_root_says_what_the_service_is(client):

@@ -130,6 +130,7 @@ def test_a_reply_to_a_comment_of_another_article_is_refused(reader, article, add
 
     with app.app_context():
         comments.create_article("annan", title="En annan nyhet")
+        db.session.commit()
     elsewhere = add_comment("annan", "Någon annanstans")
     response = reader.post(article, parent=str(elsewhere))
     assert response.status_code == 422

@@ -44,6 +44,7 @@ def test_each_query_of_a_thread_read_uses_its_index(app, article, add_comment):
     with app.app_context():
         for n in range(3):
             comments.create_article(f"annan-{n}", title="Annan")
+            db.session.commit()
     for n in range(3):
         bulk_thread(app, f"annan-{n}", 1500)
     top = add_comment(article, "Först")

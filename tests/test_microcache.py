@@ -5,6 +5,7 @@ import pytest
 
 from commentsvc import create_app
 from commentsvc.config import ConfigError
+from commentsvc.extensions import db
 from commentsvc.microcache import MicroCache
 
 
@@ -77,6 +78,7 @@ def test_errors_are_never_kept(client, app, clock):
 
     with app.app_context():
         comments.create_article("finns-inte", title="Nu finns den")
+        db.session.commit()
     assert client.get("/api/v1/comments?article=finns-inte").status_code == 200
 
 

@@ -24,7 +24,7 @@ from ..errors import (
     UnsupportedContentType,
     error_response,
 )
-from ..extensions import csrf
+from ..extensions import csrf, db
 from ..forms import ARTICLE_KEY, CommentForm, EditForm, formdata_from_json
 from ..models import utcnow
 from ..openapi import openapi_description
@@ -293,6 +293,7 @@ def create_comment():
         now=now,
         signals=form.signals(now),
     )
+    db.session.commit()
     return created_body(comment, now), 201
 
 
@@ -310,6 +311,7 @@ def edit_comment(comment_id: int):
         token=request.headers.get(EDIT_TOKEN_HEADER),
         now=utcnow(),
     )
+    db.session.commit()
     return {
         "comment": comments.public_comment(comment, avatar_url, own=True),
         "pending": comment.status != "approved",
@@ -319,6 +321,7 @@ def edit_comment(comment_id: int):
 @bp.delete("/comments/<int(max=2147483647):comment_id>")
 def delete_comment(comment_id: int):
     comments.delete_comment(comment_id, token=request.headers.get(EDIT_TOKEN_HEADER), now=utcnow())
+    db.session.commit()
     return "", 204
 
 

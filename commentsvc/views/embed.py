@@ -162,6 +162,7 @@ def edit_own_comment(comment_id: int):
             # Shown where the form was, with the text kept so that it can be copied.
             error, status = rejected.message, rejected.status
         else:
+            db.session.commit()
             return redirect(back_to(comment, own_tokens(), f"comment-{comment_id}"), 303)
     else:
         error = next(iter(form.comment.errors), None)
@@ -182,4 +183,5 @@ def delete_own_comment(comment_id: int):
     comment = db.get_or_404(Comment, comment_id)
     token = comments.tokens_by_comment(own_tokens(), utcnow()).get(comment_id)
     comments.delete_comment(comment_id, token=token, now=utcnow())
+    db.session.commit()
     return redirect(back_to(comment, own_tokens(), "comments"), 303)

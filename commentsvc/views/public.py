@@ -77,8 +77,9 @@ def may_create_article() -> bool:
 
 def open_new_or_existing(key: str) -> Article:
     """The article a read asks for (``article``, ``title``, ``url`` in the query), opened on
-    first use where allowed. The plain page, the iframe and the JSON API all read through here."""
-    return comments.open_article(
+    first use where allowed. The plain page, the iframe and the JSON API all read through here;
+    a thread opened here is committed before the page is read (an existing one costs nothing)."""
+    article = comments.open_article(
         key,
         title=request.args.get("title", ""),
         url=request.args.get("url", ""),
@@ -86,6 +87,9 @@ def open_new_or_existing(key: str) -> Article:
         allowed_origins=current_app.config["ALLOWED_ORIGINS"],
         count_creation=count_new_article,
     )
+    if article in db.session.new:
+        db.session.commit()
+    return article
 
 
 def article_key_arg() -> str:
@@ -276,6 +280,7 @@ def submit(form: CommentForm) -> tuple[Article, Comment | None, int]:
     except DomainError as error:
         form.add_domain_error(error)
         return article, None, error.status
+    db.session.commit()
     return article, comment, 201
 
 
@@ -327,6 +332,7 @@ def edit_own_comment(comment_id: int):
             # Shown where the form was, with the text kept so that it can be copied.
             error, status = rejected.message, rejected.status
         else:
+            db.session.commit()
             return redirect(own_comment_page(comment), code=303)
     else:
         error = next(iter(form.comment.errors), None)
@@ -346,6 +352,7 @@ def delete_own_comment(comment_id: int):
     # CSRFProtect has checked the form's token before this runs, as for every POST here.
     comment = db.get_or_404(Comment, comment_id)
     comments.delete_comment(comment_id, token=edit_tokens().get(comment_id), now=utcnow())
+    db.session.commit()
     return redirect(
         url_for(
             "public.thread",

@@ -263,6 +263,7 @@ def test_counts_for_a_front_page_come_in_one_request(page, site, app, article, a
 
     with app.app_context():
         comments.create_article("nyhet-2", title="Nyhet två")
+        db.session.commit()
     add_comment(article, "Ett")
     add_comment(article, "Två")
     asked = []

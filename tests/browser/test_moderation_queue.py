@@ -19,11 +19,13 @@ README_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots
 def queue_data(app, article, add_comment):
     """An admin and a queue that shows the reasons comments are held."""
     from commentsvc import accounts, comments
+    from commentsvc.extensions import db
 
     app.config.update(MODERATION_KEYS=["bygglov"], MAX_LINKS=1)
     with app.app_context():
         accounts.create_moderator("redaktionen", PASSWORD, role="admin", email="red@example.se")
         comments.create_article("nyhet-2", title="Ny bro över älven")
+        db.session.commit()
     ids = [
         add_comment(
             article,
@@ -150,6 +152,7 @@ def test_a_queue_of_50_is_cleared_with_the_keyboard_alone(page, live_server, app
         for i in range(50):
             draft = comments.Draft(comment=f"Kommentar {i}", author=f"P{i}", email=f"p{i}@ex.se")
             comments.post_comment(a, draft, ip="192.0.2.0", now=utcnow())
+            db.session.commit()
     log_in(page, live_server)
     page.keyboard.press("j")
     for i in range(50):

@@ -73,6 +73,7 @@ class Site:
     key: str
     payloads: list[str]
     url_articles: list[str] = field(default_factory=list)
+    refused_urls: list[str] = field(default_factory=list)
     comment_ids: list[int] = field(default_factory=list)
     full: bool = False
 
@@ -115,20 +116,34 @@ def post_everywhere(app, key: str, payloads: list[str]) -> list[int]:
     return ids
 
 
-def create_url_articles(app, payloads: list[str]) -> list[str]:
-    """Threads created on first use with the payload as their url and title, each by one of
-    the three ways a host page opens a thread; each gets a comment so the queue shows it."""
-    client, keys = app.test_client(), []
+def create_url_articles(app, payloads: list[str]) -> tuple[list[str], list[str]]:
+    """Threads created on first use with the payload as their title and url, each by one of
+    the three ways a host page opens a thread; each gets a comment so the queue shows it.
+
+    An address the service refuses (not http(s), or not on the host site) opens no thread:
+    the thread is then opened with the payload inside an address on the host site, so the
+    title and the address still carry it to every page. Returns the keys and the payloads
+    that were refused."""
+    client, keys, refused = app.test_client(), [], []
     for n, payload in enumerate(payloads):
         key = f"url-{n}"
-        query = urlencode({"article": key, "title": payload[:200], "url": payload})
         path = ("/thread", "/embed", "/api/v1/comments")[n % 3]
-        client.get(
-            f"{path}?{query}", headers={"Referer": ALLOWED_ORIGIN + "/", "Origin": ALLOWED_ORIGIN}
-        )
+        for url in (payload, f"{ALLOWED_ORIGIN}/nyhet?{urlencode({'q': payload})}"):
+            query = urlencode({"article": key, "title": payload[:200], "url": url})
+            answer = client.get(
+                f"{path}?{query}",
+                headers={"Referer": ALLOWED_ORIGIN + "/", "Origin": ALLOWED_ORIGIN},
+            )
+            if answer.status_code == 200:
+                assert not url.lower().lstrip().startswith("javascript:"), url
+                break
+            assert answer.status_code == 422, (payload, answer.status_code)
+            assert client.get(f"/thread?article={key}").status_code == 404, payload
+            refused.append(payload)
+        assert answer.status_code == 200, (payload, answer.status_code)
         keys.append(key)
         post_everywhere(app, key, [f"Kommentar {n}"]) if n % 3 != 2 else None
-    return keys
+    return keys, refused
 
 
 def make_site(tmp, migrated_database, full: bool, host: str) -> Site:
@@ -157,8 +172,8 @@ def make_site(tmp, migrated_database, full: bool, host: str) -> Site:
     javascript = [p for p in listed if p.lower().lstrip().startswith("javascript:")]
     chosen = ["javascript:alert(1)", f"javascript:self.{SENTINEL}=1"]
     chosen += listed if full else (javascript + listed)[:ARTICLE_URL_SAMPLE]
-    url_articles = create_url_articles(app, chosen)
-    return Site(app, "", host, "xss", payloads, url_articles, ids, full)
+    url_articles, refused = create_url_articles(app, chosen)
+    return Site(app, "", host, "xss", payloads, url_articles, refused, ids, full)
 
 
 @pytest.fixture(scope="module", params=["sample", pytest.param("all", marks=pytest.mark.long)])
@@ -255,6 +270,8 @@ def watch(browser):
 def test_the_sample_reaches_every_field_and_way(xss_site):
     assert len(xss_site.comment_ids) == len(xss_site.payloads) >= XSS_SAMPLE
     assert len(xss_site.url_articles) >= ARTICLE_URL_SAMPLE
+    # Not one javascript: address was kept as an article's url (see create_url_articles).
+    assert {"javascript:alert(1)", f"javascript:self.{SENTINEL}=1"} <= set(xss_site.refused_urls)
 
 
 def test_no_payload_runs_on_the_plain_page(xss_site, watch):
@@ -317,7 +334,8 @@ def test_no_payload_runs_in_the_moderation_queue_or_a_comments_page(xss_site, wa
 def test_no_article_url_runs_in_the_moderation_queue(xss_site, watch):
     log_in(watch, xss_site)
     # Every second and third thread has a comment, so the queue lists it (the first two are
-    # javascript: urls); each thread's queue page, its article link hovered and clicked.
+    # javascript: urls, refused, so their address on the host site carries the payload);
+    # each thread's queue page, its article link hovered and clicked.
     with_comments = [k for n, k in enumerate(xss_site.url_articles) if n % 3 != 2]
     for key in with_comments[: None if xss_site.full else 12]:
         watch.open(f"{xss_site.service}/moderation/?status=all&article={key}")

@@ -40,9 +40,11 @@ def test_tabs_count_each_status_and_filter_by_article_and_search(
     mod, held, app, add_comment, article
 ):
     from commentsvc import comments
+    from commentsvc.extensions import db
 
     with app.app_context():
         comments.create_article("nyhet-2", title="Ny bro över älven")
+        db.session.commit()
     held("Pendlar varje dag", author="Lisa", email="lisa@example.se")
     held("Fler bussar tack")
     add_comment("nyhet-2", "Bra bro", author="Olle", email="olle@example.se", approve=False)
