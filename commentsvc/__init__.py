@@ -20,6 +20,7 @@ from .privacy import notice as privacy_notice
 from .ratelimits import log_storage_faults
 from .views import api, embed, feeds, public
 from .views import moderation as moderation_pages
+from .views import reports as report_pages
 from .views import subscriptions as subscription_pages
 from .weburls import public_url, safe_href
 
@@ -116,6 +117,8 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseId
     app.register_blueprint(public.bp)
     app.register_blueprint(moderation_pages.bp)
+    app.register_blueprint(report_pages.bp)
+    app.register_blueprint(report_pages.mod_bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(embed.bp)
     app.register_blueprint(feeds.bp)

@@ -22,7 +22,18 @@ from .models import ModerationEvent, Moderator
 KINDS = {
     "decisions": (
         _l("Decisions on comments"),
-        ("approve", "trash", "spam", "restore", "edit", "staff-reply", "undo", "unsubscribe"),
+        (
+            "approve",
+            "trash",
+            "spam",
+            "restore",
+            "edit",
+            "staff-reply",
+            "undo",
+            "unsubscribe",
+            "report-hold",
+            "reports-kept",
+        ),
     ),
     "deletes": (_l("Permanent deletes"), ("delete",)),
     "settings": (_l("Settings"), ("setting",)),

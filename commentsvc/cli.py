@@ -146,8 +146,44 @@ def send_mail(watch: bool, interval: int) -> None:
         time.sleep(interval)
 
 
+@click.command("transparency-report")
+@click.option("--since", help="Count from this day on (YYYY-MM-DD); default: from the start.")
+@click.option(
+    "--format",
+    "form",
+    type=click.Choice(["md", "json"]),
+    default="md",
+    show_default=True,
+    help="Markdown for people, JSON for scripts.",
+)
+@with_appcontext
+def transparency_report(since: str | None, form: str) -> None:
+    """Reports received by reason, actions taken, median time to decision, comments held."""
+    import json
+
+    from . import reports
+
+    try:
+        start = reports.parse_since(since) if since else None
+    except DomainError as error:
+        raise click.BadParameter(str(error.message), param_hint="--since") from error
+    figures = reports.transparency(since=start, now=utcnow())
+    if form == "json":
+        click.echo(json.dumps(figures.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(reports.transparency_markdown(figures), nl=False)
+
+
 def register_commands(app: Flask) -> None:
-    for command in (init_db, create_article, approve, create_moderator, set_password, send_mail):
+    for command in (
+        init_db,
+        create_article,
+        approve,
+        create_moderator,
+        set_password,
+        send_mail,
+        transparency_report,
+    ):
         app.cli.add_command(command)
     from .demo import seed_demo
 

@@ -64,6 +64,10 @@ class Defaults:
     IP_RETENTION_DAYS = 0  # clear even the anonymized IP of comments older than this
     PURGE_AFTER_DAYS = 30  # delete spam and trash this long after the decision (as WordPress)
     OUTBOX_RETENTION_DAYS = 30  # delete mails this long after they were sent (0: keep)
+    # Reader reports (notice and action): a published comment reported by this many different
+    # readers is held for review until a moderator decides (0: never held automatically).
+    REPORTS_TO_HOLD = 3
+    DSA_CONTACT = ""  # the point of contact shown on the report page (an email or a web page)
     # Issue 6: production. How many reverse proxies (load balancer, CDN edge...) stand in front
     # and add X-Forwarded-For/-Proto/-Host. 0: none, the headers are ignored, so a reader cannot
     # choose their own address for rate limits and the stored (anonymized) IP.
@@ -179,6 +183,7 @@ def _check(app: Flask) -> None:
         "IP_RETENTION_DAYS",
         "PURGE_AFTER_DAYS",
         "OUTBOX_RETENTION_DAYS",
+        "REPORTS_TO_HOLD",
         "TRUSTED_PROXIES",
         "CACHE_MAX_AGE",
         "CACHE_STALE_WHILE_REVALIDATE",

@@ -225,6 +225,14 @@ def purge() -> None:
                 "Deleted %(num)d sent mail.", "Deleted %(num)d sent mails.", result.mails_deleted
             )
         )
+    if result.reports_cleared:
+        click.echo(
+            ngettext(
+                "Cleared the personal data of %(num)d decided report; its counts stay.",
+                "Cleared the personal data of %(num)d decided reports; their counts stay.",
+                result.reports_cleared,
+            )
+        )
     if result.kept_with_replies:
         click.echo(
             ngettext(

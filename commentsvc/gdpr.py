@@ -38,6 +38,7 @@ from .models import (
     OutboxMail,
     Setting,
 )
+from .reports import erase_reports, erase_statements, find_reports, find_statements
 
 ERASED_AUTHOR = "Anonym"
 
@@ -256,6 +257,8 @@ OTHER_SOURCES: tuple[PersonalDataSource, ...] = (
     PersonalDataSource(
         "subscriptions", subscriptions.personal_data, subscriptions.erase_personal_data
     ),
+    PersonalDataSource("reports", find_reports, erase_reports),
+    PersonalDataSource("statements_of_reasons", find_statements, erase_statements),
     PersonalDataSource("outbox_mails", _outbox_find, _outbox_erase),
     PersonalDataSource("moderator_accounts", _moderator_find, _moderator_erase),
     PersonalDataSource("failed_logins", _throttle_find, _throttle_erase),
@@ -294,6 +297,7 @@ _AUDIT_DETAILS = {
     "purge": re.compile(
         r"(?P<ips>\d+) IPs cleared, (?P<comments>\d+) comments deleted"
         r"(?:, (?P<mails>\d+) sent mails deleted)?"
+        r"(?:, (?P<reports>\d+) reports cleared)?"
     ),
 }
 
@@ -315,6 +319,14 @@ def describe_audit(action: str, detail: str) -> str:
         if "mails" in n:
             purged.append(
                 ngettext("%(num)d sent mail deleted", "%(num)d sent mails deleted", n["mails"])
+            )
+        if "reports" in n:
+            purged.append(
+                ngettext(
+                    "the personal data of %(num)d decided report cleared",
+                    "the personal data of %(num)d decided reports cleared",
+                    n["reports"],
+                )
             )
         return ", ".join(purged)
     parts = [

@@ -52,10 +52,20 @@ def queue_moderator_mail(comment: Comment, *, now: datetime) -> int:
             title=comment.article.title,
             author=comment.author,
         )
-        reasons = "\n".join(f"- {describe_reason(c)}" for c in reason_codes(comment))
+        codes = reason_codes(comment)
+        reasons = "\n".join(f"- {describe_reason(c)}" for c in codes)
+        if any(code.startswith("reports:") for code in codes):
+            # Held by readers' reports (commentsvc/reports.py): it was published until now.
+            intro = _(
+                "A published comment on “%(title)s” was reported by readers and is hidden "
+                "until you decide; it waits for review.",
+                title=comment.article.title,
+            )
+        else:
+            intro = _("A new comment on “%(title)s” waits for review.", title=comment.article.title)
         body = "\n".join(
             [
-                _("A new comment on “%(title)s” waits for review.", title=comment.article.title),
+                intro,
                 "",
                 _("Author: %(author)s <%(email)s>", author=comment.author, email=comment.email),
                 _("Held because:"),

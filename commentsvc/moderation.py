@@ -114,6 +114,7 @@ def held_reasons(
 
 REASONS = {
     "all": _l("every comment is reviewed"),
+    "reports": _l("reported by %(detail)s readers"),
     "first-time": _l("first comment from this author"),
     "moderation-key": _l("moderation word: %(detail)s"),
     "disallowed-key": _l("disallowed word: %(detail)s"),
@@ -217,7 +218,9 @@ def forget_earlier_versions(comment_ids: list[int]) -> None:
         )
 
 
-def _set_status(comment: Comment, status: CommentStatus, action: str, *, by: str, now: datetime):
+def _set_status(
+    comment: Comment, status: CommentStatus, action: str, *, by: str, now: datetime, detail=""
+):
     if comment.status == status:
         return  # nothing changes, so nothing to record or undo
     before = comment.status.value
@@ -228,7 +231,7 @@ def _set_status(comment: Comment, status: CommentStatus, action: str, *, by: str
     comment.status = status
     comment.decided_at = now
     comment.decided_by = by
-    _record(comment, action, before, by=by, now=now)
+    _record(comment, action, before, by=by, now=now, detail=detail)
     if status == CommentStatus.APPROVED:
         _published(comment, now)
 
@@ -272,10 +275,13 @@ def approve(comment_id: int, *, by: str, now: datetime, with_parents: bool = Fal
     return comment
 
 
-def trash(comment_id: int, *, by: str, now: datetime) -> Comment:
-    """Reject to the trash: hidden from readers, kept for a moderator to restore."""
+def trash(comment_id: int, *, by: str, now: datetime, detail: str = "") -> Comment:
+    """Reject to the trash: hidden from readers, kept for a moderator to restore.
+
+    ``detail`` says why in the audit log when the caller knows more (a removal after reports).
+    """
     comment = get_comment(comment_id)
-    _set_status(comment, CommentStatus.TRASH, "trash", by=by, now=now)
+    _set_status(comment, CommentStatus.TRASH, "trash", by=by, now=now, detail=detail)
     db.session.flush()
     return comment
 
@@ -283,6 +289,62 @@ def trash(comment_id: int, *, by: str, now: datetime) -> Comment:
 def mark_spam(comment_id: int, *, by: str, now: datetime) -> Comment:
     comment = get_comment(comment_id)
     _set_status(comment, CommentStatus.SPAM, "spam", by=by, now=now)
+    db.session.flush()
+    return comment
+
+
+# --- readers' reports (commentsvc/reports.py decides when; these change the comment) ------
+
+REPORT_HOLD = "report-hold"  # readers' reports took a published comment back to the queue
+REPORTS_KEPT = "reports-kept"  # a moderator dismissed the reports; the comment stays
+
+
+def _held_by_reports(comment: Comment) -> bool:
+    return any(code.startswith("reports:") for code in reason_codes(comment))
+
+
+def hold_after_reports(
+    comment_id: int, count: int, *, by: str, now: datetime, detail=""
+) -> Comment:
+    """Hide a published comment until a moderator decides, because ``count`` readers reported
+    it: back to pending with the reason ``reports:<count>``, recorded as ``report-hold``.
+
+    Not a decision (``decided_at`` stays the moderator's), and not undoable: a moderator
+    answers it with keep or remove.
+    """
+    comment = get_comment(comment_id)
+    if comment.status != CommentStatus.APPROVED:
+        raise ModerationRefused(_l("Only a published comment can be held after reports."))
+    before = comment.status.value
+    codes = [c for c in reason_codes(comment) if not c.startswith("reports:")]
+    comment.held_for = "\n".join([*codes, f"reports:{count}"])
+    comment.status = CommentStatus.PENDING
+    _record(comment, REPORT_HOLD, before, by=by, now=now, detail=detail)
+    db.session.flush()
+    return comment
+
+
+def keep_reported(comment_id: int, *, dismissed: int, by: str, now: datetime) -> Comment:
+    """A moderator keeps a reported comment: one the reports held is published again (as an
+    approval, so the queue's rules hold, its waiting mails are withdrawn and undo can take it
+    back), and the dismissal of the reports is recorded as ``reports-kept``."""
+    comment = get_comment(comment_id)
+    if comment.status in (CommentStatus.TRASH, CommentStatus.SPAM):
+        # "Kept" would tell the notifiers something untrue.
+        raise ModerationRefused(
+            _l(
+                "Comment %(id)s is in the trash or spam, so it is not kept. Restore it first, "
+                "or remove it here so that the notifiers and its author are told why.",
+                id=comment.id,
+            )
+        )
+    if comment.status == CommentStatus.PENDING and _held_by_reports(comment):
+        approve(comment.id, by=by, now=now)  # refused while the comment it answers waits
+        comment.held_for = "\n".join(
+            c for c in reason_codes(comment) if not c.startswith("reports:")
+        )
+    status = comment.status.value
+    _record(comment, REPORTS_KEPT, status, by=by, now=now, detail=f"{dismissed} reports dismissed")
     db.session.flush()
     return comment
 

@@ -45,6 +45,52 @@ EDIT_TOKEN = {
 COMMENT_ID = {"name": "comment_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 
 SCHEMAS: dict[str, Any] = {
+    "NewReport": {
+        "type": "object",
+        "required": ["reason"],
+        "properties": {
+            "reason": {
+                "type": "string",
+                "enum": ["illegal", "harassment", "spam", "personal-data", "off-topic", "other"],
+            },
+            "explanation": {
+                "type": "string",
+                "maxLength": 2000,
+                "description": "required for illegal",
+            },
+            "name": {"type": "string", "maxLength": 245, "description": "required for illegal"},
+            "email": {
+                "type": "string",
+                "maxLength": 254,
+                "description": "required for illegal; gets a receipt and the decision",
+            },
+            "good_faith": {
+                "type": "boolean",
+                "description": "required (true) for illegal: the notifier confirms in good faith "
+                "that the information is correct and complete",
+            },
+            "reporter": {
+                "type": "string",
+                "description": "a random id the client keeps for this browser (localStorage)",
+            },
+        },
+    },
+    "ReportCreated": {
+        "type": "object",
+        "required": ["report", "message"],
+        "properties": {
+            "report": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "integer"},
+                    "comment": {"type": "integer"},
+                    "reason": {"type": "string"},
+                    "created": {"type": "string", "format": "date-time"},
+                },
+            },
+            "message": {"type": "string"},
+        },
+    },
     "Error": {
         "type": "object",
         "additionalProperties": False,
@@ -270,6 +316,30 @@ def openapi_description(server: str) -> dict[str, Any]:
             "responses": {"204": {"description": "Deleted"}, "403": ERROR, "404": ERROR},
         },
     }
+    reports_path = {
+        "parameters": [COMMENT_ID],
+        "post": {
+            "summary": "Report a published comment (a notice of illegal content, or a flag)",
+            "description": "One reader (their email address, and their browser as named by "
+            "`reporter`) counts once per comment; REPORTS_TO_HOLD different readers hold the "
+            "comment for review. Rate-limited per address like posting.",
+            "parameters": [LANG_PARAM],
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": _ref("NewReport")}},
+            },
+            "responses": {
+                "201": _json(_ref("ReportCreated"), "Received; a moderator will decide"),
+                "403": ERROR,
+                "404": ERROR,
+                "409": ERROR,
+                "413": ERROR,
+                "415": ERROR,
+                "422": ERROR,
+                "429": ERROR,
+            },
+        },
+    }
     return {
         "openapi": "3.1.0",
         "info": {
@@ -282,6 +352,7 @@ def openapi_description(server: str) -> dict[str, Any]:
         "paths": {
             "/api/v1/comments": comments_path,
             "/api/v1/comments/{comment_id}": one_comment,
+            "/api/v1/comments/{comment_id}/reports": reports_path,
             "/api/v1/counts": {
                 "get": {
                     "summary": "Approved comment counts for up to 100 articles, in one query",

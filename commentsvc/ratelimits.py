@@ -34,6 +34,18 @@ limit_comment_posts = limiter.shared_limit(
 )
 
 
+REPORTING_TOO_FAST = _l("You are sending reports too quickly. Wait a moment and try again.")
+
+# Reports have their own budget per address, as large as the comments' (RATELIMIT_COMMENTS),
+# shared by the form and the API: a reader who just commented can still report.
+limit_reports = limiter.shared_limit(
+    _comment_limit,
+    scope="report-comments",
+    methods=["POST"],
+    error_message=lambda: str(REPORTING_TOO_FAST),
+)
+
+
 def _storage_news(record: logging.LogRecord) -> bool:
     """Warnings and errors, and the news that the storage is back; not the per-request
     "exceeded" lines (they carry the reader's address)."""

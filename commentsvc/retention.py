@@ -14,6 +14,7 @@ from .extensions import db
 from .gdpr import record_audit
 from .models import Comment, CommentStatus, OutboxMail
 from .moderation import forget_earlier_versions
+from .reports import purge_reports
 
 PURGED = (CommentStatus.SPAM, CommentStatus.TRASH)
 
@@ -24,6 +25,7 @@ class Purge:
     deleted: Counter = field(default_factory=Counter)  # CommentStatus -> comments deleted
     kept_with_replies: int = 0  # old spam/trash that others answered: kept, replies need it
     mails_deleted: int = 0  # sent mails older than OUTBOX_RETENTION_DAYS
+    reports_cleared: int = 0  # decided reports whose personal data went (their counts stay)
 
 
 def purge(*, now: datetime, by: str = "purge") -> Purge:
@@ -66,6 +68,7 @@ def purge(*, now: datetime, by: str = "purge") -> Purge:
         result.kept_with_replies = db.session.execute(
             select(func.count()).select_from(Comment).where(*old)
         ).scalar_one()
+        result.reports_cleared = purge_reports(cutoff)
     if config["OUTBOX_RETENTION_DAYS"]:
         # A sent mail quotes a comment and its author's address: it is only a copy of a
         # notice, so it goes after the retention, unsent ones stay until they are delivered.
@@ -78,7 +81,7 @@ def purge(*, now: datetime, by: str = "purge") -> Purge:
     record_audit(
         "purge",
         f"{result.ips_cleared} IPs cleared, {sum(result.deleted.values())} comments deleted, "
-        f"{result.mails_deleted} sent mails deleted",
+        f"{result.mails_deleted} sent mails deleted, {result.reports_cleared} reports cleared",
         by=by,
         now=now,
     )

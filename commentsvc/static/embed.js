@@ -173,6 +173,13 @@
           onclick: function () { reply(c, art); }
         }));
       }
+      if (!c.pending && !c.removed) {
+        // The plain report page, in a new tab: it works there with the reader's own session.
+        actions.append(h("a.link.report", {
+          href: base + "/comments/" + c.id + "/report?" + query({ lang: lang }), target: "_blank",
+          rel: "noopener", text: T.report, "aria-label": T.report_to.replace("{name}", c.author)
+        }));
+      }
       if (open) {
         actions.append(
           h("button.link", { type: "button", text: T.edit, onclick: function () { edit(c, content, actions); } }),

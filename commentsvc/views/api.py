@@ -181,6 +181,8 @@ def embed_texts() -> dict[str, str]:
         "failed": _("Something went wrong on our side. Try again in a moment."),
         "pages": _("Pages of comments"),
         "removed": _("The comment has been removed"),
+        "report": _("Report"),
+        "report_to": _("Report the comment by %(name)s", name="{name}"),
     }
 
 

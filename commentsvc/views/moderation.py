@@ -98,6 +98,8 @@ ACTION_NAMES = {
     "role-changed": _l("changed a role"),
     "password-set": _l("set a password"),
     "password-reset": _l("reset a password"),
+    "report-hold": _l("held after readers' reports"),
+    "reports-kept": _l("kept; reports dismissed"),
 }
 # What a moderator sees when a form's token has run out or was missing: the page again.
 EXPIRED = _l("The page had been open too long. Nothing was changed; please try again.")

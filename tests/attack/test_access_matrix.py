@@ -27,6 +27,7 @@ ADMIN_ONLY = {
     "moderation.privacy_lookup",
     "moderation.privacy_export",
     "moderation.privacy_erase",
+    "report_moderation.transparency",
 }
 # Open to everyone: the way in and the way out.
 OPEN = {"moderation.login", "moderation.logout"}
@@ -41,10 +42,14 @@ MODERATOR = {
     "moderation.remove_subscription",
     "moderation.notify",
     "moderation.password",
+    "report_moderation.reported",
+    "report_moderation.keep",
+    "report_moderation.remove",
 }
 
 HELD_TEXT = "Hemlig väntande kommentar"
 EMAIL = "eva.privat@example.se"
+NOTIFIER = "greta.anmalare@example.se"  # gave notice of the published comment
 
 
 def every_request(app, ids: dict) -> list[tuple[str, str, str]]:
@@ -67,6 +72,8 @@ def every_request(app, ids: dict) -> list[tuple[str, str, str]]:
 
 FORM = {
     "text": "Ändrat av någon",
+    "reason": "illegal",
+    "ground": "Ingen grund",
     "confirm": "yes",
     "action": "spam",
     "username": "inkraktare",
@@ -85,7 +92,14 @@ FORM = {
 def snapshot(app) -> dict:
     """Everything a moderation action could change."""
     from commentsvc.extensions import db
-    from commentsvc.models import Comment, ModerationEvent, Moderator, Setting, Subscription
+    from commentsvc.models import (
+        Comment,
+        ModerationEvent,
+        Moderator,
+        Report,
+        Setting,
+        Subscription,
+    )
 
     with app.app_context():
         rows = lambda model, *cols: sorted(  # noqa: E731
@@ -99,16 +113,17 @@ def snapshot(app) -> dict:
             "settings": rows(Setting, Setting.key, Setting.value),
             "events": rows(ModerationEvent, ModerationEvent.id),
             "subscriptions": rows(Subscription, Subscription.id, Subscription.address),
+            "reports": rows(Report, Report.id, Report.decided_at, Report.explanation),
         }
 
 
 @pytest.fixture
 def world(app, article, add_comment, make_moderator):
     """A held comment with a private email (who asked for email about replies), an approved
-    one, and four kinds of visitor."""
-    from commentsvc import accounts, subscriptions
+    one a notifier reported, and four kinds of visitor."""
+    from commentsvc import accounts, reports, subscriptions
     from commentsvc.extensions import db
-    from commentsvc.models import Comment, Moderator, SubscriptionKind, utcnow
+    from commentsvc.models import Comment, Moderator, ReportReason, SubscriptionKind, utcnow
 
     held = add_comment(article, HELD_TEXT, email=EMAIL, approve=False)
     with app.app_context():
@@ -117,7 +132,15 @@ def world(app, article, add_comment, make_moderator):
         )
         db.session.commit()
         subscription_id = wish.id
-    add_comment(article, "Publicerad", email="greta.eva@example.se")
+    published = add_comment(article, "Publicerad", email="greta.eva@example.se")
+    with app.app_context():
+        notice = reports.NewReport(
+            ReportReason.ILLEGAL, "Olaga hot", name="Greta", email=NOTIFIER, good_faith=True
+        )
+        reports.file_report(
+            published, notice, reporter=reports.reporter_key("b"), lang="sv", now=utcnow()
+        )
+        db.session.commit()
     make_moderator("ada", role="admin", email="ada@example.se")
     make_moderator("moa")
     make_moderator("dora")
@@ -169,8 +192,8 @@ def test_without_a_working_account_every_moderation_route_refuses(app, world, wh
         body = answer.get_data(as_text=True)
         if not refused(answer, method):
             wrong.append(f"{method} {url}: {answer.status_code}")
-        if EMAIL in body or HELD_TEXT in body:
-            wrong.append(f"{method} {url}: shows the held comment or its email")
+        if EMAIL in body or HELD_TEXT in body or NOTIFIER in body:
+            wrong.append(f"{method} {url}: shows the held comment, its email or a notifier")
     assert not wrong, "\n".join(wrong)
     assert snapshot(app) == before
 
@@ -184,7 +207,7 @@ def test_a_moderator_is_refused_on_every_admin_route_and_changes_nothing_there(a
         answer = send(world["clients"]["moa"], method, url)
         if answer.status_code != 403:
             wrong.append(f"{method} {url}: {answer.status_code}")
-        if EMAIL in answer.get_data(as_text=True):
+        if EMAIL in answer.get_data(as_text=True) or NOTIFIER in answer.get_data(as_text=True):
             wrong.append(f"{method} {url}: shows a person's email")
     assert not wrong, "\n".join(wrong)
     assert snapshot(app) == before

@@ -32,6 +32,7 @@ OPERATIONS = [
     "PATCH /api/v1/comments/{comment_id}",
     "DELETE /api/v1/comments/{comment_id}",
     "GET /api/v1/counts",
+    "POST /api/v1/comments/{comment_id}/reports",
 ]
 # Routes without any input: one request says all there is to say.
 WITHOUT_INPUT = {"GET /api/v1/stamp", "GET /api/v1/openapi.json"}

@@ -1,6 +1,7 @@
 """The leak crawl: a stranger's browser follows every link from every public route (pages,
-embed, script, JSON API, feeds, avatars) and never meets a commenter's email address, nor the
-unkeyed hashes of it that Gravatar and its copies use (md5, sha1, sha256 of the address)."""
+embed, script, JSON API, feeds, avatars, report pages) and never meets a commenter's or a
+notifier's email address, nor the unkeyed hashes of it that Gravatar and its copies use (md5,
+sha1, sha256 of the address), nor what a notifier wrote."""
 
 from __future__ import annotations
 
@@ -12,7 +13,13 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-EMAILS = ["eva.lund@example.se", "Greta.Eva@Example.se", "ada.admin@example.se"]
+EMAILS = [
+    "eva.lund@example.se",
+    "Greta.Eva@Example.se",
+    "ada.admin@example.se",
+    "notis.givare@example.se",  # gave notice of illegal content: moderators only see it
+]
+EXPLANATION = "Hemlig motivering i anmälan"
 LINK = re.compile(r"""(?:href|src|action)\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 JSON_URL = re.compile(r"^(?:https?://localhost)?/[^\s]*$")
 
@@ -26,6 +33,7 @@ def needles() -> dict[str, str]:
             for name in ("md5", "sha1", "sha256"):
                 digest = hashlib.new(name, form.encode()).hexdigest()
                 found[digest] = f"{name} of {form}"
+    found[EXPLANATION.lower()] = "a notifier's explanation"
     return found
 
 
@@ -36,11 +44,12 @@ def config_overrides() -> dict:
 
 @pytest.fixture
 def published(app, article, add_comment, make_moderator):
-    """Comments by the addresses above: approved, replied to, held, spam, and a staff reply;
-    the first author asked for email about replies (a confirmation and a notification mail)."""
-    from commentsvc import comments, moderation, subscriptions
+    """Comments by the addresses above: approved, replied to, held, spam, a staff reply, and
+    reports: one on a published comment, three that hold another; the first author asked for
+    email about replies (a confirmation and a notification mail)."""
+    from commentsvc import comments, moderation, reports, subscriptions
     from commentsvc.extensions import db
-    from commentsvc.models import Comment, Subscriber, SubscriptionKind, utcnow
+    from commentsvc.models import Comment, ReportReason, Subscriber, SubscriptionKind, utcnow
 
     first = add_comment(article, "Första", email=EMAILS[0], website="https://eva.example.se")
     add_comment(article, "Svar", email=EMAILS[1], author="Greta", parent=first)
@@ -61,6 +70,23 @@ def published(app, article, add_comment, make_moderator):
     add_comment(article, "Ett svar till Eva", email=EMAILS[1], author="Greta", parent=first)
     with app.app_context():
         subscriptions.queue_due_notifications(now=utcnow() + timedelta(hours=1))
+        db.session.commit()
+    held_by_readers = add_comment(article, "Anmäld", email=EMAILS[1], author="Greta")
+    with app.app_context():
+        for target, browsers in ((first, "a"), (held_by_readers, "bcd")):
+            for browser in browsers:
+                notice = reports.NewReport(
+                    ReportReason.ILLEGAL,
+                    EXPLANATION,
+                    name="Notis Givare",
+                    email=EMAILS[3],
+                    good_faith=True,
+                )
+                if browser in "cd":  # one address counts once: the others give none
+                    notice = reports.NewReport(ReportReason.SPAM)
+                reporter = reports.reporter_key(browser)
+                reports.file_report(target, notice, reporter=reporter, lang="sv", now=utcnow())
+        db.session.commit()
     return article
 
 
@@ -142,6 +168,7 @@ def test_no_public_route_shows_an_email_or_its_hashes(app, published):
     reached = {urlsplit(u).path for u in seen}
     assert {"/thread", "/embed", "/api/v1/comments", "/feed.atom", "/embed.js"} <= reached
     assert {"/subscriptions/confirm", "/subscriptions/unsubscribe"} <= reached
+    assert any(re.fullmatch(r"/comments/\d+/report", path) for path in reached)
     assert any(path.startswith("/avatar/") for path in reached)
     assert len(seen) >= 15
 

@@ -75,6 +75,13 @@ TARGETS = [
     ),
     Target("PATCH", "/api/v1/comments/{comment}", ["comment", "X-Edit-Token"], send="json"),
     Target("POST", "/comments/{own}/edit", ["comment"], send="form"),
+    Target(
+        "POST",
+        "/comments/{comment}/report",
+        ["reason", "explanation", "name", "email", "good_faith", "lang"],
+        send="form",
+        base={"reason": "illegal", "explanation": "Hot", "name": "Greta", "good_faith": "y"},
+    ),
     Target("POST", "/embed/comments/{comment}/edit", ["comment", "lang"], send="form"),
     Target(
         "POST",
@@ -93,6 +100,15 @@ TARGETS = [
     ),
     Target("POST", "/moderation/comments/{comment}/edit", ["text"], send="form", as_admin=True),
     Target("POST", "/moderation/comments/{comment}/reply", ["text"], send="form", as_admin=True),
+    Target(
+        "POST",
+        "/moderation/comments/{comment}/reports/remove",
+        ["reason", "ground"],
+        send="form",
+        as_admin=True,
+        base={"reason": "spam", "ground": "Reklam"},
+    ),
+    Target("GET", "/moderation/transparency", ["since"], as_admin=True),
     Target(
         "POST",
         "/moderation/bulk",

@@ -94,3 +94,41 @@ def status_of(app):
             return comment.status.value if comment else None
 
     return status
+
+
+@pytest.fixture
+def report(app):
+    """File a report through the service, as the form does; returns its id."""
+    from commentsvc import reports
+    from commentsvc.extensions import db
+    from commentsvc.models import ReportReason, utcnow
+
+    def add(
+        comment_id,
+        reason="harassment",
+        *,
+        browser,
+        email="",
+        explanation="",
+        lang="sv",
+        name="",
+        when=None,
+    ):
+        with app.app_context():
+            filed = reports.file_report(
+                comment_id,
+                reports.NewReport(
+                    reason=ReportReason(reason),
+                    explanation=explanation,
+                    name=name,
+                    email=email,
+                    good_faith=reason == "illegal",
+                ),
+                reporter=reports.reporter_key(browser),
+                lang=lang,
+                now=when or utcnow(),
+            )
+            db.session.commit()
+            return filed.id
+
+    return add

@@ -1,0 +1,741 @@
+"""Reader reports and notice-and-action (DSA art. 16 and 17, lag 1998:112).
+
+A reader reports a published comment; enough different readers hold it for review; a
+moderator keeps it (the reports are dismissed) or removes it with a ground. The notifier is
+told at once and again when it is decided, the author of a removed comment gets a statement
+of reasons, and the figures feed the transparency report.
+
+A service: plain arguments, changes flushed; the view or command that serves the action
+commits once. Mails go through the outbox in the same transaction. What happens to the
+comment itself (held, published again, trashed) is done by the functions of
+``commentsvc.moderation``, so the audit log and the queue's rules (a reply waits for its
+parent, waiting mails are withdrawn) hold for it as for any other decision.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+
+from .errors import CommentNotFound, DomainError
+from .extensions import db
+from .identity import normalize_address
+from .mail import queue_moderator_mail
+from .models import (
+    Comment,
+    CommentStatus,
+    ModerationEvent,
+    OutboxMail,
+    Report,
+    ReportOutcome,
+    ReportReason,
+    StatementOfReasons,
+)
+from .moderation import (
+    REPORT_HOLD,
+    REPORTS_KEPT,
+    ModerationRefused,
+    hold_after_reports,
+    keep_reported,
+    reason_codes,
+    trash,
+)
+from .weburls import public_url, safe_href
+
+GROUND_MAX = 2000  # the moderator's ground for a removal
+HOLD_ACTION = REPORT_HOLD  # the audit log's name for a comment held by readers' reports
+KEEP_ACTION = REPORTS_KEPT
+REPORTS_ACTOR = "reports"
+
+REASON_LABELS = {
+    ReportReason.ILLEGAL: _l("Illegal content"),
+    ReportReason.HARASSMENT: _l("Harassment or threats"),
+    ReportReason.SPAM: _l("Spam or advertising"),
+    ReportReason.PERSONAL_DATA: _l("Personal data about someone"),
+    ReportReason.OFF_TOPIC: _l("Off topic"),
+    ReportReason.OTHER: _l("Something else"),
+}
+
+
+def reason_label(code: str | None) -> str:
+    """A reason code as words in the current language."""
+    try:
+        return str(REASON_LABELS[ReportReason(code)])
+    except ValueError:
+        return code or ""
+
+
+class ReportRefused(DomainError):
+    """A report the rules do not take: the comment is not published, or already reported."""
+
+    status = 409
+    code = "report_refused"
+
+
+@dataclass(frozen=True)
+class NewReport:
+    """The checked fields of a report, as the form and the API give them."""
+
+    reason: ReportReason
+    explanation: str = ""
+    name: str = ""
+    email: str = ""
+    good_faith: bool = False
+
+
+def reports_to_hold() -> int:
+    """How many different readers' reports hold a published comment (0: never)."""
+    return current_app.config["REPORTS_TO_HOLD"]
+
+
+def dsa_contact() -> str:
+    """Where people write about reports and decisions: DSA_CONTACT, else the mail sender."""
+    config = current_app.config
+    return config["DSA_CONTACT"] or config["MAIL_FROM"]
+
+
+def reporter_key(browser_id: str) -> str:
+    """A keyed hash of the reporter's browser id: equal ids match, nothing can be traced back."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret, f"reporter:{browser_id}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def reportable(comment_id: int) -> Comment:
+    """The comment, when readers may report it: published and not removed."""
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        raise CommentNotFound(_l("There is no comment %(id)s.", id=comment_id))
+    if comment.status != CommentStatus.APPROVED or not comment.html:
+        raise ReportRefused(
+            _l(
+                "This comment is not published (it waits for review or has been removed), "
+                "so it cannot be reported. A moderator already decides about it."
+            )
+        )
+    return comment
+
+
+def file_report(
+    comment_id: int, new: NewReport, *, reporter: str, lang: str, now: datetime
+) -> Report:
+    """Store a report, acknowledge it by mail, and hold the comment when enough readers report it.
+
+    ``reporter`` is the keyed hash of the reader's browser: one browser, and one email
+    address, count once per comment until a moderator decides.
+    """
+    comment = reportable(comment_id)
+    address = normalize_address(new.email)
+    _refuse_repeat(comment.id, reporter, address)
+    report = Report(
+        comment_id=comment.id,
+        reason=new.reason,
+        explanation=new.explanation,
+        name=new.name,
+        email=new.email,
+        address=address,
+        reporter=reporter,
+        good_faith=new.good_faith,
+        lang=lang if lang in ("sv", "en") else current_app.config["LANGUAGE"],
+        created_at=now,
+    )
+    db.session.add(report)
+    db.session.flush()
+    if report.email:
+        _acknowledge(report, comment, now)
+    _hold_if_many(comment, now)
+    return report
+
+
+def _refuse_repeat(comment_id: int, reporter: str, address: str) -> None:
+    same = [Report.reporter == reporter]
+    if address:
+        same.append(Report.address == address)
+    found = db.session.execute(
+        select(Report.id)
+        .where(Report.comment_id == comment_id, Report.decided_at.is_(None), or_(*same))
+        .limit(1)
+    ).first()
+    if found is not None:
+        raise ReportRefused(
+            _l(
+                "You have already reported this comment. Thank you: a moderator will look at it; "
+                "one report from each reader is enough."
+            )
+        )
+
+
+def open_reports(comment_id: int) -> list[Report]:
+    """The reports on a comment that no moderator has decided yet, oldest first."""
+    return list(
+        db.session.execute(
+            select(Report)
+            .where(Report.comment_id == comment_id, Report.decided_at.is_(None))
+            .order_by(Report.id)
+        ).scalars()
+    )
+
+
+def _hold_if_many(comment: Comment, now: datetime) -> None:
+    """Enough different readers: hide the comment until a moderator decides, say why, and
+    call the moderators as for a held new comment (the same mail, through the outbox)."""
+    limit = reports_to_hold()
+    if not limit or comment.status != CommentStatus.APPROVED:
+        return
+    count = len(open_reports(comment.id))
+    if count < limit:
+        return
+    hold_after_reports(
+        comment.id,
+        count,
+        by=REPORTS_ACTOR,
+        now=now,
+        detail=f"{count} readers reported it (REPORTS_TO_HOLD = {limit})",
+    )
+    queue_moderator_mail(comment, now=now)
+
+
+# --- the moderators' tab "Anmälningar" ----------------------------------------------------
+
+
+@dataclass
+class ReportedComment:
+    comment: Comment
+    reports: list[Report]
+    statements: list[StatementOfReasons] = field(default_factory=list)
+
+
+def reported_comments(limit: int = 50) -> list[ReportedComment]:
+    """Comments with undecided reports, the most reported first (then the oldest report)."""
+    counted = db.session.execute(
+        select(Report.comment_id, func.count(Report.id), func.min(Report.created_at))
+        .join(Comment, Comment.id == Report.comment_id)
+        .where(Report.decided_at.is_(None))
+        .group_by(Report.comment_id)
+        .order_by(func.count(Report.id).desc(), func.min(Report.created_at))
+        .limit(limit)
+    ).all()
+    ids = [row[0] for row in counted]
+    if not ids:
+        return []
+    found = {
+        c.id: c for c in db.session.execute(select(Comment).where(Comment.id.in_(ids))).scalars()
+    }
+    by_comment: dict[int, list[Report]] = {i: [] for i in ids}
+    for report in db.session.execute(
+        select(Report)
+        .where(Report.comment_id.in_(ids), Report.decided_at.is_(None))
+        .order_by(Report.id)
+    ).scalars():
+        by_comment[report.comment_id].append(report)
+    return [ReportedComment(found[i], by_comment[i]) for i in ids]
+
+
+def open_report_total() -> int:
+    """How many comments wait in the tab."""
+    return db.session.execute(
+        select(func.count(func.distinct(Report.comment_id)))
+        .join(Comment, Comment.id == Report.comment_id)
+        .where(Report.decided_at.is_(None))
+    ).scalar_one()
+
+
+def statements_for(comment_id: int) -> list[StatementOfReasons]:
+    return list(
+        db.session.execute(
+            select(StatementOfReasons)
+            .where(StatementOfReasons.comment_id == comment_id)
+            .order_by(StatementOfReasons.id)
+        ).scalars()
+    )
+
+
+def recent_statements(limit: int = 20) -> list[StatementOfReasons]:
+    """The latest statements of reasons, newest first, for the moderators to read."""
+    return list(
+        db.session.execute(
+            select(StatementOfReasons).order_by(StatementOfReasons.id.desc()).limit(limit)
+        ).scalars()
+    )
+
+
+def _comment_with_reports(comment_id: int) -> tuple[Comment, list[Report]]:
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        raise CommentNotFound(_l("There is no comment %(id)s.", id=comment_id))
+    reports = open_reports(comment.id)
+    if not reports:
+        raise ModerationRefused(
+            _l("Comment %(id)s has no open reports: someone has decided already.", id=comment_id)
+        )
+    return comment, reports
+
+
+def _held_by_reports(comment: Comment) -> bool:
+    return any(code.startswith("reports:") for code in reason_codes(comment))
+
+
+def keep(comment_id: int, *, by: str, now: datetime) -> Comment:
+    """The comment stays: its reports are dismissed, and a comment they held is published again."""
+    comment, reports = _comment_with_reports(comment_id)
+    keep_reported(comment.id, dismissed=len(reports), by=by, now=now)
+    for report in reports:
+        report.decided_at, report.decided_by, report.outcome = now, by, ReportOutcome.KEPT
+        _tell_decision(report, comment, now)
+    db.session.flush()
+    return comment
+
+
+def check_ground(reason: str, ground: str) -> tuple[ReportReason, str]:
+    """A removal needs one reason from the list and a ground in words."""
+    try:
+        chosen = ReportReason(reason)
+    except ValueError as error:
+        raise DomainError(_l("Choose one of the reasons in the list."), field="reason") from error
+    ground = (ground or "").replace("\x00", "").strip()
+    if not ground:
+        raise DomainError(
+            _l(
+                "Write the ground: which law or which rule of the site the comment breaks, and how."
+            ),
+            field="ground",
+        )
+    if len(ground) > GROUND_MAX:
+        raise DomainError(
+            _l("The ground can be at most %(limit)s characters; it has %(length)s.")
+            % {"limit": GROUND_MAX, "length": len(ground)},
+            field="ground",
+        )
+    return chosen, ground
+
+
+def remove(
+    comment_id: int, *, reason: str, ground: str, by: str, now: datetime
+) -> StatementOfReasons:
+    """Trash a reported comment on a ground; tell the notifiers and give the author a statement."""
+    chosen, ground = check_ground(reason, ground)
+    comment, reports = _comment_with_reports(comment_id)
+    auto_held = _held_by_reports(comment)
+    # A move to the trash like any other, so that restore and undo treat it alike; first, so
+    # that the moderators' mails about the waiting comment are withdrawn before the
+    # statement (tied to the comment too) is written.
+    trash(
+        comment.id,
+        by=by,
+        now=now,
+        detail=f"removed after {len(reports)} reports: {chosen.value}",
+    )
+    for report in reports:
+        report.decided_at, report.decided_by = now, by
+        report.outcome, report.decision_reason = ReportOutcome.REMOVED, chosen.value
+    statement = StatementOfReasons(
+        comment_id=comment.id,
+        recipient=comment.email,
+        address=normalize_address(comment.email),
+        reason=chosen.value,
+        ground=ground,
+        decided_by=by,
+        created_at=now,
+    )
+    with force_locale(current_app.config["LANGUAGE"]):
+        subject, statement.body = _statement_text(comment, reports, statement, auto_held)
+    db.session.add(statement)
+    db.session.flush()
+    if comment.email:
+        _queue_mail(
+            comment.email,
+            subject,
+            statement.body,
+            now,
+            comment_id=comment.id,
+            about_address=comment.address,
+        )
+    for report in reports:
+        _tell_decision(report, comment, now)
+    return statement
+
+
+# --- mail -------------------------------------------------------------------------------
+
+
+def _comment_link(comment: Comment) -> str:
+    """Where a mail's reader finds the comment: the article's page when its address may be a
+    link, else our thread page, built from ``PUBLIC_URL``."""
+    page = safe_href(comment.article.url) or public_url(
+        "public.thread", article=comment.article.key
+    )
+    return f"{page}#comment-{comment.id}"
+
+
+def _when(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _queue_mail(
+    recipient: str,
+    subject: str,
+    body: str,
+    now: datetime,
+    *,
+    comment_id: int | None = None,
+    about_address: str = "",
+) -> None:
+    db.session.add(
+        OutboxMail(
+            recipient=recipient,
+            subject=subject[:300],
+            body=body,
+            comment_id=comment_id,
+            about_address=about_address,
+            created_at=now,
+            next_attempt_at=now,
+        )
+    )
+
+
+def _acknowledge(report: Report, comment: Comment, now: datetime) -> None:
+    """The notifier's receipt, in their language. Not tied to the comment in the outbox: the
+    comment's author must never find the notifier's address in their own data export."""
+    with force_locale(report.lang):
+        subject = _("We have received your report (case %(case)s)", case=report.id)
+        body = "\n".join(
+            [
+                _(
+                    "Thank you for your report of a comment on “%(title)s”.",
+                    title=comment.article.title,
+                ),
+                _comment_link(comment),
+                "",
+                _("Reason: %(reason)s", reason=reason_label(report.reason)),
+                _("Received: %(when)s", when=_when(report.created_at)),
+                "",
+                _(
+                    "What happens next: a moderator (a person) looks at the comment and decides "
+                    "whether it stays or is removed. When several readers report a comment, it "
+                    "is hidden until then. You will get another email with the decision and "
+                    "its reason."
+                ),
+                "",
+                _("Questions: %(contact)s", contact=dsa_contact()),
+            ]
+        )
+    _queue_mail(report.email, subject, body, now)
+
+
+def _tell_decision(report: Report, comment: Comment, now: datetime) -> None:
+    if not report.email:
+        return
+    with force_locale(report.lang):
+        subject = _("Decision on your report (case %(case)s)", case=report.id)
+        if report.outcome == ReportOutcome.REMOVED:
+            decision = _(
+                "A moderator has removed the comment you reported on “%(title)s”. "
+                "Ground: %(reason)s.",
+                title=comment.article.title,
+                reason=reason_label(report.decision_reason),
+            )
+        else:
+            decision = _(
+                "A moderator has looked at the comment you reported on “%(title)s” and decided "
+                "to keep it: as we see it, it breaks neither the law nor the site's rules.",
+                title=comment.article.title,
+            )
+        body = "\n".join(
+            [
+                decision,
+                _("The decision was made by a person, not by an automated system."),
+                _("Decided: %(when)s", when=_when(now)),
+                "",
+                _(
+                    "If you disagree, write to %(contact)s and quote case %(case)s.",
+                    contact=dsa_contact(),
+                    case=report.id,
+                ),
+            ]
+        )
+    _queue_mail(report.email, subject, body, now)
+
+
+def _statement_text(
+    comment: Comment, reports: list[Report], statement: StatementOfReasons, auto_held: bool
+) -> tuple[str, str]:
+    """The statement of reasons: what was done, the facts, who decided, the ground, objecting."""
+    counts = Counter(reason_label(r.reason) for r in reports)
+    reasons = ", ".join(f"{label} ({n})" for label, n in counts.most_common())
+    subject = _("Your comment on “%(title)s” has been removed", title=comment.article.title)
+    facts = [
+        _(
+            "The facts: %(count)s readers reported the comment (%(reasons)s).",
+            count=len(reports),
+            reasons=reasons,
+        )
+    ]
+    if auto_held:
+        facts.append(
+            _(
+                "After %(count)s reports it was hidden automatically until a moderator decided.",
+                count=reports_to_hold(),
+            )
+        )
+    lines = [
+        _("Statement of reasons (case %(case)s)", case=comment.id),
+        "",
+        _(
+            "What was done: your comment on “%(title)s”, written %(when)s, has been removed "
+            "from the site; readers no longer see it.",
+            title=comment.article.title,
+            when=_when(comment.created_at),
+        ),
+        "",
+        *facts,
+        _("Your comment:"),
+        *("> " + line for line in comment.text.splitlines()),
+        "",
+        _(
+            "Who decided: a moderator (a person) decided after reading the comment and the "
+            "reports; it was not decided by an automated system."
+        ),
+        _(
+            "The ground: %(reason)s. %(ground)s",
+            reason=reason_label(statement.reason),
+            ground=statement.ground,
+        ),
+        "",
+        _(
+            "How to object: if you think the decision is wrong, reply to this email or write to "
+            "%(contact)s and quote case %(case)s. A person will review the decision again.",
+            contact=dsa_contact(),
+            case=comment.id,
+        ),
+    ]
+    return subject, "\n".join(lines)
+
+
+# --- the transparency report --------------------------------------------------------------
+
+
+@dataclass
+class Transparency:
+    since: datetime | None
+    until: datetime
+    notices_by_reason: dict[str, int]
+    decisions: dict[str, int]  # comments kept / removed
+    removed_by_reason: dict[str, int]
+    median_hours: float | None
+    held_automatically: int
+    open_reports: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "since": self.since.isoformat() if self.since else None,
+            "until": self.until.isoformat(),
+            "notices": sum(self.notices_by_reason.values()),
+            "notices_by_reason": self.notices_by_reason,
+            "decisions": self.decisions,
+            "removed_by_reason": self.removed_by_reason,
+            "median_hours_notice_to_decision": self.median_hours,
+            "held_automatically": self.held_automatically,
+            "open_reports": self.open_reports,
+        }
+
+
+def parse_since(text: str) -> datetime:
+    """A date (YYYY-MM-DD) as the start of that day, UTC."""
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError as error:
+        raise DomainError(
+            _l("Write the date as YYYY-MM-DD, for example 2026-01-01."), field="since"
+        ) from error
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def transparency(*, since: datetime | None, now: datetime) -> Transparency:
+    """The figures of the transparency report for reports received and decided since ``since``.
+
+    They come from the reports' reason, times and outcome (which ``purge`` keeps) and from
+    the audit log, so they stay true after the personal data is gone.
+    """
+    received = select(Report.reason, func.count(Report.id)).group_by(Report.reason)
+    decided = select(
+        Report.comment_id,
+        Report.decided_at,
+        Report.outcome,
+        Report.decision_reason,
+        Report.created_at,
+    ).where(Report.decided_at.is_not(None))
+    held = select(func.count(ModerationEvent.id)).where(ModerationEvent.action == HOLD_ACTION)
+    if since is not None:
+        received = received.where(Report.created_at >= since)
+        decided = decided.where(Report.decided_at >= since)
+        held = held.where(ModerationEvent.created_at >= since)
+    by_reason = {reason.value: 0 for reason in ReportReason}
+    for reason, count in db.session.execute(received):
+        by_reason[ReportReason(reason).value] = count
+    decisions = {outcome.value: 0 for outcome in ReportOutcome}
+    removed_by_reason: dict[str, int] = {reason.value: 0 for reason in ReportReason}
+    waits, seen = [], set()
+    for comment_id, decided_at, outcome, decision_reason, created_at in db.session.execute(decided):
+        waits.append((decided_at - created_at).total_seconds() / 3600)
+        decision = (comment_id, decided_at)
+        if decision in seen:
+            continue
+        seen.add(decision)
+        decisions[ReportOutcome(outcome).value] += 1
+        if outcome == ReportOutcome.REMOVED and decision_reason:
+            removed_by_reason[decision_reason] = removed_by_reason.get(decision_reason, 0) + 1
+    open_count = db.session.execute(
+        select(func.count(Report.id)).where(Report.decided_at.is_(None))
+    ).scalar_one()
+    return Transparency(
+        since=since,
+        until=now,
+        notices_by_reason=by_reason,
+        decisions=decisions,
+        removed_by_reason=removed_by_reason,
+        median_hours=round(statistics.median(waits), 2) if waits else None,
+        held_automatically=db.session.execute(held).scalar_one(),
+        open_reports=open_count,
+    )
+
+
+def transparency_markdown(report: Transparency) -> str:
+    """The figures as a Markdown page, in the current language."""
+    period = (
+        _("From %(since)s to %(until)s", since=_when(report.since), until=_when(report.until))
+        if report.since
+        else _("Until %(until)s", until=_when(report.until))
+    )
+    median = (
+        _("%(hours)s hours", hours=report.median_hours)
+        if report.median_hours is not None
+        else _("no decisions yet")
+    )
+    lines = [
+        "# " + _("Transparency report: reports and decisions"),
+        "",
+        period,
+        "",
+        "## " + _("Notices received by reason"),
+        "",
+        f"| {_('Reason')} | {_('Notices')} |",
+        "| --- | ---: |",
+        *(f"| {reason_label(r)} | {n} |" for r, n in report.notices_by_reason.items()),
+        f"| **{_('Total')}** | **{sum(report.notices_by_reason.values())}** |",
+        "",
+        "## " + _("Actions taken"),
+        "",
+        "- " + _("Comments kept: %(count)s", count=report.decisions.get("kept", 0)),
+        "- " + _("Comments removed: %(count)s", count=report.decisions.get("removed", 0)),
+        *(f"  - {reason_label(r)}: {n}" for r, n in report.removed_by_reason.items() if n),
+        "- "
+        + _(
+            "Comments held automatically after reports: %(count)s",
+            count=report.held_automatically,
+        ),
+        "- " + _("Median time from notice to decision: %(median)s", median=median),
+        "- " + _("Reports waiting for a decision: %(count)s", count=report.open_reports),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+# --- personal data: privacy-export, privacy-erase and purge --------------------------------
+
+
+def _when_iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def find_reports(email: str) -> list[dict[str, Any]]:
+    """The reports a person sent, found by their exact (normalized) address."""
+    found = db.session.execute(
+        select(Report).where(Report.address == normalize_address(email)).order_by(Report.id)
+    ).scalars()
+    return [
+        {
+            "id": r.id,
+            "comment_id": r.comment_id,
+            "reason": r.reason.value,
+            "explanation": r.explanation,
+            "name": r.name,
+            "email": r.email,
+            "good_faith": r.good_faith,
+            "created_at": _when_iso(r.created_at),
+            "decided_at": _when_iso(r.decided_at),
+            "outcome": r.outcome.value if r.outcome else None,
+        }
+        for r in found
+    ]
+
+
+def erase_reports(email: str, delete: bool) -> int:
+    """Clear who sent them and what they wrote; the reason and times stay for the counts."""
+    found = list(
+        db.session.execute(
+            select(Report).where(Report.address == normalize_address(email))
+        ).scalars()
+    )
+    for report in found:
+        _clear(report)
+    return len(found)
+
+
+def _clear(report: Report) -> None:
+    report.name = report.email = report.address = report.explanation = report.reporter = ""
+
+
+def find_statements(email: str) -> list[dict[str, Any]]:
+    """Statements of reasons sent to a person about their removed comments."""
+    found = db.session.execute(
+        select(StatementOfReasons)
+        .where(StatementOfReasons.address == normalize_address(email))
+        .order_by(StatementOfReasons.id)
+    ).scalars()
+    return [
+        {
+            "id": s.id,
+            "comment_id": s.comment_id,
+            "recipient": s.recipient,
+            "reason": s.reason,
+            "ground": s.ground,
+            "body": s.body,
+            "decided_by": s.decided_by,
+            "created_at": _when_iso(s.created_at),
+        }
+        for s in found
+    ]
+
+
+def erase_statements(email: str, delete: bool) -> int:
+    """The address and the text (it quotes the comment) go; the ground and date stay."""
+    found = list(
+        db.session.execute(
+            select(StatementOfReasons).where(StatementOfReasons.address == normalize_address(email))
+        ).scalars()
+    )
+    for statement in found:
+        statement.recipient = statement.address = statement.body = ""
+    return len(found)
+
+
+def purge_reports(cutoff: datetime) -> int:
+    """Clear the personal data of reports decided before ``cutoff``; how many were cleared."""
+    found = list(
+        db.session.execute(
+            select(Report).where(Report.decided_at < cutoff, Report.purged.is_(False))
+        ).scalars()
+    )
+    for report in found:
+        _clear(report)
+        report.purged = True
+    return len(found)
