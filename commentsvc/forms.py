@@ -511,9 +511,16 @@ class ReportForm(FlaskForm):
         )
 
 
+REPORTER_MAX = 200  # the API's browser id for reports (a random value the client keeps)
+
+
 def report_formdata_from_json(body: dict):
     """(form data, field errors) for a report sent to the API; ``good_faith`` is true or false."""
     data, errors = formdata_from_json(body, ("reason", "explanation", "name", "email", "reporter"))
+    length = len(data.get("reporter") or "")
+    if length > REPORTER_MAX:
+        message = _l("The reporter id can be at most %(limit)s characters; it has %(length)s.")
+        errors["reporter"] = [message % {"limit": REPORTER_MAX, "length": length}]
     value = body.get("good_faith")
     if value is not None:
         if not isinstance(value, bool):

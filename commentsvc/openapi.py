@@ -71,6 +71,7 @@ SCHEMAS: dict[str, Any] = {
             },
             "reporter": {
                 "type": "string",
+                "maxLength": 200,
                 "description": "a random id the client keeps for this browser (localStorage)",
             },
         },

@@ -377,6 +377,11 @@ def test_the_api_takes_a_report_from_an_allowed_site(app, client, published):
             "Skicka true eller false.",
         ),
         ({"reason": "spam", "explanation": 5}, "explanation", "Skicka fältet som text."),
+        (
+            {"reason": "spam", "reporter": "r" * 201},
+            "reporter",
+            "Webbläsarens id får vara högst 200 tecken; det har 201.",
+        ),
     ],
 )
 def test_the_api_refuses_bad_reports_field_by_field(app, client, published, body, field, message):
@@ -384,6 +389,15 @@ def test_the_api_refuses_bad_reports_field_by_field(app, client, published, body
     assert response.status_code == 422
     assert message in " ".join(response.json["errors"][field])
     assert stored_reports(app) == []
+
+
+def test_a_reporter_id_of_200_characters_is_taken_whole(app, client, published):
+    """The limit's neighbour: 200 characters are taken, and not cut to match another id."""
+    first = api_report(client, published, {"reason": "spam", "reporter": "r" * 200})
+    assert first.status_code == 201, first.json
+    other = api_report(client, published, {"reason": "spam", "reporter": "r" * 199 + "s"})
+    assert other.status_code == 201, other.json
+    assert len(stored_reports(app)) == 2
 
 
 def test_the_api_refuses_reports_it_cannot_take(app, client, published, held_comment):

@@ -122,7 +122,7 @@ def api_report(comment_id: int):
     errors = api.field_errors(form.errors, type_errors)
     if errors:
         return api.invalid_fields(errors)
-    browser_id = (data.get("reporter") or "")[:200] or "ip:" + anonymize_ip(request.remote_addr)
+    browser_id = data.get("reporter") or "ip:" + anonymize_ip(request.remote_addr)
     report = reports.file_report(
         comment_id,
         form.new_report(),
