@@ -477,17 +477,22 @@ UNDOABLE = ("approve", "trash", "spam", "restore", "edit")
 
 
 def last_decision(comment_id: int) -> ModerationEvent | None:
-    """The latest decision on a comment that can still be undone, if any."""
-    return db.session.execute(
+    """The latest decision on a comment that can still be undone, if any.
+
+    A hold after readers' reports ends what came before it: the earlier approval is no longer
+    the comment's state to take back, and the hold is answered by keep or remove, not undo.
+    """
+    last = db.session.execute(
         select(ModerationEvent)
         .where(
             ModerationEvent.comment_id == comment_id,
             ModerationEvent.undone.is_(False),
-            ModerationEvent.action.in_(UNDOABLE),
+            ModerationEvent.action.in_([*UNDOABLE, REPORT_HOLD]),
         )
         .order_by(ModerationEvent.id.desc())
         .limit(1)
     ).scalar_one_or_none()
+    return None if last is None or last.action == REPORT_HOLD else last
 
 
 def can_undo(comment_id: int) -> bool:

@@ -337,3 +337,28 @@ def test_a_decision_without_the_forms_token_changes_nothing_and_says_why(
         assert "Ladda om sidan och skicka igen" in answer.get_data(as_text=True)
     assert status_of(many) == "pending"
     assert [m for m in mails(app) if m[1].startswith("Decision")] == []
+
+
+def test_after_readers_hold_a_comment_undo_is_not_offered_and_takes_nothing_back(
+    app, mod, reported, status_of
+):
+    """The hold ends the earlier approval: keep or remove answer it, "Ångra" does not."""
+    from sqlalchemy import func, select
+
+    from commentsvc.extensions import db
+    from commentsvc.models import ModerationEvent
+
+    many, few = reported  # both approved by a moderator; only ``many`` is held by reports
+    undo_button = "Ångra det senaste beslutet"
+    assert undo_button not in mod.get(f"/moderation/comments/{many}").get_data(as_text=True)
+    assert undo_button in mod.get(f"/moderation/comments/{few}").get_data(as_text=True)
+    here = f"/moderation/comments/{many}"
+    answer = mod.post(f"{here}/undo", {"next": here}, follow_redirects=True)
+    assert "Det finns inget beslut om den här kommentaren att ångra." in answer.text
+    assert status_of(many) == "pending"
+    with app.app_context():
+        undos = select(func.count()).where(ModerationEvent.action == "undo")
+        assert db.session.execute(undos).scalar_one() == 0
+    # Kept again, the approval is a decision like any other, and can be taken back.
+    assert mod.post(f"/moderation/comments/{many}/reports/keep").status_code == 303
+    assert undo_button in mod.get(f"/moderation/comments/{many}").get_data(as_text=True)
