@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/embed_size.py [path/to/isso/embed.min.js]
 
-The budget is 10 KB gzipped (issue 4). Isso's embed.min.js is the peer reference: pass its path
+The budget is 6,000 B gzipped with the styles (issue 15; it was 10 KB in issue 4): the script
+is served minified by rjsmin. Isso's embed.min.js is the peer reference: pass its path
 to measure it (pip download isso; it is in the wheel under isso/js/), else its published
 figure, about 22 KB gzipped, is printed.
 """
@@ -15,7 +16,7 @@ import sys
 
 from commentsvc import create_app
 
-BUDGET = 10 * 1024
+BUDGET = 6000
 ISSO_PUBLISHED_GZIP = 22 * 1024
 
 
@@ -29,7 +30,7 @@ def main() -> None:
     body = app.test_client().get("/embed.js").get_data()
     raw, gz = sizes(body)
     print(f"commentsvc /embed.js (CSS inside): {raw:6d} B raw, {gz:6d} B gzipped "
-          f"({gz / BUDGET:.0%} of the 10 KB budget)")  # fmt: skip
+          f"({gz / BUDGET:.0%} of the {BUDGET} B budget)")  # fmt: skip
     if len(sys.argv) > 1:
         with open(sys.argv[1], "rb") as isso:
             iraw, igz = sizes(isso.read())

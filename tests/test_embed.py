@@ -129,15 +129,15 @@ def test_plain_form_without_a_parent_field_shows_its_errors_not_a_500(reader, ar
 def test_embed_script_stays_within_its_size_budget(client):
     import gzip
 
-    body = client.get("/embed.js").get_data()
-    assert len(gzip.compress(body, compresslevel=9)) <= 10 * 1024
+    body = client.get("/embed.js", headers={"Accept-Encoding": "identity"}).get_data()
+    assert len(gzip.compress(body, compresslevel=9)) <= 6000  # issue 15, with its styles
 
 
 def test_embed_styles_are_inlined_whole(client):
     """The stylesheet goes in without its comments, so no rule is lost to a broken comment."""
     body = client.get("/embed.js").get_data(as_text=True)
-    css = re.search(r'var CSS = "(.*?)";', body).group(1)
-    assert css.startswith(":host {")
+    css = re.search(r'var CSS\s*=\s*"(.*?)";', body).group(1)
+    assert css.startswith(":host{")
     assert "/*" not in css and "*/" not in css
 
 

@@ -118,7 +118,7 @@ def test_the_script_embed_gets_the_report_texts_and_links_to_the_report_page(
     assert body["texts"]["report"] == "Anmäl"
     assert body["texts"]["report_to"] == "Anmäl kommentaren av {name}"
     script = client.get("/embed.js").get_data(as_text=True)
-    assert '"/comments/" + c.id + "/report?"' in script
+    assert '"/comments/"+c.id+"/report?"' in script  # minified
 
 
 # --- the form -------------------------------------------------------------------------------

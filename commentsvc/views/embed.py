@@ -8,11 +8,13 @@ and the author's own comments are named by signed edit tokens carried in the pag
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
 from urllib.parse import urlsplit
 
+import rjsmin
 from flask import Blueprint, Response, current_app, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
@@ -38,11 +40,19 @@ CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 
 
 def embed_script() -> str:
-    """embed.js with its stylesheet put in: one small request for the host page."""
-    with open(os.path.join(STATIC, "embed.js"), encoding="utf-8") as js:
-        script = js.read()
-    with open(os.path.join(STATIC, "embed.css"), encoding="utf-8") as css:
-        style = re.sub(r"\s+", " ", CSS_COMMENT.sub("", css.read())).strip()
+    """embed.js with its stylesheet put in: one small request for the host page, minified
+    (comments and indentation out, by rjsmin) once per version of the two files."""
+    paths = [os.path.join(STATIC, name) for name in ("embed.js", "embed.css")]
+    return _built_script(*paths, *(os.stat(path).st_mtime_ns for path in paths))
+
+
+@functools.lru_cache(maxsize=1)
+def _built_script(js_path: str, css_path: str, *_versions: int) -> str:
+    with open(js_path, encoding="utf-8") as js:
+        script = rjsmin.jsmin(js.read())
+    with open(css_path, encoding="utf-8") as css:
+        style = re.sub(r"\s*([{};,>])\s*", r"\1", CSS_COMMENT.sub("", css.read()))
+        style = re.sub(r"\s+", " ", style).strip()
     return script.replace('"__CSS__"', _js_string(style), 1)
 
 
