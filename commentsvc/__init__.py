@@ -81,6 +81,10 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     compress.init_app(app)
     limiter.init_app(app)
+    # Flask-Limiter keeps "the storage is down, count in memory" on the extension object,
+    # which outlives an app in one process (several instances in a test run): each app
+    # starts by trying its own storage, as a freshly started worker does.
+    limiter._storage_dead = False
     security.install(app)
     log_storage_faults()  # issue 6: Redis down and back is logged
     app.session_interface = ModeratorSessionInterface()
