@@ -99,9 +99,12 @@ def main() -> int:
         statements["thread: page 1 of top-level comments"] = read[1:2]
         statements["thread: replies by root_id"] = read[2:3]
         last_page = -(-summary.top_count // app.config["COMMENTS_PER_PAGE"])
-        statements[f"thread: page {last_page} (the last)"] = captured(
+        # The last page: where the pages begin (once per version of the thread), then the page.
+        last_read = captured(
             app, lambda: comments.load_thread(hot, page=last_page, summary=summary)
-        )[:1]
+        )
+        statements["thread: where each page begins"] = last_read[:1]
+        statements[f"thread: page {last_page} (the last), from where it begins"] = last_read[1:2]
         keys = [f"artikel-{n}" for n in range(1, 101)]
         for name, query in (
             ("counts for 100 articles", counts_query(keys)),

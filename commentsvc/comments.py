@@ -18,7 +18,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import bindparam, case, exists, func, or_, select
+from sqlalchemy import bindparam, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from . import subscriptions
@@ -311,8 +311,16 @@ def _visible(own_ids: frozenset[int], comment=Comment):
 def _shown_top_level(own_ids: frozenset[int]):
     """A top-level comment is shown when visible, or as a placeholder when a reply under it is."""
     reply = aliased(Comment)
-    has_visible_reply = exists().where(reply.root_id == Comment.id, _visible(own_ids, reply))
-    return Comment.parent_id.is_(None) & or_(_visible(own_ids), has_visible_reply)
+    # A scalar subquery, not EXISTS: PostgreSQL answers an EXISTS under OR with a hash of the
+    # root_id of every approved comment of the site (115,000 rows, 25 ms for one page, read
+    # in bench/EXPLAIN.md); this is looked up in ix_comment_root for hidden comments only.
+    a_visible_reply = (
+        select(reply.id)
+        .where(reply.root_id == Comment.id, _visible(own_ids, reply))
+        .limit(1)
+        .scalar_subquery()
+    )
+    return Comment.parent_id.is_(None) & or_(_visible(own_ids), a_visible_reply.is_not(None))
 
 
 @dataclass(frozen=True)
@@ -358,6 +366,80 @@ def page_and_pages(summary: ThreadSummary, page: int) -> tuple[int, int]:
     return min(max(1, page), pages), pages
 
 
+def _top_order() -> tuple:
+    """The order of a thread's top-level comments: by time (newest first when configured),
+    then by id, so two comments of the same moment always come in the same order."""
+    newest = current_app.config["NEWEST_FIRST"]
+    return (Comment.created_at.desc() if newest else Comment.created_at, Comment.id)
+
+
+PageStart = tuple[datetime, int]  # (created_at, id) of a page's first top-level comment
+
+
+def _page_starts(article: Article, own_ids: frozenset[int]) -> tuple[PageStart, ...]:
+    """Where each page of the thread begins, in ONE query over the thread's top-level comments
+    (numbered in reading order, every COMMENTS_PER_PAGE-th kept)."""
+    per_page = current_app.config["COMMENTS_PER_PAGE"]
+    numbered = (
+        select(
+            Comment.created_at,
+            Comment.id,
+            func.row_number().over(order_by=_top_order()).label("n"),
+        )
+        .where(Comment.article_id == article.id, _shown_top_level(own_ids))
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(numbered.c.created_at, numbered.c.id)
+        .where((numbered.c.n - 1) % per_page == 0)
+        .order_by(numbered.c.n)
+    ).all()
+    return tuple((created_at, id_) for created_at, id_ in rows)
+
+
+def page_starts(article: Article, own_ids: frozenset[int], summary: ThreadSummary):
+    """Where each page begins, kept per worker for as long as the thread's version is the same;
+    None when it cannot be kept (a reader with pending comments of their own has other pages,
+    or THREAD_CACHE_ENTRIES is 0): finding it for one read costs what OFFSET does, plus a query.
+    """
+    from .caching import kept  # caching builds on this module
+
+    cache = None if own_ids else kept("page starts")
+    if cache is None:
+        return None
+    config = current_app.config
+    key = (article.id, summary.version, config["COMMENTS_PER_PAGE"], config["NEWEST_FIRST"])
+    return cache.get_or_make(key, lambda: _page_starts(article, own_ids))
+
+
+def _from_start(start: PageStart):
+    """Top-level comments at or after ``start`` in reading order.
+
+    The plain bound on created_at repeats what the OR implies: it is what lets the database
+    seek to the page in ix_comment_top instead of filtering the thread from its beginning.
+    """
+    created_at, id_ = start
+    if current_app.config["NEWEST_FIRST"]:
+        later = Comment.created_at < created_at
+        bound = Comment.created_at <= created_at
+    else:
+        later = Comment.created_at > created_at
+        bound = Comment.created_at >= created_at
+    return bound & or_(later, (Comment.created_at == created_at) & (Comment.id >= id_))
+
+
+def _before_start(start: PageStart):
+    """Top-level comments before ``start`` in reading order (the page after ends there)."""
+    created_at, id_ = start
+    if current_app.config["NEWEST_FIRST"]:
+        earlier = Comment.created_at > created_at
+        bound = Comment.created_at >= created_at
+    else:
+        earlier = Comment.created_at < created_at
+        bound = Comment.created_at <= created_at
+    return bound & or_(earlier, (Comment.created_at == created_at) & (Comment.id < id_))
+
+
 def load_thread(
     article: Article,
     *,
@@ -367,10 +449,12 @@ def load_thread(
 ) -> Thread:
     """A page of the thread: its top-level comments and every reply under them.
 
-    Always three queries, whatever the thread's size: the summary (counts; pass it in when
-    it was already read for the ETag), the page's top-level comments, and their replies.
-    Others see approved comments; a reader also sees their own pending ones. A removed
-    comment with published replies is shown as a placeholder, so the thread keeps its shape.
+    Three queries, whatever the thread's size: the summary (counts; pass it in when it was
+    already read for the ETag), the page's top-level comments, and their replies; a page after
+    the first needs where the pages begin, read once per version of the thread (see
+    ``page_starts``). Others see approved comments; a reader also sees their own pending ones.
+    A removed comment with published replies is shown as a placeholder, so the thread keeps
+    its shape.
     """
     config = current_app.config
     visible = _visible(own_ids)
@@ -379,16 +463,24 @@ def load_thread(
         summary = thread_summary(article, own_ids=own_ids)
     per_page = config["COMMENTS_PER_PAGE"]
     page, pages = page_and_pages(summary, page)
-    order = Comment.created_at.desc() if config["NEWEST_FIRST"] else Comment.created_at
-    top = list(
-        db.session.execute(
-            select(Comment, visible)
-            .where(Comment.article_id == article.id, shown_top)
-            .order_by(order, Comment.id)
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        ).all()
+    query = (
+        select(Comment, visible)
+        .where(Comment.article_id == article.id, shown_top)
+        .order_by(*_top_order())
+        .limit(per_page)
     )
+    if page > 1:
+        # Keyset paging: the page is read from where it begins to where the next begins, so
+        # the last page of a long thread costs what the first does (OFFSET reads and skips
+        # every earlier comment). Page 1 needs no start, and no extra query.
+        starts = page_starts(article, own_ids, summary) or ()
+        if len(starts) >= page:
+            query = query.where(_from_start(starts[page - 1]))
+            if len(starts) > page:
+                query = query.where(_before_start(starts[page]))
+        else:  # starts not kept, or the thread changed since the summary: count as before
+            query = query.offset((page - 1) * per_page)
+    top = list(db.session.execute(query).all())
     replies = []
     if top:
         # Every reply under the page's comments, whatever its status: which hidden ones
