@@ -243,3 +243,20 @@ def add_comment(app):
             return comment.id
 
     return add
+
+
+@pytest.fixture
+def smtp_port() -> int:
+    """A free loopback port: the app's SMTP_PORT (set it in the module's config_overrides)."""
+    from tests.servers import free_port
+
+    return free_port()
+
+
+@pytest.fixture
+def smtp_server(smtp_port):
+    """A real SMTP server (aiosmtpd) listening on ``smtp_port``; ``.messages`` is what it got."""
+    from tests.mailserver import LoopbackSMTP
+
+    with LoopbackSMTP(smtp_port) as server:
+        yield server

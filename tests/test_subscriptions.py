@@ -12,18 +12,11 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.conftest import ALLOWED_ORIGIN
-from tests.moderation.test_mail import Inbox, free_port
+from tests.mailserver import LoopbackSMTP
 from tests.test_api import new_comment, post
-
-aiosmtpd = pytest.importorskip("aiosmtpd.controller")
 
 PUBLIC = "https://kommentarer.example.se"
 ANNA, BERTIL, CECILIA = "anna@example.se", "bertil@example.se", "cecilia@example.se"
-
-
-@pytest.fixture
-def smtp_port() -> int:
-    return free_port()
 
 
 @pytest.fixture
@@ -39,16 +32,6 @@ def config_overrides(smtp_port, request):
         "MODERATION_KEYS": ["granska"],
         "NOTIFY_BATCH_MINUTES": 10,
     } | getattr(request, "param", {})
-
-
-@pytest.fixture
-def smtp_server(smtp_port):
-    inbox = Inbox()
-    controller = aiosmtpd.Controller(inbox, hostname="127.0.0.1", port=smtp_port)
-    controller.inbox = inbox
-    controller.start()
-    yield controller
-    controller.stop()
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -131,7 +114,7 @@ def reply(make_reader, key, parent, text, email=BERTIL, author="Bertil Berg", **
 
 
 def sent(smtp_server, address: str) -> list:
-    return [m for rcpt, m in smtp_server.inbox.messages if rcpt == [address]]
+    return [m for rcpt, m in smtp_server.messages if rcpt == [address]]
 
 
 def plain(message) -> str:
@@ -619,16 +602,11 @@ def test_a_notification_due_while_the_smtp_server_is_down_is_kept_and_sent_once(
     assert result.sent == 0 and result.failed >= 1
     waiting = [m for m in mails_to(app, ANNA) if m.list_unsubscribe]
     assert len(waiting) == 1 and waiting[0].sent_at is None
-    inbox = Inbox()
-    controller = aiosmtpd.Controller(inbox, hostname="127.0.0.1", port=smtp_port)
-    controller.start()
-    try:
+    with LoopbackSMTP(smtp_port) as server:
         deliver(app, minutes=13)
         deliver(app, minutes=20)
         deliver(app, minutes=60)
-    finally:
-        controller.stop()
-    notes = [m for rcpt, m in inbox.messages if "Medan servern" in plain(m)]
+    notes = [m for rcpt, m in server.messages if "Medan servern" in plain(m)]
     assert len(notes) == 1
 
 
@@ -733,14 +711,9 @@ def test_erasing_a_repliers_data_takes_back_the_mails_that_quote_them(
     assert result.exit_code == 0, result.output
     assert not any("070-1234567" in m.body + m.html for m in mails(app))
     # Anna still hears of Cecilia's reply, in the next run, without Bertil's text.
-    controller = aiosmtpd.Controller(Inbox(), hostname="127.0.0.1", port=smtp_port)
-    controller.start()
-    try:
+    with LoopbackSMTP(smtp_port) as server:
         deliver(app, minutes=12)
-        messages = controller.handler.messages
-        (note,) = [plain(m) for rcpt, m in messages if rcpt == [ANNA] and m["List-Unsubscribe"]]
-    finally:
-        controller.stop()
+    (note,) = [plain(m) for rcpt, m in server.messages if rcpt == [ANNA] and m["List-Unsubscribe"]]
     assert "Cecilias svar" in note and "070-1234567" not in note
 
 

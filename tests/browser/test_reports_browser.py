@@ -11,9 +11,6 @@ import pytest
 
 from tests.browser.test_embed_browser import HostSite
 from tests.moderation.conftest import PASSWORD
-from tests.moderation.test_mail import Inbox, free_port
-
-aiosmtpd = pytest.importorskip("aiosmtpd.controller")
 
 
 @pytest.fixture
@@ -21,11 +18,6 @@ def host_site():
     site = HostSite()
     with site.server:
         yield site
-
-
-@pytest.fixture
-def smtp_port() -> int:
-    return free_port()
 
 
 @pytest.fixture
@@ -40,15 +32,6 @@ def config_overrides(host_site, smtp_port):
         "MAIL_FROM": "kommentarer@example.se",
         "PUBLIC_URL": "https://kommentarer.example.se",
     }
-
-
-@pytest.fixture
-def smtp_server(smtp_port):
-    inbox = Inbox()
-    controller = aiosmtpd.Controller(inbox, hostname="127.0.0.1", port=smtp_port)
-    controller.start()
-    yield inbox
-    controller.stop()
 
 
 @pytest.fixture

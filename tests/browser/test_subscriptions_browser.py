@@ -12,14 +12,6 @@ from datetime import timedelta
 import pytest
 
 from tests.browser.test_embed_browser import HostSite, embed, open_article
-from tests.moderation.test_mail import Inbox, free_port
-
-aiosmtpd = pytest.importorskip("aiosmtpd.controller")
-
-
-@pytest.fixture
-def smtp_port() -> int:
-    return free_port()
 
 
 @pytest.fixture
@@ -42,15 +34,6 @@ def config_overrides(smtp_port, host_site):
     }
 
 
-@pytest.fixture
-def inbox(smtp_port):
-    received = Inbox()
-    controller = aiosmtpd.Controller(received, hostname="127.0.0.1", port=smtp_port)
-    controller.start()
-    yield received
-    controller.stop()
-
-
 def send_mail(app, minutes: float = 0):
     """What `send-mail` does, run as if ``minutes`` had passed."""
     from commentsvc.mail import deliver_due
@@ -60,8 +43,8 @@ def send_mail(app, minutes: float = 0):
         return deliver_due(now=utcnow() + timedelta(minutes=minutes))
 
 
-def to_anna(inbox) -> list:
-    return [m for rcpt, m in inbox.messages if rcpt == ["anna@example.se"]]
+def to_anna(smtp_server) -> list:
+    return [m for rcpt, m in smtp_server.messages if rcpt == ["anna@example.se"]]
 
 
 def reply_in_browser(browser, live_server, article, text, name, email):
@@ -79,7 +62,7 @@ def reply_in_browser(browser, live_server, article, text, name, email):
 
 
 def test_a_reader_follows_replies_by_email_and_leaves_with_one_click(
-    page, browser, live_server, host_site, app, article, inbox, axe_violations
+    page, browser, live_server, host_site, app, article, smtp_server, axe_violations
 ):
     from commentsvc import comments
     from commentsvc.extensions import db
@@ -108,7 +91,7 @@ def test_a_reader_follows_replies_by_email_and_leaves_with_one_click(
 
     # 2. The confirmation mail; its link shows a page whose button confirms.
     assert send_mail(app).sent == 1
-    (confirmation,) = to_anna(inbox)
+    (confirmation,) = to_anna(smtp_server)
     assert confirmation["Subject"] == "Bekräfta dina e-postaviseringar från Kommunen"
     text = confirmation.get_body(("plain",)).get_content()
     link = re.search(re.escape(live_server.url) + r"/subscriptions/confirm\?\S+", text).group(0)
@@ -128,7 +111,7 @@ def test_a_reader_follows_replies_by_email_and_leaves_with_one_click(
     assert send_mail(app, minutes=2).sent == 0  # not due yet
     assert send_mail(app, minutes=11).sent == 1
     assert send_mail(app, minutes=12).sent == 0
-    (_, notification) = to_anna(inbox)
+    (_, notification) = to_anna(smtp_server)
     body = notification.get_body(("plain",)).get_content()
     assert "Bertil Berg skrev:" in body and "Buss 12 från centrum." in body
     assert "Cecilia Ek skrev:" in body and "Eller cykla längs ån." in body
@@ -161,7 +144,7 @@ def test_a_reader_follows_replies_by_email_and_leaves_with_one_click(
     )
     send_mail(app, minutes=30)
     send_mail(app, minutes=60)
-    assert len(to_anna(inbox)) == 2
+    assert len(to_anna(smtp_server)) == 2
 
 
 def test_the_script_embed_offers_the_same_choice_and_says_a_mail_is_on_its_way(

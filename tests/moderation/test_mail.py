@@ -3,37 +3,11 @@ to a real SMTP server on loopback (aiosmtpd), retried when it is down, never sen
 
 from __future__ import annotations
 
-import socket
 from datetime import timedelta
-from email import message_from_bytes, policy
 
 import pytest
 
-aiosmtpd = pytest.importorskip("aiosmtpd.controller")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Inbox:
-    """What the SMTP server received."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(
-            (envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default))
-        )
-        return "250 Message accepted for delivery"
-
-
-@pytest.fixture
-def smtp_port() -> int:
-    return free_port()
+from tests.mailserver import LoopbackSMTP
 
 
 @pytest.fixture
@@ -44,17 +18,6 @@ def config_overrides(smtp_port):
         "MAIL_FROM": "kommentarer@example.se",
         "PUBLIC_URL": "https://kommentarer.example.se",
     }
-
-
-@pytest.fixture
-def smtp_server(smtp_port):
-    """Starts the SMTP server on the app's port; call ``.stop()`` to take it down."""
-    inbox = Inbox()
-    controller = aiosmtpd.Controller(inbox, hostname="127.0.0.1", port=smtp_port)
-    controller.inbox = inbox
-    controller.start()
-    yield controller
-    controller.stop()
 
 
 @pytest.fixture
@@ -120,7 +83,7 @@ def test_send_mail_delivers_the_comment_reasons_and_a_link_to_the_queue(
     result = runner.invoke(args=["send-mail"])
     assert result.exit_code == 0, result.output
     assert "Sent 2" in result.output
-    received = smtp_server.inbox.messages
+    received = smtp_server.messages
     assert sorted(rcpt[0] for rcpt, _ in received) == subscribers
     message = received[0][1]
     assert message["From"] == "kommentarer@example.se"
@@ -142,8 +105,6 @@ def test_the_link_in_the_mail_only_shows_the_comment(app, mod, held, status_of):
 def test_a_down_server_is_retried_with_back_off_and_each_mail_is_sent_once(
     app, subscribers, smtp_port, reader, article
 ):
-    from aiosmtpd.controller import Controller
-
     reader.post(article, comment="Kommer fram till slut")
     failed = deliver(app)
     assert (failed.sent, failed.failed) == (0, 1)
@@ -152,16 +113,11 @@ def test_a_down_server_is_retried_with_back_off_and_each_mail_is_sent_once(
     assert deliver(app).failed == 1
     assert deliver(app).failed == 0  # both wait now: backing off, not hammering
     assert [attempts for _, attempts, _ in outbox(app)] == [1, 1]
-    inbox = Inbox()
-    server = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
-    server.start()
-    try:
+    with LoopbackSMTP(smtp_port) as server:
         came_back = deliver(app, minutes=2)
         assert came_back.sent == 2
         assert deliver(app, minutes=10).sent == 0  # nothing twice
-    finally:
-        server.stop()
-    assert sorted(rcpt[0] for rcpt, _ in inbox.messages) == subscribers
+    assert sorted(rcpt[0] for rcpt, _ in server.messages) == subscribers
     assert all(sent for _, _, sent in outbox(app))
 
 
@@ -178,7 +134,7 @@ def test_two_workers_never_send_the_same_mail(app, subscribers, smtp_server, rea
         assert _claim(first, "worker-b", now) is False  # leased by a
     delivered = deliver(app)
     assert delivered.sent == 1  # the other mail; the leased one is a's
-    assert len(smtp_server.inbox.messages) == 1
+    assert len(smtp_server.messages) == 1
 
 
 def test_send_mail_says_so_when_the_server_is_down(app, runner, subscribers, reader, article):

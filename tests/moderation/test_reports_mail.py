@@ -7,18 +7,10 @@ from __future__ import annotations
 import pytest
 
 from tests.moderation.conftest import ModeratorClient
-from tests.moderation.test_mail import Inbox, free_port
-
-aiosmtpd = pytest.importorskip("aiosmtpd.controller")
 
 TEXT = "Jag vet var du bor, Olle."
 NOTIFIER = "greta.eva@example.se"
 EXPLANATION = "Ett hot mot en namngiven person."
-
-
-@pytest.fixture
-def smtp_port() -> int:
-    return free_port()
 
 
 @pytest.fixture
@@ -30,15 +22,6 @@ def config_overrides(smtp_port):
         "PUBLIC_URL": "https://kommentarer.example.se",
         "REPORTS_TO_HOLD": 3,
     }
-
-
-@pytest.fixture
-def smtp_server(smtp_port):
-    inbox = Inbox()
-    controller = aiosmtpd.Controller(inbox, hostname="127.0.0.1", port=smtp_port)
-    controller.start()
-    yield inbox
-    controller.stop()
 
 
 @pytest.fixture

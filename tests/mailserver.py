@@ -1,0 +1,50 @@
+"""A real SMTP server on loopback (aiosmtpd) for the mail tests, and what it received."""
+
+from __future__ import annotations
+
+from email import message_from_bytes, policy
+
+from aiosmtpd.controller import Controller
+
+
+class Inbox:
+    """What the SMTP server received: (recipients, parsed message) pairs, in order."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(
+            (envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default))
+        )
+        return "250 Message accepted for delivery"
+
+
+class LoopbackSMTP:
+    """aiosmtpd on 127.0.0.1:``port``; stop it to play a server that is down, start it again
+    to bring it back (the inbox keeps what came before). Also a context manager."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.inbox = Inbox()
+        self.controller = None
+
+    @property
+    def messages(self) -> list:
+        return self.inbox.messages
+
+    def start(self) -> LoopbackSMTP:
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def __enter__(self) -> LoopbackSMTP:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
