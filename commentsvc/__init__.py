@@ -14,10 +14,10 @@ from werkzeug.routing import IntegerConverter
 from . import assets, cli, errors, microcache, production, security
 from .auth import ModeratorSessionInterface
 from .config import load_config
-from .extensions import babel, compress, csrf, db, limiter, migrate
+from .extensions import babel, compress, csrf, db, migrate
 from .forms import MAX_ID
 from .privacy import notice as privacy_notice
-from .ratelimits import log_storage_faults
+from .ratelimits import init_limiter, log_storage_faults
 from .views import api, embed, feeds, public
 from .views import moderation as moderation_pages
 from .views import reports as report_pages
@@ -80,11 +80,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=os.path.join(PACKAGE_DIR, "migrations"))
     csrf.init_app(app)
     compress.init_app(app)
-    limiter.init_app(app)
-    # Flask-Limiter keeps "the storage is down, count in memory" on the extension object,
-    # which outlives an app in one process (several instances in a test run): each app
-    # starts by trying its own storage, as a freshly started worker does.
-    limiter._storage_dead = False
+    init_limiter(app)
     security.install(app)
     log_storage_faults()  # issue 6: Redis down and back is logged
     app.session_interface = ModeratorSessionInterface()

@@ -54,6 +54,20 @@ def _storage_news(record: logging.LogRecord) -> bool:
     )
 
 
+def init_limiter(app) -> None:
+    """Flask-Limiter for this app, from this app's configuration alone.
+
+    The extension object is shared by every app of the process and keeps some of the first
+    app's settings (``init_app`` fills its key prefix only when empty) and its "storage is
+    down, count in memory" flag. A worker has one app, but several instances in one process
+    (the tests) would write under the first one's prefix, or count in memory after another's
+    Redis went away: each app starts from its own prefix and by trying its own storage.
+    """
+    limiter._key_prefix = None
+    limiter._storage_dead = False
+    limiter.init_app(app)
+
+
 def log_storage_faults() -> None:
     """Flask-Limiter says when Redis goes away ("falling back to in-memory storage") and
     comes back on its own logger, which only has a NullHandler: send that where the app's own
