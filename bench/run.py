@@ -279,6 +279,7 @@ def prepare_commentsvc(database_url: str, instance: Path, *, scales: bool) -> No
             for size in SCALES:
                 comments.create_article(f"skala-{size}", title=f"{size} kommentarer")
                 bulk_thread(app, f"skala-{size}", size, replies_per_top=3)
+        db.session.commit()  # the services flush; without the scaling threads nothing commits
         if database_url.startswith("postgres"):
             # Planner statistics for the freshly loaded tables, as autovacuum would make soon
             # after a real import (without them PostgreSQL picks poor plans for the counts).

@@ -11,10 +11,10 @@ from flask_babel import get_locale
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
-from . import assets, cli, errors, microcache, production, security
+from . import assets, cli, dates, errors, microcache, production, security
 from .auth import ModeratorSessionInterface
 from .config import load_config
-from .extensions import babel, compress, csrf, db, migrate
+from .extensions import babel, compress, csrf, db, init_migrate
 from .forms import MAX_ID
 from .privacy import notice as privacy_notice
 from .ratelimits import init_limiter, log_storage_faults
@@ -77,7 +77,7 @@ def select_locale() -> str:
 
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(PACKAGE_DIR, "migrations"))
+    init_migrate(app, directory=os.path.join(PACKAGE_DIR, "migrations"))
     csrf.init_app(app)
     compress.init_app(app)
     init_limiter(app)
@@ -86,6 +86,8 @@ def register_extensions(app: Flask) -> None:
     app.session_interface = ModeratorSessionInterface()
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
+    # The same dates without loading Babel's locale data into every worker (issue 15).
+    app.jinja_env.filters["datetimeformat"] = dates.format_datetime
     app.jinja_env.globals["privacy_notice"] = privacy_notice
     # Every address a template shows as a link goes through the one rule (weburls.py).
     app.jinja_env.filters["safe_href"] = safe_href

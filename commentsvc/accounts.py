@@ -28,8 +28,13 @@ from .models import LoginThrottle, Moderator, ModeratorRole, utcnow
 
 PASSWORD_MIN = 10
 # Checked against when the account does not exist, so a wrong name costs as much as a
-# wrong password and timing does not tell which names exist.
-_DUMMY_HASH = generate_password_hash("not a password", method="scrypt")
+# wrong password and timing does not tell which names exist. Written out rather than made at
+# import: scrypt's 32 MB of work area stayed in every worker's resident memory (issue 15).
+# It is generate_password_hash("not a password", method="scrypt") with werkzeug's defaults.
+_DUMMY_HASH = (
+    "scrypt:32768:8:1$Gw58xs0iw8zxSqsJ$79a6da5713880545385b55410832001b97a9caf1270aec79da9bb11b"
+    "1f58586526681fdb8a8a7017f086f100a1527c278d0a6f25073a060122a374cf11cf5921"
+)
 
 
 class AccountRejected(DomainError):

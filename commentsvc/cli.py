@@ -8,7 +8,6 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 from flask_babel import gettext as _
-from flask_migrate import upgrade
 
 from . import comments, moderation
 from .errors import DomainError, InvalidRequest
@@ -21,6 +20,8 @@ from .models import utcnow
 @with_appcontext
 def init_db() -> None:
     """Create or upgrade the database schema through the migrations."""
+    from flask_migrate import upgrade  # with Alembic, only for the commands that need it
+
     upgrade()
     click.echo("The database schema is up to date.")
 

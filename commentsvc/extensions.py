@@ -1,10 +1,13 @@
 """The Flask extensions, unbound: the only module-level state of the service."""
 
+from __future__ import annotations
+
+import click
+from flask import Flask
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFProtect
@@ -26,7 +29,6 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
 # Pages, JSON, feeds and /embed.js are compressed here rather than left to a proxy: the service
@@ -35,3 +37,57 @@ compress = Compress()
 # Limits are declared where they apply (see ratelimits.py); RATELIMIT_* config configures it.
 limiter = Limiter(key_func=get_remote_address)
 talisman = Talisman()  # security headers, configured in security.py
+
+
+class LazyMigrate:
+    """``app.extensions["migrate"]`` until something needs the migrations (issue 15).
+
+    Flask-Migrate brings Alembic, Mako and Pygments, several megabytes that a worker serving
+    readers never uses. ``flask_migrate.upgrade()``, ``init-db``, ``flask db …`` and
+    the migrations' env.py find this entry; the first attribute they ask for beyond ``db``
+    and ``directory`` sets Flask-Migrate up exactly as ``Migrate(app, db, directory=…)`` did
+    at start before, and the real configuration replaces this one.
+    """
+
+    def __init__(self, app: Flask, database, directory: str):
+        self.app = app
+        self.db = database
+        self.directory = directory
+
+    def load(self):
+        from flask_migrate import Migrate
+
+        Migrate(self.app, self.db, directory=self.directory)
+        return self.app.extensions["migrate"]
+
+    def __getattr__(self, name: str):
+        return getattr(self.load(), name)
+
+
+class LazyMigrateCommands(click.Group):
+    """The ``db`` command group of Flask-Migrate, loaded when a ``db`` command is asked for."""
+
+    def __init__(self) -> None:
+        super().__init__("db", help="Perform database migrations.")
+
+    def _real(self, ctx: click.Context) -> click.Group:
+        from flask.cli import ScriptInfo
+
+        app = ctx.ensure_object(ScriptInfo).load_app()
+        entry = app.extensions["migrate"]
+        if isinstance(entry, LazyMigrate):
+            entry.load()
+        from flask_migrate.cli import db as group
+
+        return group
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return self._real(ctx).list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, name: str):
+        return self._real(ctx).get_command(ctx, name)
+
+
+def init_migrate(app: Flask, directory: str) -> None:
+    app.extensions["migrate"] = LazyMigrate(app, db, directory)
+    app.cli.add_command(LazyMigrateCommands())

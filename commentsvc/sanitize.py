@@ -5,9 +5,13 @@ from __future__ import annotations
 import re
 import threading
 from functools import partial
+from typing import TYPE_CHECKING
 
-import bleach
-from bleach.linkifier import LinkifyFilter
+if TYPE_CHECKING:
+    import bleach
+
+# bleach (with html5lib) is imported by the first comment cleaned, not by every worker at
+# start: a worker that only reads never needs it (issue 15, memory per worker).
 
 # WordPress's allowed comment tags ($allowedtags); paragraphs and breaks are allowed too, and
 # added where the text has blank lines and new lines.
@@ -43,6 +47,9 @@ _per_thread = threading.local()
 
 
 def _first_pass(*, strip: bool) -> bleach.Cleaner:
+    import bleach
+    from bleach.linkifier import LinkifyFilter
+
     return bleach.Cleaner(
         tags=ALLOWED_TAGS | {"br"},
         attributes=ALLOWED_ATTRIBUTES,
@@ -56,6 +63,8 @@ def _first_pass(*, strip: bool) -> bleach.Cleaner:
 def _cleaners() -> tuple[bleach.Cleaner, bleach.Cleaner, bleach.Cleaner]:
     """(typed, imported, second pass) cleaners of this thread."""
     if not hasattr(_per_thread, "cleaners"):
+        import bleach
+
         _per_thread.cleaners = (
             # A tag outside the allowlist is shown as typed (escaped), never run or dropped.
             _first_pass(strip=False),

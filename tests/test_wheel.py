@@ -182,7 +182,14 @@ def test_the_commands_work_from_an_unrelated_folder_with_environment_configurati
             ['xml:lang="sv"', "Kommentarer till SOI Mitt 2026", f'href="{PUBLIC_URL}/'],
         ),
         ("/api/v1/openapi.json", 200, "application/json", ['"openapi"', "/api/v1/comments"]),
-        ("/embed.js", 200, "text/javascript", ["--commentsvc-accent", "Lämna ett svar"]),
+        # The script is minified; its words come from the API, in the reader's language.
+        ("/embed.js", 200, "text/javascript", ["--commentsvc-accent", "data-commentsvc-count"]),
+        (
+            f"/api/v1/comments?article={ARTICLE}&texts=1",
+            200,
+            "application/json",
+            ['"texts"', "Publicera kommentar"],
+        ),
     ],
 )
 def test_every_kind_of_page_answers_in_swedish_and_compressed(

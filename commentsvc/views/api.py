@@ -27,7 +27,6 @@ from ..errors import (
 from ..extensions import csrf, db
 from ..forms import ARTICLE_KEY, CommentForm, EditForm, formdata_from_json
 from ..models import utcnow
-from ..openapi import openapi_description
 from ..privacy import anonymize_ip
 from ..ratelimits import limit_comment_posts
 from ..weburls import public_base, public_url, safe_href
@@ -358,4 +357,6 @@ def counts():
 
 @bp.get("/openapi.json")
 def openapi():
+    from ..openapi import openapi_description  # loads when asked for, not in every worker
+
     return openapi_description(public_base() or "/")

@@ -24,7 +24,7 @@ from flask import (
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from .. import accounts, audit, gdpr, moderation, settings, subscriptions
+from .. import accounts, audit, moderation, settings, subscriptions
 from ..auth import (
     admin_required,
     current_moderator,
@@ -105,12 +105,18 @@ ACTION_NAMES = {
 EXPIRED = _l("The page had been open too long. Nothing was changed; please try again.")
 
 
+def _describe_audit(*args, **kwargs):
+    from .. import gdpr  # the privacy tools load when an admin uses them (issue 15)
+
+    return gdpr.describe_audit(*args, **kwargs)
+
+
 @bp.context_processor
 def moderation_context():
     return {
         "status_name": lambda s: str(STATUS_NAMES.get(s, s)),
         "action_name": lambda a: str(ACTION_NAMES.get(a, a)),
-        "audit_result": gdpr.describe_audit,
+        "audit_result": _describe_audit,
         "moderator": current_moderator(),
         "describe_reason": moderation.describe_reason,
         "reason_codes": moderation.reason_codes,
@@ -559,6 +565,8 @@ def moderation_messages():
 
 
 def _privacy_page(form: PrivacyForm, status: int = 200, **context):
+    from .. import gdpr
+
     return render_template(
         "moderation/privacy.html", form=form, audit=gdpr.recent_audit(), **context
     ), status
@@ -574,6 +582,8 @@ def privacy():
 @admin_required
 def privacy_lookup():
     """What is stored about the email, shown on the page (an access: it is audited)."""
+    from .. import gdpr
+
     form = PrivacyForm()
     if not form.validate_on_submit():
         return _privacy_page(form, 422)
@@ -591,6 +601,8 @@ def privacy_lookup():
 @admin_required
 def privacy_export():
     """The same document as ``privacy-export``, as a file to hand over to the person."""
+    from .. import gdpr
+
     form = PrivacyForm()
     if not form.validate_on_submit():
         return _privacy_page(form, 422)
@@ -611,6 +623,8 @@ def privacy_export():
 @admin_required
 def privacy_erase():
     """First a confirmation page; with ``confirm=yes`` from it, the erasure."""
+    from .. import gdpr
+
     form = PrivacyForm()
     if not form.validate_on_submit():
         return _privacy_page(form, 422)

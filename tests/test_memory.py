@@ -1,0 +1,117 @@
+"""Issue 15: a worker imports what it needs to serve readers; the rest loads on first use.
+
+No sizes are asserted here (they depend on the machine; bench/memory.py measures them): these
+tests check the cause, which modules a fresh worker holds, so that a new top-level import of
+an optional part shows up as a failure, and that what replaced the heavy parts answers alike.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from flask_babel import force_locale
+from flask_babel import format_datetime as babel_format_datetime
+
+from commentsvc import comments, create_app, dates
+from commentsvc.extensions import db
+from commentsvc.models import utcnow
+
+from .conftest import base_config
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Loaded on first use: the migrations (Flask-Migrate with Alembic, Mako, Pygments), the HTML
+# sanitizer (bleach with html5lib, only when a comment is written), the importers, exports,
+# privacy tools and the OpenAPI description.
+LAZY = (
+    "flask_migrate",
+    "alembic",
+    "mako",
+    "pygments",
+    "bleach",
+    "html5lib",
+    "commentsvc.importers",
+    "commentsvc.portable",
+    "commentsvc.gdpr",
+    "commentsvc.retention",
+    "commentsvc.openapi",
+)
+
+WORKER = """
+import json, sys
+from commentsvc import create_app
+app = create_app()
+at_start = sorted(sys.modules)
+client = app.test_client()
+for path in ("/api/v1/comments?article=minnet", "/embed?article=minnet",
+             "/api/v1/comments?article=minnet&lang=en", "/embed?article=minnet&lang=en"):
+    response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    assert b"Lagom" in response.data, path
+import babel.localedata
+print(json.dumps({"start": at_start, "served": sorted(sys.modules),
+                  "locales": sorted(babel.localedata._cache)}))
+"""
+
+
+def test_a_worker_serving_reads_does_not_load_the_optional_parts(database_url, tmp_path):
+    os.environ["COMMENTSVC_INSTANCE_PATH"] = str(tmp_path)
+    app = create_app({**base_config(database_url, tmp_path), "MODERATION": "none"})
+    with app.app_context():
+        article = comments.create_article("minnet", title="Minnet")
+        comments.post_comment(article, comments.Draft("Lagom", "Anna", ""), ip="", now=utcnow())
+        db.session.commit()
+        db.engine.dispose()
+    env = {
+        **os.environ,
+        "COMMENTSVC_SECRET_KEY": "test-secret",
+        "COMMENTSVC_DATABASE_URL": database_url,
+        "COMMENTSVC_INSTANCE_PATH": str(tmp_path),
+        "COMMENTSVC_PUBLIC_URL": "https://k.example.se",
+        "COMMENTSVC_RATELIMIT_ENABLED": "false",
+        "COMMENTSVC_MODERATION": "none",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", WORKER], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    modules = json.loads(result.stdout.splitlines()[-1])
+    for moment in ("start", "served"):
+        loaded = [m for m in modules[moment] if m.split(".")[0] in LAZY or m.startswith(LAZY)]
+        assert loaded == [], f"{moment}: {loaded}"
+    # Dates in Swedish and English without Babel's locale data (about 6 MB a worker).
+    assert modules["locales"] == []
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_dates_read_the_same_as_babel_formats_them(app, language):
+    patterns = [str(dates.COMMENT_TIME), "d MMMM y 'at' HH:mm", "yyyy-MM-dd HH:mm", "'o''clock' H"]
+    with app.test_request_context(), force_locale(language):
+        for pattern in patterns:
+            for month in range(1, 13):
+                for hour in (0, 1, 12, 22, 23):  # 23 UTC is the next day in Stockholm
+                    moment = datetime(2026, month, 28, hour, 5)
+                    assert dates.format_datetime(moment, pattern) == babel_format_datetime(
+                        moment, pattern
+                    ), (pattern, moment)
+        assert dates.comment_time(datetime(2026, 11, 30, 12, 46)) == babel_format_datetime(
+            datetime(2026, 11, 30, 12, 46), str(dates.COMMENT_TIME)
+        )
+
+
+def test_the_migration_commands_are_listed_and_found_on_first_use(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["db", "--help"])
+    assert result.exit_code == 0, result.output
+    for command in ("upgrade", "downgrade", "current", "history"):
+        assert command in result.output
+    # The migrations' env.py runs against the app's database through the lazy entry.
+    result = runner.invoke(args=["db", "current"])
+    assert result.exit_code == 0, result.output
+    assert "Context impl" in result.output
