@@ -11,7 +11,7 @@ from flask_babel import get_locale
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
-from . import assets, cli, dates, errors, microcache, production, security
+from . import assets, cli, errors, microcache, production, security
 from .auth import ModeratorSessionInterface
 from .config import load_config
 from .extensions import babel, compress, csrf, db, init_migrate
@@ -86,8 +86,6 @@ def register_extensions(app: Flask) -> None:
     app.session_interface = ModeratorSessionInterface()
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
-    # The same dates without loading Babel's locale data into every worker (issue 15).
-    app.jinja_env.filters["datetimeformat"] = dates.format_datetime
     app.jinja_env.globals["privacy_notice"] = privacy_notice
     # Every address a template shows as a link goes through the one rule (weburls.py).
     app.jinja_env.filters["safe_href"] = safe_href

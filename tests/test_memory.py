@@ -11,14 +11,9 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime
 from pathlib import Path
 
-import pytest
-from flask_babel import force_locale
-from flask_babel import format_datetime as babel_format_datetime
-
-from commentsvc import comments, create_app, dates
+from commentsvc import comments, create_app
 from commentsvc.extensions import db
 from commentsvc.models import utcnow
 
@@ -54,9 +49,7 @@ for path in ("/api/v1/comments?article=minnet", "/embed?article=minnet",
     response = client.get(path)
     assert response.status_code == 200, (path, response.status_code)
     assert b"Lagom" in response.data, path
-import babel.localedata
-print(json.dumps({"start": at_start, "served": sorted(sys.modules),
-                  "locales": sorted(babel.localedata._cache)}))
+print(json.dumps({"start": at_start, "served": sorted(sys.modules)}))
 """
 
 
@@ -85,24 +78,6 @@ def test_a_worker_serving_reads_does_not_load_the_optional_parts(database_url, t
     for moment in ("start", "served"):
         loaded = [m for m in modules[moment] if m.split(".")[0] in LAZY or m.startswith(LAZY)]
         assert loaded == [], f"{moment}: {loaded}"
-    # Dates in Swedish and English without Babel's locale data (about 6 MB a worker).
-    assert modules["locales"] == []
-
-
-@pytest.mark.parametrize("language", ["sv", "en"])
-def test_dates_read_the_same_as_babel_formats_them(app, language):
-    patterns = [str(dates.COMMENT_TIME), "d MMMM y 'at' HH:mm", "yyyy-MM-dd HH:mm", "'o''clock' H"]
-    with app.test_request_context(), force_locale(language):
-        for pattern in patterns:
-            for month in range(1, 13):
-                for hour in (0, 1, 12, 22, 23):  # 23 UTC is the next day in Stockholm
-                    moment = datetime(2026, month, 28, hour, 5)
-                    assert dates.format_datetime(moment, pattern) == babel_format_datetime(
-                        moment, pattern
-                    ), (pattern, moment)
-        assert dates.comment_time(datetime(2026, 11, 30, 12, 46)) == babel_format_datetime(
-            datetime(2026, 11, 30, 12, 46), str(dates.COMMENT_TIME)
-        )
 
 
 def test_the_migration_commands_are_listed_and_found_on_first_use(app):
