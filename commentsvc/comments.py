@@ -668,6 +668,9 @@ def edit_comment(comment_id: int, text: str, *, token: str | None, now: datetime
         # Unsent notification mails must not quote it; readers hear of it once approved again.
         subscriptions.withdraw_mails_quoting([comment.id])
         queue_moderator_mail(comment, now=now)
+    elif comment.status == CommentStatus.APPROVED:
+        # An unsent notification that quotes the old text is written again with the new.
+        subscriptions.withdraw_mails_quoting([comment.id])
     db.session.flush()
     return comment
 

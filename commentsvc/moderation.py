@@ -206,6 +206,15 @@ def _unpublished(comment_id: int) -> int:
     return withdraw_mails_quoting([comment_id])
 
 
+def _text_changed(comment: Comment) -> None:
+    """A published comment's text changed (a moderator's edit, or its undo): an unsent
+    notification that quotes it is taken back and written again with the new text."""
+    from .subscriptions import withdraw_mails_quoting
+
+    if comment.status == CommentStatus.APPROVED:
+        withdraw_mails_quoting([comment.id])
+
+
 def forget_earlier_versions(comment_ids: list[int]) -> None:
     """Clear the earlier texts kept for undoing edits of comments that are deleted for good:
     with the comment gone, no erasure could find them by the author's address any more."""
@@ -390,6 +399,7 @@ def edit(comment_id: int, text: str, *, by: str, now: datetime) -> Comment:
     previous = comment.text
     comment.text, comment.html, comment.edited_at = text, html, now
     _record(comment, "edit", comment.status.value, by=by, now=now, detail=previous)
+    _text_changed(comment)
     db.session.flush()
     return comment
 
@@ -537,6 +547,7 @@ def undo_last(comment_id: int, *, by: str, now: datetime) -> Comment:
     before = comment.status.value
     if last.action == "edit":
         comment.text, comment.html = last.detail, clean_html(last.detail)
+        _text_changed(comment)
     elif last.before:
         if comment.status == CommentStatus.APPROVED:
             _unpublished(comment.id)

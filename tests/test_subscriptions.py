@@ -805,3 +805,44 @@ def test_a_forged_host_never_reaches_a_mail(app, client, article, smtp_server):
     (mail,) = mails_to(app, ANNA)
     assert "evil.example" not in mail.body + mail.html
     assert PUBLIC + "/subscriptions/confirm?" in mail.body
+
+
+def test_an_edit_before_the_mail_goes_out_is_what_the_mail_quotes(
+    app, reader, article, subscribed, make_reader, smtp_port
+):
+    """A phone number taken out by a moderator, or by the author on the plain page, is not
+    sent to the subscriber in a mail written before the edit; the neighbour in the same mail
+    still goes out, once."""
+    from commentsvc import moderation
+    from commentsvc.extensions import db
+    from commentsvc.models import utcnow
+    from tests.conftest import CSRF_INPUT
+
+    first = subscribed("replies")
+    by_staff = reply(make_reader, article, first, "Ring Bertil på 070-1234567")
+    author = make_reader()
+    posted = author.post(article, parent=str(first), comment="Ring Cecilia på 070-7654321",
+                         email=CECILIA, author="Cecilia")  # fmt: skip
+    by_author = comment_id(posted)
+    reply(make_reader, article, first, "Ett svar utan nummer", email="dan@example.se")
+    deliver(app, minutes=11)  # nothing listens on the port: the mail waits in the outbox
+    (waiting,) = [m for m in mails_to(app, ANNA) if m.list_unsubscribe]
+    assert "070-1234567" in waiting.body and "070-7654321" in waiting.body
+    with app.app_context():
+        moderation.edit(by_staff, "Ring Bertil via växeln", by="moa", now=utcnow())
+        db.session.commit()  # the moderation page commits once
+    page = author.open(article, edit=by_author).get_data(as_text=True)
+    answer = author.client.post(
+        f"/comments/{by_author}/edit",
+        data={"comment": "Ring Cecilia via växeln", "csrf_token": CSRF_INPUT.search(page)[1]},
+    )
+    assert answer.status_code == 303
+    assert not any("070-" in m.body + m.html for m in mails(app) if m.sent_at is None)
+    with LoopbackSMTP(smtp_port) as server:
+        deliver(app, minutes=12)
+        deliver(app, minutes=30)
+    notes = [plain(m) for rcpt, m in server.messages if rcpt == [ANNA] and m["List-Unsubscribe"]]
+    assert len(notes) == 1, notes
+    (note,) = notes
+    assert "Ring Bertil via växeln" in note and "Ring Cecilia via växeln" in note
+    assert "Ett svar utan nummer" in note and "070-" not in note
