@@ -79,14 +79,13 @@ def queue_moderator_mail(comment: Comment, *, now: datetime) -> int:
         )
     for address in recipients:
         db.session.add(
-            OutboxMail(
-                recipient=address,
-                subject=subject[:300],
-                body=body,
+            OutboxMail.due_now(
+                address,
+                subject,
+                body,
+                now=now,
                 comment_id=comment.id,
                 about_address=comment.address,
-                created_at=now,
-                next_attempt_at=now,
             )
         )
     return len(recipients)

@@ -261,6 +261,19 @@ class OutboxMail(db.Model):
         self.recipient_address = normalize_address(value)
         return value
 
+    @classmethod
+    def due_now(cls, recipient: str, subject: str, body: str, *, now: datetime, **fields):
+        """A mail for the next ``send-mail`` run (the subject cut to its column); ``fields``
+        are the rest: ``comment_id``, ``about_address``, ``html``, ``list_unsubscribe``."""
+        return cls(
+            recipient=recipient,
+            subject=subject[:300],
+            body=body,
+            created_at=now,
+            next_attempt_at=now,
+            **fields,
+        )
+
 
 class SubscriptionKind(enum.StrEnum):
     REPLIES = "replies"  # replies to the subscriber's comment

@@ -352,13 +352,15 @@ def remove(
     db.session.add(statement)
     db.session.flush()
     if comment.email:
-        _queue_mail(
-            comment.email,
-            subject,
-            statement.body,
-            now,
-            comment_id=comment.id,
-            about_address=comment.address,
+        db.session.add(
+            OutboxMail.due_now(
+                comment.email,
+                subject,
+                statement.body,
+                now=now,
+                comment_id=comment.id,
+                about_address=comment.address,
+            )
         )
     for report in reports:
         _tell_decision(report, comment, now)
@@ -379,28 +381,6 @@ def _comment_link(comment: Comment) -> str:
 
 def _when(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
-
-
-def _queue_mail(
-    recipient: str,
-    subject: str,
-    body: str,
-    now: datetime,
-    *,
-    comment_id: int | None = None,
-    about_address: str = "",
-) -> None:
-    db.session.add(
-        OutboxMail(
-            recipient=recipient,
-            subject=subject[:300],
-            body=body,
-            comment_id=comment_id,
-            about_address=about_address,
-            created_at=now,
-            next_attempt_at=now,
-        )
-    )
 
 
 def _acknowledge(report: Report, comment: Comment, now: datetime) -> None:
@@ -429,7 +409,7 @@ def _acknowledge(report: Report, comment: Comment, now: datetime) -> None:
                 _("Questions: %(contact)s", contact=dsa_contact()),
             ]
         )
-    _queue_mail(report.email, subject, body, now)
+    db.session.add(OutboxMail.due_now(report.email, subject, body, now=now))
 
 
 def _tell_decision(report: Report, comment: Comment, now: datetime) -> None:
@@ -463,7 +443,7 @@ def _tell_decision(report: Report, comment: Comment, now: datetime) -> None:
                 ),
             ]
         )
-    _queue_mail(report.email, subject, body, now)
+    db.session.add(OutboxMail.due_now(report.email, subject, body, now=now))
 
 
 def _statement_text(

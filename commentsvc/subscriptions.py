@@ -168,19 +168,9 @@ def _queue_confirmation(subscriber: Subscriber, subscription: Subscription, now:
         subject = _("Confirm your email notifications from %(site)s", site=site)
         body = render_template("mail/confirm.txt", **context)
         html = render_template("mail/confirm.html", subject=subject, **context)
-    db.session.add(
-        OutboxMail(
-            recipient=subscription.email,
-            subject=subject[:300],
-            body=body,
-            html=html,
-            # No comment: the mail is about the address, and must not be withdrawn with the
-            # comment's mails to moderators when the comment is decided (withdraw_mail).
-            comment_id=None,
-            created_at=now,
-            next_attempt_at=now,
-        )
-    )
+    # No comment: the mail is about the address, and must not be withdrawn with the
+    # comment's mails to moderators when the comment is decided (withdraw_mail).
+    db.session.add(OutboxMail.due_now(subscription.email, subject, body, now=now, html=html))
 
 
 def state_of(comment_id: int) -> str | None:
@@ -458,17 +448,10 @@ def _notification_mail(subscription: Subscription, shown: list[Comment], now: da
         }
         body = render_template("mail/notification.txt", **context)
         html = render_template("mail/notification.html", subject=subject, **context)
-    return OutboxMail(
-        recipient=subscription.email,
-        subject=f"[{site}] {subject}"[:300],
-        body=body,
-        html=html,
-        # Not one comment's mail: withdraw_mail must not take it back with the moderators'
-        # mails about shown[0]. Its notifications name it (mail_id) instead.
-        comment_id=None,
-        created_at=now,
-        next_attempt_at=now,
-        list_unsubscribe=stop,
+    # Not one comment's mail (no comment_id): withdraw_mail must not take it back with the
+    # moderators' mails about shown[0]. Its notifications name it (mail_id) instead.
+    return OutboxMail.due_now(
+        subscription.email, f"[{site}] {subject}", body, now=now, html=html, list_unsubscribe=stop
     )
 
 
