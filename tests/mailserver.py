@@ -48,3 +48,13 @@ class LoopbackSMTP:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def mail_config(port: int, public_url: str = "https://kommentarer.example.se") -> dict:
+    """The app's settings for mail through the loopback server on ``port``."""
+    return {
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": port,
+        "MAIL_FROM": "kommentarer@example.se",
+        "PUBLIC_URL": public_url,
+    }

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.conftest import ALLOWED_ORIGIN
-from tests.mailserver import LoopbackSMTP
+from tests.mailserver import LoopbackSMTP, mail_config
 from tests.test_api import new_comment, post
 
 PUBLIC = "https://kommentarer.example.se"
@@ -23,10 +23,7 @@ ANNA, BERTIL, CECILIA = "anna@example.se", "bertil@example.se", "cecilia@example
 def config_overrides(smtp_port, request):
     """Parametrize indirectly with a dict to change some of these."""
     return {
-        "SMTP_HOST": "127.0.0.1",
-        "SMTP_PORT": smtp_port,
-        "MAIL_FROM": "kommentarer@example.se",
-        "PUBLIC_URL": PUBLIC,
+        **mail_config(smtp_port, PUBLIC),
         "SITE_NAME": "Kommunen",
         "MODERATION": "none",
         "MODERATION_KEYS": ["granska"],

@@ -10,6 +10,7 @@ import json
 import pytest
 
 from tests.browser.test_embed_browser import HostSite
+from tests.mailserver import mail_config
 from tests.moderation.conftest import PASSWORD
 
 
@@ -27,10 +28,7 @@ def config_overrides(host_site, smtp_port):
         "MODERATION": "none",
         "REPORTS_TO_HOLD": 3,
         "DSA_CONTACT": "dsa@kommun.example.se",
-        "SMTP_HOST": "127.0.0.1",
-        "SMTP_PORT": smtp_port,
-        "MAIL_FROM": "kommentarer@example.se",
-        "PUBLIC_URL": "https://kommentarer.example.se",
+        **mail_config(smtp_port),
     }
 
 

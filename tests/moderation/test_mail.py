@@ -7,17 +7,12 @@ from datetime import timedelta
 
 import pytest
 
-from tests.mailserver import LoopbackSMTP
+from tests.mailserver import LoopbackSMTP, mail_config
 
 
 @pytest.fixture
 def config_overrides(smtp_port):
-    return {
-        "SMTP_HOST": "127.0.0.1",
-        "SMTP_PORT": smtp_port,
-        "MAIL_FROM": "kommentarer@example.se",
-        "PUBLIC_URL": "https://kommentarer.example.se",
-    }
+    return mail_config(smtp_port)
 
 
 @pytest.fixture

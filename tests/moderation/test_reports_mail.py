@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.mailserver import mail_config
 from tests.moderation.conftest import ModeratorClient
 
 TEXT = "Jag vet var du bor, Olle."
@@ -16,10 +17,7 @@ EXPLANATION = "Ett hot mot en namngiven person."
 @pytest.fixture
 def config_overrides(smtp_port):
     return {
-        "SMTP_HOST": "127.0.0.1",
-        "SMTP_PORT": smtp_port,
-        "MAIL_FROM": "kommentarer@example.se",
-        "PUBLIC_URL": "https://kommentarer.example.se",
+        **mail_config(smtp_port),
         "REPORTS_TO_HOLD": 3,
     }
 
