@@ -11,7 +11,7 @@ from flask_babel import get_locale
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
-from . import assets, cli, errors, microcache, production, security
+from . import assets, cli, errors, production, readcache, security
 from .auth import ModeratorSessionInterface
 from .config import load_config
 from .extensions import babel, compress, csrf, db, init_migrate
@@ -54,11 +54,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     production.check_sqlite_writable(app)
     production.trust_proxies(app)
     assets.install(app)
-    microcache.install(app)
     register_extensions(app)
     register_blueprints(app)
     errors.register_errorhandlers(app)
     cli.register_commands(app)
+    readcache.install(app)  # outermost: a repeated anonymous read stops here
     return app
 
 

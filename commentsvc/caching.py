@@ -113,5 +113,5 @@ def thread_summary(article: Article, own_ids: frozenset[int]) -> ThreadSummary:
     cache = None if own_ids else kept("summaries")
     if cache is None:
         return comments.thread_summary(article, own_ids=own_ids)
-    key = (article.id, article.version, article.key, article.title, article.url, article.closed)
+    key = (article.id, article.version)
     return cache.get_or_make(key, lambda: comments.thread_summary(article))

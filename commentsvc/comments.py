@@ -7,7 +7,6 @@ serves the reader's action commits once (as in ``moderation``).
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -189,6 +188,14 @@ def create_article(key: str, *, title: str, url: str = "", closed: bool = False)
     return article
 
 
+def closes_at(article: Article) -> datetime | None:
+    """When an open thread closes by age (``CLOSE_AFTER_DAYS``); None when it never does."""
+    days = effective_config()["CLOSE_AFTER_DAYS"]
+    if article.closed or not days:
+        return None
+    return article.created_at + timedelta(days=days)
+
+
 def is_closed(article: Article, now: datetime) -> bool:
     """Closed by flag, or older than ``CLOSE_AFTER_DAYS`` (0 keeps threads open)."""
     days = effective_config()["CLOSE_AFTER_DAYS"]
@@ -325,38 +332,29 @@ def _shown_top_level(own_ids: frozenset[int]):
 
 @dataclass(frozen=True)
 class ThreadSummary:
-    """What one cheap query tells about a thread: its counts, and a version of its contents."""
+    """What one cheap query tells about a thread: its counts, with the thread's version."""
 
     approved_count: int
     top_count: int  # top-level comments this reader sees (pages are counted in these)
-    version: str  # changes whenever anything shown in the thread may have changed
+    version: int  # Article.version: moves with every change a reader could see (models.py)
 
 
 def thread_summary(article: Article, *, own_ids: frozenset[int] = frozenset()) -> ThreadSummary:
-    """Counts and version of a thread in ONE query, without reading its comments.
+    """Counts of a thread in ONE query, without reading its comments, and its version.
 
-    The version is made of the number of comments in each state and the latest time any of
-    them was written, edited or decided, so a new, edited, approved, rejected or deleted
-    comment changes it, whichever code path made the change; the article's own fields are
-    part of it too. A reader's cached copy is still good while the version is the same.
+    The version is the article's (``Article.version``), read with the article and before any
+    comment: every write that a reader could see moves it in the writing transaction, so a
+    reader's cached copy, or a worker's kept answer, is good while it is the same.
     """
-    row = db.session.execute(
+    version = article.version
+    approved, top = db.session.execute(
         select(
-            func.count(Comment.id),
             func.coalesce(
                 func.sum(case((Comment.status == CommentStatus.APPROVED, 1), else_=0)), 0
             ),
             func.coalesce(func.sum(case((_shown_top_level(own_ids), 1), else_=0)), 0),
-            func.max(Comment.created_at),
-            func.max(Comment.edited_at),
-            func.max(Comment.decided_at),
-            func.max(Comment.id),
         ).where(Comment.article_id == article.id)
     ).one()
-    total, approved, top, *latest = row
-    parts = [article.key, article.title, article.url, article.closed, article.version]
-    parts += [total, approved, *latest]
-    version = hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
     return ThreadSummary(int(approved), int(top), version)
 
 

@@ -76,11 +76,8 @@ class Defaults:
     # and how long after that it may serve the old copy while it fetches a new one.
     CACHE_MAX_AGE = 10
     CACHE_STALE_WHILE_REVALIDATE = 60
-    # Rendered thread pages each worker keeps (keyed by the thread's version, never stale).
+    # Anonymous answers (and thread parts) each worker keeps, never stale (readcache.py).
     THREAD_CACHE_ENTRIES = 128
-    # Seconds each worker may answer anonymous public JSON reads (the thread, counts) from
-    # memory without asking the database; 0: never (every read is current). See microcache.py.
-    MICROCACHE_SECONDS = 0
     # New threads opened on first use: per address (Flask-Limiter's syntax), and for the site.
     RATELIMIT_NEW_ARTICLES = "10 per hour"
     MAX_NEW_ARTICLES_PER_DAY = 1000
@@ -197,12 +194,6 @@ def _check(app: Flask) -> None:
     _check_public_url(config)
     if config["MAX_DEPTH"] < 1:
         raise ConfigError("MAX_DEPTH must be at least 1")
-    seconds = config["MICROCACHE_SECONDS"]
-    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
-        raise ConfigError("MICROCACHE_SECONDS must be a number of seconds, 0 or more")
-    if seconds > config["CACHE_MAX_AGE"]:
-        # Never staler than what the answers already tell a CDN it may keep.
-        raise ConfigError("MICROCACHE_SECONDS may not be more than CACHE_MAX_AGE")
 
 
 def _check_public_url(config) -> None:

@@ -380,18 +380,20 @@ Index("ix_comment_queue", Comment.status, Comment.created_at)
 
 @event.listens_for(Session, "before_flush")
 def bump_thread_versions(session: Session, flush_context, instances) -> None:
-    """Every comment written, changed or deleted through the session moves its thread's
-    version, in the same transaction, whichever code path (form, API, moderation, import)
-    made the change; several instances see it alike, since it lives in the database."""
+    """Every comment written, changed or deleted through the session, and every change of an
+    article's own fields (title, address, closed), moves the thread's version, in the same
+    transaction, whichever code path (form, API, moderation, import, command) made the change;
+    every worker and instance sees it alike, since it lives in the database (readcache.py)."""
     articles = set()
-    for comment in (*session.new, *session.dirty, *session.deleted):
-        if not isinstance(comment, Comment):
+    for row in (*session.new, *session.dirty, *session.deleted):
+        if row in session.dirty and not session.is_modified(row):
             continue
-        if comment in session.dirty and not session.is_modified(comment):
-            continue
-        article_id = comment.article_id or (comment.article.id if comment.article else None)
-        if article_id is not None:
-            articles.add(article_id)
+        if isinstance(row, Article) and row in session.dirty:
+            articles.add(row.id)
+        elif isinstance(row, Comment):
+            article_id = row.article_id or (row.article.id if row.article else None)
+            if article_id is not None:
+                articles.add(article_id)
     if articles:
         session.execute(
             update(Article)
@@ -410,7 +412,13 @@ def bump_versions_on_bulk_writes(state: ORMExecuteState) -> None:
     mapper = state.bind_mapper
     if mapper is None or mapper.class_ is not Comment:
         return
-    state.session.execute(
+    move_every_thread(state.session)
+
+
+def move_every_thread(session: Session) -> None:
+    """A new version for every thread: a bulk write, or a setting that changes what every
+    thread shows (settings.py)."""
+    session.execute(
         update(Article)
         .values(version=Article.version + 1)
         .execution_options(synchronize_session=False)

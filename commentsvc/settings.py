@@ -22,7 +22,7 @@ from .audit import record_event
 from .config import MODERATION_MODES
 from .errors import DomainError
 from .extensions import db
-from .models import Setting
+from .models import Setting, move_every_thread
 
 # The keys an admin may change at run time; everything else stays in the configuration file.
 EDITABLE = (
@@ -85,5 +85,8 @@ def save_settings(values: Mapping[str, Any], *, by: str, now: datetime) -> None:
             json.dumps(value, ensure_ascii=False),
         )
         record_event("setting", f"{key}: {old} → {new}", by=by, now=now)
+    if any(before.get(key) != value for key, value in checked.items()):
+        # CLOSE_AFTER_DAYS closes threads: every thread's kept answers must go (readcache.py).
+        move_every_thread(db.session)
     db.session.flush()
     g.pop("_commentsvc_settings", None)

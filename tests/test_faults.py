@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 
 import pytest
 from flask import Blueprint
@@ -187,3 +188,55 @@ def test_comments_sent_while_the_database_goes_away_are_either_stored_or_refused
     stored = stored_texts(database_url)
     assert set(acknowledged) <= set(stored)
     assert len(stored) == len(set(stored))  # nothing stored twice
+
+
+def test_while_the_listening_connection_is_cut_reads_ask_the_database_and_stay_current(
+    app, client, article, add_comment, proxy, database_url, tmp_path, count_queries
+):
+    """The worker's LISTEN connection goes through the forwarder as its pool does. While it is
+    cut, a write elsewhere sends a notification nobody here hears: the reads must then ask the
+    database, and go back to memory once the listener is back."""
+    from commentsvc import comments, create_app
+    from commentsvc.models import utcnow
+    from tests.conftest import base_config, notifications_delivered
+
+    def read():
+        answer = client.get("/api/v1/comments", query_string={"article": article})
+        assert answer.status_code == 200
+        return [c["author"] for c in answer.get_json()["comments"]]
+
+    watcher = app.wsgi_app.watcher
+    watcher.retry_seconds = 3  # the window with the database back and the listener not yet
+    add_comment(article, "Första", author="Anna")
+    notifications_delivered()
+    read()
+    with count_queries() as q:
+        assert read() == ["Anna"]
+    assert q.count == 0
+
+    proxy.cut()
+    for _ in range(100):
+        if watcher.generation() is None:
+            break
+        time.sleep(0.05)
+    assert watcher.generation() is None
+    proxy.restore()
+    # Another worker, straight to PostgreSQL: its NOTIFY reaches no listener of ours.
+    (tmp_path / "other").mkdir()
+    other = create_app({**base_config(database_url, tmp_path / "other"), "MODERATION": "none"})
+    with other.app_context():
+        draft = comments.Draft(comment="Under avbrottet", author="Bo", email="bo@example.se")
+        comments.post_comment(comments.find_article(article), draft, ip="127.0.0.0", now=utcnow())
+        db.session.commit()
+        db.engine.dispose()
+    with count_queries() as q:
+        assert read() == ["Anna", "Bo"]
+    assert q.count > 0  # asked, as the listener is not back yet
+    for _ in range(200):  # the listener comes back: the reads go back to memory
+        if watcher.generation() is not None:
+            break
+        time.sleep(0.05)
+    assert read() == ["Anna", "Bo"]
+    with count_queries() as q:
+        assert read() == ["Anna", "Bo"]
+    assert q.count == 0

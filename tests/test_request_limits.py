@@ -14,7 +14,7 @@ EVIL = "http://evil.example"
 
 
 @pytest.fixture(
-    params=[{"PUBLIC_URL": PUBLIC}, {}, {"PUBLIC_URL": PUBLIC, "MICROCACHE_SECONDS": 5}]
+    params=[{"PUBLIC_URL": PUBLIC}, {}, {"PUBLIC_URL": PUBLIC, "THREAD_CACHE_ENTRIES": 0}]
 )
 def config_overrides(request):
     return request.param

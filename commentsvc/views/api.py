@@ -15,7 +15,7 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from .. import caching, comments, privacy, subscriptions
+from .. import caching, comments, privacy, readcache, subscriptions
 from ..antispam import issue_stamp
 from ..errors import (
     HTTP_MESSAGES,
@@ -202,13 +202,13 @@ def own_tokens() -> list[str]:
 
 @bp.get("/comments")
 def list_comments():
-    """The thread as JSON, cached as the plain page is (caching.py).
+    """The thread as JSON, with an ETag from the thread's version (caching.py).
 
-    Anonymous readers all get the same body, so it carries an ETag and ``public`` caching (a
-    CDN may keep it) and each worker keeps it per version of the thread. A reader who proves
-    with edit tokens (``X-Own-Comments``) that they wrote comments here gets a ``private``
-    copy with their pending ones. The form's anti-spam stamp is not in the body (it would be
-    the same old stamp for everyone): the embed fetches it from ``GET /api/v1/stamp``.
+    Anonymous readers all get the same body, so it is ``public`` (a CDN may keep it) and each
+    worker keeps the answer while the thread keeps its version (readcache.py). A reader who
+    proves with edit tokens (``X-Own-Comments``) that they wrote comments here gets a
+    ``private`` copy with their pending ones. The form's anti-spam stamp is not in the body (it
+    would be the same old stamp for everyone): the embed fetches it from ``GET /api/v1/stamp``.
     """
     article = open_new_or_existing(article_key(request.args.get("article")))
     now = utcnow()
@@ -218,39 +218,37 @@ def list_comments():
     page, _pages = comments.page_and_pages(summary, page_arg())
     closed = comments.is_closed(article, now)
     texts = bool(request.args.get("texts"))
-    shape = ("api", article.id, page, str(get_locale()), texts, closed, article.title, article.url)
+    shape = ("api", article.id, page, str(get_locale()), texts, closed)
     # Own comments are editable for a while: a new tag each minute while the reader has some.
     personal = (sorted(tokens.items()), now.replace(second=0, microsecond=0)) if own else None
     etag = caching.thread_etag(summary, *shape, personal=personal)
     if caching.not_modified(etag):
         return own_copy_varies(caching.not_modified_response(etag, private=bool(own)))
 
-    def build() -> str:
-        thread = comments.load_thread(article, own_ids=own, page=page, summary=summary)
-        body = {
-            "article": {
-                "key": article.key,
-                "title": article.title,
-                "url": safe_href(article.url),
-                "closed": closed,
-            },
-            "lang": str(get_locale()),
-            "heading": heading(thread),
-            "count": thread.approved_count,
-            "page": thread.page,
-            "pages": thread.pages,
-            "comments": comments.public_thread(thread, avatar_url, own),
-            "form": {"edit_window_minutes": current_app.config["EDIT_WINDOW_MINUTES"]},
-            "privacy": privacy_notice(),
-        }
-        if texts:
-            body["texts"] = embed_texts()
-        return current_app.json.dumps(body) + "\n"
-
-    # Only what every reader sees alike is kept: never a reader's own pending comments.
-    cache = None if own else caching.kept("api threads")
-    data = build() if cache is None else cache.get_or_make((summary.version, *shape), build)
-    response = current_app.response_class(data, mimetype="application/json")
+    if not own:
+        readcache.share({article.id: summary.version}, until=comments.closes_at(article))
+    thread = comments.load_thread(article, own_ids=own, page=page, summary=summary)
+    body = {
+        "article": {
+            "key": article.key,
+            "title": article.title,
+            "url": safe_href(article.url),
+            "closed": closed,
+        },
+        "lang": str(get_locale()),
+        "heading": heading(thread),
+        "count": thread.approved_count,
+        "page": thread.page,
+        "pages": thread.pages,
+        "comments": comments.public_thread(thread, avatar_url, own),
+        "form": {"edit_window_minutes": current_app.config["EDIT_WINDOW_MINUTES"]},
+        "privacy": privacy_notice(),
+    }
+    if texts:
+        body["texts"] = embed_texts()
+    response = current_app.response_class(
+        current_app.json.dumps(body) + "\n", mimetype="application/json"
+    )
     return own_copy_varies(caching.with_cache_headers(response, etag, private=bool(own)))
 
 
@@ -350,8 +348,10 @@ def counts():
         # own comment counted, and the answer is worth keeping for no one else.
         response.headers["Cache-Control"] = "no-store"
     else:
-        # The same for every reader: a CDN may keep a front page's counts for a few seconds.
+        # The same for every reader: a CDN may keep a front page's counts for a few seconds,
+        # and each worker until anything is written (readcache.py).
         response.headers["Cache-Control"] = caching.cache_control(private=False)
+        readcache.share(None)
     return response
 
 

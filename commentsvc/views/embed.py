@@ -87,6 +87,7 @@ def render_embed(article, form, *, status=200, reply_to=None, **context):
         reply_to=reply_to,
         template="embed/thread.html",
         own_ids=comments.own_ids_from_tokens(tokens, utcnow()),
+        anonymous=not tokens,
         thread_endpoint="embed.frame",
         form_action=url_for("embed.post_comment", own=tokens or None),
         link_args=link_args(tokens),

@@ -25,7 +25,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import text
 
-from .. import caching, comments, subscriptions
+from .. import caching, comments, readcache, subscriptions
 from ..antispam import issue_stamp
 from ..avatars import identicon_svg
 from ..demo import DEMO_KEY
@@ -114,6 +114,7 @@ def render_thread(
     template: str = "public/thread.html",
     own_ids: frozenset[int] | None = None,
     conditional: bool = False,
+    anonymous: bool = False,
     **context,
 ):
     """The thread page with the form in its current state (empty, prefilled or with errors).
@@ -122,7 +123,9 @@ def render_thread(
     same version gets ``304`` after two small queries. The page is always ``private``: its
     form carries a CSRF token bound to the reader's session, and it may hold their own
     pending comments and remembered details, so no shared cache may keep it. ``context``
-    (the iframe's links and tokens) goes to the templates as it is.
+    (the iframe's links and tokens) goes to the templates as it is. ``anonymous`` (the iframe
+    page, which has no session) says the page is the same for every reader without comments
+    of their own: each worker then keeps it (readcache.py).
     """
     if own_ids is None:
         own_ids = own_comment_ids()
@@ -139,6 +142,11 @@ def render_thread(
     context.setdefault("subscription_note", subscription_note())
     shared = shared and not context["edit_tokens"]
     closed = comments.is_closed(article, now)
+    if anonymous and not own_ids:
+        # The form's time-trap stamp says when the page was made: kept for one second.
+        until = now + timedelta(seconds=1)
+        closes = comments.closes_at(article)
+        readcache.share({article.id: summary.version}, until=min(until, closes or until))
     lang = request.values.get("lang")
     etag = None
     if conditional:
