@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 class Watcher(Protocol):
     def generation(self) -> int | None: ...
 
+    def close(self) -> None: ...
+
 
 class SQLiteWatcher:
     def __init__(self, path: str):
@@ -58,6 +60,13 @@ class SQLiteWatcher:
                 self._connection = None
                 return None
 
+    def close(self) -> None:
+        """Let the file go (the engine was disposed); the next read opens it again."""
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+            self._connection = None
+
 
 class PostgresWatcher:
     def __init__(self, conninfo: str, *, ping_seconds: float = 5.0, retry_seconds: float = 1.0):
@@ -74,6 +83,9 @@ class PostgresWatcher:
         if self._pid != os.getpid():
             self._start()
         return self._generation if self._listening else None
+
+    def close(self) -> None:
+        """The listener serves every app of the process on this database: it stays."""
 
     def _start(self) -> None:
         with self._lock:
@@ -114,21 +126,15 @@ class PostgresWatcher:
             time.sleep(self.retry_seconds)
 
 
-_watchers: dict[str, Watcher | None] = {}
-_watchers_lock = threading.Lock()
+_listeners: dict[str, PostgresWatcher] = {}
+_listeners_lock = threading.Lock()
 
 
 def watcher_for(engine: Engine) -> Watcher | None:
-    """The process's watcher of this database (one per database, however many apps)."""
-    url = engine.url
-    key = url.render_as_string(hide_password=False)
-    with _watchers_lock:
-        if key not in _watchers:
-            _watchers[key] = _make_watcher(engine)
-        return _watchers[key]
+    """A watcher of the engine's database; None when it cannot be watched.
 
-
-def _make_watcher(engine: Engine) -> Watcher | None:
+    SQLite: one per app (a kept connection, no thread). PostgreSQL: one listener per database
+    and process, however many apps (tests make hundreds)."""
     url = engine.url
     if url.get_backend_name() == "sqlite":
         path = url.database or ""
@@ -136,5 +142,9 @@ def _make_watcher(engine: Engine) -> Watcher | None:
             return None  # each connection its own database: nothing to watch
         return SQLiteWatcher(os.path.abspath(path))
     if url.get_backend_name() == "postgresql":
-        return PostgresWatcher(url.set(drivername="postgresql").render_as_string(False))
+        conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        with _listeners_lock:
+            if conninfo not in _listeners:
+                _listeners[conninfo] = PostgresWatcher(conninfo)
+            return _listeners[conninfo]
     return None

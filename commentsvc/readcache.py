@@ -35,6 +35,7 @@ from datetime import datetime
 
 from flask import Flask, request
 from sqlalchemy import Engine, bindparam, event, select
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.http import parse_etags, unquote_etag
 
 from .extensions import db
@@ -97,6 +98,7 @@ class ReadCache:
         self._lock = threading.Lock()
         self._refreshing = threading.Lock()
         event.listen(engine, "commit", self._committed)
+        event.listen(engine, "engine_disposed", lambda engine: watcher.close())
 
     def _committed(self, connection) -> None:
         self._commits += 1
@@ -138,7 +140,10 @@ class ReadCache:
             return self._epoch
         with self._refreshing:
             if seen != self._seen:
-                self._refresh(seen)
+                try:
+                    self._refresh(seen)
+                except SQLAlchemyError:  # the database is away: Flask answers 503 and why
+                    return None
             return self._epoch
 
     def _refresh(self, seen: tuple) -> None:

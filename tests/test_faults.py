@@ -220,6 +220,9 @@ def test_while_the_listening_connection_is_cut_reads_ask_the_database_and_stay_c
             break
         time.sleep(0.05)
     assert watcher.generation() is None
+    away = client.get("/api/v1/comments", query_string={"article": article})
+    assert away.status_code == 503  # not the kept answer: it may be old by now
+    assert away.get_json()["error"] == "database_unavailable"
     proxy.restore()
     # Another worker, straight to PostgreSQL: its NOTIFY reaches no listener of ours.
     (tmp_path / "other").mkdir()
