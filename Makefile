@@ -94,6 +94,8 @@ messages: install
 # apt-get install wrk). BENCH_DATABASE_URL: an EMPTY PostgreSQL database to include (wiped).
 bench: install
 	$(BIN)/python bench/run.py $(if $(BENCH_DATABASE_URL),--pg $(BENCH_DATABASE_URL)) $(BENCH_ARGS)
+	$(BIN)/python bench/freshness.py --db sqlite:///$(CURDIR)/bench/.work/freshness.db \
+		$(if $(BENCH_DATABASE_URL),--db $(BENCH_DATABASE_URL)) --write
 
 # EXPLAIN ANALYZE of the hot queries on a realistic PostgreSQL database (wiped and filled).
 explain: install

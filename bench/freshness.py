@@ -169,6 +169,28 @@ def measure(url: str, args) -> dict[str, Freshness]:
     return results
 
 
+def notify_delays_ms(url: str, count: int = 200) -> list[float]:
+    """PostgreSQL alone: from a writing statement's start to its NOTIFY (the trigger of
+    migration 0012) reaching a listening connection, as a worker's listener gets it."""
+    import psycopg
+
+    conninfo = url.replace("postgresql+psycopg://", "postgresql://", 1)
+    delays = []
+    with (
+        psycopg.connect(conninfo, autocommit=True) as listener,
+        psycopg.connect(conninfo, autocommit=True) as writer,
+    ):
+        listener.execute("LISTEN commentsvc")
+        for _ in range(count):
+            started = time.perf_counter()
+            writer.execute(
+                "UPDATE article SET version = version + 1 WHERE id = (SELECT min(id) FROM article)"
+            )
+            next(listener.notifies(timeout=5, stop_after=1))
+            delays.append((time.perf_counter() - started) * 1000)
+    return delays
+
+
 def label(url: str) -> str:
     return "SQLite" if url.startswith("sqlite") else "PostgreSQL"
 
@@ -209,6 +231,17 @@ def render(measured: dict[str, dict[str, Freshness]], args) -> str:
                 f"{result.stale_reads} | {result.rounds_with_stale} | {result.never_seen} | "
                 f"{result.failed_reads} |"
             )
+    for database, delays in getattr(args, "notify_delays", {}).items():
+        ordered = sorted(delays)
+        p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+        lines += [
+            "",
+            f"{database}: from a write's statement to its NOTIFY at a listening connection "
+            f"(the workers' listener), {len(ordered)} writes: p50 {statistics.median(ordered):.2f}"
+            f" ms, p99 {p99:.2f} ms, max {ordered[-1]:.2f} ms. This is how long another worker "
+            "or instance may still answer a read from memory after a write commits; the delays "
+            "above are mostly the first read's own time, which builds the answer anew.",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -242,6 +275,8 @@ def main() -> int:
         if url.startswith("sqlite:///"):
             url = run.empty_sqlite(Path(url.removeprefix("sqlite:///")))
         measured[label(url)] = measure(url, args)
+        if url.startswith("postgresql"):
+            args.notify_delays = {label(url): notify_delays_ms(url)}
     section = render(measured, args)
     print(section)
     if args.write:
