@@ -13,9 +13,10 @@ moment it stops being good (a thread that closes by age, the iframe's form stamp
 A kept answer is good while each thread it shows still has that version. The worker keeps a map
 of those versions and asks the database for it again, in one query, only when the watcher
 (freshness.py) says that something was committed since it last asked: SQLite's data_version,
-PostgreSQL's LISTEN/NOTIFY, and this process's own commits (so a writer's next read on the same
-worker is current even before PostgreSQL's notification arrives). When the watcher cannot tell
-(the listening connection is lost), nothing is answered from memory.
+PostgreSQL's LISTEN/NOTIFY, and this process's own commits through the ORM session (so a
+writer's next read on the same worker is current even before PostgreSQL's notification
+arrives). When the watcher cannot tell (the listening connection is lost), nothing is answered
+from memory.
 
 Only requests that carry nothing personal are looked up: no cookie, no ``X-Own-Comments``, no
 ``Authorization``. The key is everything else such an answer may vary by: path and query (page,
@@ -25,6 +26,7 @@ Accept-Language and Accept-Encoding.
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 import time
@@ -36,6 +38,7 @@ from datetime import datetime
 from flask import Flask, request
 from sqlalchemy import Engine, bindparam, event, select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 from werkzeug.http import parse_etags, unquote_etag
 
 from .extensions import db
@@ -63,6 +66,17 @@ def share(versions: Mapping[int, int] | None, *, until: datetime | None = None) 
         None if versions is None else dict(versions),
         until.timestamp() if until else math.inf,
     )
+
+
+_commits_here = 0  # commits of this process's sessions, as they are done
+_counting = itertools.count(1)
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    """A worker's own write is current on its next read, before any notification comes."""
+    global _commits_here
+    _commits_here = next(_counting)
 
 
 @dataclass
@@ -94,14 +108,9 @@ class ReadCache:
         self._versions: dict[int, int] = {}  # thread id: version, as of ``_seen``
         self._seen: tuple | None = None
         self._epoch = 0
-        self._commits = 0  # this process's commits on the engine
         self._lock = threading.Lock()
         self._refreshing = threading.Lock()
-        event.listen(engine, "commit", self._committed)
         event.listen(engine, "engine_disposed", lambda engine: watcher.close())
-
-    def _committed(self, connection) -> None:
-        self._commits += 1
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if (
@@ -135,7 +144,7 @@ class ReadCache:
         generation = self.watcher.generation()
         if generation is None:
             return None
-        seen = (generation, self._commits)  # read before asking: a later commit moves it
+        seen = (generation, _commits_here)  # read before asking: a later commit moves it
         if seen == self._seen:
             return self._epoch
         with self._refreshing:
