@@ -76,8 +76,10 @@ class Defaults:
     # and how long after that it may serve the old copy while it fetches a new one.
     CACHE_MAX_AGE = 10
     CACHE_STALE_WHILE_REVALIDATE = 60
-    # Anonymous answers (and thread parts) each worker keeps, never stale (readcache.py).
+    # Anonymous answers (and thread parts) each worker keeps, never stale (readcache.py), and
+    # the most memory the kept answers' bodies may take in a worker.
     THREAD_CACHE_ENTRIES = 128
+    THREAD_CACHE_MEGABYTES = 8
     # New threads opened on first use: per address (Flask-Limiter's syntax), and for the site.
     RATELIMIT_NEW_ARTICLES = "10 per hour"
     MAX_NEW_ARTICLES_PER_DAY = 1000
@@ -185,6 +187,7 @@ def _check(app: Flask) -> None:
         "CACHE_MAX_AGE",
         "CACHE_STALE_WHILE_REVALIDATE",
         "THREAD_CACHE_ENTRIES",
+        "THREAD_CACHE_MEGABYTES",
         "MAX_NEW_ARTICLES_PER_DAY",
         "MAX_CONTENT_LENGTH",
         "NOTIFY_BATCH_MINUTES",

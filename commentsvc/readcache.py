@@ -97,6 +97,7 @@ class ReadCache:
         watcher: Watcher,
         entries: int,
         *,
+        max_bytes: int,
         clock: Callable[[], float] = time.time,
     ):
         self.wsgi_app = wsgi_app
@@ -104,6 +105,8 @@ class ReadCache:
         self.engine = engine
         self.watcher = watcher
         self.entries = entries
+        self.max_bytes = max_bytes
+        self._bytes = 0
         self._answers: OrderedDict[tuple, Answer] = OrderedDict()
         self._versions: dict[int, int] = {}  # thread id: version, as of ``_seen``
         self._seen: tuple | None = None
@@ -210,10 +213,12 @@ class ReadCache:
                 self._versions.setdefault(thread, version)
             if not self._good(answer, self._epoch):
                 return
+            old = self._answers.pop(key, None)
+            self._bytes += len(answer.body) - (len(old.body) if old else 0)
             self._answers[key] = answer
-            self._answers.move_to_end(key)
-            while len(self._answers) > self.entries:
-                self._answers.popitem(last=False)
+            while len(self._answers) > self.entries or self._bytes > self.max_bytes:
+                _, dropped = self._answers.popitem(last=False)
+                self._bytes -= len(dropped.body)
 
 
 def _send(environ: dict, start_response: Callable, answer: Answer) -> Iterable[bytes]:
@@ -229,10 +234,12 @@ def _send(environ: dict, start_response: Callable, answer: Answer) -> Iterable[b
 
 def install(app: Flask) -> None:
     """Put the cache in front of the app, unless ``THREAD_CACHE_ENTRIES`` is 0 or the database
-    cannot be watched (an in-memory SQLite)."""
+    cannot be watched (an in-memory SQLite). It keeps at most that many answers, and at most
+    ``THREAD_CACHE_MEGABYTES`` of their bodies (a worker's memory stays bounded)."""
     entries = app.config["THREAD_CACHE_ENTRIES"]
     with app.app_context():
         engine = db.engine
     watcher = watcher_for(engine)
     if entries and watcher is not None:
-        app.wsgi_app = ReadCache(app.wsgi_app, engine, watcher, entries)
+        max_bytes = app.config["THREAD_CACHE_MEGABYTES"] * 1024 * 1024
+        app.wsgi_app = ReadCache(app.wsgi_app, engine, watcher, entries, max_bytes=max_bytes)

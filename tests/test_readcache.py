@@ -213,3 +213,24 @@ def test_when_the_database_cannot_be_watched_every_read_asks_it(
     with count_queries() as q:
         assert authors(read(client, article)) == ["Anna"]
     assert q.count > 0
+
+
+def test_the_kept_answers_stay_within_their_memory_budget(
+    app, client, article, add_comment, count_queries
+):
+    from commentsvc import comments
+
+    with app.app_context():
+        comments.create_article("granne", title="Grannen")
+        db.session.commit()
+    add_comment(article, "Första", author="Anna")
+    notifications_delivered()
+    first = read(client, article)
+    app.wsgi_app.max_bytes = len(first.get_data()) + 100  # room for one answer
+    read(client, "granne")  # kept; the first answer goes to make room
+    with count_queries() as q:
+        read(client, "granne")
+    assert q.count == 0
+    with count_queries() as q:
+        assert authors(read(client, article)) == ["Anna"]
+    assert q.count > 0
