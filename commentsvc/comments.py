@@ -198,8 +198,8 @@ def closes_at(article: Article) -> datetime | None:
 
 def is_closed(article: Article, now: datetime) -> bool:
     """Closed by flag, or older than ``CLOSE_AFTER_DAYS`` (0 keeps threads open)."""
-    days = effective_config()["CLOSE_AFTER_DAYS"]
-    return article.closed or bool(days and article.created_at < now - timedelta(days=days))
+    closes = closes_at(article)
+    return article.closed or (closes is not None and closes < now)
 
 
 def post_comment(

@@ -98,3 +98,19 @@ def axe_violations():
         )
 
     return run
+
+
+@pytest.fixture
+def host_site_class():
+    """The host site's pages; a module with pages of its own overrides this."""
+    from tests.browser.test_embed_browser import HostSite
+
+    return HostSite
+
+
+@pytest.fixture
+def host_site(host_site_class):
+    """A news site on its own loopback origin that embeds the service."""
+    site = host_site_class()
+    with site.server:
+        yield site

@@ -77,13 +77,6 @@ class HostSite:
 
 
 @pytest.fixture
-def host_site():
-    site = HostSite()
-    with site.server:
-        yield site
-
-
-@pytest.fixture
 def config_overrides(host_site):
     return {"ALLOWED_ORIGINS": [host_site.origin]}
 

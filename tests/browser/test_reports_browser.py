@@ -9,16 +9,8 @@ import json
 
 import pytest
 
-from tests.browser.test_embed_browser import HostSite
 from tests.mailserver import mail_config
 from tests.moderation.conftest import PASSWORD
-
-
-@pytest.fixture
-def host_site():
-    site = HostSite()
-    with site.server:
-        yield site
 
 
 @pytest.fixture

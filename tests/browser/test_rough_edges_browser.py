@@ -90,10 +90,8 @@ class HostSite:
 
 
 @pytest.fixture
-def host_site():
-    site = HostSite()
-    with site.server:
-        yield site
+def host_site_class():
+    return HostSite  # the strict-CSP host page of this module
 
 
 @pytest.fixture

@@ -11,14 +11,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.browser.test_embed_browser import HostSite, embed, open_article
-
-
-@pytest.fixture
-def host_site():
-    site = HostSite()
-    with site.server:
-        yield site
+from tests.browser.test_embed_browser import embed, open_article
 
 
 @pytest.fixture
