@@ -90,8 +90,9 @@ def register_extensions(app: Flask) -> None:
     # Every address a template shows as a link goes through the one rule (weburls.py).
     app.jinja_env.filters["safe_href"] = safe_href
     app.jinja_env.globals["public_url"] = public_url
-    from .database import configure_engine
+    from .database import configure_engine, end_sessions_quietly
 
+    end_sessions_quietly(app)
     with app.app_context():
         configure_engine(db.engine)
 

@@ -39,3 +39,23 @@ def test_sqlite_connections_enforce_foreign_keys_and_use_wal(app):
     with app.app_context(), db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_a_connection_lost_while_the_session_ends_costs_the_reader_nothing(
+    app, client, article, monkeypatch
+):
+    """The database drops the connection just as the request's session ends (its ROLLBACK
+    fails): the page was made and is answered; the next request gets a new connection."""
+    from commentsvc.extensions import db as database
+
+    with app.app_context():
+        dialect = database.engine.dialect
+
+    def dropped(connection):
+        raise dialect.loaded_dbapi.OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(dialect, "do_rollback", dropped)
+    answer = client.get("/thread", query_string={"article": article})
+    assert answer.status_code == 200
+    monkeypatch.undo()
+    assert client.get("/thread", query_string={"article": article}).status_code == 200
