@@ -1,4 +1,4 @@
-"""Engine settings that make SQLite a safe embedded default."""
+"""Engine settings: SQLite as a safe embedded default; no connection kept in doubt."""
 
 from __future__ import annotations
 
@@ -12,7 +12,22 @@ log = logging.getLogger(__name__)
 
 
 def configure_engine(engine: Engine) -> None:
-    """On SQLite: WAL journal (readers never wait for the writer), foreign keys, busy timeout."""
+    """A connection whose BEGIN, COMMIT or ROLLBACK failed is closed, never reused.
+
+    On SQLite also: WAL journal (readers never wait for the writer), foreign keys, busy
+    timeout.
+    """
+
+    @event.listens_for(engine, "handle_error")
+    def _close_connections_in_doubt(context):
+        # The driver's own begin, commit and rollback are the calls without a statement. When
+        # one fails, nobody knows whether the connection still holds its transaction (and its
+        # locks): SQLAlchemy closes it as it would a lost one, and keeps the rest of the pool.
+        if context.connection is not None and context.statement is None:
+            if not context.is_disconnect:
+                context.invalidate_pool_on_disconnect = False
+            context.is_disconnect = True
+
     if engine.dialect.name != "sqlite":
         return
 
