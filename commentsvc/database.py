@@ -20,10 +20,12 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "handle_error")
     def _close_connections_in_doubt(context):
-        # The driver's own begin, commit and rollback are the calls without a statement. When
-        # one fails, nobody knows whether the connection still holds its transaction (and its
-        # locks): SQLAlchemy closes it as it would a lost one, and keeps the rest of the pool.
-        if context.connection is not None and context.statement is None:
+        # The driver's own begin, commit and rollback are the calls without a statement or an
+        # execution. When one fails, nobody knows whether the connection still holds its
+        # transaction (and its locks): SQLAlchemy closes it as it would a lost one, and keeps
+        # the rest of the pool.
+        transaction_call = context.statement is None and context.execution_context is None
+        if context.connection is not None and transaction_call:
             if not context.is_disconnect:
                 context.invalidate_pool_on_disconnect = False
             context.is_disconnect = True

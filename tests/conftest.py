@@ -77,10 +77,31 @@ def database_url(migrated_database, tmp_path) -> Iterator[str]:
     if migrated_database.startswith("postgres"):
         _empty_postgres(migrated_database)
         yield migrated_database
+        left = _end_transactions_left_open(migrated_database)
+        assert not left, f"the test left connections in an open transaction: {left}"
         return
     copy = tmp_path / "commentsvc.db"
     shutil.copyfile(migrated_database, copy)
     yield f"sqlite:///{copy}"
+
+
+def _end_transactions_left_open(url: str) -> list[str]:
+    """Close the connections a test left in an open transaction, and say what they ran.
+
+    Such a connection holds its locks: each later test's TRUNCATE would wait on it for ever.
+    The test that left it fails here; the tests after it run as usual.
+    """
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        left = conn.execute(
+            text(
+                "SELECT query, pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                "AND state LIKE 'idle in transaction%'"
+            )
+        ).all()
+    engine.dispose()
+    return [row.query for row in left]
 
 
 def _empty_postgres(url: str) -> None:
