@@ -133,7 +133,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
 def _derive(app: Flask) -> None:
     config = app.config
     url = config["DATABASE_URL"] or "sqlite:///" + os.path.join(app.instance_path, "commentsvc.db")
-    config["SQLALCHEMY_DATABASE_URI"] = _with_driver(url)
+    config["SQLALCHEMY_DATABASE_URI"] = with_driver(url)
     if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         # Issue 6: a database host that does not answer fails the request in seconds (503)
         # instead of holding a worker until gunicorn kills it.
@@ -148,8 +148,8 @@ def _derive(app: Flask) -> None:
         config[key] = [w.strip() for w in _as_list(config[key]) if w.strip()]
 
 
-def _with_driver(url: str) -> str:
-    # PostgreSQL URLs as people write them ("postgres://", "postgresql://") use psycopg 3.
+def with_driver(url: str) -> str:
+    """PostgreSQL URLs as people write them ("postgres://", "postgresql://") use psycopg 3."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]

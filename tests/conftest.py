@@ -7,12 +7,14 @@ import os
 import re
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, text
 
 from commentsvc import create_app
+from commentsvc.config import with_driver
 from commentsvc.extensions import db
 
 TESTDATA = Path(__file__).resolve().parents[2] / "shared" / "testdata"
@@ -85,14 +87,23 @@ def database_url(migrated_database, tmp_path) -> Iterator[str]:
     yield f"sqlite:///{copy}"
 
 
+@contextmanager
+def engine_for(url: str) -> Iterator[Engine]:
+    """An engine of the test's own on the database at ``url`` (not the app's), disposed after."""
+    engine = create_engine(with_driver(url))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
 def _end_transactions_left_open(url: str) -> list[str]:
     """Close the connections a test left in an open transaction, and say what they ran.
 
     Such a connection holds its locks: each later test's TRUNCATE would wait on it for ever.
     The test that left it fails here; the tests after it run as usual.
     """
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    with engine.begin() as conn:
+    with engine_for(url) as engine, engine.begin() as conn:
         left = conn.execute(
             text(
                 "SELECT query, pg_terminate_backend(pid) FROM pg_stat_activity "
@@ -100,13 +111,11 @@ def _end_transactions_left_open(url: str) -> list[str]:
                 "AND state LIKE 'idle in transaction%'"
             )
         ).all()
-    engine.dispose()
     return [row.query for row in left]
 
 
 def _empty_postgres(url: str) -> None:
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    with engine.begin() as conn:
+    with engine_for(url) as engine, engine.begin() as conn:
         tables = [
             row[0]
             for row in conn.execute(
@@ -118,7 +127,6 @@ def _empty_postgres(url: str) -> None:
         ]
         if tables:
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-    engine.dispose()
 
 
 @pytest.fixture

@@ -14,12 +14,12 @@ import time
 
 import pytest
 from flask import Blueprint
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
 from commentsvc.extensions import db
 from commentsvc.models import Comment
-from tests.conftest import CSRF_INPUT
+from tests.conftest import CSRF_INPUT, engine_for
 from tests.tcpproxy import TcpProxy
 
 pytestmark = pytest.mark.skipif(
@@ -71,11 +71,8 @@ def post(client, key, token, text):
 
 def stored_texts(database_url) -> list[str]:
     """What PostgreSQL holds, read past the forwarder."""
-    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
-    with engine.connect() as connection:
-        texts = connection.execute(text("SELECT text FROM comment ORDER BY id")).scalars().all()
-    engine.dispose()
-    return list(texts)
+    with engine_for(database_url) as engine, engine.connect() as connection:
+        return list(connection.execute(text("SELECT text FROM comment ORDER BY id")).scalars())
 
 
 def test_while_postgresql_is_unreachable_pages_answer_503_and_the_service_recovers_alone(
