@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import pgdata
 from sqlalchemy import event, func, select, text
 
-from commentsvc import comments, create_app
+from commentsvc import create_app, threads
 from commentsvc.extensions import db
 from commentsvc.models import Article, Comment, CommentStatus
 
@@ -89,20 +89,18 @@ def main() -> int:
         articles = db.session.execute(select(func.count(Article.id))).scalar_one()
         print(f"{total:,} comments in {articles:,} articles\n")
 
-        hot = comments.find_article("het-trad")
-        summary = comments.thread_summary(hot)
+        hot = threads.find_article("het-trad")
+        summary = threads.thread_summary(hot)
         statements = {
-            "thread: article by key": captured(app, lambda: comments.find_article("het-trad")),
+            "thread: article by key": captured(app, lambda: threads.find_article("het-trad")),
         }
-        read = captured(app, lambda: comments.load_thread(hot, page=1))
+        read = captured(app, lambda: threads.load_thread(hot, page=1))
         statements["thread: counts and version"] = read[:1]
         statements["thread: page 1 of top-level comments"] = read[1:2]
         statements["thread: replies by root_id"] = read[2:3]
         last_page = -(-summary.top_count // app.config["COMMENTS_PER_PAGE"])
         # The last page: where the pages begin (once per version of the thread), then the page.
-        last_read = captured(
-            app, lambda: comments.load_thread(hot, page=last_page, summary=summary)
-        )
+        last_read = captured(app, lambda: threads.load_thread(hot, page=last_page, summary=summary))
         statements["thread: where each page begins"] = last_read[:1]
         statements[f"thread: page {last_page} (the last), from where it begins"] = last_read[1:2]
         keys = [f"artikel-{n}" for n in range(1, 101)]

@@ -59,7 +59,7 @@ def main() -> None:
     from flask_migrate import upgrade
 
     from commentsvc import create_app
-    from commentsvc.importers import wordpress
+    from commentsvc.moving import wordpress
 
     url = sys.argv[2] if len(sys.argv) > 2 else f"sqlite:///{workdir / 'bench.db'}"
     export = workdir / "export.xml"

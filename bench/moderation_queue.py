@@ -12,9 +12,10 @@ from pathlib import Path
 
 from sqlalchemy import event
 
-from commentsvc import accounts, comments, create_app
+from commentsvc import create_app, threads
 from commentsvc.extensions import db
 from commentsvc.models import Comment, CommentStatus, utcnow
+from commentsvc.moderation import accounts
 
 
 def main(total: int) -> None:
@@ -31,7 +32,7 @@ def main(total: int) -> None:
         from flask_migrate import upgrade
 
         upgrade()
-        article = comments.create_article("bench", title="Bench")
+        article = threads.create_article("bench", title="Bench")
         accounts.create_moderator("bench", "bench-password-1", role="admin")
         now = utcnow()
         for i in range(total):

@@ -31,7 +31,7 @@ sys.path.insert(0, str(BENCH))
 import pgdata  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
-from commentsvc import comments, create_app  # noqa: E402
+from commentsvc import create_app, threads  # noqa: E402
 from commentsvc.extensions import db  # noqa: E402
 
 SECTION = "## Paging on PostgreSQL: the first and the last page of 10,000 comments"
@@ -76,7 +76,7 @@ def main() -> int:
         return 2
     os.environ["COMMENTSVC_INSTANCE_PATH"] = tempfile.mkdtemp()
     app = create_app({"SECRET_KEY": "bench", "TESTING": True, "DATABASE_URL": args.url})
-    keyset = hasattr(comments, "page_starts")
+    keyset = hasattr(threads, "page_starts")
     label = args.label or ("keyset" if keyset else "OFFSET")
     lines = []
     with app.app_context():
@@ -92,15 +92,15 @@ def main() -> int:
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql("VACUUM ANALYZE")
         for key in ("het-trad", "lang-trad"):
-            article = comments.find_article(key)
-            summary = comments.thread_summary(article)
-            last = comments.page_and_pages(summary, 10**9)[1]
+            article = threads.find_article(key)
+            summary = threads.thread_summary(article)
+            last = threads.page_and_pages(summary, 10**9)[1]
             db.session.commit()
 
             def read(page=1, fresh=False, article=article, summary=summary):
                 if fresh and keyset:
                     app.extensions.get("commentsvc_kept", {}).pop("page starts", None)
-                thread = comments.load_thread(article, page=page, summary=summary)
+                thread = threads.load_thread(article, page=page, summary=summary)
                 assert thread.page == page and thread.nodes
                 db.session.rollback()  # a new transaction per read, as a request has
 

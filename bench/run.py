@@ -251,7 +251,7 @@ def prepare_commentsvc(database_url: str, instance: Path, *, scales: bool) -> No
     """Migrate an empty database and load the same thread through the service functions."""
     from sqlalchemy import text
 
-    from commentsvc import comments, create_app
+    from commentsvc import create_app, threads
     from commentsvc.extensions import db
     from commentsvc.models import utcnow
 
@@ -267,31 +267,31 @@ def prepare_commentsvc(database_url: str, instance: Path, *, scales: bool) -> No
         from flask_migrate import upgrade
 
         upgrade()
-        article = comments.create_article(THREAD, title="Bänkad tråd")
+        article = threads.create_article(THREAD, title="Bänkad tråd")
         stored = []
         for body, author, email, parent in thread_plan():
-            draft = comments.Draft(
+            draft = threads.Draft(
                 comment=body,
                 author=author,
                 email=email,
                 parent_id=stored[parent] if parent is not None else None,
             )
-            stored.append(comments.post_comment(article, draft, ip="127.0.0.0", now=utcnow()).id)
-        comments.create_article(POSTS, title="Skrivtest")
+            stored.append(threads.post_comment(article, draft, ip="127.0.0.0", now=utcnow()).id)
+        threads.create_article(POSTS, title="Skrivtest")
         for key in COUNT_ARTICLES:
-            a = comments.create_article(key, title=key)
-            first = comments.post_comment(
-                a, comments.Draft("Första", "Anna", "anna@example.se"), ip="", now=utcnow()
+            a = threads.create_article(key, title=key)
+            first = threads.post_comment(
+                a, threads.Draft("Första", "Anna", "anna@example.se"), ip="", now=utcnow()
             )
-            comments.post_comment(
-                a, comments.Draft("Svar", "Erik", "erik@example.se", parent_id=first.id),
+            threads.post_comment(
+                a, threads.Draft("Svar", "Erik", "erik@example.se", parent_id=first.id),
                 ip="", now=utcnow(),
             )  # fmt: skip
         if scales:
             from tests.bulk import bulk_thread
 
             for size in SCALES:
-                comments.create_article(f"skala-{size}", title=f"{size} kommentarer")
+                threads.create_article(f"skala-{size}", title=f"{size} kommentarer")
                 # bulk_thread works in an app context, so a session, of its own: it sees (and
                 # numbers its rows after) only what is committed. The services only flush.
                 db.session.commit()

@@ -11,18 +11,20 @@ from flask_babel import get_locale
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
-from . import assets, cli, errors, production, readcache, security
-from .auth import ModeratorSessionInterface
-from .config import load_config
-from .extensions import babel, compress, csrf, db, init_migrate
-from .forms import MAX_ID
-from .privacy import notice as privacy_notice
-from .ratelimits import init_limiter, log_storage_faults
-from .views import api, embed, feeds, public
-from .views import moderation as moderation_pages
-from .views import reports as report_pages
-from .views import subscriptions as subscription_pages
-from .weburls import public_url, safe_href
+from commentsvc import cli, errors
+from commentsvc.config import load_config
+from commentsvc.extensions import babel, compress, csrf, db, init_migrate
+from commentsvc.forms import MAX_ID
+from commentsvc.moderation.auth import ModeratorSessionInterface
+from commentsvc.notify import events as notify_events
+from commentsvc.privacy.addresses import notice as privacy_notice
+from commentsvc.ratelimits import init_limiter, log_storage_faults
+from commentsvc.views import api, embed, feeds, public
+from commentsvc.views import moderation as moderation_pages
+from commentsvc.views import reports as report_pages
+from commentsvc.views import subscriptions as subscription_pages
+from commentsvc.web import assets, deployment, readcache, security
+from commentsvc.weburls import public_url, safe_href
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 PROJECT_DIR = os.path.dirname(PACKAGE_DIR)
@@ -51,13 +53,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     os.makedirs(app.instance_path, exist_ok=True)
     load_config(app, test_config)
-    production.check_sqlite_writable(app)
-    production.trust_proxies(app)
+    deployment.check_sqlite_writable(app)
+    deployment.trust_proxies(app)
     assets.install(app)
     register_extensions(app)
     register_blueprints(app)
     errors.register_errorhandlers(app)
     cli.register_commands(app)
+    notify_events.connect()  # what follows a comment's life: lifecycle.py
     readcache.install(app)  # outermost: a repeated anonymous read stops here
     return app
 
@@ -90,7 +93,7 @@ def register_extensions(app: Flask) -> None:
     # Every address a template shows as a link goes through the one rule (weburls.py).
     app.jinja_env.filters["safe_href"] = safe_href
     app.jinja_env.globals["public_url"] = public_url
-    from .database import configure_engine, end_sessions_quietly
+    from commentsvc.database import configure_engine, end_sessions_quietly
 
     end_sessions_quietly(app)
     with app.app_context():

@@ -16,8 +16,8 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from .extensions import db
-from .models import ModerationEvent, Moderator
+from commentsvc.extensions import db
+from commentsvc.models import ModerationEvent, Moderator
 
 KINDS = {
     "decisions": (

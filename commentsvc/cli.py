@@ -6,14 +6,14 @@ import sys
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
-from . import comments, moderation
-from .errors import DomainError, InvalidRequest
-from .extensions import db
-from .forms import ARTICLE_KEY
-from .models import utcnow
+from commentsvc import moderation, threads
+from commentsvc.errors import DomainError, InvalidRequest
+from commentsvc.extensions import db
+from commentsvc.forms import ARTICLE_KEY
+from commentsvc.models import utcnow
 
 
 @click.command("init-db")
@@ -39,7 +39,7 @@ def create_article(key: str, title: str, url: str, closed: bool) -> None:
             "1–200 characters, no spaces or control characters", param_hint="KEY"
         )
     try:
-        article = comments.create_article(key, title=title, url=url, closed=closed)
+        article = threads.create_article(key, title=title, url=url, closed=closed)
     except InvalidRequest as error:
         raise click.BadParameter(str(error.message), param_hint="--url") from error
     db.session.commit()
@@ -75,7 +75,7 @@ def create_moderator(
     username: str, admin: bool, email: str, display_name: str, notify: bool, password_stdin: bool
 ) -> None:
     """Add a moderator account (asks for the password twice)."""
-    from . import accounts
+    from commentsvc.moderation import accounts
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -109,7 +109,7 @@ def set_password(username: str, password_stdin: bool) -> None:
 
     The way back in after import-json of an export made without --with-secrets.
     """
-    from . import accounts
+    from commentsvc.moderation import accounts
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -134,7 +134,7 @@ def send_mail(watch: bool, interval: int) -> None:
     """Deliver the mails waiting in the outbox (retries later when the server is down)."""
     import time
 
-    from .mail import deliver_due
+    from commentsvc.notify.outbox import deliver_due
 
     while True:
         result = deliver_due(now=utcnow())
@@ -162,7 +162,7 @@ def transparency_report(since: str | None, form: str) -> None:
     """Reports received by reason, actions taken, median time to decision, comments held."""
     import json
 
-    from . import reports
+    from commentsvc import reports
 
     try:
         start = reports.parse_since(since) if since else None
@@ -186,21 +186,10 @@ def register_commands(app: Flask) -> None:
         transparency_report,
     ):
         app.cli.add_command(command)
-    from .demo import seed_demo
+    from commentsvc.demo import seed_demo
 
     app.cli.add_command(seed_demo)
-    from .data_commands import COMMANDS as DATA_COMMANDS  # issue 5
+    from commentsvc.moving.commands import COMMANDS as DATA_COMMANDS
 
     for command in DATA_COMMANDS:
         app.cli.add_command(command)
-
-
-def main() -> None:
-    """The ``commentsvc`` console script: the same commands as ``flask --app commentsvc``."""
-    from . import create_app
-
-    version = click.version_option(
-        package_name="commentsvc", prog_name="commentsvc", message="%(prog)s %(version)s"
-    )
-    group = version(FlaskGroup(create_app=create_app, add_version_option=False))
-    group(prog_name="commentsvc")

@@ -200,7 +200,7 @@ def _check(app: Flask) -> None:
 
 
 def _check_public_url(config) -> None:
-    from .weburls import BadWebUrl, clean_web_url
+    from commentsvc.weburls import BadWebUrl, clean_web_url
 
     url = config["PUBLIC_URL"]
     if not url:

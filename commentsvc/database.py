@@ -52,7 +52,7 @@ def end_sessions_quietly(app: Flask) -> None:
     not get an error (or a broken connection) for it. Teardowns run last-registered first, so
     this runs before Flask-SQLAlchemy's own, which then finds nothing left to end.
     """
-    from .extensions import db
+    from commentsvc.extensions import db
 
     @app.teardown_appcontext
     def _end_session(error=None):

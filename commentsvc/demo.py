@@ -8,9 +8,9 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from . import comments, moderation
-from .extensions import db
-from .models import Comment, CommentStatus, utcnow
+from commentsvc import moderation, threads
+from commentsvc.extensions import db
+from commentsvc.models import Comment, CommentStatus, utcnow
 
 DEMO_KEY = "soi-mitt-startar-i-svealand"
 DEMO_COMMENTS = [
@@ -41,7 +41,7 @@ DEMO_COMMENTS = [
 @with_appcontext
 def seed_demo() -> None:
     """Create the demo article with a short thread (once; running it again changes nothing)."""
-    article = comments.create_article(
+    article = threads.create_article(
         DEMO_KEY, title="SOI Mitt startar i Svealand", url="http://127.0.0.1:5000/"
     )
     has_comments = db.session.execute(
@@ -54,14 +54,14 @@ def seed_demo() -> None:
     start = utcnow() - timedelta(hours=len(DEMO_COMMENTS))
     stored: list[Comment] = []
     for i, (author, email, text, answers) in enumerate(DEMO_COMMENTS):
-        draft = comments.Draft(
+        draft = threads.Draft(
             comment=text,
             author=author,
             email=email,
             parent_id=stored[answers].id if answers is not None else None,
         )
         when = start + timedelta(hours=i)
-        comment = comments.post_comment(article, draft, ip="127.0.0.0", now=when)
+        comment = threads.post_comment(article, draft, ip="127.0.0.0", now=when)
         if comment.status != CommentStatus.APPROVED:
             moderation.approve(comment.id, by="demo", now=when)
         stored.append(comment)

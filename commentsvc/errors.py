@@ -12,7 +12,7 @@ from sqlalchemy import exc as sa_exc
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 
-from .extensions import db
+from commentsvc.extensions import db
 
 
 class DomainError(Exception):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from .extensions import db
-from .models import Article, Comment, CommentStatus
+from commentsvc.extensions import db
+from commentsvc.models import Article, Comment, CommentStatus
 
 FEED_ENTRIES = 50
 

@@ -21,13 +21,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
-from . import reports as report_rules
-from .antispam import stamp_age
-from .comments import Draft
-from .errors import DomainError
-from .models import ReportReason
-from .moderation import Signals
-from .weburls import URL_TOO_LONG, BadWebUrl, clean_web_url
+from commentsvc import reports as report_rules
+from commentsvc.errors import DomainError
+from commentsvc.models import ReportReason
+from commentsvc.threads.antispam import stamp_age
+from commentsvc.threads.policy import Signals
+from commentsvc.threads.posting import Draft
+from commentsvc.weburls import URL_TOO_LONG, BadWebUrl, clean_web_url
 
 COMMENT_MAX = 5000
 AUTHOR_MAX = 245
@@ -404,7 +404,7 @@ class AuditFilterForm(FlaskForm):
     until = DateField(_l("To (date, inclusive)"), validators=[Optional()])
 
     def __init__(self, *args, **kwargs):
-        from .audit import KINDS, actors
+        from commentsvc.audit import KINDS, actors
 
         super().__init__(*args, **kwargs)
         self.kind.choices = [("", str(_l("All kinds")))] + [

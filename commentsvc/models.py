@@ -17,8 +17,8 @@ from sqlalchemy.orm import (
 )
 from sqlalchemy.types import DateTime, TypeDecorator
 
-from .extensions import db
-from .identity import normalize_address
+from commentsvc.extensions import db
+from commentsvc.privacy.identity import normalize_address
 
 
 def utcnow() -> datetime:

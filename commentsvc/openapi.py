@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .forms import ARTICLE_KEY
+from commentsvc.forms import ARTICLE_KEY
 
 ARTICLE_KEY_PATTERN = f"^{ARTICLE_KEY.pattern}$"
 

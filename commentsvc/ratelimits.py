@@ -16,8 +16,8 @@ from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from limits import parse_many
 
-from .errors import TooManyNewArticles
-from .extensions import limiter
+from commentsvc.errors import TooManyNewArticles
+from commentsvc.extensions import limiter
 
 TOO_FAST = _l("You are sending comments too quickly. Wait a moment and try again.")
 

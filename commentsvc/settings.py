@@ -18,11 +18,11 @@ from flask import current_app, g
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from .audit import record_event
-from .config import MODERATION_MODES
-from .errors import DomainError
-from .extensions import db
-from .models import Setting, move_every_thread
+from commentsvc.audit import record_event
+from commentsvc.config import MODERATION_MODES
+from commentsvc.errors import DomainError
+from commentsvc.extensions import db
+from commentsvc.models import Setting, move_every_thread
 
 # The keys an admin may change at run time; everything else stays in the configuration file.
 EDITABLE = (

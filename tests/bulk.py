@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, insert, select, text
 
-from commentsvc import comments
+from commentsvc import threads
 from commentsvc.extensions import db
 from commentsvc.models import Comment, CommentStatus, utcnow
 
@@ -19,7 +19,7 @@ def bulk_thread(app, key: str, count: int, *, replies_per_top: int = 4) -> list[
     """Add ``count`` approved comments to the article: top-level ones, each followed by a
     chain of replies. Returns the ids of the top-level comments, oldest first."""
     with app.app_context():
-        article = comments.find_article(key)
+        article = threads.find_article(key)
         first_id = (db.session.execute(select(func.max(Comment.id))).scalar() or 0) + 1
         start = utcnow() - timedelta(days=1)
         rows, tops = [], []
@@ -68,7 +68,7 @@ def big_threads(app, sizes=(10, 1_000, 10_000), replies_per_top: int = 4):
     for size in sizes:
         key = f"stor-{size}"
         with app.app_context():
-            comments.create_article(key, title=f"{size} kommentarer")
+            threads.create_article(key, title=f"{size} kommentarer")
             db.session.commit()
         bulk_thread(app, key, size, replies_per_top=replies_per_top)
         yield size, key

@@ -158,10 +158,10 @@ def runner(app):
 @pytest.fixture
 def article(app):
     """An article registered ahead, as a site owner would with ``create-article``."""
-    from commentsvc import comments
+    from commentsvc import threads
 
     with app.app_context():
-        a = comments.create_article(
+        a = threads.create_article(
             "nyhet-1",
             title="SOI Mitt startar i Svealand",
             url="https://www.example.se/nyheter/soi-mitt",
@@ -256,7 +256,7 @@ def count_queries(app):
 @pytest.fixture
 def add_comment(app):
     """Store a comment through the service (approved unless told otherwise); returns its id."""
-    from commentsvc import comments, moderation
+    from commentsvc import moderation, threads
     from commentsvc.models import CommentStatus, utcnow
 
     def add(
@@ -271,11 +271,11 @@ def add_comment(app):
         when=None,
     ) -> int:
         with app.app_context():
-            article = comments.find_article(key)
-            draft = comments.Draft(
+            article = threads.find_article(key)
+            draft = threads.Draft(
                 comment=text, author=author, email=email, website=website, parent_id=parent
             )
-            comment = comments.post_comment(article, draft, ip="192.0.2.0", now=when or utcnow())
+            comment = threads.post_comment(article, draft, ip="192.0.2.0", now=when or utcnow())
             if approve and comment.status != CommentStatus.APPROVED:
                 moderation.approve(comment.id, by="test", now=utcnow())
             db.session.commit()  # one action, one commit, as the views do

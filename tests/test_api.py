@@ -32,11 +32,11 @@ def post(client, body, *, headers=HOST, **kwargs):
 def stored(app) -> list[tuple]:
     """Everything a write could change, to prove that a refused request changed nothing."""
     with app.app_context():
-        comments = db.session.execute(
+        threads = db.session.execute(
             db.select(Comment.id, Comment.status, Comment.text, Comment.edited_at)
         ).all()
         articles = db.session.execute(db.select(Article.key)).all()
-        return sorted(comments) + sorted(articles)
+        return sorted(threads) + sorted(articles)
 
 
 def test_thread_lists_approved_comments_nested_without_emails(client, article, add_comment):
@@ -233,10 +233,10 @@ def test_post_to_an_unknown_article_is_404(client):
 
 
 def test_post_to_a_closed_thread_is_refused(app, client):
-    from commentsvc import comments
+    from commentsvc import threads
 
     with app.app_context():
-        comments.create_article("stangd", title="Stängd", closed=True)
+        threads.create_article("stangd", title="Stängd", closed=True)
         db.session.commit()
     r = post(client, new_comment("stangd"))
     assert r.status_code == 403
@@ -244,10 +244,10 @@ def test_post_to_a_closed_thread_is_refused(app, client):
 
 
 def test_counts_for_many_articles_in_one_query(app, client, article, add_comment, count_queries):
-    from commentsvc import comments
+    from commentsvc import threads
 
     with app.app_context():
-        comments.create_article("nyhet-2", title="Två")
+        threads.create_article("nyhet-2", title="Två")
         db.session.commit()
     add_comment(article, "Ett")
     add_comment(article, "Två")
@@ -288,12 +288,12 @@ def test_every_api_error_is_json(client, method, path, status):
 
 
 def test_a_crash_is_a_json_500(app, client, article, monkeypatch):
-    from commentsvc import comments
+    from commentsvc import threads
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(comments, "load_thread", broken)
+    monkeypatch.setattr(threads, "load_thread", broken)
     r = client.get("/api/v1/comments", query_string={"article": article})
     assert r.status_code == 500
     assert r.get_json() == {

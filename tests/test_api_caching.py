@@ -10,9 +10,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from commentsvc import antispam, comments
+from commentsvc import threads
 from commentsvc.extensions import db
 from commentsvc.models import Comment, utcnow
+from commentsvc.threads import antispam
 from tests.bulk import big_threads
 from tests.conftest import ALLOWED_ORIGIN, notifications_delivered
 
@@ -99,7 +100,7 @@ def test_closing_the_thread_or_another_language_is_another_copy(app, client, art
     assert read(client, article, r.headers["ETag"], lang="en").status_code == 200
     assert read(client, article, lang="en").get_json()["lang"] == "en"
     with app.app_context():
-        comments.create_article(article, title="SOI Mitt startar i Svealand", closed=True)
+        threads.create_article(article, title="SOI Mitt startar i Svealand", closed=True)
         db.session.commit()
     closed = read(client, article, r.headers["ETag"])
     assert closed.status_code == 200
@@ -189,7 +190,7 @@ def test_counts_for_100_articles_are_one_query(app, client, add_comment, count_q
     keys = [f"nyhet-{n}" for n in range(100)]
     with app.app_context():
         for key in keys[:50]:
-            comments.create_article(key, title=key)
+            threads.create_article(key, title=key)
         db.session.commit()
     for key in keys[:3]:
         add_comment(key, f"Om {key}")

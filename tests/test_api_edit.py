@@ -80,11 +80,11 @@ def test_author_deletes_their_comment(app, client, article, posted):
 
 
 def old_token(app, comment_id: int, minutes_ago: int) -> str:
-    from commentsvc import comments
+    from commentsvc import threads
 
     with app.app_context():
         comment = db.session.get(Comment, comment_id)
-        return comments.issue_edit_token(comment, utcnow() - timedelta(minutes=minutes_ago))
+        return threads.issue_edit_token(comment, utcnow() - timedelta(minutes=minutes_ago))
 
 
 def forged_token(app, comment_id: int) -> str:
@@ -124,18 +124,18 @@ def test_bad_tokens_change_nothing(app, client, article, posted, case):
 
 
 def test_patch_after_the_window_is_refused_with_a_clear_message(app, client, article):
-    from commentsvc import comments
+    from commentsvc import threads
 
     long_ago = utcnow() - timedelta(minutes=20)
     with app.app_context():
-        comment = comments.post_comment(
-            comments.find_article(article),
-            comments.Draft(comment="Gammal", author="Bo", email="bo@example.se"),
+        comment = threads.post_comment(
+            threads.find_article(article),
+            threads.Draft(comment="Gammal", author="Bo", email="bo@example.se"),
             ip="",
             now=long_ago,
         )
         db.session.commit()
-        token = comments.issue_edit_token(comment, long_ago)
+        token = threads.issue_edit_token(comment, long_ago)
         comment_id = comment.id
     before = stored(app)
     r = edit(client, comment_id, token)

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from commentsvc import comments
+from commentsvc import threads
 from commentsvc.extensions import db
 from commentsvc.models import Article
 
@@ -37,7 +37,7 @@ def test_a_new_key_is_created_on_first_use_from_an_allowed_origin(client, app, h
     assert response.status_code == 200
     assert "Inga kommentarer ännu till ”Ny upphandling”" in response.get_data(as_text=True)
     with app.app_context():
-        article = comments.find_article("post-4711")
+        article = threads.find_article("post-4711")
         assert (article.title, article.url) == ("Ny upphandling", f"{ALLOWED_ORIGIN}/4711")
 
 
@@ -115,7 +115,7 @@ def test_threads_close_after_close_after_days(reader, app, article):
     app.config["CLOSE_AFTER_DAYS"] = 14
     token = reader.csrf_token(article)
     with app.app_context():
-        found = comments.find_article(article)
+        found = threads.find_article(article)
         found.created_at = found.created_at - timedelta(days=15)
         db.session.commit()
     page = reader.open(article).get_data(as_text=True)

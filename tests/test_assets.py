@@ -12,7 +12,7 @@ import pytest
 from flask import url_for
 
 import commentsvc
-from commentsvc import assets
+from commentsvc.web import assets
 
 ONE_YEAR = "max-age=31536000, public, immutable"
 

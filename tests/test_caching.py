@@ -7,9 +7,10 @@ import pytest
 from flask import Response
 from sqlalchemy import update
 
-from commentsvc import caching, comments
+from commentsvc import threads
 from commentsvc.extensions import db
 from commentsvc.models import Comment, utcnow
+from commentsvc.views import _shared
 from tests.bulk import big_threads, bulk_thread
 
 
@@ -69,7 +70,7 @@ def test_closing_the_thread_makes_a_new_version(app, client, article, add_commen
     add_comment(article)
     etag = open_thread(client, article).headers["ETag"]
     with app.app_context():
-        comments.create_article(article, title="SOI Mitt startar i Svealand", closed=True)
+        threads.create_article(article, title="SOI Mitt startar i Svealand", closed=True)
         db.session.commit()
     r = open_thread(client, article, etag)
     assert r.status_code == 200
@@ -103,11 +104,11 @@ def test_the_page_is_never_shared_by_caches_because_its_form_is_the_readers_own(
 
 def test_anonymous_json_reads_may_be_kept_by_a_cdn_and_personal_ones_not(app):
     with app.test_request_context("/api/v1/comments?article=a"):
-        public = caching.with_cache_headers(Response("{}"), "abc", private=False)
+        public = _shared.with_cache_headers(Response("{}"), "abc", private=False)
         assert public.headers["Cache-Control"] == ("public, max-age=10, stale-while-revalidate=60")
         assert public.headers["ETag"] == 'W/"abc"'
         assert "Cookie" in public.headers["Vary"]
-        personal = caching.with_cache_headers(Response("{}"), "abc", private=True)
+        personal = _shared.with_cache_headers(Response("{}"), "abc", private=True)
         assert personal.headers["Cache-Control"] == "private, no-cache"
 
 
@@ -188,7 +189,7 @@ def test_the_cache_never_serves_an_old_version_or_another_readers_pending_commen
 def test_every_kind_of_write_moves_the_threads_version(app, article, add_comment):
     def version():
         with app.app_context():
-            return comments.find_article(article).version
+            return threads.find_article(article).version
 
     seen = [version()]
     bulk_thread(app, article, 5)  # a bulk insert (an import)

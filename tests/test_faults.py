@@ -203,7 +203,7 @@ def test_while_the_listening_connection_is_cut_reads_ask_the_database_and_stay_c
     """The worker's LISTEN connection goes through the forwarder as its pool does. While it is
     cut, a write elsewhere sends a notification nobody here hears: the reads must then ask the
     database, and go back to memory once the listener is back."""
-    from commentsvc import comments, create_app
+    from commentsvc import create_app, threads
     from commentsvc.models import utcnow
     from tests.conftest import base_config, notifications_delivered
 
@@ -235,8 +235,8 @@ def test_while_the_listening_connection_is_cut_reads_ask_the_database_and_stay_c
     (tmp_path / "other").mkdir()
     other = create_app({**base_config(database_url, tmp_path / "other"), "MODERATION": "none"})
     with other.app_context():
-        draft = comments.Draft(comment="Under avbrottet", author="Bo", email="bo@example.se")
-        comments.post_comment(comments.find_article(article), draft, ip="127.0.0.0", now=utcnow())
+        draft = threads.Draft(comment="Under avbrottet", author="Bo", email="bo@example.se")
+        threads.post_comment(threads.find_article(article), draft, ip="127.0.0.0", now=utcnow())
         db.session.commit()
         db.engine.dispose()
     with count_queries() as q:

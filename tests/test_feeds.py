@@ -4,7 +4,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from commentsvc import comments
+from commentsvc import threads
 from commentsvc.extensions import db
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -36,7 +36,7 @@ def test_an_articles_feed_lists_its_published_comments_newest_first(
 
 def test_the_site_feed_covers_every_article(client, app, article, add_comment):
     with app.app_context():
-        comments.create_article("annan", title="En annan nyhet")
+        threads.create_article("annan", title="En annan nyhet")
         db.session.commit()
     add_comment(article, "Här")
     add_comment("annan", "Där", author="Erik", email="erik@example.se")

@@ -126,10 +126,10 @@ def test_a_reply_to_a_pending_comment_is_refused(reader, article, add_comment, a
 
 
 def test_a_reply_to_a_comment_of_another_article_is_refused(reader, article, add_comment, app):
-    from commentsvc import comments
+    from commentsvc import threads
 
     with app.app_context():
-        comments.create_article("annan", title="En annan nyhet")
+        threads.create_article("annan", title="En annan nyhet")
         db.session.commit()
     elsewhere = add_comment("annan", "Någon annanstans")
     response = reader.post(article, parent=str(elsewhere))

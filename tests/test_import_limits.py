@@ -84,7 +84,7 @@ def peak_import_rss_kib(
     """The import command's peak resident memory, run as its own process."""
     script = (
         "import resource, sys\n"
-        "from commentsvc.cli import main\n"
+        "from commentsvc.__main__ import main\n"
         "sys.argv = ['commentsvc', sys.argv[2], sys.argv[1]]\n"
         "try:\n"
         "    main()\n"

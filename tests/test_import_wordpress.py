@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from commentsvc.extensions import db
-from commentsvc.importers import core, wordpress
 from commentsvc.models import Article, Comment, CommentStatus, ImportMapping
+from commentsvc.moving import core, wordpress
 
 from .conftest import TESTDATA
 

@@ -7,7 +7,7 @@ import re
 
 from sqlalchemy import event
 
-from commentsvc import comments
+from commentsvc import threads
 from commentsvc.extensions import db
 from tests.bulk import bulk_thread
 
@@ -19,10 +19,10 @@ def read_statements(app, key: str) -> list[tuple[str, object]]:
         seen.append((statement, parameters))
 
     with app.test_request_context():
-        article = comments.find_article(key)
+        article = threads.find_article(key)
         event.listen(db.engine, "before_cursor_execute", listen)
         try:
-            comments.load_thread(article)
+            threads.load_thread(article)
         finally:
             event.remove(db.engine, "before_cursor_execute", listen)
     return seen
@@ -43,7 +43,7 @@ def test_each_query_of_a_thread_read_uses_its_index(app, article, add_comment):
     # plans by statistics; SQLite by the shape of the query and the indexes).
     with app.app_context():
         for n in range(3):
-            comments.create_article(f"annan-{n}", title="Annan")
+            threads.create_article(f"annan-{n}", title="Annan")
             db.session.commit()
     for n in range(3):
         bulk_thread(app, f"annan-{n}", 1500)

@@ -155,8 +155,8 @@ def test_a_copied_cookie_dies_on_every_instance_at_logout_and_at_an_account_chan
 ):
     create_admin(app)
     with app.app_context():
-        from commentsvc import accounts
         from commentsvc.extensions import db
+        from commentsvc.moderation import accounts
 
         accounts.create_moderator("moa", "ett långt lösenord för moa", role="moderator")
         db.session.commit()

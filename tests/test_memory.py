@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from commentsvc import comments, create_app
+from commentsvc import create_app, threads
 from commentsvc.extensions import db
 from commentsvc.models import utcnow
 
@@ -31,10 +31,12 @@ LAZY = (
     "pygments",
     "bleach",
     "html5lib",
-    "commentsvc.importers",
-    "commentsvc.portable",
-    "commentsvc.gdpr",
-    "commentsvc.retention",
+    "commentsvc.moving.core",
+    "commentsvc.moving.wordpress",
+    "commentsvc.moving.disqus",
+    "commentsvc.moving.backup",
+    "commentsvc.privacy.rights",
+    "commentsvc.privacy.retention",
     "commentsvc.openapi",
 )
 
@@ -57,8 +59,8 @@ def test_a_worker_serving_reads_does_not_load_the_optional_parts(database_url, t
     os.environ["COMMENTSVC_INSTANCE_PATH"] = str(tmp_path)
     app = create_app({**base_config(database_url, tmp_path), "MODERATION": "none"})
     with app.app_context():
-        article = comments.create_article("minnet", title="Minnet")
-        comments.post_comment(article, comments.Draft("Lagom", "Anna", ""), ip="", now=utcnow())
+        article = threads.create_article("minnet", title="Minnet")
+        threads.post_comment(article, threads.Draft("Lagom", "Anna", ""), ip="", now=utcnow())
         db.session.commit()
         db.engine.dispose()
     env = {

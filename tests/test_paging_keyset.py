@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import insert, select
 
-from commentsvc import comments
+from commentsvc import threads
 from commentsvc.extensions import db
 from commentsvc.models import Comment, CommentStatus, utcnow
 
@@ -18,7 +18,7 @@ def build_thread(app) -> dict[str, int]:
     """A thread of TOPS top-level comments of every status, some with replies, several pairs
     written in the same microsecond (so only the id orders them)."""
     with app.app_context():
-        article = comments.create_article("lang-trad", title="Lång tråd")
+        article = threads.create_article("lang-trad", title="Lång tråd")
         db.session.flush()
         start = utcnow() - timedelta(days=1)
         rows, next_id = [], 1_000_000
@@ -120,15 +120,15 @@ def test_every_page_of_a_long_thread_holds_what_counting_from_the_start_gives(
     with app.app_context():
         expected = reference_pages(app, own_ids)
         assert any(p for page in expected for _, p in page)  # placeholders are in play
-        article = comments.find_article("lang-trad")
+        article = threads.find_article("lang-trad")
         for _round in range(2):  # page starts found, then kept by the worker
             for number, page in enumerate(expected, start=1):
-                thread = comments.load_thread(article, own_ids=own_ids, page=number)
+                thread = threads.load_thread(article, own_ids=own_ids, page=number)
                 got = [(node.comment.id, node.placeholder) for node in thread.nodes]
                 assert (thread.page, thread.pages, got) == (number, len(expected), page)
         # Out of range numbers are kept within the thread, as before.
-        assert comments.load_thread(article, own_ids=own_ids, page=0).page == 1
-        beyond = comments.load_thread(article, own_ids=own_ids, page=10_000)
+        assert threads.load_thread(article, own_ids=own_ids, page=0).page == 1
+        beyond = threads.load_thread(article, own_ids=own_ids, page=10_000)
         assert beyond.page == len(expected)
         assert [(n.comment.id, n.placeholder) for n in beyond.nodes] == expected[-1]
 
@@ -138,8 +138,8 @@ def test_a_new_comment_moves_the_page_starts(app):
     app.config["NEWEST_FIRST"] = True
     build_thread(app)
     with app.app_context():
-        article = comments.find_article("lang-trad")
-        before = comments.load_thread(article, page=2)
+        article = threads.find_article("lang-trad")
+        before = threads.load_thread(article, page=2)
         newest = Comment(
             article_id=article.id,
             depth=1,
@@ -151,8 +151,8 @@ def test_a_new_comment_moves_the_page_starts(app):
         )
         db.session.add(newest)
         db.session.commit()
-        article = comments.find_article("lang-trad")
-        after = comments.load_thread(article, page=2)
+        article = threads.find_article("lang-trad")
+        after = threads.load_thread(article, page=2)
         # The newest comment opens page 1, so page 2 begins one comment earlier.
         assert after.nodes[0].comment.id != before.nodes[0].comment.id
         assert [n.comment.id for n in after.nodes][1:] == [n.comment.id for n in before.nodes][:-1]

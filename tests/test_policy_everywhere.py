@@ -193,8 +193,8 @@ def test_no_rule_reads_an_admin_settable_key_from_the_file_configuration():
 
 
 def test_an_edit_that_sends_a_comment_back_to_the_queue_tells_the_moderators(app, article):
-    from commentsvc import accounts
     from commentsvc.models import OutboxMail
+    from commentsvc.moderation import accounts
 
     with app.app_context():
         accounts.create_moderator("mia", "ett långt lösenord", email="mia@example.se", notify=True)

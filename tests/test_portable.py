@@ -10,9 +10,10 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import Column, Integer, MetaData, String, Table, delete, select, text
 
-from commentsvc import create_app, portable
+from commentsvc import create_app
 from commentsvc.extensions import db
 from commentsvc.models import Comment, CommentStatus, utcnow
+from commentsvc.moving import backup
 
 from .conftest import base_config
 from .test_import_wordpress import THEME, comment, item, wxr
@@ -25,7 +26,7 @@ def snapshot(app) -> dict[str, list[tuple]]:
             t.name: [
                 tuple(row) for row in db.session.execute(select(t).order_by(*t.primary_key.columns))
             ]
-            for t in portable.exported_tables()
+            for t in backup.exported_tables()
         }
 
 
@@ -33,10 +34,10 @@ def wipe(app) -> None:
     """Empty every table, restarting PostgreSQL's id sequences (a fresh database)."""
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
-            names = ", ".join(t.name for t in portable.exported_tables())
+            names = ", ".join(t.name for t in backup.exported_tables())
             db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         else:
-            for table in reversed(portable.exported_tables()):
+            for table in reversed(backup.exported_tables()):
                 db.session.execute(delete(table))
         db.session.commit()
 
@@ -45,7 +46,8 @@ def wipe(app) -> None:
 def filled(app, runner, article, add_comment, tmp_path):
     """A database with every kind of row: threads, replies, all statuses, edits, mappings,
     a moderator, a setting, a mail in the outbox, decisions and a privacy request audited."""
-    from commentsvc import accounts, settings
+    from commentsvc import settings
+    from commentsvc.moderation import accounts
 
     with app.app_context():
         accounts.create_moderator(
@@ -77,21 +79,22 @@ def filled(app, runner, article, add_comment, tmp_path):
 def _subscribe_and_notify(app, key: str, parent: int) -> None:
     """A reader who asked for replies and confirmed, and a notification mail written: the
     confirmation's secret and the mail's one-click unsubscribe address are in the database."""
-    from commentsvc import comments, moderation, subscriptions
+    from commentsvc import moderation, threads
     from commentsvc.models import Subscriber
+    from commentsvc.notify import subscriptions
 
     with app.app_context():
-        article = comments.find_article(key)
-        draft = comments.Draft(
+        article = threads.find_article(key)
+        draft = threads.Draft(
             comment="Hör av er", author="Sara", email="sara@example.se", subscribe="replies"
         )
-        asked = comments.post_comment(article, draft, ip="", now=utcnow())
+        asked = threads.post_comment(article, draft, ip="", now=utcnow())
         moderation.approve(asked.id, by="test", now=utcnow())
         db.session.execute(db.update(Subscriber).values(confirmed_at=utcnow()))
-        answer = comments.Draft(
+        answer = threads.Draft(
             comment="Svar till Sara", author="Bo", email="bo@example.se", parent_id=asked.id
         )
-        answered = comments.post_comment(article, answer, ip="", now=utcnow())
+        answered = threads.post_comment(article, answer, ip="", now=utcnow())
         moderation.approve(answered.id, by="test", now=utcnow())
         db.session.commit()
         assert subscriptions.queue_due_notifications(now=utcnow() + timedelta(hours=1)) == 1
@@ -108,7 +111,7 @@ SECRETS = {
 
 def without_secrets(tables: dict[str, list[tuple]]) -> dict[str, list[tuple]]:
     blanked = dict(tables)
-    for table in portable.exported_tables():
+    for table in backup.exported_tables():
         secret = [i for i, c in enumerate(table.columns) if c.name in SECRETS.get(table.name, ())]
         blanked[table.name] = [
             tuple("" if i in secret else v for i, v in enumerate(row)) for row in tables[table.name]
@@ -171,10 +174,10 @@ def test_export_of_an_empty_database_is_a_valid_document_that_restores(app, runn
 
 def test_the_export_carries_every_status_and_the_private_fields(app, runner, filled):
     document = json.loads(runner.invoke(args=["export"]).stdout)
-    comments = document["tables"]["comment"]
-    assert {c["status"] for c in comments} == {"approved", "pending", "spam", "trash"}
-    assert "bo@example.se" in {c["email"] for c in comments}
-    assert all(c["created_at"].endswith("+00:00") for c in comments)
+    threads = document["tables"]["comment"]
+    assert {c["status"] for c in threads} == {"approved", "pending", "spam", "trash"}
+    assert "bo@example.se" in {c["email"] for c in threads}
+    assert all(c["created_at"].endswith("+00:00") for c in threads)
 
 
 @pytest.mark.parametrize(
@@ -214,8 +217,8 @@ def moderators(app, monkeypatch):
         metadata.create_all(db.engine)
         db.session.execute(table.insert(), [{"login": "redaktor", "password_hash": "scrypt:xyz"}])
         db.session.commit()
-    original = portable.exported_tables
-    monkeypatch.setattr(portable, "exported_tables", lambda: [*original(), table])
+    original = backup.exported_tables
+    monkeypatch.setattr(backup, "exported_tables", lambda: [*original(), table])
     yield table
     with app.app_context():
         metadata.drop_all(db.engine)

@@ -6,10 +6,10 @@ import re
 import pytest
 from sqlalchemy import select
 
-from commentsvc.avatars import identicon_svg
 from commentsvc.extensions import db
 from commentsvc.models import Comment
-from commentsvc.privacy import anonymize_ip, avatar_key
+from commentsvc.privacy.addresses import anonymize_ip, avatar_key
+from commentsvc.privacy.avatars import identicon_svg
 
 SECRET_EMAIL = "hemlig.person+test@myndighet.example.se"
 

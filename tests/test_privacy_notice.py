@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from commentsvc import privacy
+from commentsvc.privacy import addresses
 
 
 def notice_paragraph(page: str) -> str:
@@ -31,4 +31,4 @@ def test_a_sites_own_text_links_to_its_policy(app, reader, article):
     paragraph = notice_paragraph(reader.open(article).get_data(as_text=True))
     assert '<a href="https://kommun.example.se/gdpr">Läs om dataskydd</a>' in paragraph
     with app.test_request_context():
-        assert privacy.notice() == ("Läs om dataskydd", "https://kommun.example.se/gdpr")
+        assert addresses.notice() == ("Läs om dataskydd", "https://kommun.example.se/gdpr")

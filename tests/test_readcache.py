@@ -95,18 +95,18 @@ def test_personal_reads_always_go_to_the_service(client, article, add_comment, c
 def test_a_write_through_another_worker_shows_on_the_next_read_and_other_threads_stay_kept(
     app, client, article, add_comment, other_worker, count_queries
 ):
-    from commentsvc import comments
+    from commentsvc import threads
 
     add_comment(article, "Första", author="Anna")
     with app.app_context():
-        comments.create_article("granne", title="Grannen")
+        threads.create_article("granne", title="Grannen")
         db.session.commit()
     neighbour = read(client, "granne")
     assert authors(read(client, article)) == ["Anna"]
     with other_worker.app_context():
-        thread = comments.find_article(article)
-        draft = comments.Draft(comment="Andra", author="Bo", email="bo@example.se")
-        comments.post_comment(thread, draft, ip="127.0.0.0", now=utcnow())
+        thread = threads.find_article(article)
+        draft = threads.Draft(comment="Andra", author="Bo", email="bo@example.se")
+        threads.post_comment(thread, draft, ip="127.0.0.0", now=utcnow())
         db.session.commit()
     assert eventually(lambda: authors(read(client, article)) == ["Anna", "Bo"])
     notifications_delivered()
@@ -180,11 +180,11 @@ def test_each_origin_gets_its_own_cors_headers_and_a_kept_answer_still_answers_3
 
 
 def test_errors_are_never_kept(app, client):
-    from commentsvc import comments
+    from commentsvc import threads
 
     assert read(client, "kommer-snart").status_code == 404
     with app.app_context():
-        comments.create_article("kommer-snart", title="Snart")
+        threads.create_article("kommer-snart", title="Snart")
         db.session.commit()
     assert read(client, "kommer-snart").status_code == 200
 
@@ -218,10 +218,10 @@ def test_when_the_database_cannot_be_watched_every_read_asks_it(
 def test_the_kept_answers_stay_within_their_memory_budget(
     app, client, article, add_comment, count_queries
 ):
-    from commentsvc import comments
+    from commentsvc import threads
 
     with app.app_context():
-        comments.create_article("granne", title="Grannen")
+        threads.create_article("granne", title="Grannen")
         db.session.commit()
     add_comment(article, "Första", author="Anna")
     notifications_delivered()

@@ -1,6 +1,6 @@
 """'Spara mitt namn…': details are kept for next time only with the reader's consent."""
 
-from commentsvc.readers import REMEMBER_COOKIE
+from commentsvc.views._shared import REMEMBER_COOKIE
 
 
 def cookie(client, name):

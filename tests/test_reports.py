@@ -481,11 +481,11 @@ def test_the_report_flood_limit_is_kept_in_redis_for_every_instance(
 
 @pytest.mark.parametrize("config_overrides", [{"PUBLIC_URL": "https://kommentarer.example.se/"}])
 def test_links_in_the_receipt_are_absolute_from_public_url(app, make_reporter, add_comment):
-    from commentsvc import comments
+    from commentsvc import threads
     from commentsvc.extensions import db
 
     with app.app_context():
-        comments.create_article("utan-adress", title="Utan adress")
+        threads.create_article("utan-adress", title="Utan adress")
         db.session.commit()  # services flush; the caller commits
     comment_id = add_comment("utan-adress", "Hej")
     make_reporter().send(comment_id, reason="spam", email="greta@example.se")

@@ -171,7 +171,7 @@ def test_the_edit_window_message_uses_the_singular_for_one_minute(
     ],
 )
 def test_reasons_with_a_count_use_singular_and_plural(app, code, lang, expected):
-    from commentsvc.moderation import describe_reason
+    from commentsvc.threads.policy import describe_reason
 
     with app.test_request_context(f"/?lang={lang}"):
         app.config.update(LANGUAGE=lang, BABEL_DEFAULT_LOCALE=lang)
@@ -187,9 +187,9 @@ def test_reasons_with_a_count_use_singular_and_plural(app, code, lang, expected)
     ],
 )
 def test_a_login_wait_of_one_second_is_singular(app, seconds, lang, expected):
-    from commentsvc import accounts
     from commentsvc.errors import DomainError
     from commentsvc.models import LoginThrottle, utcnow
+    from commentsvc.moderation import accounts
 
     app.config.update(LANGUAGE=lang, BABEL_DEFAULT_LOCALE=lang)
     with app.test_request_context("/"):

@@ -49,8 +49,8 @@ def mails_to(app, address: str) -> list:
 
 
 def deliver(app, minutes: float = 0):
-    from commentsvc.mail import deliver_due
     from commentsvc.models import utcnow
+    from commentsvc.notify.outbox import deliver_due
 
     with app.app_context():
         return deliver_due(now=utcnow() + timedelta(minutes=minutes))
@@ -204,21 +204,21 @@ def test_the_link_only_shows_a_button_and_the_post_from_it_confirms(
 def test_a_thousand_sign_ups_for_one_address_send_one_confirmation_mail(
     app, reader, client, article
 ):
-    from commentsvc import comments
+    from commentsvc import threads
     from commentsvc.extensions import db
     from commentsvc.models import utcnow
 
     with app.app_context():
-        thread = comments.find_article(article)
+        thread = threads.find_article(article)
         for n in range(1000):
-            draft = comments.Draft(
+            draft = threads.Draft(
                 comment=f"Kommentar {n}",
                 author="Anna",
                 email="Anna@Example.se" if n % 2 else ANNA,
                 subscribe="article" if n % 3 else "replies",
                 language="sv",
             )
-            comments.post_comment(thread, draft, ip="192.0.2.0", now=utcnow())
+            threads.post_comment(thread, draft, ip="192.0.2.0", now=utcnow())
             db.session.commit()  # one action each, as the views commit them
     # ...and through the form and the API as well.
     assert reader.post(article, subscribe="replies", comment="Via formuläret").status_code == 303
@@ -230,11 +230,9 @@ def test_a_thousand_sign_ups_for_one_address_send_one_confirmation_mail(
     assert len(mails_to(app, "greta.anna@example.se")) == 1
     # A day later a new sign-up may send a new one.
     with app.app_context():
-        draft = comments.Draft(
-            comment="Dagen efter", author="Anna", email=ANNA, subscribe="replies"
-        )
-        comments.post_comment(
-            comments.find_article(article),
+        draft = threads.Draft(comment="Dagen efter", author="Anna", email=ANNA, subscribe="replies")
+        threads.post_comment(
+            threads.find_article(article),
             draft,
             ip="",
             now=utcnow() + timedelta(days=1, minutes=1),
@@ -246,11 +244,11 @@ def test_a_thousand_sign_ups_for_one_address_send_one_confirmation_mail(
 def test_a_confirmed_address_stays_confirmed_until_it_leaves_everything(
     app, reader, article, subscribed, client
 ):
-    from commentsvc import comments
+    from commentsvc import threads
     from commentsvc.extensions import db
 
     with app.app_context():
-        comments.create_article("nyhet-2", title="Andra nyheten")
+        threads.create_article("nyhet-2", title="Andra nyheten")
         db.session.commit()  # services flush; the view or command commits
     subscribed("replies")
     before = len(mails_to(app, ANNA))
@@ -266,8 +264,8 @@ def test_a_confirmed_address_stays_confirmed_until_it_leaves_everything(
 
 
 def _unsubscribe_link(app, reader, key) -> str:
-    from commentsvc import subscriptions
-    from commentsvc.comments import find_article
+    from commentsvc.notify import subscriptions
+    from commentsvc.threads.articles import find_article
 
     with app.app_context():
         url = subscriptions.unsubscribe_url(ANNA, find_article(key).id, "sv")
@@ -348,7 +346,7 @@ def test_an_unsubscribe_link_stops_only_its_own_address(
     greta_subscribed = make_reader_subscribed(app, greta, article, "greta.anna@example.se")
     link = _unsubscribe_link(app, reader, article)
     # Anna's token, its address edited to Greta's: the signature no longer matches.
-    from commentsvc import subscriptions
+    from commentsvc.notify import subscriptions
 
     with app.app_context():
         token = urlsplit(link).query.split("token=")[1]
@@ -547,11 +545,11 @@ def test_nobody_is_told_of_their_own_comment(
 def test_an_article_subscription_hears_of_every_comment_there_and_nowhere_else(
     app, reader, article, subscribed, make_reader, add_comment, smtp_server
 ):
-    from commentsvc import comments
+    from commentsvc import threads
     from commentsvc.extensions import db
 
     with app.app_context():
-        comments.create_article("nyhet-2", title="Andra nyheten")
+        threads.create_article("nyhet-2", title="Andra nyheten")
         db.session.commit()  # services flush; the view or command commits
     subscribed("article")
     make_reader().post(article, comment="Ny tråd", email=BERTIL, author="Bertil")
@@ -633,11 +631,11 @@ def test_one_click_unsubscribe_stops_the_thread_without_a_page_or_cookie(
 
 
 def test_the_unsubscribe_page_offers_this_thread_or_everything(app, reader, article, subscribed):
-    from commentsvc import comments
+    from commentsvc import threads
     from commentsvc.extensions import db
 
     with app.app_context():
-        comments.create_article("nyhet-2", title="Andra nyheten")
+        threads.create_article("nyhet-2", title="Andra nyheten")
         db.session.commit()  # services flush; the view or command commits
     subscribed("replies")
     subscribed("article", key="nyhet-2")

@@ -158,7 +158,7 @@ def planted(app, article, add_comment):
 
 
 def test_stored_script_addresses_are_never_links_anywhere(app, client, article, planted):
-    from commentsvc import accounts
+    from commentsvc.moderation import accounts
 
     with app.app_context():
         accounts.create_moderator("ada", PASSWORD, role="admin")

@@ -15,22 +15,26 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from .. import caching, comments, privacy, readcache, subscriptions
-from ..antispam import issue_stamp
-from ..errors import (
+from commentsvc import threads
+from commentsvc.errors import (
     HTTP_MESSAGES,
     InvalidRequest,
     OriginNotAllowed,
     UnsupportedContentType,
     error_response,
 )
-from ..extensions import csrf, db
-from ..forms import ARTICLE_KEY, CommentForm, EditForm, formdata_from_json
-from ..models import utcnow
-from ..privacy import anonymize_ip
-from ..ratelimits import limit_comment_posts
-from ..weburls import public_base, public_url, safe_href
-from .public import SUBSCRIPTION_NOTES, open_new_or_existing, page_arg
+from commentsvc.extensions import csrf, db
+from commentsvc.forms import ARTICLE_KEY, CommentForm, EditForm, formdata_from_json
+from commentsvc.models import utcnow
+from commentsvc.notify import subscriptions
+from commentsvc.privacy import addresses
+from commentsvc.privacy.addresses import anonymize_ip
+from commentsvc.ratelimits import limit_comment_posts
+from commentsvc.threads.antispam import issue_stamp
+from commentsvc.views import _shared
+from commentsvc.views._shared import SUBSCRIPTION_NOTES, open_new_or_existing, page_arg
+from commentsvc.web import readcache
+from commentsvc.weburls import public_base, public_url, safe_href
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # The API does not read the session cookie, so Flask-WTF's session-bound token has nothing
@@ -139,7 +143,7 @@ def article_key(value: str | None) -> str:
 
 
 def privacy_notice() -> dict[str, str | None]:
-    text, url = privacy.notice()
+    text, url = addresses.notice()
     return {"text": text, "url": url or None}
 
 
@@ -185,7 +189,7 @@ def embed_texts() -> dict[str, str]:
     }
 
 
-def heading(thread: comments.Thread) -> str:
+def heading(thread: threads.Thread) -> str:
     if thread.approved_count:
         return ngettext(
             "%(num)d comment on “%(title)s”",
@@ -212,22 +216,22 @@ def list_comments():
     """
     article = open_new_or_existing(article_key(request.args.get("article")))
     now = utcnow()
-    tokens = comments.tokens_by_comment(own_tokens(), now)
+    tokens = threads.tokens_by_comment(own_tokens(), now)
     own = frozenset(tokens)
-    summary = caching.thread_summary(article, own)
-    page, _pages = comments.page_and_pages(summary, page_arg())
-    closed = comments.is_closed(article, now)
+    summary = _shared.thread_summary(article, own)
+    page, _pages = threads.page_and_pages(summary, page_arg())
+    closed = threads.is_closed(article, now)
     texts = bool(request.args.get("texts"))
     shape = ("api", article.id, page, str(get_locale()), texts, closed)
     # Own comments are editable for a while: a new tag each minute while the reader has some.
     personal = (sorted(tokens.items()), now.replace(second=0, microsecond=0)) if own else None
-    etag = caching.thread_etag(summary, *shape, personal=personal)
-    if caching.not_modified(etag):
-        return own_copy_varies(caching.not_modified_response(etag, private=bool(own)))
+    etag = _shared.thread_etag(summary, *shape, personal=personal)
+    if _shared.not_modified(etag):
+        return own_copy_varies(_shared.not_modified_response(etag, private=bool(own)))
 
     if not own:
-        readcache.share({article.id: summary.version}, until=comments.closes_at(article))
-    thread = comments.load_thread(article, own_ids=own, page=page, summary=summary)
+        readcache.share({article.id: summary.version}, until=threads.closes_at(article))
+    thread = threads.load_thread(article, own_ids=own, page=page, summary=summary)
     body = {
         "article": {
             "key": article.key,
@@ -240,7 +244,7 @@ def list_comments():
         "count": thread.approved_count,
         "page": thread.page,
         "pages": thread.pages,
-        "comments": comments.public_thread(thread, avatar_url, own),
+        "comments": threads.public_thread(thread, avatar_url, own),
         "form": {"edit_window_minutes": current_app.config["EDIT_WINDOW_MINUTES"]},
         "privacy": privacy_notice(),
     }
@@ -249,7 +253,7 @@ def list_comments():
     response = current_app.response_class(
         current_app.json.dumps(body) + "\n", mimetype="application/json"
     )
-    return own_copy_varies(caching.with_cache_headers(response, etag, private=bool(own)))
+    return own_copy_varies(_shared.with_cache_headers(response, etag, private=bool(own)))
 
 
 def own_copy_varies(response):
@@ -269,11 +273,11 @@ def form_stamp():
 
 def created_body(comment, now) -> dict[str, Any]:
     return {
-        "comment": comments.public_comment(comment, avatar_url, own=True),
+        "comment": threads.public_comment(comment, avatar_url, own=True),
         "pending": comment.status != "approved",
-        "page": comments.page_of(comment, frozenset({comment.id})),
-        "edit_token": comments.issue_edit_token(comment, now),
-        "edit_until": comments.edit_deadline(comment).isoformat(),
+        "page": threads.page_of(comment, frozenset({comment.id})),
+        "edit_token": threads.issue_edit_token(comment, now),
+        "edit_until": threads.edit_deadline(comment).isoformat(),
         "subscription": subscriptions.state_of(comment.id),
     }
 
@@ -287,9 +291,9 @@ def create_comment():
     errors = field_errors(form.errors, type_errors)
     if errors:
         return invalid_fields(errors)
-    article = comments.find_article(form.article.data)
+    article = threads.find_article(form.article.data)
     now = utcnow()
-    comment = comments.post_comment(
+    comment = threads.post_comment(
         article,
         form.draft(),
         ip=anonymize_ip(request.remote_addr),
@@ -308,7 +312,7 @@ def edit_comment(comment_id: int):
     errors = field_errors(form.errors, type_errors)
     if errors:
         return invalid_fields(errors)
-    comment = comments.edit_comment(
+    comment = threads.edit_comment(
         comment_id,
         form.comment.data,
         token=request.headers.get(EDIT_TOKEN_HEADER),
@@ -316,14 +320,14 @@ def edit_comment(comment_id: int):
     )
     db.session.commit()
     return {
-        "comment": comments.public_comment(comment, avatar_url, own=True),
+        "comment": threads.public_comment(comment, avatar_url, own=True),
         "pending": comment.status != "approved",
     }
 
 
 @bp.delete("/comments/<int(max=2147483647):comment_id>")
 def delete_comment(comment_id: int):
-    comments.delete_comment(comment_id, token=request.headers.get(EDIT_TOKEN_HEADER), now=utcnow())
+    threads.delete_comment(comment_id, token=request.headers.get(EDIT_TOKEN_HEADER), now=utcnow())
     db.session.commit()
     return "", 204
 
@@ -341,7 +345,7 @@ def counts():
             field="article",
         )
     response = current_app.make_response(
-        {"counts": comments.count_comments([article_key(k) for k in keys])}
+        {"counts": threads.count_comments([article_key(k) for k in keys])}
     )
     if request.args.get("fresh"):
         # The embed of a browser that has just posted asks past the caches: it must see its
@@ -350,13 +354,13 @@ def counts():
     else:
         # The same for every reader: a CDN may keep a front page's counts for a few seconds,
         # and each worker until anything is written (readcache.py).
-        response.headers["Cache-Control"] = caching.cache_control(private=False)
+        response.headers["Cache-Control"] = _shared.cache_control(private=False)
         readcache.share(None)
     return response
 
 
 @bp.get("/openapi.json")
 def openapi():
-    from ..openapi import openapi_description  # loads when asked for, not in every worker
+    from commentsvc.openapi import openapi_description  # loads when asked for, not in every worker
 
     return openapi_description(public_base() or "/")

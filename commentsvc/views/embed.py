@@ -18,13 +18,13 @@ import rjsmin
 from flask import Blueprint, Response, current_app, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from .. import comments
-from ..errors import CommentRejected, EditWindowClosed, OriginNotAllowed
-from ..extensions import csrf, db
-from ..forms import CommentForm, EditForm
-from ..models import Comment, utcnow
-from ..ratelimits import limit_comment_posts
-from .public import (
+from commentsvc import threads
+from commentsvc.errors import CommentRejected, EditWindowClosed, OriginNotAllowed
+from commentsvc.extensions import csrf, db
+from commentsvc.forms import CommentForm, EditForm
+from commentsvc.models import Comment, utcnow
+from commentsvc.ratelimits import limit_comment_posts
+from commentsvc.views._shared import (
     render_thread,
     reply_target,
     requested_thread,
@@ -86,13 +86,13 @@ def render_embed(article, form, *, status=200, reply_to=None, **context):
         status=status,
         reply_to=reply_to,
         template="embed/thread.html",
-        own_ids=comments.own_ids_from_tokens(tokens, utcnow()),
+        own_ids=threads.own_ids_from_tokens(tokens, utcnow()),
         anonymous=not tokens,
         thread_endpoint="embed.frame",
         form_action=url_for("embed.post_comment", own=tokens or None),
         link_args=link_args(tokens),
         # The author's Edit and Delete work with the tokens in the address, not the session.
-        edit_tokens=comments.tokens_by_comment(tokens, utcnow()),
+        edit_tokens=threads.tokens_by_comment(tokens, utcnow()),
         edit_endpoint="embed.edit_own_comment",
         delete_endpoint="embed.delete_own_comment",
         # The host sites that may keep the author's tokens for the iframe (embed-frame.js).
@@ -134,7 +134,7 @@ def back_to(comment, tokens: list[str], anchor: str, subscription: str | None = 
         "embed.frame",
         article=comment.article.key,
         subscription=subscription,
-        page=comments.page_of(comment, comments.own_ids_from_tokens(tokens, utcnow())),
+        page=threads.page_of(comment, threads.own_ids_from_tokens(tokens, utcnow())),
         lang=request.form.get("lang") or None,
         own=tokens or None,
         _anchor=anchor,
@@ -155,7 +155,7 @@ def post_comment():
         return render_embed(
             article, form, status=status, reply_to=reply_target(article, form.parent_id)
         )
-    tokens = [*own_tokens(), comments.issue_edit_token(comment, utcnow())][-OWN_KEPT:]
+    tokens = [*own_tokens(), threads.issue_edit_token(comment, utcnow())][-OWN_KEPT:]
     target = back_to(comment, tokens, f"comment-{comment.id}", subscription_state(comment))
     return redirect(target, code=303)
 
@@ -166,12 +166,12 @@ def edit_own_comment(comment_id: int):
     """The author's edit inside the iframe, proven by the token in the page's address."""
     require_own_page()
     comment = db.get_or_404(Comment, comment_id)
-    token = comments.tokens_by_comment(own_tokens(), utcnow()).get(comment_id)
+    token = threads.tokens_by_comment(own_tokens(), utcnow()).get(comment_id)
     form = EditForm(meta={"csrf": False})
     error, status = None, 422
     if form.validate():
         try:
-            comments.edit_comment(comment_id, form.comment.data, token=token, now=utcnow())
+            threads.edit_comment(comment_id, form.comment.data, token=token, now=utcnow())
         except (CommentRejected, EditWindowClosed) as rejected:
             # Shown where the form was, with the text kept so that it can be copied.
             error, status = rejected.message, rejected.status
@@ -195,7 +195,7 @@ def edit_own_comment(comment_id: int):
 def delete_own_comment(comment_id: int):
     require_own_page()
     comment = db.get_or_404(Comment, comment_id)
-    token = comments.tokens_by_comment(own_tokens(), utcnow()).get(comment_id)
-    comments.delete_comment(comment_id, token=token, now=utcnow())
+    token = threads.tokens_by_comment(own_tokens(), utcnow()).get(comment_id)
+    threads.delete_comment(comment_id, token=token, now=utcnow())
     db.session.commit()
     return redirect(back_to(comment, own_tokens(), "comments"), 303)

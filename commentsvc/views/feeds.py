@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
 
-from .. import comments, feeds
-from ..models import utcnow
-from .public import article_key_arg
+from commentsvc import feeds, threads
+from commentsvc.models import utcnow
+from commentsvc.views._shared import article_key_arg
 
 bp = Blueprint("feeds", __name__)
 
 
 @bp.get("/feed.atom")
 def comments_feed():
-    article = comments.find_article(article_key_arg()) if "article" in request.args else None
+    article = threads.find_article(article_key_arg()) if "article" in request.args else None
     entries = feeds.latest_comments(article)
     body = render_template(
         "feeds/comments.atom.xml",

@@ -24,18 +24,10 @@ from flask import (
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from .. import accounts, audit, moderation, settings, subscriptions
-from ..auth import (
-    admin_required,
-    current_moderator,
-    log_in,
-    log_out,
-    login_required,
-    signed_in,
-)
-from ..errors import DomainError
-from ..extensions import db
-from ..forms import (
+from commentsvc import audit, moderation, settings
+from commentsvc.errors import DomainError
+from commentsvc.extensions import db
+from commentsvc.forms import (
     ActionForm,
     AuditFilterForm,
     BulkForm,
@@ -47,9 +39,20 @@ from ..forms import (
     SettingsForm,
     parse_id,
 )
-from ..models import utcnow
-from ..privacy import anonymize_ip
-from ..queue import TABS, events_for, load_queue
+from commentsvc.models import utcnow
+from commentsvc.moderation import accounts
+from commentsvc.moderation.auth import (
+    admin_required,
+    current_moderator,
+    log_in,
+    log_out,
+    login_required,
+    signed_in,
+)
+from commentsvc.moderation.desk import TABS, events_for, load_queue
+from commentsvc.notify import subscriptions
+from commentsvc.privacy.addresses import anonymize_ip
+from commentsvc.threads import policy
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
@@ -106,9 +109,9 @@ EXPIRED = _l("The page had been open too long. Nothing was changed; please try a
 
 
 def _describe_audit(*args, **kwargs):
-    from .. import gdpr  # the privacy tools load when an admin uses them (issue 15)
+    from commentsvc.privacy import rights
 
-    return gdpr.describe_audit(*args, **kwargs)
+    return rights.describe_audit(*args, **kwargs)
 
 
 @bp.context_processor
@@ -118,8 +121,8 @@ def moderation_context():
         "action_name": lambda a: str(ACTION_NAMES.get(a, a)),
         "audit_result": _describe_audit,
         "moderator": current_moderator(),
-        "describe_reason": moderation.describe_reason,
-        "reason_codes": moderation.reason_codes,
+        "describe_reason": policy.describe_reason,
+        "reason_codes": policy.reason_codes,
         "action_form": ActionForm(),
         "can_undo": moderation.can_undo,
     }
@@ -269,7 +272,7 @@ def remove_subscription(comment_id: int, subscription_id: int):
     if not ActionForm().validate_on_submit():
         flash(str(EXPIRED), "error")
         return redirect(back, code=303)
-    if moderation.remove_subscription(comment_id, subscription_id, by=actor(), now=utcnow()):
+    if subscriptions.remove_for_moderator(comment_id, subscription_id, by=actor(), now=utcnow()):
         db.session.commit()
         flash(str(_l("The subscription is removed; no more emails go to that address about it.")))
     return redirect(back, code=303)
@@ -565,10 +568,10 @@ def moderation_messages():
 
 
 def _privacy_page(form: PrivacyForm, status: int = 200, **context):
-    from .. import gdpr
+    from commentsvc.privacy import rights
 
     return render_template(
-        "moderation/privacy.html", form=form, audit=gdpr.recent_audit(), **context
+        "moderation/privacy.html", form=form, audit=rights.recent_audit(), **context
     ), status
 
 
@@ -582,17 +585,17 @@ def privacy():
 @admin_required
 def privacy_lookup():
     """What is stored about the email, shown on the page (an access: it is audited)."""
-    from .. import gdpr
+    from commentsvc.privacy import rights
 
     form = PrivacyForm()
     if not form.validate_on_submit():
         return _privacy_page(form, 422)
-    document = gdpr.personal_data(form.email.data, now=utcnow(), by=actor())
+    document = rights.personal_data(form.email.data, now=utcnow(), by=actor())
     db.session.commit()
     return _privacy_page(
         form,
         document=document,
-        found=gdpr.has_data(document),
+        found=rights.has_data(document),
         pretty=json.dumps(document, ensure_ascii=False, indent=2),
     )
 
@@ -601,13 +604,13 @@ def privacy_lookup():
 @admin_required
 def privacy_export():
     """The same document as ``privacy-export``, as a file to hand over to the person."""
-    from .. import gdpr
+    from commentsvc.privacy import rights
 
     form = PrivacyForm()
     if not form.validate_on_submit():
         return _privacy_page(form, 422)
     now = utcnow()
-    document = gdpr.personal_data(form.email.data, now=now, by=actor())
+    document = rights.personal_data(form.email.data, now=now, by=actor())
     db.session.commit()
     response = Response(
         json.dumps(document, ensure_ascii=False, indent=2) + "\n",
@@ -623,7 +626,7 @@ def privacy_export():
 @admin_required
 def privacy_erase():
     """First a confirmation page; with ``confirm=yes`` from it, the erasure."""
-    from .. import gdpr
+    from commentsvc.privacy import rights
 
     form = PrivacyForm()
     if not form.validate_on_submit():
@@ -632,7 +635,7 @@ def privacy_erase():
     if request.form.get("confirm") != "yes":
         return render_template("moderation/privacy_erase.html", form=form)
     try:
-        result = gdpr.erase(email, delete=remove_texts, now=utcnow(), by=actor())
+        result = rights.erase(email, delete=remove_texts, now=utcnow(), by=actor())
     except DomainError as error:
         # Refused (an active moderator's address): said beside the field, the address kept.
         db.session.rollback()
@@ -642,7 +645,7 @@ def privacy_erase():
     if not result.found:
         flash(str(_l("Nothing is stored about this email address; nothing was changed.")))
     else:
-        flash(gdpr.describe_erasure(result.anonymized, result.deleted, result.other))
+        flash(rights.describe_erasure(result.anonymized, result.deleted, result.other))
     return redirect(url_for("moderation.privacy"), code=303)
 
 

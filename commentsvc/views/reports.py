@@ -14,11 +14,10 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from .. import reports
-from ..auth import admin_required, current_moderator, login_required
-from ..errors import CSRF_MESSAGE, DomainError
-from ..extensions import csrf, db
-from ..forms import (
+from commentsvc import reports
+from commentsvc.errors import CSRF_MESSAGE, DomainError
+from commentsvc.extensions import csrf, db
+from commentsvc.forms import (
     AUTHOR_MAX,
     GOOD_FAITH_TEXT,
     REPORT_EMAIL_MAX,
@@ -28,11 +27,12 @@ from ..forms import (
     ReportForm,
     report_formdata_from_json,
 )
-from ..models import Comment, utcnow
-from ..privacy import anonymize_ip
-from ..ratelimits import limit_reports
-from . import api
-from . import moderation as moderation_pages
+from commentsvc.models import Comment, utcnow
+from commentsvc.moderation.auth import admin_required, current_moderator, login_required
+from commentsvc.privacy.addresses import anonymize_ip
+from commentsvc.ratelimits import limit_reports
+from commentsvc.views import api
+from commentsvc.views import moderation as moderation_pages
 
 bp = Blueprint("reports", __name__)
 mod_bp = Blueprint("report_moderation", __name__, url_prefix="/moderation")

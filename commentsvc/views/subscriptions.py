@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from .. import subscriptions
-from ..extensions import csrf, db
-from ..forms import ActionForm
-from ..models import utcnow
+from commentsvc.extensions import csrf, db
+from commentsvc.forms import ActionForm
+from commentsvc.models import utcnow
+from commentsvc.notify import subscriptions
 
 bp = Blueprint("subscriptions", __name__, url_prefix="/subscriptions")
 

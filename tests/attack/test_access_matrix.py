@@ -121,9 +121,11 @@ def snapshot(app) -> dict:
 def world(app, article, add_comment, make_moderator):
     """A held comment with a private email (who asked for email about replies), an approved
     one a notifier reported, and four kinds of visitor."""
-    from commentsvc import accounts, reports, subscriptions
+    from commentsvc import reports
     from commentsvc.extensions import db
     from commentsvc.models import Comment, Moderator, ReportReason, SubscriptionKind, utcnow
+    from commentsvc.moderation import accounts
+    from commentsvc.notify import subscriptions
 
     held = add_comment(article, HELD_TEXT, email=EMAIL, approve=False)
     with app.app_context():

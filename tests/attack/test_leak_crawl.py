@@ -47,9 +47,10 @@ def published(app, article, add_comment, make_moderator):
     """Comments by the addresses above: approved, replied to, held, spam, a staff reply, and
     reports: one on a published comment, three that hold another; the first author asked for
     email about replies (a confirmation and a notification mail)."""
-    from commentsvc import comments, moderation, reports, subscriptions
+    from commentsvc import moderation, reports, threads
     from commentsvc.extensions import db
     from commentsvc.models import Comment, ReportReason, Subscriber, SubscriptionKind, utcnow
+    from commentsvc.notify import subscriptions
 
     first = add_comment(article, "Första", email=EMAILS[0], website="https://eva.example.se")
     add_comment(article, "Svar", email=EMAILS[1], author="Greta", parent=first)
@@ -61,7 +62,7 @@ def published(app, article, add_comment, make_moderator):
         moderation.reply_as_staff(
             first, "Tack!", by="ada", author="Ada", email=EMAILS[2], now=utcnow()
         )
-        comments.create_article("demo-2", title="Andra", url="https://www.example.se/2")
+        threads.create_article("demo-2", title="Andra", url="https://www.example.se/2")
         subscriptions.subscribe(
             db.session.get(Comment, first), SubscriptionKind.REPLIES, language="sv", now=utcnow()
         )

@@ -252,10 +252,10 @@ def test_styles_neither_leak_in_nor_out(page, site, article, add_comment):
 
 
 def test_counts_for_a_front_page_come_in_one_request(page, site, app, article, add_comment):
-    from commentsvc import comments
+    from commentsvc import threads
 
     with app.app_context():
-        comments.create_article("nyhet-2", title="Nyhet två")
+        threads.create_article("nyhet-2", title="Nyhet två")
         db.session.commit()
     add_comment(article, "Ett")
     add_comment(article, "Två")

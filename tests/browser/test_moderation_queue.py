@@ -18,13 +18,14 @@ README_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots
 @pytest.fixture
 def queue_data(app, article, add_comment):
     """An admin and a queue that shows the reasons comments are held."""
-    from commentsvc import accounts, comments
+    from commentsvc import threads
     from commentsvc.extensions import db
+    from commentsvc.moderation import accounts
 
     app.config.update(MODERATION_KEYS=["bygglov"], MAX_LINKS=1)
     with app.app_context():
         accounts.create_moderator("redaktionen", PASSWORD, role="admin", email="red@example.se")
-        comments.create_article("nyhet-2", title="Ny bro över älven")
+        threads.create_article("nyhet-2", title="Ny bro över älven")
         db.session.commit()
     ids = [
         add_comment(
@@ -142,16 +143,17 @@ def test_screenshots_of_the_queue_for_the_readme(page, browser, live_server, que
 
 @pytest.mark.slow
 def test_a_queue_of_50_is_cleared_with_the_keyboard_alone(page, live_server, app, article):
-    from commentsvc import accounts, comments
+    from commentsvc import threads
     from commentsvc.extensions import db
     from commentsvc.models import Comment, CommentStatus, ModerationEvent, utcnow
+    from commentsvc.moderation import accounts
 
     with app.app_context():
         accounts.create_moderator("redaktionen", PASSWORD, role="admin")
-        a = comments.find_article(article)
+        a = threads.find_article(article)
         for i in range(50):
-            draft = comments.Draft(comment=f"Kommentar {i}", author=f"P{i}", email=f"p{i}@ex.se")
-            comments.post_comment(a, draft, ip="192.0.2.0", now=utcnow())
+            draft = threads.Draft(comment=f"Kommentar {i}", author=f"P{i}", email=f"p{i}@ex.se")
+            threads.post_comment(a, draft, ip="192.0.2.0", now=utcnow())
             db.session.commit()
     log_in(page, live_server)
     page.keyboard.press("j")

@@ -31,8 +31,8 @@ def site(host_site, live_server):
 
 
 def deliver(app) -> None:
-    from commentsvc.mail import deliver_due
     from commentsvc.models import utcnow
+    from commentsvc.notify.outbox import deliver_due
 
     with app.app_context():
         assert deliver_due(now=utcnow()).failed == 0
@@ -47,8 +47,8 @@ def fill_report(page, reason: str, **fields) -> None:
 def test_three_readers_report_a_comment_and_a_moderator_removes_it(
     browser, app, site, live_server, article, smtp_server, runner, axe_violations
 ):
-    from commentsvc import accounts
     from commentsvc.extensions import db
+    from commentsvc.moderation import accounts
 
     with app.app_context():
         accounts.create_moderator(

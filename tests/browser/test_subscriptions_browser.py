@@ -29,8 +29,8 @@ def config_overrides(smtp_port, host_site):
 
 def send_mail(app, minutes: float = 0):
     """What `send-mail` does, run as if ``minutes`` had passed."""
-    from commentsvc.mail import deliver_due
     from commentsvc.models import utcnow
+    from commentsvc.notify.outbox import deliver_due
 
     with app.app_context():
         return deliver_due(now=utcnow() + timedelta(minutes=minutes))
@@ -57,7 +57,7 @@ def reply_in_browser(browser, live_server, article, text, name, email):
 def test_a_reader_follows_replies_by_email_and_leaves_with_one_click(
     page, browser, live_server, host_site, app, article, smtp_server, axe_violations
 ):
-    from commentsvc import comments
+    from commentsvc import threads
     from commentsvc.extensions import db
 
     # Links in mails start with PUBLIC_URL, never the Host a request claims.
@@ -65,7 +65,7 @@ def test_a_reader_follows_replies_by_email_and_leaves_with_one_click(
     # The article lives on the host site, which embeds the thread with the script.
     host_site.service = live_server.url
     with app.app_context():
-        comments.create_article(
+        threads.create_article(
             article, title="SOI Mitt startar i Svealand", url=f"{host_site.origin}/article"
         )
         db.session.commit()  # services flush; the command commits

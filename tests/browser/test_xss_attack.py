@@ -162,10 +162,11 @@ def make_site(tmp, migrated_database, full: bool, host: str) -> Site:
     )
     listed = xss_payloads(None if full else XSS_SAMPLE)
     payloads = [with_sentinel(p) if i % 2 else p for i, p in enumerate(listed)]
-    from commentsvc import accounts, comments
+    from commentsvc import threads
+    from commentsvc.moderation import accounts
 
     with app.app_context():
-        comments.create_article("xss", title="Attack", url="https://www.example.se/xss")
+        threads.create_article("xss", title="Attack", url="https://www.example.se/xss")
         accounts.create_moderator("ada", "rätt häst batteri häftklammer", role="admin")
         db.session.commit()
     ids = post_everywhere(app, "xss", payloads)
@@ -297,12 +298,12 @@ def test_no_payload_runs_in_the_iframe(xss_site, watch):
 def test_no_payload_runs_in_the_script_embed_on_a_host_page(xss_site, watch):
     assert xss_site.host.startswith("http://localhost:") and "127.0.0.1" in xss_site.service
     watch.open(f"{xss_site.host}/article?article=xss", "#commentsvc-thread .comment")
-    comments = watch.page.locator("#commentsvc-thread li.comment")  # inside its shadow root
+    threads = watch.page.locator("#commentsvc-thread li.comment")  # inside its shadow root
     for _ in range(60):
-        if comments.count() >= len(xss_site.payloads):
+        if threads.count() >= len(xss_site.payloads):
             break
         watch.page.wait_for_timeout(500)
-    assert comments.count() >= len(xss_site.payloads)
+    assert threads.count() >= len(xss_site.payloads)
     assert watch.hover_and_click_links("#commentsvc-thread a[href]") >= 1
     assert watch.executions() == []
 

@@ -43,8 +43,8 @@ class ModeratorClient:
 @pytest.fixture
 def make_moderator(app):
     """Create an account through the service; returns its user name."""
-    from commentsvc import accounts
     from commentsvc.extensions import db
+    from commentsvc.moderation import accounts
 
     def make(username="moa", *, role="moderator", email="", notify=False, password=PASSWORD):
         with app.app_context():

@@ -225,8 +225,8 @@ def test_100_failed_logins_are_slowed_then_locked(app, make_moderator):
 
 
 def test_after_the_lock_period_the_right_password_works(app, make_moderator):
-    from commentsvc import accounts
     from commentsvc.models import utcnow
+    from commentsvc.moderation import accounts
 
     make_moderator("moa")
     start = utcnow()
@@ -248,8 +248,8 @@ def test_after_the_lock_period_the_right_password_works(app, make_moderator):
 
 
 def test_an_attacker_does_not_lock_the_moderator_out_from_another_address(app, make_moderator):
-    from commentsvc import accounts
     from commentsvc.models import utcnow
+    from commentsvc.moderation import accounts
 
     make_moderator("moa")
     now = utcnow()
@@ -263,8 +263,8 @@ def test_an_attacker_does_not_lock_the_moderator_out_from_another_address(app, m
 
 
 def test_one_address_guessing_many_accounts_is_locked_too(app, make_moderator):
-    from commentsvc import accounts
     from commentsvc.models import utcnow
+    from commentsvc.moderation import accounts
 
     make_moderator("moa")
     now = utcnow()

@@ -51,8 +51,8 @@ def outbox(app):
 
 
 def deliver(app, minutes=0):
-    from commentsvc.mail import deliver_due
     from commentsvc.models import utcnow
+    from commentsvc.notify.outbox import deliver_due
 
     with app.app_context():
         return deliver_due(now=utcnow() + timedelta(minutes=minutes))
@@ -118,8 +118,8 @@ def test_a_down_server_is_retried_with_back_off_and_each_mail_is_sent_once(
 
 def test_two_workers_never_send_the_same_mail(app, subscribers, smtp_server, reader, article):
     from commentsvc.extensions import db
-    from commentsvc.mail import _claim
     from commentsvc.models import OutboxMail, utcnow
+    from commentsvc.notify.outbox import _claim
 
     reader.post(article, comment="Två arbetare")
     with app.app_context():

@@ -63,13 +63,13 @@ def test_a_removed_comment_without_published_replies_leaves_no_trace(
 def test_reading_a_thread_takes_as_many_queries_at_10_as_at_1000_comments(
     app, article, add_comment, count_queries
 ):
-    from commentsvc import comments
+    from commentsvc import threads
     from commentsvc.extensions import db
     from commentsvc.models import Comment, CommentStatus, utcnow
 
     def queries_for(total: int) -> int:
         with app.app_context():
-            found = comments.find_article(article)
+            found = threads.find_article(article)
             existing = db.session.query(Comment).count()
             now = utcnow()
             rows = []
@@ -93,7 +93,7 @@ def test_reading_a_thread_takes_as_many_queries_at_10_as_at_1000_comments(
                 rows.append(c)
             db.session.commit()
         with app.test_request_context(), count_queries() as counter:
-            thread = comments.load_thread(comments.find_article(article))
+            thread = threads.load_thread(threads.find_article(article))
             assert thread.nodes
         return counter.count
 

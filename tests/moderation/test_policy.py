@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from commentsvc.moderation import Signals, held_reasons, spam_reasons
+from commentsvc.threads.policy import Signals, held_reasons, spam_reasons
 
 BASE = {
     "MODERATION": "none",
@@ -108,8 +108,8 @@ def stamp_from(page: str) -> str:
 
 
 def old_stamp(app, seconds: int) -> str:
-    from commentsvc.antispam import issue_stamp
     from commentsvc.models import utcnow
+    from commentsvc.threads.antispam import issue_stamp
 
     with app.test_request_context():
         return issue_stamp(utcnow() - timedelta(seconds=seconds))

@@ -12,7 +12,7 @@ def config_overrides():
 
 
 def events(app, comment_id):
-    from commentsvc.queue import events_for
+    from commentsvc.moderation.desk import events_for
 
     with app.app_context():
         return [
@@ -39,11 +39,11 @@ def test_the_queue_shows_pending_comments_oldest_first_with_why_they_were_held(m
 def test_tabs_count_each_status_and_filter_by_article_and_search(
     mod, held, app, add_comment, article
 ):
-    from commentsvc import comments
+    from commentsvc import threads
     from commentsvc.extensions import db
 
     with app.app_context():
-        comments.create_article("nyhet-2", title="Ny bro över älven")
+        threads.create_article("nyhet-2", title="Ny bro över älven")
         db.session.commit()
     held("Pendlar varje dag", author="Lisa", email="lisa@example.se")
     held("Fler bussar tack")

@@ -10,7 +10,7 @@ Create Date: 2026-11-30 18:40:00
 from alembic import op
 import sqlalchemy as sa
 
-from commentsvc.identity import normalize_address
+from commentsvc.privacy.identity import normalize_address
 
 
 # revision identifiers, used by Alembic.

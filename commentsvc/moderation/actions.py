@@ -1,0 +1,425 @@
+"""Moderators' decisions on a comment: each state change is recorded and can be undone."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from sqlalchemy import select, update
+
+from commentsvc import lifecycle
+from commentsvc.errors import CommentNotFound, DomainError
+from commentsvc.extensions import db
+from commentsvc.models import Comment, CommentStatus, ModerationEvent
+from commentsvc.privacy.addresses import avatar_key
+from commentsvc.sanitize import clean_html
+from commentsvc.threads.policy import reason_codes
+
+
+class ModerationRefused(DomainError):
+    """A decision the rules do not allow as asked; the message says why and what to do."""
+
+    status = 409
+    code = "refused"
+
+
+# --- state changes ---------------------------------------------------------------------
+
+
+def get_comment(comment_id: int) -> Comment:
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        raise CommentNotFound(_l("There is no comment %(id)s.", id=comment_id))
+    return comment
+
+
+def record(
+    comment: Comment, action: str, before: str | None, *, by: str, now: datetime, detail=""
+) -> ModerationEvent:
+    """Write a decision on the comment to its history (the audit log); the caller flushes."""
+    event = ModerationEvent(
+        comment_id=comment.id,
+        actor=by,
+        action=action,
+        before=before,
+        after=comment.status.value if comment.status else None,
+        detail=detail,
+        created_at=now,
+    )
+    db.session.add(event)
+    return event
+
+
+def forget_earlier_versions(comment_ids: list[int]) -> None:
+    """Clear the earlier texts kept for undoing edits of comments that are deleted for good:
+    with the comment gone, no erasure could find them by the author's address any more."""
+    if comment_ids:
+        db.session.execute(
+            update(ModerationEvent)
+            .where(ModerationEvent.comment_id.in_(comment_ids), ModerationEvent.action == "edit")
+            .values(detail="", undone=True)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _set_status(
+    comment: Comment, status: CommentStatus, action: str, *, by: str, now: datetime, detail=""
+):
+    if comment.status == status:
+        return  # nothing changes, so nothing to record or undo
+    before = comment.status.value
+    if comment.status == CommentStatus.PENDING:
+        lifecycle.comment_withdrawn.send(comment.id)
+    elif comment.status == CommentStatus.APPROVED:
+        lifecycle.comment_unpublished.send(comment.id)
+    comment.status = status
+    comment.decided_at = now
+    comment.decided_by = by
+    record(comment, action, before, by=by, now=now, detail=detail)
+    if status == CommentStatus.APPROVED:
+        lifecycle.comment_published.send(comment, now=now)
+
+
+def _pending_parent(comment: Comment) -> Comment | None:
+    parent = comment.parent
+    return parent if parent is not None and parent.status == CommentStatus.PENDING else None
+
+
+def approve(comment_id: int, *, by: str, now: datetime, with_parents: bool = False) -> Comment:
+    """Publish a comment; a reply waits for its pending parent, or goes with it when asked."""
+    comment = get_comment(comment_id)
+    parent = _pending_parent(comment)
+    if parent is not None:
+        if not with_parents:
+            raise ModerationRefused(
+                _l(
+                    "Comment %(id)s replies to comment %(parent)s, which is still pending. "
+                    "Approve them together, or approve the comment it replies to first.",
+                    id=comment.id,
+                    parent=parent.id,
+                )
+            )
+        chain = []
+        while parent is not None:
+            chain.append(parent)
+            parent = _pending_parent(parent)
+        for ancestor in reversed(chain):
+            _set_status(ancestor, CommentStatus.APPROVED, "approve", by=by, now=now)
+    if comment.status != CommentStatus.APPROVED:
+        _set_status(comment, CommentStatus.APPROVED, "approve", by=by, now=now)
+    db.session.flush()
+    return comment
+
+
+def trash(comment_id: int, *, by: str, now: datetime, detail: str = "") -> Comment:
+    """Reject to the trash: hidden from readers, kept for a moderator to restore.
+
+    ``detail`` says why in the audit log when the caller knows more (a removal after reports).
+    """
+    comment = get_comment(comment_id)
+    _set_status(comment, CommentStatus.TRASH, "trash", by=by, now=now, detail=detail)
+    db.session.flush()
+    return comment
+
+
+def mark_spam(comment_id: int, *, by: str, now: datetime) -> Comment:
+    comment = get_comment(comment_id)
+    _set_status(comment, CommentStatus.SPAM, "spam", by=by, now=now)
+    db.session.flush()
+    return comment
+
+
+# --- readers' reports (the reports package decides when; these change the comment) -------
+
+REPORT_HOLD = "report-hold"  # readers' reports took a published comment back to the queue
+REPORTS_KEPT = "reports-kept"  # a moderator dismissed the reports; the comment stays
+
+
+def _held_by_reports(comment: Comment) -> bool:
+    return any(code.startswith("reports:") for code in reason_codes(comment))
+
+
+def hold_after_reports(
+    comment_id: int, count: int, *, by: str, now: datetime, detail=""
+) -> Comment:
+    """Hide a published comment until a moderator decides, because ``count`` readers reported
+    it: back to pending with the reason ``reports:<count>``, recorded as ``report-hold``.
+
+    Not a decision (``decided_at`` stays the moderator's), and not undoable: a moderator
+    answers it with keep or remove.
+    """
+    comment = get_comment(comment_id)
+    if comment.status != CommentStatus.APPROVED:
+        raise ModerationRefused(_l("Only a published comment can be held after reports."))
+    before = comment.status.value
+    codes = [c for c in reason_codes(comment) if not c.startswith("reports:")]
+    comment.held_for = "\n".join([*codes, f"reports:{count}"])
+    comment.status = CommentStatus.PENDING
+    record(comment, REPORT_HOLD, before, by=by, now=now, detail=detail)
+    lifecycle.comment_unpublished.send(comment.id)
+    lifecycle.comment_held.send(comment, now=now)
+    db.session.flush()
+    return comment
+
+
+def keep_reported(comment_id: int, *, dismissed: int, by: str, now: datetime) -> Comment:
+    """A moderator keeps a reported comment: one the reports held is published again (as an
+    approval, so the queue's rules hold, its waiting mails are withdrawn and undo can take it
+    back), and the dismissal of the reports is recorded as ``reports-kept``."""
+    comment = get_comment(comment_id)
+    if comment.status in (CommentStatus.TRASH, CommentStatus.SPAM):
+        # "Kept" would tell the notifiers something untrue.
+        raise ModerationRefused(
+            _l(
+                "Comment %(id)s is in the trash or spam, so it is not kept. Restore it first, "
+                "or remove it here so that the notifiers and its author are told why.",
+                id=comment.id,
+            )
+        )
+    if comment.status == CommentStatus.PENDING and _held_by_reports(comment):
+        approve(comment.id, by=by, now=now)  # refused while the comment it answers waits
+        comment.held_for = "\n".join(
+            c for c in reason_codes(comment) if not c.startswith("reports:")
+        )
+    status = comment.status.value
+    record(comment, REPORTS_KEPT, status, by=by, now=now, detail=f"{dismissed} reports dismissed")
+    db.session.flush()
+    return comment
+
+
+def restore(comment_id: int, *, by: str, now: datetime) -> Comment:
+    """Take a comment out of the trash or spam, back to the status it had before (or pending)."""
+    comment = get_comment(comment_id)
+    if comment.status not in (CommentStatus.TRASH, CommentStatus.SPAM):
+        raise ModerationRefused(_l("Only comments in the trash or spam can be restored."))
+    last = db.session.execute(
+        select(ModerationEvent)
+        .where(
+            ModerationEvent.comment_id == comment.id,
+            ModerationEvent.after == comment.status.value,
+            ModerationEvent.action.in_(("trash", "spam")),
+        )
+        .order_by(ModerationEvent.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    target = CommentStatus.PENDING
+    if last is not None and last.before in (CommentStatus.APPROVED, CommentStatus.PENDING):
+        target = CommentStatus(last.before)
+    if target == CommentStatus.APPROVED and _pending_parent(comment):
+        target = CommentStatus.PENDING
+    _set_status(comment, target, "restore", by=by, now=now)
+    db.session.flush()
+    return comment
+
+
+def edit(comment_id: int, text: str, *, by: str, now: datetime) -> Comment:
+    """Change the text; it is sanitized again, and the old text is kept for undo."""
+    comment = get_comment(comment_id)
+    text = text.strip()
+    html = clean_html(text)
+    if not html:
+        raise DomainError(_l("Write a comment."), field="text")
+    if len(text) > 5000:
+        raise DomainError(
+            _l("The comment can be at most %(limit)s characters; it has %(length)s.")
+            % {"limit": 5000, "length": len(text)},
+            field="text",
+        )
+    previous = comment.text
+    comment.text, comment.html, comment.edited_at = text, html, now
+    record(comment, "edit", comment.status.value, by=by, now=now, detail=previous)
+    lifecycle.comment_text_changed.send(comment)
+    db.session.flush()
+    return comment
+
+
+def delete_permanently(comment_id: int, *, by: str, now: datetime) -> None:
+    """Erase a comment for good (admins only, checked by the caller's role).
+
+    A comment that has replies is refused: the trash keeps the replies' place in the thread.
+    """
+    comment = get_comment(comment_id)
+    has_replies = db.session.execute(
+        select(Comment.id).where(Comment.parent_id == comment.id).limit(1)
+    ).first()
+    if has_replies:
+        raise ModerationRefused(
+            _l(
+                "This comment has replies, so it cannot be deleted permanently. "
+                "Move it to the trash instead; its replies keep their place."
+            )
+        )
+    before = comment.status.value
+    # What the record says outlives the comment, so it names no person: the article only.
+    event = record(comment, "delete", before, by=by, now=now, detail=comment.article.key)
+    event.after = None
+    lifecycle.comment_withdrawn.send(comment.id)
+    forget_earlier_versions([comment.id])
+    db.session.delete(comment)
+    db.session.flush()
+
+
+def reply_as_staff(
+    comment_id: int, text: str, *, by: str, author: str, email: str, now: datetime
+) -> Comment:
+    """A moderator's answer: published at once, marked as staff, its parent published with it."""
+    parent = get_comment(comment_id)
+    if parent.status in (CommentStatus.SPAM, CommentStatus.TRASH):
+        raise ModerationRefused(
+            _l("Restore the comment before you reply to it: it is in the trash or spam.")
+        )
+    # Checked before the parent is published: a refused reply publishes nothing.
+    html = clean_html(text.strip())
+    if not html:
+        raise DomainError(_l("Write a comment."), field="text")
+    if parent.status == CommentStatus.PENDING:
+        approve(parent.id, by=by, now=now, with_parents=True)
+    reply = Comment(
+        article_id=parent.article_id,
+        parent=parent,
+        root_id=parent.root_id or parent.id,
+        depth=min(parent.depth + 1, current_app.config["MAX_DEPTH"]),
+        status=CommentStatus.APPROVED,
+        text=text.strip(),
+        html=html,
+        author=author,
+        email=email,
+        by_staff=True,
+        avatar=avatar_key(current_app.config["SECRET_KEY"], email, author),
+        created_at=now,
+        decided_at=now,
+        decided_by=by,
+    )
+    db.session.add(reply)
+    db.session.flush()
+    record(reply, "staff-reply", None, by=by, now=now)
+    lifecycle.comment_published.send(reply, now=now)
+    db.session.flush()
+    return reply
+
+
+UNDOABLE = ("approve", "trash", "spam", "restore", "edit")
+
+
+def last_decision(comment_id: int) -> ModerationEvent | None:
+    """The latest decision on a comment that can still be undone, if any.
+
+    A hold after readers' reports ends what came before it: the earlier approval is no longer
+    the comment's state to take back, and the hold is answered by keep or remove, not undo.
+    """
+    last = db.session.execute(
+        select(ModerationEvent)
+        .where(
+            ModerationEvent.comment_id == comment_id,
+            ModerationEvent.undone.is_(False),
+            ModerationEvent.action.in_([*UNDOABLE, REPORT_HOLD]),
+        )
+        .order_by(ModerationEvent.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    return None if last is None or last.action == REPORT_HOLD else last
+
+
+def can_undo(comment_id: int) -> bool:
+    """Whether "Undo" has something to undo (the moderation pages offer it only then)."""
+    return last_decision(comment_id) is not None
+
+
+def _staff_replies(comment: Comment) -> list[int]:
+    return list(
+        db.session.execute(
+            select(Comment.id).where(
+                Comment.parent_id == comment.id,
+                Comment.by_staff.is_(True),
+                Comment.status == CommentStatus.APPROVED,
+            )
+        ).scalars()
+    )
+
+
+def undo_last(comment_id: int, *, by: str, now: datetime) -> Comment:
+    """Reverse the latest decision on a comment that is not undone yet (status, or an edit).
+
+    Taking back the approval of a comment that a published staff reply answers is refused:
+    the site's answer would stand under a removed comment. The reply goes first.
+    """
+    comment = get_comment(comment_id)
+    last = last_decision(comment.id)
+    if last is None:
+        raise ModerationRefused(_l("There is no decision on this comment to undo."))
+    if last.action != "edit" and last.before != CommentStatus.APPROVED:
+        replies = _staff_replies(comment) if comment.status == CommentStatus.APPROVED else []
+        if replies:
+            raise ModerationRefused(
+                _l(
+                    "Comment %(id)s cannot be taken back: the site's reply %(reply)s answers it. "
+                    "Move the reply to the trash first, then undo. Nothing was changed.",
+                    id=comment.id,
+                    reply=replies[0],
+                )
+            )
+    last.undone = True
+    before = comment.status.value
+    if last.action == "edit":
+        comment.text, comment.html = last.detail, clean_html(last.detail)
+        lifecycle.comment_text_changed.send(comment)
+    elif last.before:
+        if comment.status == CommentStatus.APPROVED:
+            lifecycle.comment_unpublished.send(comment.id)
+        comment.status = CommentStatus(last.before)
+        comment.decided_at, comment.decided_by = now, by
+        if comment.status == CommentStatus.APPROVED:
+            lifecycle.comment_published.send(comment, now=now)
+    record(comment, "undo", before, by=by, now=now, detail=str(last.id))
+    db.session.flush()
+    return comment
+
+
+ACTIONS = {
+    "approve": approve,
+    "trash": trash,
+    "spam": mark_spam,
+    "restore": restore,
+}
+
+
+class BulkRefused(ModerationRefused):
+    """One comment of a bulk action was refused: nothing of the bulk action is kept."""
+
+    def __init__(self, refusals: list[str]):
+        super().__init__(
+            ngettext(
+                "Nothing was changed: %(num)d of the selected comments cannot be updated.",
+                "Nothing was changed: %(num)d of the selected comments cannot be updated.",
+                len(refusals),
+            )
+        )
+        self.refusals = refusals
+
+
+def bulk(action: str, comment_ids: list[int], *, by: str, now: datetime) -> int:
+    """Apply one action to many comments, parents before replies: all of them or none.
+
+    Returns how many were done; raises ``BulkRefused`` with every refusal (the caller rolls
+    back), so a moderator never has to find out which half of a selection was changed.
+    """
+    if action not in ACTIONS:
+        raise ModerationRefused(_l("Choose an action."))
+    if not comment_ids:
+        raise ModerationRefused(_l("Select at least one comment."))
+    found = db.session.execute(
+        select(Comment.id).where(Comment.id.in_(comment_ids)).order_by(Comment.depth, Comment.id)
+    ).scalars()
+    done, refusals = 0, []
+    for comment_id in list(found):
+        try:
+            ACTIONS[action](comment_id, by=by, now=now)
+        except DomainError as error:
+            refusals.append(str(error.message))
+        else:
+            done += 1
+    if refusals:
+        raise BulkRefused(refusals)
+    return done

@@ -1,0 +1,113 @@
+"""Who is logged in to the moderation pages: the session, and guards for the views."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, g, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
+
+from commentsvc.extensions import db
+from commentsvc.models import Moderator
+
+SESSION_KEY = "moderator_id"
+EPOCH_KEY = "moderator_epoch"
+
+
+class ModeratorSessionInterface(SecureCookieSessionInterface):
+    """The signed session cookie, marked Secure whenever the request came over https.
+
+    Behind a TLS-terminating proxy, run the app with werkzeug's ProxyFix so that
+    ``request.is_secure`` reflects the visitor's scheme.
+    """
+
+    def get_cookie_secure(self, app) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+
+def current_moderator() -> Moderator | None:
+    """The logged-in, still active moderator whose session is still valid.
+
+    The cookie carries the account's session epoch from the moment of login; logging out,
+    a new password, disabling the account or a new role raise the epoch in the database,
+    so every cookie issued before (a copied one too) stops working on every instance.
+    """
+    if "moderator" not in g:
+        moderator = None
+        moderator_id = session.get(SESSION_KEY)
+        if isinstance(moderator_id, int):
+            moderator = db.session.get(Moderator, moderator_id)
+            valid = (
+                moderator is not None
+                and moderator.active
+                and session.get(EPOCH_KEY) == moderator.session_epoch
+            )
+            if not valid:
+                session.pop(SESSION_KEY, None)
+                session.pop(EPOCH_KEY, None)
+                moderator = None
+        g.moderator = moderator
+    return g.moderator
+
+
+def log_in(moderator: Moderator) -> None:
+    # A fresh session on login: nothing set before it (a fixed session) carries over.
+    session.clear()
+    session[SESSION_KEY] = moderator.id
+    session[EPOCH_KEY] = moderator.session_epoch
+    session.permanent = False
+    g.pop("moderator", None)
+
+
+def log_out() -> None:
+    """Forget this browser's session (the caller ends the account's other sessions)."""
+    session.pop(SESSION_KEY, None)
+    session.pop(EPOCH_KEY, None)
+    g.pop("moderator", None)
+
+
+def reset_pending() -> bool:
+    moderator = current_moderator()
+    return moderator is not None and moderator.reset_pending
+
+
+def signed_in(view):
+    """Moderators only, also while their password is a temporary one; others are sent to the
+    login page (a GET) or refused (any other method), and never see the data."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if current_moderator() is None:
+            if request.method != "GET":
+                abort(403)
+            return redirect(url_for("moderation.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def login_required(view):
+    """Moderators with a password of their own (see ``signed_in``)."""
+
+    @wraps(view)
+    @signed_in
+    def wrapped(*args, **kwargs):
+        if reset_pending():
+            # A temporary password from an admin's reset opens only the page that replaces it.
+            return redirect(url_for("moderation.password"), code=303)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def admin_required(view):
+    """Admins only: a moderator gets 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_moderator().is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped

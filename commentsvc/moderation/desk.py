@@ -1,0 +1,93 @@
+"""What the moderation queue lists: comments by status, filtered and searched, with counts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from commentsvc.extensions import db
+from commentsvc.models import Article, Comment, CommentStatus, ModerationEvent
+
+TABS = ("pending", "approved", "spam", "trash", "all")
+PER_PAGE = 20
+
+
+@dataclass
+class QueuePage:
+    comments: list[Comment]
+    events: dict[int, list[ModerationEvent]]
+    counts: dict[str, int]
+    page: int
+    pages: int
+    total: int
+
+
+def _filters(article_key: str | None, search: str | None) -> list:
+    conditions = []
+    if article_key:
+        conditions.append(Comment.article.has(Article.key == article_key))
+    if search:
+        like = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conditions.append(
+            or_(
+                Comment.text.ilike(like, escape="\\"),
+                Comment.author.ilike(like, escape="\\"),
+                Comment.email.ilike(like, escape="\\"),
+            )
+        )
+    return conditions
+
+
+def load_queue(
+    status: str = "pending",
+    *,
+    article_key: str | None = None,
+    search: str | None = None,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> QueuePage:
+    """One page of a tab: pending oldest first (work order), the others newest first."""
+    conditions = _filters(article_key, search)
+    counts = dict.fromkeys(TABS, 0)
+    for value, count in db.session.execute(
+        select(Comment.status, func.count()).where(*conditions).group_by(Comment.status)
+    ):
+        counts[CommentStatus(value).value] = count
+    counts["all"] = sum(counts[s.value] for s in CommentStatus)
+    if status != "all":
+        conditions.append(Comment.status == CommentStatus(status))
+    total = counts[status]
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    order = (
+        (Comment.created_at, Comment.id)
+        if status == "pending"
+        else (Comment.created_at.desc(), Comment.id.desc())
+    )
+    found = list(
+        db.session.execute(
+            select(Comment)
+            .options(selectinload(Comment.article), selectinload(Comment.parent))
+            .where(*conditions)
+            .order_by(*order)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        ).scalars()
+    )
+    return QueuePage(found, events_for([c.id for c in found]), counts, page, pages, total)
+
+
+def events_for(comment_ids: list[int]) -> dict[int, list[ModerationEvent]]:
+    """The audit log of these comments, oldest first, in one query."""
+    events: dict[int, list[ModerationEvent]] = defaultdict(list)
+    if comment_ids:
+        for event in db.session.execute(
+            select(ModerationEvent)
+            .where(ModerationEvent.comment_id.in_(comment_ids))
+            .order_by(ModerationEvent.id)
+        ).scalars():
+            events[event.comment_id].append(event)
+    return events

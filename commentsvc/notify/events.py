@@ -1,0 +1,69 @@
+"""What follows each step of a comment's life (``commentsvc.lifecycle``): mail to moderators,
+notifications to subscribers, and taking back what is no longer true.
+
+The one place that decides which mails a change of a comment causes. Every receiver works in
+the sender's transaction and flushes nothing it does not need to.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete
+
+from commentsvc import lifecycle
+from commentsvc.extensions import db
+from commentsvc.models import Comment, CommentStatus, OutboxMail, SubscriptionKind
+from commentsvc.notify import subscriptions
+from commentsvc.notify.outbox import queue_moderator_mail
+
+
+def tell_moderators(comment: Comment, *, now: datetime) -> None:
+    db.session.flush()
+    queue_moderator_mail(comment, now=now)
+
+
+def tell_subscribers(comment: Comment, *, now: datetime) -> None:
+    db.session.flush()
+    subscriptions.comment_published(comment, now=now)
+
+
+def stop_quoting(comment_id: int) -> None:
+    subscriptions.withdraw_mails_quoting([comment_id])
+
+
+def withdraw_mail(comment_id: int) -> None:
+    """Take back the unsent "waiting for review" mails about the comment (a moderator must not
+    be called to a comment that no longer waits) and the readers' notifications quoting it.
+    Readers' confirmation mails carry no comment, so they stay."""
+    db.session.execute(
+        delete(OutboxMail)
+        .where(OutboxMail.comment_id == comment_id, OutboxMail.sent_at.is_(None))
+        .execution_options(synchronize_session=False)
+    )
+    subscriptions.withdraw_mails_quoting([comment_id])
+
+
+def quote_the_new_text(comment: Comment) -> None:
+    if comment.status == CommentStatus.APPROVED:
+        subscriptions.withdraw_mails_quoting([comment.id])
+
+
+def sign_up(comment: Comment, *, kind: SubscriptionKind, language: str, now: datetime) -> None:
+    subscriptions.subscribe(comment, kind, language=language, now=now)
+
+
+RECEIVERS = {
+    lifecycle.comment_held: tell_moderators,
+    lifecycle.comment_published: tell_subscribers,
+    lifecycle.comment_unpublished: stop_quoting,
+    lifecycle.comment_withdrawn: withdraw_mail,
+    lifecycle.comment_text_changed: quote_the_new_text,
+    lifecycle.subscription_asked: sign_up,
+}
+
+
+def connect() -> None:
+    """Listen to the lifecycle (``create_app`` calls it; connecting again changes nothing)."""
+    for signal, receiver in RECEIVERS.items():
+        signal.connect(receiver)

@@ -1,0 +1,588 @@
+"""Readers' notifications by email: double opt-in, one mail per batch of published comments,
+unsubscribing by a page or by one click (RFC 8058).
+
+A reader who ticks the box gets one confirmation mail with a signed link; nothing else goes
+to the address until the button on that link's page is pressed (a POST, so mail scanners
+that follow links confirm nothing). A confirmed address stays confirmed for later
+subscriptions until it unsubscribes from everything.
+
+When a comment is published (at once or on approval), each confirmed subscriber it concerns
+gets a ``Notification`` row, due ``NOTIFY_BATCH_MINUTES`` later. ``send-mail`` turns the due
+ones into one outbox mail per address and article, leaving out comments that were trashed or
+marked spam meanwhile, and delivers them as it delivers moderators' mail.
+
+A service: plain arguments; it flushes, and the view or command that serves the action
+commits.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app, render_template
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from commentsvc.errors import CommentRejected, DomainError
+from commentsvc.extensions import db
+from commentsvc.models import (
+    Article,
+    Comment,
+    CommentStatus,
+    Notification,
+    OutboxMail,
+    Subscriber,
+    Subscription,
+    SubscriptionKind,
+)
+from commentsvc.moderation.actions import get_comment, record
+from commentsvc.privacy.identity import normalize_address
+from commentsvc.weburls import public_url, safe_href
+
+CONFIRM_LINK_DAYS = 7
+CONFIRMATION_INTERVAL = timedelta(days=1)  # at most one confirmation mail per address
+
+
+class SubscriptionLinkInvalid(DomainError):
+    """A confirmation or unsubscribe link that is forged, damaged, expired or used."""
+
+    status = 400
+    code = "invalid_link"
+
+
+class SubscriptionLinkGone(SubscriptionLinkInvalid):
+    status = 410
+    code = "link_gone"
+
+
+def _confirm_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="subscription-confirm")
+
+
+def _unsubscribe_serializer() -> URLSafeSerializer:
+    # No expiry: RFC 8058 asks that an unsubscribe link keep working for a long time.
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="subscription-unsubscribe")
+
+
+# Links in mails are absolute from PUBLIC_URL (weburls.public_url), never from the Host
+# header of the request that signed up: a stranger could set it to mail anyone a link to
+# their own site.
+
+
+def unsubscribe_url(address: str, article_id: int, language: str) -> str:
+    token = _unsubscribe_serializer().dumps({"a": address, "t": article_id})
+    return public_url("subscriptions.unsubscribe_page", lang=language, token=token)
+
+
+def confirm_url(subscriber: Subscriber, language: str) -> str:
+    token = _confirm_serializer().dumps({"a": subscriber.address, "n": subscriber.confirm_nonce})
+    return public_url("subscriptions.confirm_page", lang=language, token=token)
+
+
+# --- signing up ------------------------------------------------------------------------------
+
+
+def subscribe(
+    comment: Comment,
+    kind: SubscriptionKind,
+    *,
+    language: str,
+    now: datetime,
+) -> Subscription:
+    """Note the wish of ``comment``'s author; queue a confirmation mail when the address is
+    not confirmed and had none in the last day. The caller commits."""
+    address = normalize_address(comment.email)
+    if not address or "@" not in address:
+        raise CommentRejected(
+            _l("Enter your email address to be notified of new comments."), field="email"
+        )
+    subscriber = _subscriber(address, now)
+    subscription = Subscription(
+        subscriber=subscriber,
+        kind=kind,
+        article_id=comment.article_id,
+        comment_id=comment.id,
+        email=comment.email,
+        address=address,
+        language=language if language in ("sv", "en") else current_app.config["LANGUAGE"],
+        created_at=now,
+    )
+    db.session.add(subscription)
+    db.session.flush()
+    if subscriber.confirmed_at is None and _may_send_confirmation(subscriber, now):
+        _queue_confirmation(subscriber, subscription, now)
+    return subscription
+
+
+def _subscriber(address: str, now: datetime) -> Subscriber:
+    """The address's row, made when it is new (a concurrent sign-up may make it first)."""
+    query = select(Subscriber).where(Subscriber.address == address)
+    found = db.session.execute(query).scalar_one_or_none()
+    if found is not None:
+        return found
+    try:
+        with db.session.begin_nested():
+            found = Subscriber(address=address, confirm_nonce=secrets.token_urlsafe(16))
+            found.created_at = now
+            db.session.add(found)
+    except IntegrityError:
+        found = db.session.execute(query).scalar_one()
+    return found
+
+
+def _may_send_confirmation(subscriber: Subscriber, now: datetime) -> bool:
+    """Claim today's confirmation mail for the address: one conditional UPDATE, so a
+    thousand sign-ups, even at once from several workers, send one mail."""
+    result = db.session.execute(
+        update(Subscriber)
+        .where(
+            Subscriber.id == subscriber.id,
+            (Subscriber.confirmation_sent_at.is_(None))
+            | (Subscriber.confirmation_sent_at <= now - CONFIRMATION_INTERVAL),
+        )
+        .values(confirmation_sent_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _queue_confirmation(subscriber: Subscriber, subscription: Subscription, now: datetime):
+    if not subscriber.confirm_nonce:  # restored from an export without secrets
+        subscriber.confirm_nonce = secrets.token_urlsafe(16)
+    article = db.session.get(Article, subscription.article_id)
+    site = current_app.config["SITE_NAME"]
+    with force_locale(subscription.language):
+        context = {
+            "site": site,
+            "title": article.title,
+            "link": confirm_url(subscriber, subscription.language),
+            "days": CONFIRM_LINK_DAYS,
+        }
+        subject = _("Confirm your email notifications from %(site)s", site=site)
+        body = render_template("mail/confirm.txt", **context)
+        html = render_template("mail/confirm.html", subject=subject, **context)
+    # No comment: the mail is about the address, and must not be withdrawn with the
+    # comment's mails to moderators when the comment is decided (withdraw_mail).
+    db.session.add(OutboxMail.due_now(subscription.email, subject, body, now=now, html=html))
+
+
+def state_of(comment_id: int) -> str | None:
+    """``"confirm"`` when the comment's subscription waits for its address to be confirmed,
+    ``"active"`` when it works already, None when its author asked for none."""
+    row = db.session.execute(
+        select(Subscriber.confirmed_at)
+        .join(Subscription, Subscription.subscriber_id == Subscriber.id)
+        .where(Subscription.comment_id == comment_id)
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    return "active" if row[0] is not None else "confirm"
+
+
+# --- confirming ------------------------------------------------------------------------------
+
+
+def subscriber_for_confirmation(token: str | None) -> Subscriber:
+    """The address a confirmation link is for, or why the link cannot confirm it."""
+    try:
+        data = _confirm_serializer().loads(
+            token or "", max_age=CONFIRM_LINK_DAYS * 86400, return_timestamp=False
+        )
+    except SignatureExpired as error:
+        raise SubscriptionLinkGone(
+            _l(
+                "This confirmation link has expired. Tick the box again the next time you "
+                "comment, and you will get a new one."
+            )
+        ) from error
+    except BadSignature as error:
+        raise SubscriptionLinkInvalid(
+            _l("This confirmation link is not valid. Copy the whole link from the email.")
+        ) from error
+    address = data.get("a") if isinstance(data, dict) else None
+    subscriber = db.session.execute(
+        select(Subscriber).where(Subscriber.address == str(address))
+    ).scalar_one_or_none()
+    if (
+        subscriber is None
+        or not subscriber.confirm_nonce  # restored without secrets: its links cannot confirm
+        or not secrets.compare_digest(subscriber.confirm_nonce, str(data.get("n", "")))
+    ):
+        raise SubscriptionLinkGone(
+            _l("This confirmation link has already been used, or its subscriptions have ended.")
+        )
+    return subscriber
+
+
+def confirm(token: str | None, *, now: datetime) -> Subscriber:
+    """Confirm the address; the link is spent (a new secret replaces the one it carries)."""
+    subscriber = subscriber_for_confirmation(token)
+    subscriber.confirmed_at = subscriber.confirmed_at or now
+    subscriber.confirm_nonce = secrets.token_urlsafe(16)
+    db.session.flush()
+    return subscriber
+
+
+# --- unsubscribing ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnsubscribeLink:
+    address: str
+    article_id: int | None
+    article: Article | None  # None once the article is gone
+
+
+def read_unsubscribe(token: str | None) -> UnsubscribeLink:
+    try:
+        data = _unsubscribe_serializer().loads(token or "")
+    except BadSignature as error:
+        raise SubscriptionLinkInvalid(
+            _l("This unsubscribe link is not valid. Copy the whole link from the email.")
+        ) from error
+    if not isinstance(data, dict) or not isinstance(data.get("a"), str):
+        raise SubscriptionLinkInvalid(
+            _l("This unsubscribe link is not valid. Copy the whole link from the email.")
+        )
+    article_id = data.get("t") if isinstance(data.get("t"), int) else None
+    article = db.session.get(Article, article_id) if article_id is not None else None
+    return UnsubscribeLink(data["a"], article_id, article)
+
+
+def unsubscribe(token: str | None, *, everything: bool, now: datetime) -> UnsubscribeLink:
+    """Stop the link's thread for its address, or everything (the address must then confirm
+    again before it gets mail). Only ever the address the link was signed for."""
+    link = read_unsubscribe(token)
+    address = link.address
+    if everything or link.article_id is None:
+        _stop(address, None)
+        db.session.execute(delete(Subscriber).where(Subscriber.address == address))
+    else:
+        _stop(address, link.article_id)
+    db.session.flush()
+    return link
+
+
+def _stop(address: str, article_id: int | None) -> int:
+    where = [Subscription.address == address]
+    pending = [Notification.address == address, Notification.mailed_at.is_(None)]
+    if article_id is not None:
+        where.append(Subscription.article_id == article_id)
+        pending.append(Notification.article_id == article_id)
+    written = [Notification.address == address, Notification.mail_id.is_not(None)]
+    if article_id is not None:
+        written.append(Notification.article_id == article_id)
+    removed = db.session.execute(delete(Subscription).where(*where)).rowcount
+    db.session.execute(delete(Notification).where(*pending))
+    # A notification kept in the outbox (the SMTP server was down) must not go out after.
+    db.session.execute(
+        delete(OutboxMail)
+        .where(
+            OutboxMail.id.in_(select(Notification.mail_id).where(*written)),
+            OutboxMail.sent_at.is_(None),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return removed
+
+
+# --- publishing ------------------------------------------------------------------------------
+
+
+def comment_published(comment: Comment, *, now: datetime) -> int:
+    """Note a newly published comment for every confirmed subscriber it concerns (not its
+    own author); each hears of a comment once. Returns how many were noted."""
+    if comment.status != CommentStatus.APPROVED or not comment.html:
+        return 0
+    concerned = (Subscription.kind == SubscriptionKind.ARTICLE) | (
+        (Subscription.kind == SubscriptionKind.REPLIES)
+        & (Subscription.comment_id == comment.parent_id)
+    )
+    addresses = set(
+        db.session.execute(
+            select(Subscription.address)
+            .join(Subscriber, Subscription.subscriber_id == Subscriber.id)
+            .where(
+                Subscription.article_id == comment.article_id,
+                Subscriber.confirmed_at.is_not(None),
+                concerned,
+            )
+        ).scalars()
+    )
+    addresses.discard(normalize_address(comment.email))
+    if not addresses:
+        return 0
+    told = set(
+        db.session.execute(
+            select(Notification.address).where(
+                Notification.comment_id == comment.id, Notification.address.in_(addresses)
+            )
+        ).scalars()
+    )
+    due = now + timedelta(minutes=current_app.config["NOTIFY_BATCH_MINUTES"])
+    noted = 0
+    for address in sorted(addresses - told):
+        # Two moderators approving at once: the unique index keeps one, the other steps back.
+        try:
+            with db.session.begin_nested():
+                db.session.add(
+                    Notification(
+                        address=address,
+                        article_id=comment.article_id,
+                        comment_id=comment.id,
+                        due_at=due,
+                    )
+                )
+            noted += 1
+        except IntegrityError:
+            pass
+    return noted
+
+
+def queue_due_notifications(*, now: datetime) -> int:
+    """Write one outbox mail per address and article whose batch is due; commits each.
+
+    A batch is due when its first comment's time is up; comments published meanwhile go in
+    the same mail. Comments no longer published (trashed, spam, erased) are left out.
+    """
+    groups = db.session.execute(
+        select(Notification.address, Notification.article_id)
+        .where(Notification.mailed_at.is_(None))
+        .group_by(Notification.address, Notification.article_id)
+        .having(func.min(Notification.due_at) <= now)
+    ).all()
+    written = 0
+    for address, article_id in groups:
+        written += _write_batch(address, article_id, now)
+        db.session.commit()
+    return written
+
+
+def _write_batch(address: str, article_id: int, now: datetime) -> int:
+    rows = db.session.execute(
+        select(Notification, Comment)
+        .join(Comment, Notification.comment_id == Comment.id)
+        .where(
+            Notification.address == address,
+            Notification.article_id == article_id,
+            Notification.mailed_at.is_(None),
+        )
+        .order_by(Comment.created_at, Comment.id)
+    ).all()
+    subscription = db.session.execute(
+        select(Subscription)
+        .where(Subscription.address == address, Subscription.article_id == article_id)
+        .order_by(Subscription.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    shown = [c for _n, c in rows if c.status == CommentStatus.APPROVED and c.html]
+    left_out = [n.id for n, c in rows if c not in shown]
+    if left_out:
+        db.session.execute(delete(Notification).where(Notification.id.in_(left_out)))
+    ids = [n.id for n, c in rows if c in shown]
+    if not ids:
+        return 0
+    # Another send-mail run may be writing the same batch: only one of them marks it.
+    marked = db.session.execute(
+        update(Notification)
+        .where(Notification.id.in_(ids), Notification.mailed_at.is_(None))
+        .values(mailed_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if marked != len(ids):
+        db.session.rollback()
+        return 0
+    if subscription is None:  # unsubscribed since: marked, never mailed
+        return 0
+    mail = _notification_mail(subscription, shown, now)
+    db.session.add(mail)
+    db.session.flush()
+    # Each notification names its mail: an erasure of a comment's author, or the comment
+    # leaving the site, finds the mails that quote it.
+    db.session.execute(
+        update(Notification)
+        .where(Notification.id.in_(ids))
+        .values(mail_id=mail.id)
+        .execution_options(synchronize_session=False)
+    )
+    return 1
+
+
+def comment_link(comment: Comment) -> str:
+    """The comment on the article's page (the host site's, else our plain thread page)."""
+    article = comment.article
+    href = safe_href(article.url)
+    if href:
+        return f"{href.split('#')[0]}#comment-{comment.id}"
+    from commentsvc.threads.reading import page_of
+
+    return public_url(
+        "public.thread", article=article.key, page=page_of(comment), _anchor=f"comment-{comment.id}"
+    )
+
+
+def _notification_mail(subscription: Subscription, shown: list[Comment], now: datetime):
+    article = subscription.article
+    site = current_app.config["SITE_NAME"]
+    stop = unsubscribe_url(subscription.address, article.id, subscription.language)
+    with force_locale(subscription.language):
+        subject = ngettext(
+            "A new comment on “%(title)s”",
+            "%(num)d new comments on “%(title)s”",
+            len(shown),
+            title=article.title,
+        )
+        context = {
+            "site": site,
+            "title": article.title,
+            "items": [(c, comment_link(c)) for c in shown],
+            "unsubscribe": stop,
+        }
+        body = render_template("mail/notification.txt", **context)
+        html = render_template("mail/notification.html", subject=subject, **context)
+    # Not one comment's mail (no comment_id): withdraw_mail must not take it back with the
+    # moderators' mails about shown[0]. Its notifications name it (mail_id) instead.
+    return OutboxMail.due_now(
+        subscription.email, f"[{site}] {subject}", body, now=now, html=html, list_unsubscribe=stop
+    )
+
+
+# --- moderators ------------------------------------------------------------------------------
+
+
+def for_comment(comment_id: int) -> list[tuple[Subscription, bool]]:
+    """The subscriptions made with a comment, each with whether its address is confirmed."""
+    rows = db.session.execute(
+        select(Subscription, Subscriber.confirmed_at)
+        .join(Subscriber, Subscription.subscriber_id == Subscriber.id)
+        .where(Subscription.comment_id == comment_id)
+        .order_by(Subscription.id)
+    ).all()
+    return [(s, confirmed is not None) for s, confirmed in rows]
+
+
+def remove(comment_id: int, subscription_id: int) -> Subscription | None:
+    """End a subscription made with a comment; None when it is not one of the comment's.
+
+    A moderator's action (``remove_for_moderator``), or the reader's own unsubscribing.
+    """
+    subscription = db.session.get(Subscription, subscription_id)
+    if subscription is None or subscription.comment_id != comment_id:
+        return None
+    pending = db.session.execute(
+        select(func.count())
+        .select_from(Subscription)
+        .where(
+            Subscription.address == subscription.address,
+            Subscription.article_id == subscription.article_id,
+        )
+    ).scalar_one()
+    if pending == 1:  # the last one on this thread: its waiting notifications go too
+        db.session.execute(
+            delete(Notification).where(
+                Notification.address == subscription.address,
+                Notification.article_id == subscription.article_id,
+                Notification.mailed_at.is_(None),
+            )
+        )
+    db.session.delete(subscription)
+    db.session.flush()
+    return subscription
+
+
+def remove_for_moderator(comment_id: int, subscription_id: int, *, by: str, now: datetime) -> bool:
+    """A moderator ends a reader's subscription made with a comment; recorded in the comment's
+    history (the kind only, never the address). False when it is not the comment's."""
+    comment = get_comment(comment_id)
+    removed = remove(comment.id, subscription_id)
+    if removed is None:
+        return False
+    record(comment, "unsubscribe", comment.status.value, by=by, now=now, detail=removed.kind.value)
+    db.session.flush()
+    return True
+
+
+def withdraw_mails_quoting(comment_ids) -> int:
+    """Take back the unsent notification mails that quote these comments (a list or a
+    subquery): the comment left the site, or its author's data is erased. The other comments
+    of such a mail go out with the next batch. Returns how many mails were taken back."""
+    quoting = select(Notification.mail_id).where(
+        Notification.comment_id.in_(comment_ids), Notification.mail_id.is_not(None)
+    )
+    unsent = list(
+        db.session.execute(
+            select(OutboxMail.id).where(OutboxMail.id.in_(quoting), OutboxMail.sent_at.is_(None))
+        ).scalars()
+    )
+    if not unsent:
+        return 0
+    db.session.execute(
+        update(Notification)
+        .where(Notification.mail_id.in_(unsent))
+        .values(mailed_at=None, mail_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        delete(OutboxMail)
+        .where(OutboxMail.id.in_(unsent))
+        .execution_options(synchronize_session=False)
+    )
+    return len(unsent)
+
+
+# --- personal data (gdpr.OTHER_SOURCES) -----------------------------------------------------
+
+
+def _when(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def personal_data(email: str) -> list[dict[str, Any]]:
+    address = normalize_address(email)
+    subscriber = db.session.execute(
+        select(Subscriber).where(Subscriber.address == address)
+    ).scalar_one_or_none()
+    rows = db.session.execute(
+        select(Subscription).where(Subscription.address == address).order_by(Subscription.id)
+    ).scalars()
+    waiting = defaultdict(list)
+    for n in db.session.execute(
+        select(Notification).where(
+            Notification.address == address, Notification.mailed_at.is_(None)
+        )
+    ).scalars():
+        waiting[n.article_id].append(n.comment_id)
+    return [
+        {
+            "kind": s.kind.value,
+            "article": s.article.key,
+            "comment_id": s.comment_id,
+            "email": s.email,
+            "language": s.language,
+            "created_at": _when(s.created_at),
+            "confirmed_at": _when(subscriber.confirmed_at) if subscriber else None,
+            "waiting_notifications": waiting.get(s.article_id, []),
+        }
+        for s in rows
+    ]
+
+
+def erase_personal_data(email: str, delete_texts: bool) -> int:
+    """Every subscription, waiting notification and the address's confirmation go, and the
+    unsent notification mails that quote the person's comments (sent copies are found by the
+    outbox's own source, gdpr._outbox_about)."""
+    address = normalize_address(email)
+    removed = withdraw_mails_quoting(select(Comment.id).where(Comment.address == address))
+    removed += _stop(address, None)
+    db.session.execute(delete(Notification).where(Notification.address == address))
+    removed += db.session.execute(delete(Subscriber).where(Subscriber.address == address)).rowcount
+    return removed

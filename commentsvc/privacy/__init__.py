@@ -1,0 +1,1 @@
+"""Personal data: anonymized addresses, avatars, exports, erasure and retention."""

@@ -1,0 +1,89 @@
+"""Retention: how long anonymized IPs, spam and trash are kept (the `purge` command)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy.orm import aliased
+
+from commentsvc.extensions import db
+from commentsvc.models import Comment, CommentStatus, OutboxMail
+from commentsvc.moderation.actions import forget_earlier_versions
+from commentsvc.privacy.rights import record_audit
+from commentsvc.reports.notices import purge_reports
+
+PURGED = (CommentStatus.SPAM, CommentStatus.TRASH)
+
+
+@dataclass
+class Purge:
+    ips_cleared: int = 0
+    deleted: Counter = field(default_factory=Counter)  # CommentStatus -> comments deleted
+    kept_with_replies: int = 0  # old spam/trash that others answered: kept, replies need it
+    mails_deleted: int = 0  # sent mails older than OUTBOX_RETENTION_DAYS
+    reports_cleared: int = 0  # decided reports whose personal data went (their counts stay)
+
+
+def purge(*, now: datetime, by: str = "purge") -> Purge:
+    """Apply ``IP_RETENTION_DAYS``, ``PURGE_AFTER_DAYS`` and ``OUTBOX_RETENTION_DAYS``; safe
+    to run again at any time. The caller commits."""
+    config = current_app.config
+    result = Purge()
+    if config["IP_RETENTION_DAYS"]:
+        cutoff = now - timedelta(days=config["IP_RETENTION_DAYS"])
+        result.ips_cleared = db.session.execute(
+            update(Comment)
+            .where(Comment.ip != "", Comment.created_at < cutoff)
+            .values(ip="")
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    if config["PURGE_AFTER_DAYS"]:
+        cutoff = now - timedelta(days=config["PURGE_AFTER_DAYS"])
+        old = (
+            Comment.status.in_(PURGED),
+            func.coalesce(Comment.decided_at, Comment.created_at) < cutoff,
+        )
+        while True:
+            reply = aliased(Comment)
+            doomed = list(
+                db.session.execute(
+                    select(Comment).where(
+                        *old,
+                        ~exists().where(reply.parent_id == Comment.id),
+                        ~exists().where(reply.root_id == Comment.id),
+                    )
+                ).scalars()
+            )
+            if not doomed:
+                break
+            forget_earlier_versions([comment.id for comment in doomed])
+            for comment in doomed:
+                result.deleted[comment.status] += 1
+                db.session.delete(comment)
+            db.session.flush()
+        result.kept_with_replies = db.session.execute(
+            select(func.count()).select_from(Comment).where(*old)
+        ).scalar_one()
+        result.reports_cleared = purge_reports(cutoff)
+    if config["OUTBOX_RETENTION_DAYS"]:
+        # A sent mail quotes a comment and its author's address: it is only a copy of a
+        # notice, so it goes after the retention, unsent ones stay until they are delivered.
+        cutoff = now - timedelta(days=config["OUTBOX_RETENTION_DAYS"])
+        result.mails_deleted = db.session.execute(
+            delete(OutboxMail)
+            .where(OutboxMail.sent_at.is_not(None), OutboxMail.sent_at < cutoff)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    record_audit(
+        "purge",
+        f"{result.ips_cleared} IPs cleared, {sum(result.deleted.values())} comments deleted, "
+        f"{result.mails_deleted} sent mails deleted, {result.reports_cleared} reports cleared",
+        by=by,
+        now=now,
+    )
+    db.session.flush()
+    return result

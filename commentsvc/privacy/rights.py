@@ -1,0 +1,513 @@
+"""Data-subject requests: everything stored about an email, and erasing it (GDPR art. 15, 17).
+
+A service: plain arguments; it flushes, and the command or page that serves the request
+commits. The audit entry (a ``ModerationEvent`` with no comment) names what was done, by
+whom, when and how many rows, never the data itself.
+
+Besides comments, an email can be in the outbox (mails to moderators that quote a held comment,
+with its author's name, email and text, mails to a moderator, readers' notification mails that
+quote comments, and mails to a subscriber), in a moderator account and in readers'
+subscriptions.
+Each such table is a ``PersonalDataSource`` in ``OTHER_SOURCES``: export and erase cover them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy.orm import aliased
+
+from commentsvc.audit import record_event
+from commentsvc.errors import DomainError
+from commentsvc.extensions import db
+from commentsvc.models import (
+    Comment,
+    LoginThrottle,
+    ModerationEvent,
+    Moderator,
+    Notification,
+    OutboxMail,
+    Setting,
+)
+from commentsvc.notify import subscriptions
+from commentsvc.privacy.identity import normalize_address
+from commentsvc.reports.notices import (
+    erase_reports,
+    erase_statements,
+    find_reports,
+    find_statements,
+)
+
+ERASED_AUTHOR = "Anonym"
+
+
+@dataclass(frozen=True)
+class PersonalDataSource:
+    """Another table that holds data about an email (subscriptions, outbox…).
+
+    ``find(email)`` returns its rows as JSON-ready dicts; ``erase(email, delete)`` removes
+    or anonymizes them and returns how many rows it touched.
+    """
+
+    name: str
+    find: Callable[[str], list[dict[str, Any]]]
+    erase: Callable[[str, bool], int]
+
+
+class NotAnEmail(DomainError):
+    """An empty or malformed address: it would match every comment without an email."""
+
+    status = 422
+    code = "invalid"
+
+
+def _checked(email: str) -> str:
+    address = _normalized(email)
+    if not address or "@" not in address or len(address) > 254:
+        raise NotAnEmail(_l("Enter an email address like namn@exempel.se."))
+    return address
+
+
+class ErasureRefused(DomainError):
+    """The email belongs to an active moderator account: disable the account first."""
+
+    status = 409
+    code = "erasure_refused"
+
+
+def _when(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _outbox_about(email: str):
+    """Mails about this person's comments, about them, or sent to them: exact addresses."""
+    address = _normalized(email)
+    theirs = select(Comment.id).where(_by_email(email)).scalar_subquery()
+    # Readers' notification mails quote several comments: each notification names its mail.
+    quoting = select(Notification.mail_id).where(
+        Notification.comment_id.in_(theirs), Notification.mail_id.is_not(None)
+    )
+    return or_(
+        OutboxMail.comment_id.in_(theirs),
+        OutboxMail.about_address == address,
+        OutboxMail.recipient_address == address,
+        OutboxMail.id.in_(quoting),
+    )
+
+
+def _outbox_find(email: str) -> list[dict[str, Any]]:
+    mails = db.session.execute(
+        select(OutboxMail).where(_outbox_about(email)).order_by(OutboxMail.id)
+    ).scalars()
+    return [
+        {
+            "id": m.id,
+            "recipient": m.recipient,
+            "subject": m.subject,
+            "body": m.body,
+            "comment_id": m.comment_id,
+            "created_at": _when(m.created_at),
+            "sent_at": _when(m.sent_at),
+        }
+        for m in mails
+    ]
+
+
+def _outbox_erase(email: str, delete: bool) -> int:
+    """Remove them, sent or not: an unsent one must never deliver the erased name or text,
+    and a sent one is only the copy of a notice, which the queue shows anyway."""
+    mails = list(db.session.execute(select(OutboxMail).where(_outbox_about(email))).scalars())
+    for mail in mails:
+        db.session.delete(mail)
+    return len(mails)
+
+
+def _moderators(email: str):
+    address = _normalized(email)
+    return or_(Moderator.address == address, func.lower(Moderator.username) == address)
+
+
+def _moderator_find(email: str) -> list[dict[str, Any]]:
+    found = db.session.execute(
+        select(Moderator).where(_moderators(email)).order_by(Moderator.id)
+    ).scalars()
+    return [
+        {  # never the password hash
+            "username": m.username,
+            "display_name": m.display_name,
+            "email": m.email,
+            "role": m.role.value,
+            "active": m.active,
+            "notify": m.notify,
+            "created_at": _when(m.created_at),
+        }
+        for m in found
+    ]
+
+
+def _moderator_erase(email: str, delete: bool) -> int:
+    """A disabled account keeps its place in the history under a neutral name; its email,
+    name and mail setting go. (An active account was refused before anything changed.)"""
+    accounts = list(db.session.execute(select(Moderator).where(_moderators(email))).scalars())
+    for account in accounts:
+        if _normalized(account.username) == _normalized(email):
+            old, new = account.username, f"erased-moderator-{account.id}"
+            account.username = new
+            for column in (ModerationEvent.actor, Comment.decided_by, Setting.updated_by):
+                db.session.execute(
+                    update(column.class_)
+                    .where(column == old)
+                    .values({column.key: new})
+                    .execution_options(synchronize_session=False)
+                )
+        account.email = ""
+        account.display_name = ""
+        account.notify = False
+    return len(accounts)
+
+
+def _throttles(email: str):
+    """Failed logins typed with this email as the user name (``pair:<name>|<address>``)."""
+    prefix = "pair:" + _normalized(email).replace("\\", "\\\\").replace("%", "\\%")
+    prefix = prefix.replace("_", "\\_")
+    return func.lower(LoginThrottle.key).like(prefix + "|%", escape="\\")
+
+
+def _throttle_find(email: str) -> list[dict[str, Any]]:
+    rows = db.session.execute(select(LoginThrottle).where(_throttles(email))).scalars()
+    return [
+        {
+            "address": row.key.rsplit("|", 1)[-1],
+            "failures": row.failures,
+            "last_failure_at": _when(row.last_failure_at),
+            "locked_until": _when(row.locked_until),
+        }
+        for row in rows
+    ]
+
+
+def _throttle_erase(email: str, delete: bool) -> int:
+    rows = list(db.session.execute(select(LoginThrottle).where(_throttles(email))).scalars())
+    for row in rows:
+        db.session.delete(row)
+    return len(rows)
+
+
+def _normalized(email: str) -> str:
+    return normalize_address(email)
+
+
+def _by_email(email: str):
+    return Comment.address == _normalized(email)
+
+
+def _edits_of(email: str):
+    """The audit records of edits to this person's comments: each keeps the text before it."""
+    theirs = select(Comment.id).where(_by_email(email)).scalar_subquery()
+    return (ModerationEvent.action == "edit") & ModerationEvent.comment_id.in_(theirs)
+
+
+def _versions_find(email: str) -> list[dict[str, Any]]:
+    events = db.session.execute(
+        select(ModerationEvent).where(_edits_of(email)).order_by(ModerationEvent.id)
+    ).scalars()
+    return [
+        {
+            "comment_id": e.comment_id,
+            "text_before_edit": e.detail,
+            "edited_at": _when(e.created_at),
+            "edited_by": e.actor,
+        }
+        for e in events
+        if e.detail
+    ]
+
+
+def _versions_erase(email: str, delete: bool) -> int:
+    """The earlier texts go in every erasure: the comment is anonymized, but an earlier
+    version may still name the person (a moderator edits out a phone number and a name)."""
+    events = list(db.session.execute(select(ModerationEvent).where(_edits_of(email))).scalars())
+    for event in events:
+        # Nothing left to go back to: the edit can no longer be undone.
+        event.detail, event.undone = "", True
+    return len(events)
+
+
+def refuse_active_moderator(email: str) -> None:
+    """Erasing the email of a working account would break its login and mail: refused."""
+    active = db.session.execute(
+        select(Moderator.username).where(_moderators(email), Moderator.active.is_(True))
+    ).first()
+    if active is not None:
+        raise ErasureRefused(
+            _l(
+                "This email address belongs to the active moderator account %(name)s. "
+                "Disable the account first (Moderators), then erase. Nothing was changed.",
+                name=active[0],
+            )
+        )
+
+
+OTHER_SOURCES: tuple[PersonalDataSource, ...] = (
+    PersonalDataSource("earlier_versions", _versions_find, _versions_erase),
+    # Before the outbox: it takes back unsent notification mails that quote the person's
+    # comments and lets the others' comments in them go out with the next batch.
+    PersonalDataSource(
+        "subscriptions", subscriptions.personal_data, subscriptions.erase_personal_data
+    ),
+    PersonalDataSource("reports", find_reports, erase_reports),
+    PersonalDataSource("statements_of_reasons", find_statements, erase_statements),
+    PersonalDataSource("outbox_mails", _outbox_find, _outbox_erase),
+    PersonalDataSource("moderator_accounts", _moderator_find, _moderator_erase),
+    PersonalDataSource("failed_logins", _throttle_find, _throttle_erase),
+)
+
+
+@dataclass
+class Erasure:
+    anonymized: int = 0  # comments kept (anonymized), with or without their text
+    deleted: int = 0  # comments removed entirely (--delete, nobody answered them)
+    other: int = 0  # rows in other tables
+
+    @property
+    def found(self) -> bool:
+        return bool(self.anonymized or self.deleted or self.other)
+
+
+def describe_erasure(anonymized: int, deleted: int, other: int) -> str:
+    """What an erasure did, each count in its singular or plural: for the CLI and the page."""
+    parts = [
+        ngettext("%(num)d comment anonymized", "%(num)d comments anonymized", anonymized),
+        ngettext("%(num)d deleted", "%(num)d deleted", deleted),
+        ngettext("%(num)d other record", "%(num)d other records", other),
+    ]
+    return gettext("Erased: %(parts)s.", parts=", ".join(parts))
+
+
+# The audit's details are written in English for the log (record_audit); the privacy page
+# shows them in the reader's language. Details of any other shape are shown as they are.
+_AUDIT_DETAILS = {
+    "privacy-export": re.compile(r"(?P<rows>\d+) rows"),
+    "privacy-erase": re.compile(
+        r"(?P<anonymized>\d+) comments anonymized, (?P<deleted>\d+) deleted, "
+        r"(?P<other>\d+) other rows(?P<texts>, texts removed)?"
+    ),
+    "purge": re.compile(
+        r"(?P<ips>\d+) IPs cleared, (?P<comments>\d+) comments deleted"
+        r"(?:, (?P<mails>\d+) sent mails deleted)?"
+        r"(?:, (?P<reports>\d+) reports cleared)?"
+    ),
+}
+
+
+def describe_audit(action: str, detail: str) -> str:
+    """An audit record's result as a sentence in the page's language."""
+    pattern = _AUDIT_DETAILS.get(action)
+    match = pattern.fullmatch(detail or "") if pattern else None
+    if match is None:
+        return detail
+    n = {k: int(v) for k, v in match.groupdict().items() if v and v.isdigit()}
+    if action == "privacy-export":
+        return ngettext("%(num)d record", "%(num)d records", n["rows"])
+    if action == "purge":
+        purged = [
+            ngettext("%(num)d IP address cleared", "%(num)d IP addresses cleared", n["ips"]),
+            ngettext("%(num)d comment deleted", "%(num)d comments deleted", n["comments"]),
+        ]
+        if "mails" in n:
+            purged.append(
+                ngettext("%(num)d sent mail deleted", "%(num)d sent mails deleted", n["mails"])
+            )
+        if "reports" in n:
+            purged.append(
+                ngettext(
+                    "the personal data of %(num)d decided report cleared",
+                    "the personal data of %(num)d decided reports cleared",
+                    n["reports"],
+                )
+            )
+        return ", ".join(purged)
+    parts = [
+        ngettext("%(num)d comment anonymized", "%(num)d comments anonymized", n["anonymized"]),
+        ngettext("%(num)d deleted", "%(num)d deleted", n["deleted"]),
+        ngettext("%(num)d other record", "%(num)d other records", n["other"]),
+    ]
+    if match.group("texts"):
+        parts.append(gettext("texts removed"))
+    return ", ".join(parts)
+
+
+def comment_record(comment: Comment) -> dict[str, Any]:
+    """One comment as a data subject receives it: every stored field, its article too."""
+
+    def when(moment: datetime | None) -> str | None:
+        return moment.isoformat() if moment else None
+
+    return {
+        "id": comment.id,
+        "article": {
+            "key": comment.article.key,
+            "title": comment.article.title,
+            "url": comment.article.url,
+        },
+        "parent_id": comment.parent_id,
+        "status": comment.status.value,
+        "author": comment.author,
+        "email": comment.email,
+        "website": comment.website,
+        "ip": comment.ip,
+        "avatar": comment.avatar,
+        "text": comment.text,
+        "html": comment.html,
+        "held_for": comment.held_for,
+        "created_at": when(comment.created_at),
+        "edited_at": when(comment.edited_at),
+        "decided_at": when(comment.decided_at),
+        "decided_by": comment.decided_by,
+    }
+
+
+def personal_data(email: str, *, now: datetime, by: str) -> dict[str, Any]:
+    """Everything stored about ``email``, as one JSON-ready document."""
+    _checked(email)
+    comments = db.session.execute(
+        select(Comment).where(_by_email(email)).order_by(Comment.created_at, Comment.id)
+    ).scalars()
+    document: dict[str, Any] = {
+        "email": email.strip(),
+        "generated_at": now.isoformat(),
+        "comments": [comment_record(c) for c in comments],
+    }
+    for source in OTHER_SOURCES:
+        document[source.name] = source.find(email)
+    rows = sum(len(v) for v in document.values() if isinstance(v, list))
+    record_audit("privacy-export", f"{rows} rows", by=by, now=now)
+    db.session.flush()
+    return document
+
+
+def has_data(document: dict[str, Any]) -> bool:
+    return any(isinstance(v, list) and v for v in document.values())
+
+
+def erase(email: str, *, delete: bool = False, now: datetime, by: str) -> Erasure:
+    """Anonymize every comment by ``email``; with ``delete`` remove the texts too.
+
+    Anonymized: author "Anonym", email, website, IP and avatar cleared (the avatar cannot be
+    derived again, as it came from the email). With ``delete`` the text goes as well; a
+    comment that others answered stays as an empty placeholder so the replies keep their
+    place, and one nobody answered is removed.
+    """
+    _checked(email)
+    refuse_active_moderator(email)
+    result = Erasure()
+    # The other sources first: the outbox finds its mails by the comments' email.
+    for source in OTHER_SOURCES:
+        result.other += source.erase(email, delete)
+    comments = list(db.session.execute(select(Comment).where(_by_email(email))).scalars())
+    for comment in comments:
+        comment.author = ERASED_AUTHOR
+        comment.email = ""
+        comment.website = ""
+        comment.ip = ""
+        comment.avatar = ""
+        if delete:
+            comment.text = ""
+            comment.html = ""
+            comment.held_for = ""
+    db.session.flush()
+    if delete:
+        result.deleted = _delete_unanswered([c.id for c in comments])
+    result.anonymized = len(comments) - result.deleted
+    detail = (
+        f"{result.anonymized} comments anonymized, {result.deleted} deleted, "
+        f"{result.other} other rows" + (", texts removed" if delete else "")
+    )
+    record_audit("privacy-erase", detail, by=by, now=now)
+    db.session.flush()
+    return result
+
+
+def _delete_unanswered(ids: list[int]) -> int:
+    """Delete those of ``ids`` that no comment answers, repeating up chains; how many."""
+    deleted = 0
+    remaining = set(ids)
+    while remaining:
+        reply = aliased(Comment)
+        unanswered = list(
+            db.session.execute(
+                select(Comment).where(
+                    Comment.id.in_(remaining),
+                    ~exists().where(reply.parent_id == Comment.id),
+                    ~exists().where(reply.root_id == Comment.id),
+                )
+            ).scalars()
+        )
+        if not unanswered:
+            break
+        for comment in unanswered:
+            db.session.delete(comment)
+            remaining.discard(comment.id)
+        db.session.flush()
+        deleted += len(unanswered)
+    return deleted
+
+
+def record_audit(action: str, detail: str, *, by: str, now: datetime) -> None:
+    """Note a data-subject request or a purge in the audit log, without personal data.
+
+    A ``ModerationEvent`` with no comment (the caller commits), shown to admins on the
+    privacy page, and a line in the application log.
+    """
+    record_event(action, detail, by=by, now=now)
+
+
+PRIVACY_ACTIONS = ("privacy-export", "privacy-erase", "purge")
+
+
+def recent_audit(limit: int = 50) -> list[ModerationEvent]:
+    """The latest privacy requests and purges, newest first."""
+    return list(
+        db.session.execute(
+            select(ModerationEvent)
+            .where(
+                ModerationEvent.comment_id.is_(None), ModerationEvent.action.in_(PRIVACY_ACTIONS)
+            )
+            .order_by(ModerationEvent.id.desc())
+            .limit(limit)
+        ).scalars()
+    )
+
+
+def fill_missing_addresses() -> None:
+    """Give rows restored from an export made before the normalized columns existed their
+    normalized address, so export and erasure find them too (the caller commits)."""
+    for column, source in (
+        (Comment.address, Comment.email),
+        (OutboxMail.recipient_address, OutboxMail.recipient),
+        (Moderator.address, Moderator.email),
+    ):
+        values = db.session.execute(
+            select(source).distinct().where(column == "", source != "")
+        ).scalars()
+        for value in list(values):
+            db.session.execute(
+                update(column.class_)
+                .where(source == value, column == "")
+                .values({column.key: normalize_address(value)})
+                .execution_options(synchronize_session=False)
+            )
+    about = select(Comment.address).where(Comment.id == OutboxMail.comment_id).scalar_subquery()
+    db.session.execute(
+        update(OutboxMail)
+        .where(OutboxMail.about_address == "", OutboxMail.comment_id.is_not(None))
+        .values(about_address=func.coalesce(about, ""))
+        .execution_options(synchronize_session=False)
+    )

@@ -1,0 +1,151 @@
+"""The author's own comment: edit tokens, and editing or deleting within the window."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from commentsvc import lifecycle
+from commentsvc.errors import (
+    CommentNotFound,
+    CommentRejected,
+    EditNotAllowed,
+    EditWindowClosed,
+)
+from commentsvc.extensions import db
+from commentsvc.models import (
+    Comment,
+    CommentStatus,
+)
+from commentsvc.sanitize import clean_html
+from commentsvc.settings import effective_config
+from commentsvc.threads.policy import held_reasons, spam_reasons
+
+# --- issue 4: the author's own comments (edit tokens), counts, the public shape ---------------
+#
+# An edit token is the proof that a browser wrote a comment: the comment's id and the moment it
+# was issued, signed with the secret key (itsdangerous), so it cannot be forged or moved to
+# another comment. It allows editing and deleting for EDIT_WINDOW_MINUTES; after that it still
+# shows its author their own pending comment, for as long as the token is kept.
+
+OWN_TOKEN_DAYS = 30
+
+
+def _token_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="edit-comment")
+
+
+def issue_edit_token(comment: Comment, now: datetime) -> str:
+    """The token that lets this comment's author change it for a while."""
+    return _token_serializer().dumps({"c": comment.id, "t": int(now.timestamp())})
+
+
+def _read_token(token: str | None) -> tuple[int, float] | None:
+    if not token or len(token) > 200:
+        return None
+    try:
+        data = _token_serializer().loads(token)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict):
+        return None
+    comment_id, issued = data.get("c"), data.get("t")
+    if not isinstance(comment_id, int) or not isinstance(issued, int):
+        return None
+    return comment_id, issued
+
+
+def edit_deadline(comment: Comment) -> datetime:
+    """Until when the author may edit or delete the comment."""
+    return comment.created_at + timedelta(minutes=current_app.config["EDIT_WINDOW_MINUTES"])
+
+
+def tokens_by_comment(tokens: list[str], now: datetime) -> dict[int, str]:
+    """The comments these tokens prove the reader wrote, each with its token."""
+    found = {}
+    for token in tokens[:50]:
+        read = _read_token(token)
+        if read and now.timestamp() - read[1] < OWN_TOKEN_DAYS * 86400:
+            found[read[0]] = token
+    return found
+
+
+def own_ids_from_tokens(tokens: list[str], now: datetime) -> frozenset[int]:
+    """The comments these tokens prove the reader wrote (to show them their pending ones)."""
+    return frozenset(tokens_by_comment(tokens, now))
+
+
+def _own_comment(comment_id: int, token: str | None, now: datetime) -> Comment:
+    """The comment, when the token proves its author sends the request within the window."""
+    read = _read_token(token)
+    if read is None or read[0] != comment_id:
+        raise EditNotAllowed(
+            _l("Only the author can change this comment, from the browser it was written in.")
+        )
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.status not in (CommentStatus.APPROVED, CommentStatus.PENDING):
+        raise CommentNotFound(_l("There is no comment %(id)s.", id=comment_id))
+    window = timedelta(minutes=current_app.config["EDIT_WINDOW_MINUTES"])
+    if now.timestamp() - read[1] > window.total_seconds() or now > edit_deadline(comment):
+        raise EditWindowClosed(
+            ngettext(
+                "A comment can only be changed for %(num)d minute after it was written.",
+                "A comment can only be changed for %(num)d minutes after it was written.",
+                current_app.config["EDIT_WINDOW_MINUTES"],
+            )
+        )
+    return comment
+
+
+def edit_comment(comment_id: int, text: str, *, token: str | None, now: datetime) -> Comment:
+    """The author's new text: sanitized again and judged by the whole policy again, exactly
+    as a new comment (``effective_config``: word lists, links, the moderation mode).
+
+    An approved comment that now breaks a rule goes back to the queue (and the moderators
+    who asked for mail hear of it), or to spam for a disallowed word. The form's time trap
+    and honeypot are for new comments only: an edit has no form stamp to judge.
+    """
+    comment = _own_comment(comment_id, token, now)
+    html = clean_html(text)
+    if not html:
+        raise CommentRejected(_l("Write a comment."), field="comment")
+    config = effective_config()
+    who = {
+        "author": comment.author,
+        "email": comment.email,
+        "website": comment.website,
+        "ip": comment.ip,
+    }
+    was = comment.status
+    comment.text, comment.html, comment.edited_at = text, html, now
+    reasons = spam_reasons(config, text=text, **who)
+    if reasons:
+        comment.status = CommentStatus.SPAM
+    else:
+        reasons = held_reasons(config, text=text, html=html, **who)
+        if reasons:
+            comment.status = CommentStatus.PENDING
+    comment.held_for = "\n".join(reasons)
+    if comment.status == CommentStatus.SPAM:
+        lifecycle.comment_withdrawn.send(comment.id)  # no mail goes out about spam
+    elif comment.status == CommentStatus.PENDING and was == CommentStatus.APPROVED:
+        # Unsent notification mails must not quote it; readers hear of it once approved again.
+        lifecycle.comment_unpublished.send(comment.id)
+        lifecycle.comment_held.send(comment, now=now)
+    elif comment.status == CommentStatus.APPROVED:
+        lifecycle.comment_text_changed.send(comment)
+    db.session.flush()
+    return comment
+
+
+def delete_comment(comment_id: int, *, token: str | None, now: datetime) -> None:
+    """The author takes their comment back: it goes to the trash, out of every public view."""
+    comment = _own_comment(comment_id, token, now)
+    comment.status = CommentStatus.TRASH
+    comment.decided_at, comment.decided_by = now, "author"
+    lifecycle.comment_withdrawn.send(comment.id)
+    db.session.flush()

@@ -1,0 +1,140 @@
+"""Posting a comment or reply: the policy decides published, held or spam."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from commentsvc import lifecycle
+from commentsvc.errors import (
+    CommentRejected,
+    ThreadClosed,
+)
+from commentsvc.extensions import db
+from commentsvc.models import (
+    Article,
+    Comment,
+    CommentStatus,
+    SubscriptionKind,
+)
+from commentsvc.privacy.addresses import avatar_key
+from commentsvc.sanitize import clean_html
+from commentsvc.settings import effective_config
+from commentsvc.threads.articles import is_closed
+from commentsvc.threads.policy import Signals, held_reasons, spam_reasons
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A comment as a reader sent it, after the form's checks."""
+
+    comment: str
+    author: str
+    email: str
+    website: str = ""
+    parent_id: int | None = None
+    subscribe: str = ""  # "", "replies" or "article": notify the author by email
+    language: str = ""  # the form's language, for those mails
+
+
+def post_comment(
+    article: Article,
+    draft: Draft,
+    *,
+    ip: str,
+    now: datetime,
+    signals: Signals | None = None,
+) -> Comment:
+    """Store a new comment or reply: published, held, or spam as the moderation policy says.
+
+    ``signals`` are the form's anti-spam signals (``antispam.stamp_age`` and the honeypot);
+    callers that are not a public form (imports, tests of other rules) pass none. Spam is
+    stored with its reasons, never dropped. What follows (mail to moderators, notifications,
+    the author's sign-up) is announced (``lifecycle``) and written in the same transaction.
+    """
+    if is_closed(article, now):
+        raise ThreadClosed(_l("Comments are closed."))
+    parent = _parent_for(article, draft.parent_id)
+    html = clean_html(draft.comment)
+    if not html:
+        raise CommentRejected(_l("Write a comment."), field="comment")
+    _refuse_duplicate(article, draft)
+    config = effective_config()
+    who = {"author": draft.author, "email": draft.email, "website": draft.website, "ip": ip}
+    reasons = spam_reasons(config, text=draft.comment, signals=signals, **who)
+    if reasons:
+        status = CommentStatus.SPAM
+    else:
+        reasons = held_reasons(config, text=draft.comment, html=html, **who)
+        status = CommentStatus.PENDING if reasons else CommentStatus.APPROVED
+    max_depth = current_app.config["MAX_DEPTH"]
+    comment = Comment(
+        article=article,
+        parent=parent,
+        root_id=(parent.root_id or parent.id) if parent else None,
+        # A reply to the deepest level is kept at that level, as WordPress shows it.
+        depth=min(parent.depth + 1, max_depth) if parent else 1,
+        status=status,
+        held_for="\n".join(reasons),
+        text=draft.comment,
+        html=html,
+        author=draft.author,
+        email=draft.email,
+        website=draft.website,
+        ip=ip,
+        avatar=avatar_key(current_app.config["SECRET_KEY"], draft.email, draft.author),
+        created_at=now,
+    )
+    db.session.add(comment)
+    db.session.flush()
+    if status == CommentStatus.PENDING:
+        lifecycle.comment_held.send(comment, now=now)
+    elif status == CommentStatus.APPROVED:
+        lifecycle.comment_published.send(comment, now=now)
+    # Spam asks nothing of anyone: no confirmation mail goes to the address it gave.
+    if draft.subscribe and status != CommentStatus.SPAM:
+        lifecycle.subscription_asked.send(
+            comment, kind=SubscriptionKind(draft.subscribe), language=draft.language, now=now
+        )
+    db.session.flush()
+    return comment
+
+
+def _refuse_duplicate(article: Article, draft: Draft) -> None:
+    """The same text from the same email under the same article, unless it was trashed."""
+    found = db.session.execute(
+        select(Comment.id)
+        .where(
+            Comment.article_id == article.id,
+            Comment.email == draft.email,
+            Comment.text == draft.comment,
+            Comment.status != CommentStatus.TRASH,
+        )
+        .limit(1)
+    ).first()
+    if found is not None:
+        raise CommentRejected(
+            _l("You have already sent this comment. It looks like a duplicate."),
+            field="comment",
+        )
+
+
+def _parent_for(article: Article, parent_id: int | None) -> Comment | None:
+    if parent_id is None:
+        return None
+    parent = db.session.get(Comment, parent_id)
+    # A removed comment (its text erased on its author's request) cannot be answered either.
+    if parent is None or parent.article_id != article.id or not parent.html:
+        raise CommentRejected(
+            _l("The comment you reply to does not exist in this thread."), field="parent"
+        )
+    if parent.status != CommentStatus.APPROVED:
+        raise CommentRejected(
+            _l("The comment you reply to has not been published yet, so it cannot be answered."),
+            field="parent",
+        )
+    return parent

@@ -1,0 +1,295 @@
+"""Reading a thread: its summary and version, its pages, and its comments nested."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import aliased
+
+from commentsvc.extensions import db
+from commentsvc.models import (
+    Article,
+    Comment,
+    CommentStatus,
+)
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    """A removed comment whose published replies are still shown ("Kommentaren har tagits
+    bort"): its place in the thread and nothing else, so no name, text or email can leak."""
+
+    id: int
+    depth: int
+    parent_id: int | None
+    created_at: datetime
+
+
+@dataclass
+class Node:
+    """A comment in its place in the thread, with the replies shown under it."""
+
+    comment: Comment | Placeholder
+    children: list[Node] = field(default_factory=list)
+
+    @property
+    def placeholder(self) -> bool:
+        return isinstance(self.comment, Placeholder)
+
+
+@dataclass
+class Thread:
+    article: Article
+    nodes: list[Node]
+    approved_count: int
+    page: int
+    pages: int
+
+
+def _visible(own_ids: frozenset[int], comment=Comment):
+    """Approved comments; and the reader's own while they wait (not once spam or deleted)."""
+    visible = comment.status == CommentStatus.APPROVED
+    if own_ids:
+        own_pending = comment.id.in_(own_ids) & (comment.status == CommentStatus.PENDING)
+        visible = or_(visible, own_pending)
+    return visible
+
+
+def _shown_top_level(own_ids: frozenset[int]):
+    """A top-level comment is shown when visible, or as a placeholder when a reply under it is."""
+    reply = aliased(Comment)
+    # A scalar subquery, not EXISTS: PostgreSQL answers an EXISTS under OR with a hash of the
+    # root_id of every approved comment of the site (115,000 rows, 25 ms for one page, read
+    # in bench/EXPLAIN.md); this is looked up in ix_comment_root for hidden comments only.
+    a_visible_reply = (
+        select(reply.id)
+        .where(reply.root_id == Comment.id, _visible(own_ids, reply))
+        .limit(1)
+        .scalar_subquery()
+    )
+    return Comment.parent_id.is_(None) & or_(_visible(own_ids), a_visible_reply.is_not(None))
+
+
+@dataclass(frozen=True)
+class ThreadSummary:
+    """What one cheap query tells about a thread: its counts, with the thread's version."""
+
+    approved_count: int
+    top_count: int  # top-level comments this reader sees (pages are counted in these)
+    version: int  # Article.version: moves with every change a reader could see (models.py)
+
+
+def thread_summary(article: Article, *, own_ids: frozenset[int] = frozenset()) -> ThreadSummary:
+    """Counts of a thread in ONE query, without reading its comments, and its version.
+
+    The version is the article's (``Article.version``), read with the article and before any
+    comment: every write that a reader could see moves it in the writing transaction, so a
+    reader's cached copy, or a worker's kept answer, is good while it is the same.
+    """
+    version = article.version
+    approved, top = db.session.execute(
+        select(
+            func.coalesce(
+                func.sum(case((Comment.status == CommentStatus.APPROVED, 1), else_=0)), 0
+            ),
+            func.coalesce(func.sum(case((_shown_top_level(own_ids), 1), else_=0)), 0),
+        ).where(Comment.article_id == article.id)
+    ).one()
+    return ThreadSummary(int(approved), int(top), version)
+
+
+def page_and_pages(summary: ThreadSummary, page: int) -> tuple[int, int]:
+    """The page asked for, kept within the thread's pages, and how many pages there are."""
+    pages = max(1, -(-summary.top_count // current_app.config["COMMENTS_PER_PAGE"]))
+    return min(max(1, page), pages), pages
+
+
+def _top_order() -> tuple:
+    """The order of a thread's top-level comments: by time (newest first when configured),
+    then by id, so two comments of the same moment always come in the same order."""
+    newest = current_app.config["NEWEST_FIRST"]
+    return (Comment.created_at.desc() if newest else Comment.created_at, Comment.id)
+
+
+PageStart = tuple[datetime, int]  # (created_at, id) of a page's first top-level comment
+
+
+def _page_starts(article: Article, own_ids: frozenset[int]) -> tuple[PageStart, ...]:
+    """Where each page of the thread begins, in ONE query over the thread's top-level comments
+    (numbered in reading order, every COMMENTS_PER_PAGE-th kept)."""
+    per_page = current_app.config["COMMENTS_PER_PAGE"]
+    numbered = (
+        select(
+            Comment.created_at,
+            Comment.id,
+            func.row_number().over(order_by=_top_order()).label("n"),
+        )
+        .where(Comment.article_id == article.id, _shown_top_level(own_ids))
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(numbered.c.created_at, numbered.c.id)
+        .where((numbered.c.n - 1) % per_page == 0)
+        .order_by(numbered.c.n)
+    ).all()
+    return tuple((created_at, id_) for created_at, id_ in rows)
+
+
+def page_starts(article: Article, own_ids: frozenset[int], summary: ThreadSummary):
+    """Where each page begins, kept per worker for as long as the thread's version is the same;
+    None when it cannot be kept (a reader with pending comments of their own has other pages,
+    or THREAD_CACHE_ENTRIES is 0): finding it for one read costs what OFFSET does, plus a query.
+    """
+    from commentsvc.threads.kept import kept  # caching builds on this module
+
+    cache = None if own_ids else kept("page starts")
+    if cache is None:
+        return None
+    config = current_app.config
+    key = (article.id, summary.version, config["COMMENTS_PER_PAGE"], config["NEWEST_FIRST"])
+    return cache.get_or_make(key, lambda: _page_starts(article, own_ids))
+
+
+def _from_start(start: PageStart):
+    """Top-level comments at or after ``start`` in reading order.
+
+    The plain bound on created_at repeats what the OR implies: it is what lets the database
+    seek to the page in ix_comment_top instead of filtering the thread from its beginning.
+    """
+    created_at, id_ = start
+    if current_app.config["NEWEST_FIRST"]:
+        later = Comment.created_at < created_at
+        bound = Comment.created_at <= created_at
+    else:
+        later = Comment.created_at > created_at
+        bound = Comment.created_at >= created_at
+    return bound & or_(later, (Comment.created_at == created_at) & (Comment.id >= id_))
+
+
+def _before_start(start: PageStart):
+    """Top-level comments before ``start`` in reading order (the page after ends there)."""
+    created_at, id_ = start
+    if current_app.config["NEWEST_FIRST"]:
+        earlier = Comment.created_at > created_at
+        bound = Comment.created_at >= created_at
+    else:
+        earlier = Comment.created_at < created_at
+        bound = Comment.created_at <= created_at
+    return bound & or_(earlier, (Comment.created_at == created_at) & (Comment.id < id_))
+
+
+def load_thread(
+    article: Article,
+    *,
+    own_ids: frozenset[int] = frozenset(),
+    page: int = 1,
+    summary: ThreadSummary | None = None,
+) -> Thread:
+    """A page of the thread: its top-level comments and every reply under them.
+
+    Three queries, whatever the thread's size: the summary (counts; pass it in when it was
+    already read for the ETag), the page's top-level comments, and their replies; a page after
+    the first needs where the pages begin, read once per version of the thread (see
+    ``page_starts``). Others see approved comments; a reader also sees their own pending ones.
+    A removed comment with published replies is shown as a placeholder, so the thread keeps
+    its shape.
+    """
+    config = current_app.config
+    visible = _visible(own_ids)
+    shown_top = _shown_top_level(own_ids)
+    if summary is None:
+        summary = thread_summary(article, own_ids=own_ids)
+    per_page = config["COMMENTS_PER_PAGE"]
+    page, pages = page_and_pages(summary, page)
+    query = (
+        select(Comment, visible)
+        .where(Comment.article_id == article.id, shown_top)
+        .order_by(*_top_order())
+        .limit(per_page)
+    )
+    if page > 1:
+        # Keyset paging: the page is read from where it begins to where the next begins, so
+        # the last page of a long thread costs what the first does (OFFSET reads and skips
+        # every earlier comment). Page 1 needs no start, and no extra query.
+        starts = page_starts(article, own_ids, summary) or ()
+        if len(starts) >= page:
+            query = query.where(_from_start(starts[page - 1]))
+            if len(starts) > page:
+                query = query.where(_before_start(starts[page]))
+        else:  # starts not kept, or the thread changed since the summary: count as before
+            query = query.offset((page - 1) * per_page)
+    top = list(db.session.execute(query).all())
+    replies = []
+    if top:
+        # Every reply under the page's comments, whatever its status: which hidden ones
+        # become placeholders depends on what is under them. Only visible ones keep content.
+        replies = list(
+            db.session.execute(
+                select(Comment, visible).where(Comment.root_id.in_([c.id for c, _ in top]))
+            ).all()
+        )
+        # Sorted here, not in SQL: an ORDER BY created_at lets SQLite (which keeps no
+        # statistics) walk every approved comment of the site in ix_comment_queue's order
+        # instead of looking up this page's replies in ix_comment_root (10x slower, measured).
+        replies.sort(key=lambda row: (row[0].created_at, row[0].id))
+    return Thread(article, _threaded(top, replies), summary.approved_count, page, pages)
+
+
+def _threaded(top: list, replies: list) -> list[Node]:
+    """Nest replies under the comment they are shown under.
+
+    A reply kept at the deepest level (its depth equals its parent's) is shown beside its
+    parent, under the nearest ancestor that is less deep. A hidden comment is shown as a
+    placeholder when a visible reply is under it, and left out otherwise.
+    """
+    rows = [*top, *replies]
+    by_id = {c.id: c for c, _ in rows}
+    keep = {c.id for c, shown in rows if shown}
+    for c, shown in rows:
+        if shown:
+            ancestor = by_id.get(c.parent_id) if c.parent_id else None
+            while ancestor is not None and ancestor.id not in keep:
+                keep.add(ancestor.id)
+                ancestor = by_id.get(ancestor.parent_id) if ancestor.parent_id else None
+            if c.root_id in by_id:
+                keep.add(c.root_id)
+    nodes = {
+        c.id: Node(c if shown else Placeholder(c.id, c.depth, c.parent_id, c.created_at))
+        for c, shown in rows
+        if c.id in keep
+    }
+    for reply, _ in replies:
+        if reply.id not in nodes:
+            continue
+        holder = nodes.get(reply.parent_id)
+        while holder is not None and holder.comment.depth >= reply.depth:
+            holder = nodes.get(holder.comment.parent_id)
+        if holder is None:
+            holder = nodes.get(reply.root_id)
+        if holder is not None:
+            holder.children.append(nodes[reply.id])
+    return [nodes[c.id] for c, _ in top if c.id in nodes]
+
+
+def page_of(comment: Comment, own_ids: frozenset[int] = frozenset()) -> int:
+    """The page of the thread on which this comment is shown."""
+    root = db.session.get(Comment, comment.root_id) if comment.root_id else comment
+    if current_app.config["NEWEST_FIRST"]:
+        before = (Comment.created_at > root.created_at) | (
+            (Comment.created_at == root.created_at) & (Comment.id < root.id)
+        )
+    else:
+        before = (Comment.created_at < root.created_at) | (
+            (Comment.created_at == root.created_at) & (Comment.id < root.id)
+        )
+    earlier = db.session.execute(
+        select(func.count()).where(
+            Comment.article_id == comment.article_id,
+            _shown_top_level(own_ids),
+            before,
+        )
+    ).scalar_one()
+    return earlier // current_app.config["COMMENTS_PER_PAGE"] + 1

@@ -1,0 +1,1 @@
+"""HTTP plumbing around the views: static files, security headers, the read cache, proxies."""
