@@ -14,7 +14,7 @@ from werkzeug.routing import IntegerConverter
 from commentsvc import cli, errors
 from commentsvc.config import load_config
 from commentsvc.extensions import babel, compress, csrf, db, init_migrate
-from commentsvc.forms import MAX_ID
+from commentsvc.forms.comment import MAX_ID
 from commentsvc.moderation.auth import ModeratorSessionInterface
 from commentsvc.notify import events as notify_events
 from commentsvc.privacy.addresses import notice as privacy_notice

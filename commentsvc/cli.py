@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from commentsvc import moderation, threads
 from commentsvc.errors import DomainError, InvalidRequest
 from commentsvc.extensions import db
-from commentsvc.forms import ARTICLE_KEY
+from commentsvc.forms.comment import ARTICLE_KEY
 from commentsvc.models import utcnow
 
 

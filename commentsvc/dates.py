@@ -14,3 +14,9 @@ COMMENT_TIME = _l("d MMMM y 'at' HH:mm")
 def comment_time(value: datetime) -> str:
     """``30 november 2026 kl. 13:46`` in Swedish, ``30 November 2026 at 13:46`` in English."""
     return format_datetime(value, str(COMMENT_TIME))
+
+
+def utc_time(moment: datetime) -> str:
+    """A moment for the record (mails of notice and action, the transparency report), in UTC
+    and saying so: ``2026-12-01 13:46 UTC``."""
+    return moment.strftime("%Y-%m-%d %H:%M UTC")

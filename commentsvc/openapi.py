@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from commentsvc.forms import ARTICLE_KEY
+from commentsvc.forms.comment import ARTICLE_KEY
 
 ARTICLE_KEY_PATTERN = f"^{ARTICLE_KEY.pattern}$"
 

@@ -14,6 +14,7 @@ from commentsvc import create_app
 from commentsvc.extensions import db
 from commentsvc.models import Comment, CommentStatus, utcnow
 from commentsvc.moving import backup
+from commentsvc.notify import notifications
 
 from .conftest import base_config
 from .test_import_wordpress import THEME, comment, item, wxr
@@ -81,7 +82,6 @@ def _subscribe_and_notify(app, key: str, parent: int) -> None:
     confirmation's secret and the mail's one-click unsubscribe address are in the database."""
     from commentsvc import moderation, threads
     from commentsvc.models import Subscriber
-    from commentsvc.notify import subscriptions
 
     with app.app_context():
         article = threads.find_article(key)
@@ -97,7 +97,7 @@ def _subscribe_and_notify(app, key: str, parent: int) -> None:
         answered = threads.post_comment(article, answer, ip="", now=utcnow())
         moderation.approve(answered.id, by="test", now=utcnow())
         db.session.commit()
-        assert subscriptions.queue_due_notifications(now=utcnow() + timedelta(hours=1)) == 1
+        assert notifications.queue_due_notifications(now=utcnow() + timedelta(hours=1)) == 1
         db.session.commit()
 
 

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from commentsvc.notify import subscriptions
 from tests.conftest import ALLOWED_ORIGIN
 from tests.mailserver import LoopbackSMTP, mail_config
 from tests.test_api import new_comment, post
@@ -264,7 +265,6 @@ def test_a_confirmed_address_stays_confirmed_until_it_leaves_everything(
 
 
 def _unsubscribe_link(app, reader, key) -> str:
-    from commentsvc.notify import subscriptions
     from commentsvc.threads.articles import find_article
 
     with app.app_context():
@@ -346,7 +346,6 @@ def test_an_unsubscribe_link_stops_only_its_own_address(
     greta_subscribed = make_reader_subscribed(app, greta, article, "greta.anna@example.se")
     link = _unsubscribe_link(app, reader, article)
     # Anna's token, its address edited to Greta's: the signature no longer matches.
-    from commentsvc.notify import subscriptions
 
     with app.app_context():
         token = urlsplit(link).query.split("token=")[1]

@@ -1,6 +1,7 @@
 """The moderators' side: decisions on comments, the desk (queue), accounts, sign-in, audit.
 
-The decisions are the package's public face (``moderation.approve(...)``, from ``actions``);
+The decisions are the package's public face (``moderation.approve(...)``, from ``actions`` and
+``undo``);
 the desk, accounts, auth and audit are imported as modules of their own.
 """
 
@@ -8,26 +9,23 @@ from commentsvc.moderation.actions import (
     ACTIONS,
     REPORT_HOLD,
     REPORTS_KEPT,
-    UNDOABLE,
     BulkRefused,
     ModerationRefused,
     approve,
     bulk,
-    can_undo,
     delete_permanently,
     edit,
     forget_earlier_versions,
     get_comment,
     hold_after_reports,
     keep_reported,
-    last_decision,
     mark_spam,
     record,
     reply_as_staff,
     restore,
     trash,
-    undo_last,
 )
+from commentsvc.moderation.undo import UNDOABLE, can_undo, last_decision, undo_last
 
 __all__ = [
     "ACTIONS",

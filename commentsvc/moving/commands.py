@@ -155,7 +155,7 @@ def import_json(file: str) -> None:
 @with_appcontext
 def privacy_export(email: str, output: str | None) -> None:
     """Everything stored about EMAIL, as JSON (a data subject's access request)."""
-    from commentsvc.privacy import rights
+    from commentsvc.privacy import rights  # loaded when used: not in every worker
 
     try:
         document = rights.personal_data(email, now=utcnow(), by="cli")
@@ -182,7 +182,7 @@ def privacy_export(email: str, output: str | None) -> None:
 @with_appcontext
 def privacy_erase(email: str, delete: bool) -> None:
     """Anonymize every comment by EMAIL (a data subject's erasure request)."""
-    from commentsvc.privacy import rights
+    from commentsvc.privacy import rights  # loaded when used: not in every worker
 
     try:
         result = rights.erase(email, delete=delete, now=utcnow(), by="cli")

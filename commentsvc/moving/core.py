@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from commentsvc.errors import DomainError
 from commentsvc.extensions import db
-from commentsvc.forms import ARTICLE_KEY, AUTHOR_MAX, COMMENT_MAX, EMAIL_MAX, URL_MAX
+from commentsvc.forms.comment import ARTICLE_KEY, AUTHOR_MAX, COMMENT_MAX, EMAIL_MAX, URL_MAX
 from commentsvc.models import (
     ARTICLE_TITLE_MAX,
     ARTICLE_URL_MAX,

@@ -20,7 +20,7 @@ from defusedxml.ElementTree import DefusedXMLParser
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from commentsvc.forms import COMMENT_MAX
+from commentsvc.forms.comment import COMMENT_MAX
 from commentsvc.models import CommentStatus
 from commentsvc.moving.core import (
     ArticleStore,

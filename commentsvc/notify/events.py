@@ -14,7 +14,7 @@ from sqlalchemy import delete
 from commentsvc import lifecycle
 from commentsvc.extensions import db
 from commentsvc.models import Comment, CommentStatus, OutboxMail, SubscriptionKind
-from commentsvc.notify import subscriptions
+from commentsvc.notify import notifications, subscriptions
 from commentsvc.notify.outbox import queue_moderator_mail
 
 
@@ -25,11 +25,11 @@ def tell_moderators(comment: Comment, *, now: datetime) -> None:
 
 def tell_subscribers(comment: Comment, *, now: datetime) -> None:
     db.session.flush()
-    subscriptions.comment_published(comment, now=now)
+    notifications.comment_published(comment, now=now)
 
 
 def stop_quoting(comment_id: int) -> None:
-    subscriptions.withdraw_mails_quoting([comment_id])
+    notifications.withdraw_mails_quoting([comment_id])
 
 
 def withdraw_mail(comment_id: int) -> None:
@@ -41,12 +41,12 @@ def withdraw_mail(comment_id: int) -> None:
         .where(OutboxMail.comment_id == comment_id, OutboxMail.sent_at.is_(None))
         .execution_options(synchronize_session=False)
     )
-    subscriptions.withdraw_mails_quoting([comment_id])
+    notifications.withdraw_mails_quoting([comment_id])
 
 
 def quote_the_new_text(comment: Comment) -> None:
     if comment.status == CommentStatus.APPROVED:
-        subscriptions.withdraw_mails_quoting([comment.id])
+        notifications.withdraw_mails_quoting([comment.id])
 
 
 def sign_up(comment: Comment, *, kind: SubscriptionKind, language: str, now: datetime) -> None:

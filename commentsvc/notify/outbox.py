@@ -160,7 +160,7 @@ def deliver_due(*, now: datetime, limit: int = 100) -> Delivery:
 
     Readers' notifications whose batch is due are written to the outbox first.
     """
-    from commentsvc.notify.subscriptions import queue_due_notifications
+    from commentsvc.notify.notifications import queue_due_notifications
 
     queue_due_notifications(now=now)
     worker = secrets.token_hex(8)

@@ -18,13 +18,11 @@ commits.
 from __future__ import annotations
 
 import secrets
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from flask import current_app, render_template
-from flask_babel import force_locale, ngettext
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
@@ -36,7 +34,6 @@ from commentsvc.extensions import db
 from commentsvc.models import (
     Article,
     Comment,
-    CommentStatus,
     Notification,
     OutboxMail,
     Subscriber,
@@ -45,7 +42,7 @@ from commentsvc.models import (
 )
 from commentsvc.moderation.actions import get_comment, record
 from commentsvc.privacy.identity import normalize_address
-from commentsvc.weburls import public_url, safe_href
+from commentsvc.weburls import public_url
 
 CONFIRM_LINK_DAYS = 7
 CONFIRMATION_INTERVAL = timedelta(days=1)  # at most one confirmation mail per address
@@ -264,15 +261,16 @@ def unsubscribe(token: str | None, *, everything: bool, now: datetime) -> Unsubs
     link = read_unsubscribe(token)
     address = link.address
     if everything or link.article_id is None:
-        _stop(address, None)
+        end_subscriptions(address, None)
         db.session.execute(delete(Subscriber).where(Subscriber.address == address))
     else:
-        _stop(address, link.article_id)
+        end_subscriptions(address, link.article_id)
     db.session.flush()
     return link
 
 
-def _stop(address: str, article_id: int | None) -> int:
+def end_subscriptions(address: str, article_id: int | None) -> int:
+    """End the address's subscriptions (on one article, or all) and its waiting notifications."""
     where = [Subscription.address == address]
     pending = [Notification.address == address, Notification.mailed_at.is_(None)]
     if article_id is not None:
@@ -293,167 +291,6 @@ def _stop(address: str, article_id: int | None) -> int:
         .execution_options(synchronize_session=False)
     )
     return removed
-
-
-# --- publishing ------------------------------------------------------------------------------
-
-
-def comment_published(comment: Comment, *, now: datetime) -> int:
-    """Note a newly published comment for every confirmed subscriber it concerns (not its
-    own author); each hears of a comment once. Returns how many were noted."""
-    if comment.status != CommentStatus.APPROVED or not comment.html:
-        return 0
-    concerned = (Subscription.kind == SubscriptionKind.ARTICLE) | (
-        (Subscription.kind == SubscriptionKind.REPLIES)
-        & (Subscription.comment_id == comment.parent_id)
-    )
-    addresses = set(
-        db.session.execute(
-            select(Subscription.address)
-            .join(Subscriber, Subscription.subscriber_id == Subscriber.id)
-            .where(
-                Subscription.article_id == comment.article_id,
-                Subscriber.confirmed_at.is_not(None),
-                concerned,
-            )
-        ).scalars()
-    )
-    addresses.discard(normalize_address(comment.email))
-    if not addresses:
-        return 0
-    told = set(
-        db.session.execute(
-            select(Notification.address).where(
-                Notification.comment_id == comment.id, Notification.address.in_(addresses)
-            )
-        ).scalars()
-    )
-    due = now + timedelta(minutes=current_app.config["NOTIFY_BATCH_MINUTES"])
-    noted = 0
-    for address in sorted(addresses - told):
-        # Two moderators approving at once: the unique index keeps one, the other steps back.
-        try:
-            with db.session.begin_nested():
-                db.session.add(
-                    Notification(
-                        address=address,
-                        article_id=comment.article_id,
-                        comment_id=comment.id,
-                        due_at=due,
-                    )
-                )
-            noted += 1
-        except IntegrityError:
-            pass
-    return noted
-
-
-def queue_due_notifications(*, now: datetime) -> int:
-    """Write one outbox mail per address and article whose batch is due; commits each.
-
-    A batch is due when its first comment's time is up; comments published meanwhile go in
-    the same mail. Comments no longer published (trashed, spam, erased) are left out.
-    """
-    groups = db.session.execute(
-        select(Notification.address, Notification.article_id)
-        .where(Notification.mailed_at.is_(None))
-        .group_by(Notification.address, Notification.article_id)
-        .having(func.min(Notification.due_at) <= now)
-    ).all()
-    written = 0
-    for address, article_id in groups:
-        written += _write_batch(address, article_id, now)
-        db.session.commit()
-    return written
-
-
-def _write_batch(address: str, article_id: int, now: datetime) -> int:
-    rows = db.session.execute(
-        select(Notification, Comment)
-        .join(Comment, Notification.comment_id == Comment.id)
-        .where(
-            Notification.address == address,
-            Notification.article_id == article_id,
-            Notification.mailed_at.is_(None),
-        )
-        .order_by(Comment.created_at, Comment.id)
-    ).all()
-    subscription = db.session.execute(
-        select(Subscription)
-        .where(Subscription.address == address, Subscription.article_id == article_id)
-        .order_by(Subscription.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-    shown = [c for _n, c in rows if c.status == CommentStatus.APPROVED and c.html]
-    left_out = [n.id for n, c in rows if c not in shown]
-    if left_out:
-        db.session.execute(delete(Notification).where(Notification.id.in_(left_out)))
-    ids = [n.id for n, c in rows if c in shown]
-    if not ids:
-        return 0
-    # Another send-mail run may be writing the same batch: only one of them marks it.
-    marked = db.session.execute(
-        update(Notification)
-        .where(Notification.id.in_(ids), Notification.mailed_at.is_(None))
-        .values(mailed_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if marked != len(ids):
-        db.session.rollback()
-        return 0
-    if subscription is None:  # unsubscribed since: marked, never mailed
-        return 0
-    mail = _notification_mail(subscription, shown, now)
-    db.session.add(mail)
-    db.session.flush()
-    # Each notification names its mail: an erasure of a comment's author, or the comment
-    # leaving the site, finds the mails that quote it.
-    db.session.execute(
-        update(Notification)
-        .where(Notification.id.in_(ids))
-        .values(mail_id=mail.id)
-        .execution_options(synchronize_session=False)
-    )
-    return 1
-
-
-def comment_link(comment: Comment) -> str:
-    """The comment on the article's page (the host site's, else our plain thread page)."""
-    article = comment.article
-    href = safe_href(article.url)
-    if href:
-        return f"{href.split('#')[0]}#comment-{comment.id}"
-    from commentsvc.threads.reading import page_of
-
-    return public_url(
-        "public.thread", article=article.key, page=page_of(comment), _anchor=f"comment-{comment.id}"
-    )
-
-
-def _notification_mail(subscription: Subscription, shown: list[Comment], now: datetime):
-    article = subscription.article
-    site = current_app.config["SITE_NAME"]
-    stop = unsubscribe_url(subscription.address, article.id, subscription.language)
-    with force_locale(subscription.language):
-        subject = ngettext(
-            "A new comment on “%(title)s”",
-            "%(num)d new comments on “%(title)s”",
-            len(shown),
-            title=article.title,
-        )
-        context = {
-            "site": site,
-            "title": article.title,
-            "items": [(c, comment_link(c)) for c in shown],
-            "unsubscribe": stop,
-        }
-        body = render_template("mail/notification.txt", **context)
-        html = render_template("mail/notification.html", subject=subject, **context)
-    # Not one comment's mail (no comment_id): withdraw_mail must not take it back with the
-    # moderators' mails about shown[0]. Its notifications name it (mail_id) instead.
-    return OutboxMail.due_now(
-        subscription.email, f"[{site}] {subject}", body, now=now, html=html, list_unsubscribe=stop
-    )
 
 
 # --- moderators ------------------------------------------------------------------------------
@@ -509,80 +346,3 @@ def remove_for_moderator(comment_id: int, subscription_id: int, *, by: str, now:
     record(comment, "unsubscribe", comment.status.value, by=by, now=now, detail=removed.kind.value)
     db.session.flush()
     return True
-
-
-def withdraw_mails_quoting(comment_ids) -> int:
-    """Take back the unsent notification mails that quote these comments (a list or a
-    subquery): the comment left the site, or its author's data is erased. The other comments
-    of such a mail go out with the next batch. Returns how many mails were taken back."""
-    quoting = select(Notification.mail_id).where(
-        Notification.comment_id.in_(comment_ids), Notification.mail_id.is_not(None)
-    )
-    unsent = list(
-        db.session.execute(
-            select(OutboxMail.id).where(OutboxMail.id.in_(quoting), OutboxMail.sent_at.is_(None))
-        ).scalars()
-    )
-    if not unsent:
-        return 0
-    db.session.execute(
-        update(Notification)
-        .where(Notification.mail_id.in_(unsent))
-        .values(mailed_at=None, mail_id=None)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.execute(
-        delete(OutboxMail)
-        .where(OutboxMail.id.in_(unsent))
-        .execution_options(synchronize_session=False)
-    )
-    return len(unsent)
-
-
-# --- personal data (gdpr.OTHER_SOURCES) -----------------------------------------------------
-
-
-def _when(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
-
-
-def personal_data(email: str) -> list[dict[str, Any]]:
-    address = normalize_address(email)
-    subscriber = db.session.execute(
-        select(Subscriber).where(Subscriber.address == address)
-    ).scalar_one_or_none()
-    rows = db.session.execute(
-        select(Subscription).where(Subscription.address == address).order_by(Subscription.id)
-    ).scalars()
-    waiting = defaultdict(list)
-    for n in db.session.execute(
-        select(Notification).where(
-            Notification.address == address, Notification.mailed_at.is_(None)
-        )
-    ).scalars():
-        waiting[n.article_id].append(n.comment_id)
-    return [
-        {
-            "kind": s.kind.value,
-            "article": s.article.key,
-            "comment_id": s.comment_id,
-            "email": s.email,
-            "language": s.language,
-            "created_at": _when(s.created_at),
-            "confirmed_at": _when(subscriber.confirmed_at) if subscriber else None,
-            "waiting_notifications": waiting.get(s.article_id, []),
-        }
-        for s in rows
-    ]
-
-
-def erase_personal_data(email: str, delete_texts: bool) -> int:
-    """Every subscription, waiting notification and the address's confirmation go, and the
-    unsent notification mails that quote the person's comments (sent copies are found by the
-    outbox's own source, gdpr._outbox_about)."""
-    address = normalize_address(email)
-    removed = withdraw_mails_quoting(select(Comment.id).where(Comment.address == address))
-    removed += _stop(address, None)
-    db.session.execute(delete(Notification).where(Notification.address == address))
-    removed += db.session.execute(delete(Subscriber).where(Subscriber.address == address)).rowcount
-    return removed

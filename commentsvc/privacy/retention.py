@@ -14,7 +14,7 @@ from commentsvc.extensions import db
 from commentsvc.models import Comment, CommentStatus, OutboxMail
 from commentsvc.moderation.actions import forget_earlier_versions
 from commentsvc.privacy.rights import record_audit
-from commentsvc.reports.notices import purge_reports
+from commentsvc.reports.personal_data import purge_reports
 
 PURGED = (CommentStatus.SPAM, CommentStatus.TRASH)
 

@@ -14,14 +14,13 @@ Each such table is a ``PersonalDataSource`` in ``OTHER_SOURCES``: export and era
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import aliased
 
 from commentsvc.audit import record_event
@@ -29,36 +28,14 @@ from commentsvc.errors import DomainError
 from commentsvc.extensions import db
 from commentsvc.models import (
     Comment,
-    LoginThrottle,
     ModerationEvent,
     Moderator,
-    Notification,
     OutboxMail,
-    Setting,
 )
-from commentsvc.notify import subscriptions
 from commentsvc.privacy.identity import normalize_address
-from commentsvc.reports.notices import (
-    erase_reports,
-    erase_statements,
-    find_reports,
-    find_statements,
-)
+from commentsvc.privacy.sources import OTHER_SOURCES, _by_email, _moderators, _normalized
 
 ERASED_AUTHOR = "Anonym"
-
-
-@dataclass(frozen=True)
-class PersonalDataSource:
-    """Another table that holds data about an email (subscriptions, outbox…).
-
-    ``find(email)`` returns its rows as JSON-ready dicts; ``erase(email, delete)`` removes
-    or anonymizes them and returns how many rows it touched.
-    """
-
-    name: str
-    find: Callable[[str], list[dict[str, Any]]]
-    erase: Callable[[str, bool], int]
 
 
 class NotAnEmail(DomainError):
@@ -82,164 +59,6 @@ class ErasureRefused(DomainError):
     code = "erasure_refused"
 
 
-def _when(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
-
-
-def _outbox_about(email: str):
-    """Mails about this person's comments, about them, or sent to them: exact addresses."""
-    address = _normalized(email)
-    theirs = select(Comment.id).where(_by_email(email)).scalar_subquery()
-    # Readers' notification mails quote several comments: each notification names its mail.
-    quoting = select(Notification.mail_id).where(
-        Notification.comment_id.in_(theirs), Notification.mail_id.is_not(None)
-    )
-    return or_(
-        OutboxMail.comment_id.in_(theirs),
-        OutboxMail.about_address == address,
-        OutboxMail.recipient_address == address,
-        OutboxMail.id.in_(quoting),
-    )
-
-
-def _outbox_find(email: str) -> list[dict[str, Any]]:
-    mails = db.session.execute(
-        select(OutboxMail).where(_outbox_about(email)).order_by(OutboxMail.id)
-    ).scalars()
-    return [
-        {
-            "id": m.id,
-            "recipient": m.recipient,
-            "subject": m.subject,
-            "body": m.body,
-            "comment_id": m.comment_id,
-            "created_at": _when(m.created_at),
-            "sent_at": _when(m.sent_at),
-        }
-        for m in mails
-    ]
-
-
-def _outbox_erase(email: str, delete: bool) -> int:
-    """Remove them, sent or not: an unsent one must never deliver the erased name or text,
-    and a sent one is only the copy of a notice, which the queue shows anyway."""
-    mails = list(db.session.execute(select(OutboxMail).where(_outbox_about(email))).scalars())
-    for mail in mails:
-        db.session.delete(mail)
-    return len(mails)
-
-
-def _moderators(email: str):
-    address = _normalized(email)
-    return or_(Moderator.address == address, func.lower(Moderator.username) == address)
-
-
-def _moderator_find(email: str) -> list[dict[str, Any]]:
-    found = db.session.execute(
-        select(Moderator).where(_moderators(email)).order_by(Moderator.id)
-    ).scalars()
-    return [
-        {  # never the password hash
-            "username": m.username,
-            "display_name": m.display_name,
-            "email": m.email,
-            "role": m.role.value,
-            "active": m.active,
-            "notify": m.notify,
-            "created_at": _when(m.created_at),
-        }
-        for m in found
-    ]
-
-
-def _moderator_erase(email: str, delete: bool) -> int:
-    """A disabled account keeps its place in the history under a neutral name; its email,
-    name and mail setting go. (An active account was refused before anything changed.)"""
-    accounts = list(db.session.execute(select(Moderator).where(_moderators(email))).scalars())
-    for account in accounts:
-        if _normalized(account.username) == _normalized(email):
-            old, new = account.username, f"erased-moderator-{account.id}"
-            account.username = new
-            for column in (ModerationEvent.actor, Comment.decided_by, Setting.updated_by):
-                db.session.execute(
-                    update(column.class_)
-                    .where(column == old)
-                    .values({column.key: new})
-                    .execution_options(synchronize_session=False)
-                )
-        account.email = ""
-        account.display_name = ""
-        account.notify = False
-    return len(accounts)
-
-
-def _throttles(email: str):
-    """Failed logins typed with this email as the user name (``pair:<name>|<address>``)."""
-    prefix = "pair:" + _normalized(email).replace("\\", "\\\\").replace("%", "\\%")
-    prefix = prefix.replace("_", "\\_")
-    return func.lower(LoginThrottle.key).like(prefix + "|%", escape="\\")
-
-
-def _throttle_find(email: str) -> list[dict[str, Any]]:
-    rows = db.session.execute(select(LoginThrottle).where(_throttles(email))).scalars()
-    return [
-        {
-            "address": row.key.rsplit("|", 1)[-1],
-            "failures": row.failures,
-            "last_failure_at": _when(row.last_failure_at),
-            "locked_until": _when(row.locked_until),
-        }
-        for row in rows
-    ]
-
-
-def _throttle_erase(email: str, delete: bool) -> int:
-    rows = list(db.session.execute(select(LoginThrottle).where(_throttles(email))).scalars())
-    for row in rows:
-        db.session.delete(row)
-    return len(rows)
-
-
-def _normalized(email: str) -> str:
-    return normalize_address(email)
-
-
-def _by_email(email: str):
-    return Comment.address == _normalized(email)
-
-
-def _edits_of(email: str):
-    """The audit records of edits to this person's comments: each keeps the text before it."""
-    theirs = select(Comment.id).where(_by_email(email)).scalar_subquery()
-    return (ModerationEvent.action == "edit") & ModerationEvent.comment_id.in_(theirs)
-
-
-def _versions_find(email: str) -> list[dict[str, Any]]:
-    events = db.session.execute(
-        select(ModerationEvent).where(_edits_of(email)).order_by(ModerationEvent.id)
-    ).scalars()
-    return [
-        {
-            "comment_id": e.comment_id,
-            "text_before_edit": e.detail,
-            "edited_at": _when(e.created_at),
-            "edited_by": e.actor,
-        }
-        for e in events
-        if e.detail
-    ]
-
-
-def _versions_erase(email: str, delete: bool) -> int:
-    """The earlier texts go in every erasure: the comment is anonymized, but an earlier
-    version may still name the person (a moderator edits out a phone number and a name)."""
-    events = list(db.session.execute(select(ModerationEvent).where(_edits_of(email))).scalars())
-    for event in events:
-        # Nothing left to go back to: the edit can no longer be undone.
-        event.detail, event.undone = "", True
-    return len(events)
-
-
 def refuse_active_moderator(email: str) -> None:
     """Erasing the email of a working account would break its login and mail: refused."""
     active = db.session.execute(
@@ -253,21 +72,6 @@ def refuse_active_moderator(email: str) -> None:
                 name=active[0],
             )
         )
-
-
-OTHER_SOURCES: tuple[PersonalDataSource, ...] = (
-    PersonalDataSource("earlier_versions", _versions_find, _versions_erase),
-    # Before the outbox: it takes back unsent notification mails that quote the person's
-    # comments and lets the others' comments in them go out with the next batch.
-    PersonalDataSource(
-        "subscriptions", subscriptions.personal_data, subscriptions.erase_personal_data
-    ),
-    PersonalDataSource("reports", find_reports, erase_reports),
-    PersonalDataSource("statements_of_reasons", find_statements, erase_statements),
-    PersonalDataSource("outbox_mails", _outbox_find, _outbox_erase),
-    PersonalDataSource("moderator_accounts", _moderator_find, _moderator_erase),
-    PersonalDataSource("failed_logins", _throttle_find, _throttle_erase),
-)
 
 
 @dataclass

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from commentsvc.dates import utc_time
 from commentsvc.errors import DomainError
 from commentsvc.extensions import db
 from commentsvc.models import (
@@ -19,9 +20,7 @@ from commentsvc.models import (
     ReportOutcome,
     ReportReason,
 )
-from commentsvc.reports.notices import HOLD_ACTION, _when, reason_label
-
-# --- the transparency report --------------------------------------------------------------
+from commentsvc.reports.rules import HOLD_ACTION, reason_label
 
 
 @dataclass
@@ -112,9 +111,9 @@ def transparency(*, since: datetime | None, now: datetime) -> Transparency:
 def transparency_markdown(report: Transparency) -> str:
     """The figures as a Markdown page, in the current language."""
     period = (
-        _("From %(since)s to %(until)s", since=_when(report.since), until=_when(report.until))
+        _("From %(since)s to %(until)s", since=utc_time(report.since), until=utc_time(report.until))
         if report.since
-        else _("Until %(until)s", until=_when(report.until))
+        else _("Until %(until)s", until=utc_time(report.until))
     )
     median = (
         _("%(hours)s hours", hours=report.median_hours)

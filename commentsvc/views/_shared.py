@@ -31,7 +31,7 @@ from commentsvc.errors import (
     DomainError,
 )
 from commentsvc.extensions import db
-from commentsvc.forms import ARTICLE_KEY, CommentForm, parse_id
+from commentsvc.forms.comment import ARTICLE_KEY, CommentForm, parse_id
 from commentsvc.models import Article, Comment, utcnow
 from commentsvc.notify import subscriptions
 from commentsvc.privacy.addresses import anonymize_ip

@@ -24,7 +24,7 @@ from commentsvc.errors import (
     error_response,
 )
 from commentsvc.extensions import csrf, db
-from commentsvc.forms import ARTICLE_KEY, CommentForm, EditForm, formdata_from_json
+from commentsvc.forms.comment import ARTICLE_KEY, CommentForm, EditForm, formdata_from_json
 from commentsvc.models import utcnow
 from commentsvc.notify import subscriptions
 from commentsvc.privacy import addresses

@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from commentsvc import threads
 from commentsvc.errors import CommentRejected, EditWindowClosed, OriginNotAllowed
 from commentsvc.extensions import csrf, db
-from commentsvc.forms import CommentForm, EditForm
+from commentsvc.forms.comment import CommentForm, EditForm
 from commentsvc.models import Comment, utcnow
 from commentsvc.ratelimits import limit_comment_posts
 from commentsvc.views._shared import (

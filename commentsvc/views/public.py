@@ -26,7 +26,7 @@ from commentsvc.errors import (
     database_problem,
 )
 from commentsvc.extensions import csrf, db
-from commentsvc.forms import CommentForm, EditForm
+from commentsvc.forms.comment import CommentForm, EditForm
 from commentsvc.models import Comment, utcnow
 from commentsvc.privacy.avatars import identicon_svg
 from commentsvc.ratelimits import limit_comment_posts

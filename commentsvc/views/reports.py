@@ -17,12 +17,12 @@ from flask_babel import lazy_gettext as _l
 from commentsvc import reports
 from commentsvc.errors import CSRF_MESSAGE, DomainError
 from commentsvc.extensions import csrf, db
-from commentsvc.forms import (
-    AUTHOR_MAX,
+from commentsvc.forms.comment import AUTHOR_MAX
+from commentsvc.forms.desk import ActionForm
+from commentsvc.forms.report import (
     GOOD_FAITH_TEXT,
     REPORT_EMAIL_MAX,
     REPORT_EXPLANATION_MAX,
-    ActionForm,
     RemovalForm,
     ReportForm,
     report_formdata_from_json,
@@ -32,13 +32,13 @@ from commentsvc.moderation.auth import admin_required, current_moderator, login_
 from commentsvc.privacy.addresses import anonymize_ip
 from commentsvc.ratelimits import limit_reports
 from commentsvc.views import api
-from commentsvc.views import moderation as moderation_pages
+from commentsvc.views.moderation import _common
 
 bp = Blueprint("reports", __name__)
 mod_bp = Blueprint("report_moderation", __name__, url_prefix="/moderation")
 # The moderation pages' layout, names and no-store headers hold for this tab too.
-mod_bp.context_processor(moderation_pages.moderation_context)
-mod_bp.after_request(moderation_pages.no_store)
+mod_bp.context_processor(_common.moderation_context)
+mod_bp.after_request(_common.no_store)
 
 REPORTER_KEY = "reporter"
 
@@ -183,7 +183,7 @@ def _actor() -> str:
 def keep(comment_id: int):
     if not ActionForm().validate_on_submit():
         # As on the queue's actions: an expired form changes nothing and says so.
-        flash(str(moderation_pages.EXPIRED), "error")
+        flash(str(_common.EXPIRED), "error")
         return redirect(url_for("report_moderation.reported"), code=303)
     try:
         reports.keep(comment_id, by=_actor(), now=utcnow())
@@ -202,7 +202,7 @@ def remove(comment_id: int):
     form = RemovalForm()
     if not form.validate_on_submit():
         # As on the queue's actions: an expired form changes nothing and says so.
-        flash(str(moderation_pages.EXPIRED), "error")
+        flash(str(_common.EXPIRED), "error")
         return redirect(url_for("report_moderation.reported"), code=303)
     try:
         reports.remove(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from commentsvc.extensions import csrf, db
-from commentsvc.forms import ActionForm
+from commentsvc.forms.desk import ActionForm
 from commentsvc.models import utcnow
 from commentsvc.notify import subscriptions
 

@@ -9,6 +9,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from commentsvc.notify import subscriptions
 from tests.attack.conftest import PASSWORD, ModeratorClient
 from tests.conftest import CSRF_INPUT
 
@@ -125,7 +126,6 @@ def world(app, article, add_comment, make_moderator):
     from commentsvc.extensions import db
     from commentsvc.models import Comment, Moderator, ReportReason, SubscriptionKind, utcnow
     from commentsvc.moderation import accounts
-    from commentsvc.notify import subscriptions
 
     held = add_comment(article, HELD_TEXT, email=EMAIL, approve=False)
     with app.app_context():

@@ -13,6 +13,8 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
+from commentsvc.notify import notifications, subscriptions
+
 EMAILS = [
     "eva.lund@example.se",
     "Greta.Eva@Example.se",
@@ -50,7 +52,6 @@ def published(app, article, add_comment, make_moderator):
     from commentsvc import moderation, reports, threads
     from commentsvc.extensions import db
     from commentsvc.models import Comment, ReportReason, Subscriber, SubscriptionKind, utcnow
-    from commentsvc.notify import subscriptions
 
     first = add_comment(article, "Första", email=EMAILS[0], website="https://eva.example.se")
     add_comment(article, "Svar", email=EMAILS[1], author="Greta", parent=first)
@@ -70,7 +71,7 @@ def published(app, article, add_comment, make_moderator):
         db.session.commit()
     add_comment(article, "Ett svar till Eva", email=EMAILS[1], author="Greta", parent=first)
     with app.app_context():
-        subscriptions.queue_due_notifications(now=utcnow() + timedelta(hours=1))
+        notifications.queue_due_notifications(now=utcnow() + timedelta(hours=1))
         db.session.commit()
     held_by_readers = add_comment(article, "Anmäld", email=EMAILS[1], author="Greta")
     with app.app_context():

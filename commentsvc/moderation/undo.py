@@ -1,0 +1,90 @@
+"""Undoing the latest decision on a comment."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from commentsvc import lifecycle
+from commentsvc.extensions import db
+from commentsvc.models import Comment, CommentStatus, ModerationEvent
+from commentsvc.moderation.actions import REPORT_HOLD, ModerationRefused, get_comment, record
+from commentsvc.sanitize import clean_html
+
+UNDOABLE = ("approve", "trash", "spam", "restore", "edit")
+
+
+def last_decision(comment_id: int) -> ModerationEvent | None:
+    """The latest decision on a comment that can still be undone, if any.
+
+    A hold after readers' reports ends what came before it: the earlier approval is no longer
+    the comment's state to take back, and the hold is answered by keep or remove, not undo.
+    """
+    last = db.session.execute(
+        select(ModerationEvent)
+        .where(
+            ModerationEvent.comment_id == comment_id,
+            ModerationEvent.undone.is_(False),
+            ModerationEvent.action.in_([*UNDOABLE, REPORT_HOLD]),
+        )
+        .order_by(ModerationEvent.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    return None if last is None or last.action == REPORT_HOLD else last
+
+
+def can_undo(comment_id: int) -> bool:
+    """Whether "Undo" has something to undo (the moderation pages offer it only then)."""
+    return last_decision(comment_id) is not None
+
+
+def _staff_replies(comment: Comment) -> list[int]:
+    return list(
+        db.session.execute(
+            select(Comment.id).where(
+                Comment.parent_id == comment.id,
+                Comment.by_staff.is_(True),
+                Comment.status == CommentStatus.APPROVED,
+            )
+        ).scalars()
+    )
+
+
+def undo_last(comment_id: int, *, by: str, now: datetime) -> Comment:
+    """Reverse the latest decision on a comment that is not undone yet (status, or an edit).
+
+    Taking back the approval of a comment that a published staff reply answers is refused:
+    the site's answer would stand under a removed comment. The reply goes first.
+    """
+    comment = get_comment(comment_id)
+    last = last_decision(comment.id)
+    if last is None:
+        raise ModerationRefused(_l("There is no decision on this comment to undo."))
+    if last.action != "edit" and last.before != CommentStatus.APPROVED:
+        replies = _staff_replies(comment) if comment.status == CommentStatus.APPROVED else []
+        if replies:
+            raise ModerationRefused(
+                _l(
+                    "Comment %(id)s cannot be taken back: the site's reply %(reply)s answers it. "
+                    "Move the reply to the trash first, then undo. Nothing was changed.",
+                    id=comment.id,
+                    reply=replies[0],
+                )
+            )
+    last.undone = True
+    before = comment.status.value
+    if last.action == "edit":
+        comment.text, comment.html = last.detail, clean_html(last.detail)
+        lifecycle.comment_text_changed.send(comment)
+    elif last.before:
+        if comment.status == CommentStatus.APPROVED:
+            lifecycle.comment_unpublished.send(comment.id)
+        comment.status = CommentStatus(last.before)
+        comment.decided_at, comment.decided_by = now, by
+        if comment.status == CommentStatus.APPROVED:
+            lifecycle.comment_published.send(comment, now=now)
+    record(comment, "undo", before, by=by, now=now, detail=str(last.id))
+    db.session.flush()
+    return comment

@@ -1,0 +1,109 @@
+"""What the moderators' pages share: the blueprint, its page context, and the actor."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    request,
+)
+from flask_babel import lazy_gettext as _l
+
+from commentsvc import moderation
+from commentsvc.forms.desk import (
+    ActionForm,
+)
+from commentsvc.moderation.auth import (
+    current_moderator,
+)
+from commentsvc.threads import policy
+
+bp = Blueprint("moderation", __name__, url_prefix="/moderation")
+
+DONE = {
+    "approve": _l("Comment %(id)s is approved."),
+    "approve-with-parent": _l("Comment %(id)s is approved, with the comment it replies to."),
+    "trash": _l("Comment %(id)s is in the trash."),
+    "spam": _l("Comment %(id)s is marked as spam."),
+    "restore": _l("Comment %(id)s is restored."),
+    "undo": _l("The last decision on comment %(id)s is undone."),
+}
+
+
+@bp.after_request
+def no_store(response):
+    # Moderation pages hold emails and addresses: never kept by a shared cache or the back button.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Frame-Options"] = "DENY"
+    return response
+
+
+STATUS_NAMES = {
+    "pending": _l("Pending"),
+    "approved": _l("Approved"),
+    "spam": _l("Spam"),
+    "trash": _l("Trash"),
+    "all": _l("All"),
+}
+ACTION_NAMES = {
+    "approve": _l("approved"),
+    "trash": _l("moved to trash"),
+    "spam": _l("marked as spam"),
+    "restore": _l("restored"),
+    "edit": _l("edited the text"),
+    "delete": _l("deleted permanently"),
+    "staff-reply": _l("replied as staff"),
+    "unsubscribe": _l("removed an email subscription"),
+    "undo": _l("undid the last decision"),
+    "privacy-export": _l("privacy export"),
+    "privacy-erase": _l("privacy erasure"),
+    "purge": _l("purge"),
+    "setting": _l("changed a setting"),
+    "account-created": _l("added an account"),
+    "account-disabled": _l("disabled an account"),
+    "account-enabled": _l("re-enabled an account"),
+    "role-changed": _l("changed a role"),
+    "password-set": _l("set a password"),
+    "password-reset": _l("reset a password"),
+    "report-hold": _l("held after readers' reports"),
+    "reports-kept": _l("kept; reports dismissed"),
+}
+# What a moderator sees when a form's token has run out or was missing: the page again.
+EXPIRED = _l("The page had been open too long. Nothing was changed; please try again.")
+
+
+def _describe_audit(*args, **kwargs):
+    from commentsvc.privacy import rights  # loaded when used: not in every worker
+
+    return rights.describe_audit(*args, **kwargs)
+
+
+@bp.context_processor
+def moderation_context():
+    return {
+        "status_name": lambda s: str(STATUS_NAMES.get(s, s)),
+        "action_name": lambda a: str(ACTION_NAMES.get(a, a)),
+        "audit_result": _describe_audit,
+        "moderator": current_moderator(),
+        "describe_reason": policy.describe_reason,
+        "reason_codes": policy.reason_codes,
+        "action_form": ActionForm(),
+        "can_undo": moderation.can_undo,
+    }
+
+
+def safe_next(default: str) -> str:
+    """Go back only to a moderation page of this site, never to another host."""
+    target = request.values.get("next") or ""
+    # Control characters (CR/LF above all) would split the Location header: refused.
+    if (
+        target.startswith("/moderation/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and target.isprintable()
+    ):
+        return target
+    return default
+
+
+def actor() -> str:
+    return current_moderator().username

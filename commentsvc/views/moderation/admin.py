@@ -1,0 +1,177 @@
+"""Admins' pages: moderator accounts and the policy settings; a moderator's own mail choice."""
+
+from __future__ import annotations
+
+from flask import (
+    flash,
+    get_flashed_messages,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import lazy_gettext as _l
+
+from commentsvc import settings
+from commentsvc.errors import DomainError
+from commentsvc.extensions import db
+from commentsvc.forms.desk import (
+    ActionForm,
+    ModeratorForm,
+    SettingsForm,
+)
+from commentsvc.models import utcnow
+from commentsvc.moderation import accounts
+from commentsvc.moderation.auth import (
+    admin_required,
+    current_moderator,
+    login_required,
+)
+from commentsvc.views.moderation._common import EXPIRED, actor, bp, safe_next
+
+
+@bp.route("/moderators", methods=["GET", "POST"])
+@admin_required
+def moderators():
+    form = ModeratorForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            added = accounts.create_moderator(
+                form.username.data,
+                form.password.data,
+                role=form.role.data,
+                email=form.email.data or "",
+                notify=form.notify.data,
+                display_name=form.display_name.data or "",
+                by=actor(),
+                now=utcnow(),
+            )
+        except accounts.AccountRejected as error:
+            db.session.rollback()
+            getattr(form, error.field or "username").errors = [error.message]
+            status = 422
+        else:
+            db.session.commit()
+            flash(str(_l("Moderator %(name)s is added.", name=added.username)))
+            return redirect(url_for("moderation.moderators"), code=303)
+    elif request.method == "POST":
+        status = 422
+    return _moderators_page(form, status)
+
+
+def _moderators_page(form=None, status: int = 200, **context):
+    everyone = accounts.all_moderators()
+    return render_template(
+        "moderation/moderators.html",
+        form=form or ModeratorForm(formdata=None),
+        everyone=everyone,
+        **context,
+    ), status
+
+
+@bp.post("/moderators/<int:moderator_id>/<any(disable, enable):action>")
+@admin_required
+def set_active(moderator_id: int, action: str):
+    if not ActionForm().validate_on_submit():
+        flash(str(EXPIRED), "error")
+        return redirect(url_for("moderation.moderators"), code=303)
+    try:
+        changed = accounts.set_active(
+            moderator_id, action == "enable", by=current_moderator(), now=utcnow()
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        message = _l("%(name)s can log in.") if changed.active else _l("%(name)s is disabled.")
+        flash(str(message % {"name": changed.username}))
+    return redirect(url_for("moderation.moderators"), code=303)
+
+
+@bp.post("/moderators/<int:moderator_id>/role")
+@admin_required
+def set_role(moderator_id: int):
+    if not ActionForm().validate_on_submit():
+        flash(str(EXPIRED), "error")
+        return redirect(url_for("moderation.moderators"), code=303)
+    try:
+        changed = accounts.set_role(
+            moderator_id, request.form.get("role", ""), by=current_moderator(), now=utcnow()
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(str(_l("%(name)s has a new role; their sessions have ended.", name=changed.username)))
+    return redirect(url_for("moderation.moderators"), code=303)
+
+
+@bp.post("/moderators/<int:moderator_id>/reset-password")
+@admin_required
+def reset_password(moderator_id: int):
+    """A temporary password, shown once on the page (it is never stored or mailed in clear)."""
+    if not ActionForm().validate_on_submit():
+        flash(str(EXPIRED), "error")
+        return redirect(url_for("moderation.moderators"), code=303)
+    try:
+        changed, temporary = accounts.reset_password(
+            moderator_id, by=current_moderator(), now=utcnow()
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("moderation.moderators"), code=303)
+    db.session.commit()
+    return _moderators_page(reset=(changed.username, temporary))
+
+
+@bp.post("/me/notify")
+@login_required
+def notify():
+    if not ActionForm().validate_on_submit():
+        flash(str(EXPIRED), "error")
+        return redirect(safe_next(url_for("moderation.queue")), code=303)
+    me = current_moderator()
+    accounts.set_notify(me.id, request.form.get("notify") == "on")
+    db.session.commit()
+    flash(str(_l("Your mail setting is saved.")))
+    return redirect(safe_next(url_for("moderation.queue")), code=303)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@admin_required
+def settings_page():
+    effective = settings.effective_config()
+    form = SettingsForm(
+        data=None
+        if request.method == "POST"
+        else {
+            **{key: effective[key] for key in settings.EDITABLE},
+            "MODERATION_KEYS": "\n".join(effective["MODERATION_KEYS"]),
+            "DISALLOWED_KEYS": "\n".join(effective["DISALLOWED_KEYS"]),
+        }
+    )
+    if form.validate_on_submit():
+        try:
+            settings.save_settings(
+                {key: getattr(form, key).data for key in settings.EDITABLE},
+                by=actor(),
+                now=utcnow(),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors = [error.message]
+        else:
+            db.session.commit()
+            flash(str(_l("The settings are saved and apply at once.")))
+            return redirect(url_for("moderation.settings_page"), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("moderation/settings.html", form=form), status
+
+
+@bp.app_template_global()
+def moderation_messages():
+    return get_flashed_messages(with_categories=True)

@@ -1,0 +1,239 @@
+"""The queue and the actions on one comment or many."""
+
+from __future__ import annotations
+
+from flask import (
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
+from commentsvc import moderation
+from commentsvc.errors import DomainError
+from commentsvc.extensions import db
+from commentsvc.forms.comment import parse_id
+from commentsvc.forms.desk import (
+    ActionForm,
+    BulkForm,
+    ModeratorEditForm,
+)
+from commentsvc.models import utcnow
+from commentsvc.moderation.auth import (
+    admin_required,
+    current_moderator,
+    login_required,
+)
+from commentsvc.moderation.desk import TABS, events_for, load_queue
+from commentsvc.notify import subscriptions
+from commentsvc.views.moderation._common import DONE, EXPIRED, actor, bp, safe_next
+
+
+def arg_page() -> int:
+    raw = request.args.get("page", "1")
+    # isdigit() alone also takes "⁰⁴⁵" and "٣", which int() refuses.
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 7 else 1
+
+
+@bp.get("/")
+@login_required
+def queue():
+    status = request.args.get("status", "pending")
+    if status not in TABS:
+        status = "pending"
+    article = (request.args.get("article") or "").strip() or None
+    search = (request.args.get("q") or "").strip()[:200] or None
+    found = load_queue(status, article_key=article, search=search, page=arg_page())
+    return render_template(
+        "moderation/queue.html",
+        view=queue_view(),
+        queue=found,
+        status=status,
+        article=article,
+        search=search,
+        tabs=TABS,
+        bulk_form=BulkForm(),
+        last_decision=session.get("last_decision"),
+    )
+
+
+QUEUE_VIEWS = ("cards", "list")
+
+
+def queue_view() -> str:
+    """Cards or the dense list: as asked in the address, else as this moderator last chose."""
+    asked = request.args.get("view")
+    if asked in QUEUE_VIEWS:
+        session["queue_view"] = asked
+    view = session.get("queue_view")
+    return view if view in QUEUE_VIEWS else "cards"
+
+
+def _comment_page(found, *, edit_form=None, reply_form=None, status: int = 200):
+    return render_template(
+        "moderation/comment.html",
+        c=found,
+        events=events_for([found.id])[found.id],
+        edit_form=edit_form or ModeratorEditForm(formdata=None, text=found.text),
+        reply_form=reply_form or ModeratorEditForm(formdata=None),
+        comment_subscriptions=subscriptions.for_comment(found.id),
+    ), status
+
+
+@bp.get("/comments/<int:comment_id>")
+@login_required
+def comment(comment_id: int):
+    return _comment_page(moderation.get_comment(comment_id))
+
+
+@bp.post("/comments/<int:comment_id>/subscriptions/<int:subscription_id>/remove")
+@login_required
+def remove_subscription(comment_id: int, subscription_id: int):
+    back = url_for("moderation.comment", comment_id=comment_id) + "#subscriptions"
+    if not ActionForm().validate_on_submit():
+        flash(str(EXPIRED), "error")
+        return redirect(back, code=303)
+    if subscriptions.remove_for_moderator(comment_id, subscription_id, by=actor(), now=utcnow()):
+        db.session.commit()
+        flash(str(_l("The subscription is removed; no more emails go to that address about it.")))
+    return redirect(back, code=303)
+
+
+def _after_action(comment_id: int, action: str, next_focus: str | None):
+    session["last_decision"] = comment_id if action != "undo" else None
+    flash(str(DONE[action] % {"id": comment_id}))
+    target = safe_next(url_for("moderation.queue"))
+    if next_focus and next_focus.isdigit():
+        target += f"#row-{next_focus}"
+    return redirect(target, code=303)
+
+
+ACTION_RULE = "<any(approve, 'approve-with-parent', trash, spam, restore, undo):action>"
+
+
+@bp.post(f"/comments/<int:comment_id>/{ACTION_RULE}")
+@login_required
+def act(comment_id: int, action: str):
+    back = safe_next(url_for("moderation.queue")) + f"#row-{comment_id}"
+    if not ActionForm().validate_on_submit():
+        flash(str(EXPIRED), "error")
+        return redirect(back, code=303)
+    now, by = utcnow(), actor()
+    try:
+        if action == "approve":
+            moderation.approve(comment_id, by=by, now=now)
+        elif action == "approve-with-parent":
+            moderation.approve(comment_id, by=by, now=now, with_parents=True)
+        elif action == "trash":
+            moderation.trash(comment_id, by=by, now=now)
+        elif action == "spam":
+            moderation.mark_spam(comment_id, by=by, now=now)
+        elif action == "restore":
+            moderation.restore(comment_id, by=by, now=now)
+        else:
+            moderation.undo_last(comment_id, by=by, now=now)
+    except moderation.ModerationRefused as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(back, code=303)
+    db.session.commit()
+    return _after_action(comment_id, action, request.form.get("next_focus"))
+
+
+@bp.post("/comments/<int:comment_id>/edit")
+@login_required
+def edit(comment_id: int):
+    found = moderation.get_comment(comment_id)
+    form = ModeratorEditForm()
+    if form.validate_on_submit():
+        try:
+            moderation.edit(comment_id, form.text.data, by=actor(), now=utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            form.text.errors = [error.message]
+            return _comment_page(moderation.get_comment(comment_id), edit_form=form, status=422)
+        db.session.commit()
+        flash(str(_l("Comment %(id)s is saved.", id=comment_id)))
+        return redirect(url_for("moderation.comment", comment_id=comment_id), code=303)
+    if form.csrf_token.errors:
+        form.text.errors = [*form.text.errors, EXPIRED]
+    return _comment_page(found, edit_form=form, status=422)
+
+
+@bp.post("/comments/<int:comment_id>/reply")
+@login_required
+def reply(comment_id: int):
+    found = moderation.get_comment(comment_id)
+    form = ModeratorEditForm()
+    if form.validate_on_submit():
+        me = current_moderator()
+        try:
+            staff_reply = moderation.reply_as_staff(
+                comment_id,
+                form.text.data,
+                by=me.username,
+                author=me.public_name,
+                email=me.email,
+                now=utcnow(),
+            )
+        except DomainError as error:
+            # Nothing of it is kept: the parent is not published without its reply.
+            db.session.rollback()
+            form.text.errors = [error.message]
+            return _comment_page(moderation.get_comment(comment_id), reply_form=form, status=422)
+        db.session.commit()
+        flash(str(_l("Your reply is published as comment %(id)s.", id=staff_reply.id)))
+        return redirect(url_for("moderation.comment", comment_id=comment_id), code=303)
+    if form.csrf_token.errors:
+        form.text.errors = [*form.text.errors, EXPIRED]
+    return _comment_page(found, reply_form=form, status=422)
+
+
+@bp.get("/comments/<int:comment_id>/confirm-delete")
+@admin_required
+def confirm_delete(comment_id: int):
+    return render_template("moderation/delete.html", c=moderation.get_comment(comment_id))
+
+
+@bp.post("/comments/<int:comment_id>/delete")
+@admin_required
+def delete(comment_id: int):
+    found = moderation.get_comment(comment_id)
+    if not ActionForm().validate_on_submit() or request.form.get("confirm") != "yes":
+        message = _l("Confirm with the button below to delete the comment permanently.")
+        return render_template("moderation/delete.html", c=found, refusal=message), 422
+    try:
+        moderation.delete_permanently(comment_id, by=actor(), now=utcnow())
+    except moderation.ModerationRefused as error:
+        db.session.rollback()
+        found = moderation.get_comment(comment_id)
+        return render_template("moderation/delete.html", c=found, refusal=error.message), 409
+    db.session.commit()
+    flash(str(_l("Comment %(id)s is deleted permanently.", id=comment_id)))
+    return redirect(url_for("moderation.queue", status="trash"), code=303)
+
+
+@bp.post("/bulk")
+@login_required
+def bulk():
+    form = BulkForm()
+    back = safe_next(url_for("moderation.queue"))
+    if not form.validate_on_submit():
+        flash(str(EXPIRED), "error")
+        return redirect(back, code=303)
+    ids = [i for i in map(parse_id, request.form.getlist("ids")) if i is not None][:500]
+    try:
+        done = moderation.bulk(form.action.data, ids, by=actor(), now=utcnow())
+    except moderation.ModerationRefused as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        for refusal in getattr(error, "refusals", []):
+            flash(refusal, "error")
+        return redirect(back, code=303)
+    db.session.commit()
+    flash(str(ngettext("%(num)d comment updated.", "%(num)d comments updated.", done)))
+    return redirect(back, code=303)

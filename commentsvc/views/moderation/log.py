@@ -1,0 +1,40 @@
+"""The audit log, for admins."""
+
+from __future__ import annotations
+
+from flask import (
+    render_template,
+    request,
+)
+
+from commentsvc import audit
+from commentsvc.forms.desk import (
+    AuditFilterForm,
+)
+from commentsvc.moderation.auth import (
+    admin_required,
+)
+from commentsvc.views.moderation._common import bp
+from commentsvc.views.moderation.comments import arg_page
+
+
+@bp.get("/log")
+@admin_required
+def log():
+    """Every recorded event, newest first, filtered by kind, moderator and dates."""
+    form = AuditFilterForm(request.args, meta={"csrf": False})
+    valid = form.validate()
+    found = audit.log_page(
+        kind=form.kind.data or None,
+        actor=form.actor.data or None,
+        since=form.since_moment() if valid else None,
+        until=form.until_moment() if valid else None,
+        page=arg_page(),
+    )
+    return render_template(
+        "moderation/log.html",
+        form=form,
+        found=found,
+        kinds=audit.KINDS,
+        readable=audit.readable_detail,
+    ), 200 if valid else 422
