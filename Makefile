@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app commentsvc
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-postgres test-browser test-wheel test-attack test-attack-long install lint format translations messages clean bench explain screenshots
+.PHONY: run test docs test-postgres test-browser test-wheel test-attack test-attack-long install lint format translations messages clean bench explain screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,10 +48,16 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# The fast suite on SQLite, with lint first. Browser and PostgreSQL runs: see .ci/run.
+# The docs/ pages as a site (mkdocs.yml), in strict mode: a link to a missing page or heading
+# fails. The site goes to build/site/, which git ignores. Not --quiet: it drops the warnings
+# before strict mode counts them, and a broken link would pass.
+docs: install
+	$(BIN)/mkdocs build --strict --site-dir build/site
+
+# The fast suite on SQLite, with lint and the docs first. Browser and PostgreSQL runs: see .ci/run.
 # The attacking suite (marker ``attack``) and the whole payload lists (``long``) run apart.
 FAST := not browser and not wheel and not attack and not long
-test: lint
+test: lint docs
 	$(BIN)/pytest -q -m "$(FAST)" $(PYTEST_ARGS)
 
 # The same suite on PostgreSQL: set TEST_DATABASE_URL to an empty database.
