@@ -64,8 +64,9 @@ test: lint docs
 test-postgres: install
 	COMMENTSVC_TEST_ENGINE=postgresql $(BIN)/pytest -q -m "$(FAST)" $(PYTEST_ARGS)
 
-# The README's Deploy steps: build the wheel, install it into a fresh virtualenv (dependencies
-# from the package index), serve it with gunicorn from a temporary folder, check every page.
+# The Deploy steps of docs/operating.md: build the wheel, install it into a fresh virtualenv
+# (dependencies from the package index), serve it with gunicorn from a temporary folder,
+# check every page.
 test-wheel: install
 	$(BIN)/pytest -q -m wheel $(PYTEST_ARGS)
 
@@ -84,7 +85,7 @@ test-attack: install
 test-attack-long: install node_modules/axe-core/axe.min.js
 	$(BIN)/pytest -q -m long -o timeout=0 $(PYTEST_ARGS)
 
-# Retake the README's screenshots of the moderation queue (docs/screenshots/).
+# Retake the screenshots of the moderation queue (docs/screenshots/), shown in the README and docs.
 screenshots: install node_modules/axe-core/axe.min.js
 	COMMENTSVC_UPDATE_SCREENSHOTS=1 $(BIN)/pytest -q -m browser -k screenshots
 
@@ -96,7 +97,7 @@ messages: install
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -o build/messages.pot .
 	$(BIN)/pybabel -q update -i build/messages.pot -d commentsvc/translations -l sv --no-fuzzy-matching
 
-# Issue 6: commentsvc beside Isso (installs Isso into bench/.work; wrk from Debian if present:
+# commentsvc beside Isso (installs Isso into bench/.work; wrk from Debian if present:
 # apt-get install wrk). BENCH_DATABASE_URL: an EMPTY PostgreSQL database to include (wiped).
 bench: install
 	$(BIN)/python bench/run.py $(if $(BENCH_DATABASE_URL),--pg $(BENCH_DATABASE_URL)) $(BENCH_ARGS)
