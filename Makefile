@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app commentsvc
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-postgres test-browser test-wheel test-attack test-attack-long install lint format translations messages clean bench explain screenshots
+.PHONY: run test docs test-postgres test-browser test-wheel test-attack test-attack-long install lint format translations messages clean bench explain screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,18 +49,25 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# The fast suite on SQLite, with lint first. Browser and PostgreSQL runs: see .ci/run.
+# The docs/ pages as a site (mkdocs.yml), in strict mode: a link to a missing page or heading
+# fails. The site goes to build/site/, which git ignores. Not --quiet: it drops the warnings
+# before strict mode counts them, and a broken link would pass.
+docs: install
+	$(BIN)/mkdocs build --strict --site-dir build/site
+
+# The fast suite on SQLite, with lint and the docs first. Browser and PostgreSQL runs: see .ci/run.
 # The attacking suite (marker ``attack``) and the whole payload lists (``long``) run apart.
 FAST := not browser and not wheel and not attack and not long
-test: lint
+test: lint docs
 	$(BIN)/pytest -q -m "$(FAST)" $(PYTEST_ARGS)
 
 # The same suite on PostgreSQL: set TEST_DATABASE_URL to an empty database.
 test-postgres: install
 	COMMENTSVC_TEST_ENGINE=postgresql $(BIN)/pytest -q -m "$(FAST)" $(PYTEST_ARGS)
 
-# The README's Deploy steps: build the wheel, install it into a fresh virtualenv (dependencies
-# from the package index), serve it with gunicorn from a temporary folder, check every page.
+# The Deploy steps of docs/operating.md: build the wheel, install it into a fresh virtualenv
+# (dependencies from the package index), serve it with gunicorn from a temporary folder,
+# check every page.
 test-wheel: install
 	$(BIN)/pytest -q -m wheel $(PYTEST_ARGS)
 
@@ -79,7 +86,7 @@ test-attack: install
 test-attack-long: install node_modules/axe-core/axe.min.js
 	$(BIN)/pytest -q -m long -o timeout=0 $(PYTEST_ARGS)
 
-# Retake the README's screenshots of the moderation queue (docs/screenshots/).
+# Retake the screenshots of the moderation queue (docs/screenshots/), shown in the README and docs.
 screenshots: install node_modules/axe-core/axe.min.js
 	COMMENTSVC_UPDATE_SCREENSHOTS=1 $(BIN)/pytest -q -m browser -k screenshots
 
@@ -91,7 +98,7 @@ messages: install
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -o build/messages.pot .
 	$(BIN)/pybabel -q update -i build/messages.pot -d commentsvc/translations -l sv --no-fuzzy-matching
 
-# Issue 6: commentsvc beside Isso (installs Isso into bench/.work; wrk from Debian if present:
+# commentsvc beside Isso (installs Isso into bench/.work; wrk from Debian if present:
 # apt-get install wrk). BENCH_DATABASE_URL: an EMPTY PostgreSQL database to include (wiped).
 bench: install
 	$(BIN)/python bench/run.py $(if $(BENCH_DATABASE_URL),--pg $(BENCH_DATABASE_URL)) $(BENCH_ARGS)

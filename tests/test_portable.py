@@ -246,7 +246,7 @@ def test_password_hashes_stay_out_of_an_export_unless_asked_for(app, runner, mod
     reason="moves a SQLite database into PostgreSQL: runs in the PostgreSQL suite",
 )
 def test_moving_from_sqlite_to_postgresql(app, runner, tmp_path):
-    """The README's move: export from a SQLite service, import-json into an empty PostgreSQL."""
+    """docs/operating.md's move: export from SQLite, import-json into an empty PostgreSQL."""
     source_dir = tmp_path / "old-sqlite"
     source_dir.mkdir()
     source = create_app(base_config(f"sqlite:///{source_dir / 'commentsvc.db'}", source_dir))

@@ -131,7 +131,7 @@ def test_a_decision_and_a_setting_made_elsewhere_show_on_the_next_read(
     with other_worker.app_context():
         db.session.execute(
             update(Article).values(created_at=utcnow() - timedelta(days=40))
-        )  # an old article: bumps every version, as the README tells raw SQL to
+        )  # an old article: bumps every version, as docs/operating.md tells raw SQL to
         settings.save_settings({"CLOSE_AFTER_DAYS": 30}, by="admin@example.se", now=utcnow())
         db.session.commit()
     assert eventually(lambda: read(client, article).get_json()["article"]["closed"] is True)

@@ -1,4 +1,4 @@
-"""The package as a site deploys it: the steps of the README's "Deploy" section.
+"""The package as a site deploys it: the steps of docs/operating.md, "Deploy".
 
 Built with ``python -m build`` (an sdist, then the wheel from that sdist), installed with its
 real dependencies into a fresh virtualenv, and run from an unrelated folder with nothing but
@@ -53,7 +53,7 @@ def dist(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def venv(dist, tmp_path_factory) -> Path:
-    """A fresh virtualenv with the wheel and its extras, as the README installs it."""
+    """A fresh virtualenv with the wheel and its extras, as docs/operating.md installs it."""
     folder = tmp_path_factory.mktemp("venv")
     run([sys.executable, "-m", "venv", str(folder)])
     (wheel,) = dist.glob("commentsvc-*.whl")

@@ -16,7 +16,8 @@
 
   // The author's edit tokens come in the address after a post. They are kept where they last:
   // in this frame's storage where the browser allows it (as embed.js keeps them), and with
-  // the host page, which hands them back when the iframe loads again (README: the snippet).
+  // the host page, which hands them back when the iframe loads again (the snippet in
+  // docs/embedding.md).
   // So after the host page reloads the author still sees their own pending comment.
   var OWN = "commentsvc:own", params = new URLSearchParams(location.search);
   var script = document.currentScript;

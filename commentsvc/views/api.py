@@ -38,7 +38,7 @@ from commentsvc.weburls import public_base, public_url, safe_href
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # The API does not read the session cookie, so Flask-WTF's session-bound token has nothing
-# to protect; the Origin and content-type checks below take its place (README, "Security").
+# to protect; the Origin and content-type checks below take its place (docs/security.md).
 csrf.exempt(bp)
 
 MAX_COUNT_KEYS = 100

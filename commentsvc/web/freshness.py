@@ -10,9 +10,10 @@ cannot tell, and then every read must ask the database (readcache.py does).
 - PostgreSQL: a connection per worker that ``LISTEN``s on ``commentsvc``. The database sends
   the ``NOTIFY`` itself, from a statement trigger on ``article`` (migration 0012), inside the
   writing transaction: delivered when it commits, never when it rolls back, whatever wrote
-  (this service, a command, a script that follows the README's rule for raw SQL). The listener
-  pings every few seconds; while it is not connected, ``generation()`` is ``None``; when it is
-  back, the generation moves, so the worker asks again once for everything it keeps.
+  (this service, a command, a script that follows the rule for raw SQL in docs/operating.md).
+  The listener pings every few seconds; while it is not connected, ``generation()`` is
+  ``None``; when it is back, the generation moves, so the worker asks again once for
+  everything it keeps.
 """
 
 from __future__ import annotations

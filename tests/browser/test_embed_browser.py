@@ -1,6 +1,6 @@
 """The embed on a host site, in a real browser: a static host page on http://localhost:PORT
 embeds the service from http://127.0.0.1:PORT (another origin and another site), with the
-script tag and with the iframe, as the README's "Embed it" section tells a site owner to."""
+script tag and with the iframe, as docs/embedding.md tells a site owner to."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """The moderation queue in a real browser: log in, clear the queue with the keyboard, and it
-is accessible (axe-core). Also takes the README's screenshots of the queue page."""
+is accessible (axe-core). Also takes the screenshots of the queue page in the README and
+docs/moderating.md."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ import pytest
 
 from tests.moderation.conftest import PASSWORD
 
-# The README's pictures are rewritten only when asked (make screenshots); a plain test run
-# takes them into a temporary folder, so it never changes tracked files.
+# The pictures of the README and docs/moderating.md are rewritten only when asked
+# (make screenshots); a plain test run takes them into a temporary folder, so it never
+# changes tracked files.
 README_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 

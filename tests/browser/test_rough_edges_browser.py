@@ -18,7 +18,8 @@ from tests.browser.test_moderation_queue import log_in
 
 queue_data = test_moderation_queue.queue_data  # the same queue as the card view's test
 
-# The iframe with the README's snippet: the height, and the reader's tokens kept by the host.
+# The iframe with the snippet of docs/embedding.md: the height, and the reader's tokens kept
+# by the host.
 FRAMED_KEEPING_PAGE = """<!doctype html>
 <html lang="sv"><head><meta charset="utf-8"><title>I en iframe</title></head><body><main>
 <h1>SOI Mitt startar i Svealand</h1>
@@ -49,7 +50,7 @@ STRICT_PAGE = """<!doctype html>
 <script src="{service}/embed.js" async></script>
 </main></body></html>"""
 
-# As the README tells a host site to write it: the service's origin for the script, its API
+# As docs/embedding.md tells a host site to write it: the service's origin for the script, its API
 # and the avatars; styles only from the host itself.
 STRICT_CSP = (
     "default-src 'self'; script-src 'self' {service}; connect-src 'self' {service}; "
