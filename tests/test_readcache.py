@@ -226,7 +226,7 @@ def test_the_kept_answers_stay_within_their_memory_budget(
     add_comment(article, "Första", author="Anna")
     notifications_delivered()
     first = read(client, article)
-    app.wsgi_app.max_bytes = len(first.get_data()) + 100  # room for one answer
+    app.wsgi_app.store.max_bytes = len(first.get_data()) + 100  # room for one answer
     read(client, "granne")  # kept; the first answer goes to make room
     with count_queries() as q:
         read(client, "granne")
@@ -234,3 +234,37 @@ def test_the_kept_answers_stay_within_their_memory_budget(
     with count_queries() as q:
         assert authors(read(client, article)) == ["Anna"]
     assert q.count > 0
+
+
+@pytest.mark.parametrize("config_overrides", [{"THREAD_CACHE_ENTRIES": 6}])
+def test_one_store_holds_answers_and_page_parts_within_its_entries(
+    app, client, article, add_comment
+):
+    from commentsvc import threads
+
+    with app.app_context():
+        for n in range(8):
+            threads.create_article(f"nyhet-{n}", title=f"Nyhet {n}")
+        db.session.commit()
+    add_comment(article, "Första", author="Anna")
+    store = app.extensions["commentsvc_kept"]
+    assert app.wsgi_app.store is store  # the read cache keeps its answers in the same store
+    for n in range(8):
+        assert read(client, f"nyhet-{n}").status_code == 200
+        assert frame(client, f"nyhet-{n}").status_code == 200
+        assert client.get("/thread", query_string={"article": f"nyhet-{n}"}).status_code == 200
+        assert len(store) <= 6
+    # What was pushed out is read again, and is right.
+    assert authors(read(client, article)) == ["Anna"]
+    assert "Första" in client.get("/thread", query_string={"article": article}).get_data(True)
+
+
+def test_a_rendered_comment_list_counts_its_bytes_in_the_budget(app, client, article, add_comment):
+    for n in range(30):
+        add_comment(article, f"Kommentar nummer {n} " + "text " * 40, author=f"Läsare {n}")
+    store = app.extensions["commentsvc_kept"]
+    store.max_bytes = 4000  # less than the rendered list of these 30 comments
+    for _ in range(2):
+        page = client.get("/thread", query_string={"article": article}).get_data(as_text=True)
+        assert "Kommentar nummer 29" in page
+        assert store.bytes <= 4000

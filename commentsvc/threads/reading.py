@@ -10,6 +10,7 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from commentsvc.extensions import db
+from commentsvc.kept import kept
 from commentsvc.models import (
     Article,
     Comment,
@@ -143,14 +144,12 @@ def page_starts(article: Article, own_ids: frozenset[int], summary: ThreadSummar
     None when it cannot be kept (a reader with pending comments of their own has other pages,
     or THREAD_CACHE_ENTRIES is 0): finding it for one read costs what OFFSET does, plus a query.
     """
-    from commentsvc.threads.kept import kept  # caching builds on this module
-
-    cache = None if own_ids else kept("page starts")
-    if cache is None:
+    store = None if own_ids else kept()
+    if store is None:
         return None
     config = current_app.config
     key = (article.id, summary.version, config["COMMENTS_PER_PAGE"], config["NEWEST_FIRST"])
-    return cache.get_or_make(key, lambda: _page_starts(article, own_ids))
+    return store.get_or_make("page starts", key, lambda: _page_starts(article, own_ids))
 
 
 def _from_start(start: PageStart):

@@ -31,8 +31,8 @@ from commentsvc.privacy import addresses
 from commentsvc.privacy.addresses import anonymize_ip
 from commentsvc.ratelimits import limit_comment_posts
 from commentsvc.threads.antispam import issue_stamp
-from commentsvc.views import _shared
-from commentsvc.views._shared import SUBSCRIPTION_NOTES, open_new_or_existing, page_arg
+from commentsvc.views._shared import SUBSCRIPTION_NOTES
+from commentsvc.views._thread import cache_control, open_new_or_existing, read_thread
 from commentsvc.web import readcache
 from commentsvc.weburls import public_base, public_url, safe_href
 
@@ -206,7 +206,7 @@ def own_tokens() -> list[str]:
 
 @bp.get("/comments")
 def list_comments():
-    """The thread as JSON, with an ETag from the thread's version (caching.py).
+    """The thread as JSON, with an ETag from the thread's version (views/_thread.py).
 
     Anonymous readers all get the same body, so it is ``public`` (a CDN may keep it) and each
     worker keeps the answer while the thread keeps its version (readcache.py). A reader who
@@ -218,26 +218,24 @@ def list_comments():
     now = utcnow()
     tokens = threads.tokens_by_comment(own_tokens(), now)
     own = frozenset(tokens)
-    summary = _shared.thread_summary(article, own)
-    page, _pages = threads.page_and_pages(summary, page_arg())
-    closed = threads.is_closed(article, now)
     texts = bool(request.args.get("texts"))
-    shape = ("api", article.id, page, str(get_locale()), texts, closed)
     # Own comments are editable for a while: a new tag each minute while the reader has some.
     personal = (sorted(tokens.items()), now.replace(second=0, microsecond=0)) if own else None
-    etag = _shared.thread_etag(summary, *shape, personal=personal)
-    if _shared.not_modified(etag):
-        return own_copy_varies(_shared.not_modified_response(etag, private=bool(own)))
-
+    read = read_thread(
+        article, own, private=bool(own), tagged=("api", texts), personal=personal, now=now
+    )
+    unchanged = read.unchanged()
+    if unchanged is not None:
+        return own_copy_varies(unchanged)
     if not own:
-        readcache.share({article.id: summary.version}, until=threads.closes_at(article))
-    thread = threads.load_thread(article, own_ids=own, page=page, summary=summary)
+        read.share()
+    thread = read.load()
     body = {
         "article": {
             "key": article.key,
             "title": article.title,
             "url": safe_href(article.url),
-            "closed": closed,
+            "closed": read.closed,
         },
         "lang": str(get_locale()),
         "heading": heading(thread),
@@ -253,7 +251,7 @@ def list_comments():
     response = current_app.response_class(
         current_app.json.dumps(body) + "\n", mimetype="application/json"
     )
-    return own_copy_varies(_shared.with_cache_headers(response, etag, private=bool(own)))
+    return own_copy_varies(read.finish(response))
 
 
 def own_copy_varies(response):
@@ -354,7 +352,7 @@ def counts():
     else:
         # The same for every reader: a CDN may keep a front page's counts for a few seconds,
         # and each worker until anything is written (readcache.py).
-        response.headers["Cache-Control"] = _shared.cache_control(private=False)
+        response.headers["Cache-Control"] = cache_control(private=False)
         readcache.share(None)
     return response
 

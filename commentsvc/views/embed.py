@@ -24,13 +24,8 @@ from commentsvc.extensions import csrf, db
 from commentsvc.forms.comment import CommentForm, EditForm
 from commentsvc.models import Comment, utcnow
 from commentsvc.ratelimits import limit_comment_posts
-from commentsvc.views._shared import (
-    render_thread,
-    reply_target,
-    requested_thread,
-    submit,
-    subscription_state,
-)
+from commentsvc.views._shared import reply_target, submit, subscription_state
+from commentsvc.views._thread import render_thread, requested_thread
 
 bp = Blueprint("embed", __name__)
 

@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, render_template, request
 
 from commentsvc import feeds, threads
 from commentsvc.models import utcnow
-from commentsvc.views._shared import article_key_arg
+from commentsvc.views._thread import article_key_arg
 
 bp = Blueprint("feeds", __name__)
 

@@ -36,13 +36,12 @@ from commentsvc.views._shared import (
     prefilled_form,
     remember_edit_token,
     remember_own_comment,
-    render_thread,
     reply_target,
-    requested_thread,
     set_remembered_author,
     submit,
     subscription_state,
 )
+from commentsvc.views._thread import render_thread, requested_thread
 
 bp = Blueprint("public", __name__)
 

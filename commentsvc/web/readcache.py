@@ -30,7 +30,6 @@ import itertools
 import math
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -42,10 +41,12 @@ from sqlalchemy.orm import Session
 from werkzeug.http import parse_etags, unquote_etag
 
 from commentsvc.extensions import db
+from commentsvc.kept import Kept
 from commentsvc.models import Article
 from commentsvc.web.freshness import Watcher, watcher_for
 
 SHARED = "commentsvc.shared"
+ANSWER = "answer"  # the kind of entry in the app's store (kept.py)
 PATHS = frozenset({"/api/v1/comments", "/api/v1/counts", "/embed"})
 PERSONAL_HEADERS = ("HTTP_COOKIE", "HTTP_X_OWN_COMMENTS", "HTTP_AUTHORIZATION")
 KEY_HEADERS = (
@@ -95,19 +96,15 @@ class ReadCache:
         wsgi_app: Callable,
         engine: Engine,
         watcher: Watcher,
-        entries: int,
+        store: Kept,
         *,
-        max_bytes: int,
         clock: Callable[[], float] = time.time,
     ):
         self.wsgi_app = wsgi_app
         self.clock = clock
         self.engine = engine
         self.watcher = watcher
-        self.entries = entries
-        self.max_bytes = max_bytes
-        self._bytes = 0
-        self._answers: OrderedDict[tuple, Answer] = OrderedDict()
+        self.store = store  # the app's one store (kept.py), shared with the thread parts
         self._versions: dict[int, int] = {}  # thread id: version, as of ``_seen``
         self._seen: tuple | None = None
         self._epoch = 0
@@ -131,10 +128,9 @@ class ReadCache:
             environ.get("wsgi.url_scheme"),
             *(environ.get(h, "") for h in KEY_HEADERS),
         )
+        answer = self.store.get(ANSWER, key)
         with self._lock:
-            answer = self._answers.get(key)
             if answer is not None and self._good(answer, epoch):
-                self._answers.move_to_end(key)
                 return _send(environ, start_response, answer)
         answer, shared = self._call_app(environ, epoch)
         if shared:
@@ -159,8 +155,7 @@ class ReadCache:
             return self._epoch
 
     def _refresh(self, seen: tuple) -> None:
-        with self._lock:
-            wanted = {t for a in self._answers.values() for t in (a.versions or ())}
+        wanted = {t for a in self.store.values(ANSWER) for t in (a.versions or ())}
         versions = {}
         if wanted:
             statement = select(Article.id, Article.version).where(
@@ -213,12 +208,7 @@ class ReadCache:
                 self._versions.setdefault(thread, version)
             if not self._good(answer, self._epoch):
                 return
-            old = self._answers.pop(key, None)
-            self._bytes += len(answer.body) - (len(old.body) if old else 0)
-            self._answers[key] = answer
-            while len(self._answers) > self.entries or self._bytes > self.max_bytes:
-                _, dropped = self._answers.popitem(last=False)
-                self._bytes -= len(dropped.body)
+            self.store.put(ANSWER, key, answer, size=len(answer.body))
 
 
 def _send(environ: dict, start_response: Callable, answer: Answer) -> Iterable[bytes]:
@@ -233,13 +223,12 @@ def _send(environ: dict, start_response: Callable, answer: Answer) -> Iterable[b
 
 
 def install(app: Flask) -> None:
-    """Put the cache in front of the app, unless ``THREAD_CACHE_ENTRIES`` is 0 or the database
-    cannot be watched (an in-memory SQLite). It keeps at most that many answers, and at most
-    ``THREAD_CACHE_MEGABYTES`` of their bodies (a worker's memory stays bounded)."""
-    entries = app.config["THREAD_CACHE_ENTRIES"]
+    """Put the cache in front of the app, unless it keeps nothing (``THREAD_CACHE_ENTRIES`` is
+    0) or the database cannot be watched (an in-memory SQLite). Its answers live in the app's
+    one store (kept.py), bounded with everything else kept in entries and in bytes."""
+    store = app.extensions.get("commentsvc_kept")
     with app.app_context():
         engine = db.engine
     watcher = watcher_for(engine)
-    if entries and watcher is not None:
-        max_bytes = app.config["THREAD_CACHE_MEGABYTES"] * 1024 * 1024
-        app.wsgi_app = ReadCache(app.wsgi_app, engine, watcher, entries, max_bytes=max_bytes)
+    if store is not None and watcher is not None:
+        app.wsgi_app = ReadCache(app.wsgi_app, engine, watcher, store)
