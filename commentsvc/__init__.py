@@ -123,7 +123,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(public.bp)
     app.register_blueprint(moderation_pages.bp)
     app.register_blueprint(report_pages.bp)
-    app.register_blueprint(report_pages.mod_bp)
+    app.register_blueprint(moderation_pages.reports.mod_bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(embed.bp)
     app.register_blueprint(feeds.bp)

@@ -1,5 +1,5 @@
-"""Reader reports: the report page (works without JavaScript) and the moderators' tab
-"Anmälningar" with its decisions and the transparency report.
+"""A reader's report: the report page (works without JavaScript). The JSON route is in
+``views/api/reports.py``, the moderators' tab in ``views/moderation/reports.py``.
 
 The report page is opened at the top level (the iframe and the script embed open it in a new
 tab), so the session cookie carries the CSRF token and the reader's browser id.
@@ -9,36 +9,23 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from commentsvc import reports
 from commentsvc.errors import CSRF_MESSAGE, DomainError
 from commentsvc.extensions import csrf, db
 from commentsvc.forms.comment import AUTHOR_MAX
-from commentsvc.forms.desk import ActionForm
 from commentsvc.forms.report import (
     GOOD_FAITH_TEXT,
     REPORT_EMAIL_MAX,
     REPORT_EXPLANATION_MAX,
-    RemovalForm,
     ReportForm,
-    report_formdata_from_json,
 )
 from commentsvc.models import Comment, utcnow
-from commentsvc.moderation.auth import admin_required, current_moderator, login_required
-from commentsvc.privacy.addresses import anonymize_ip
 from commentsvc.ratelimits import limit_reports
-from commentsvc.views import api
-from commentsvc.views.moderation import _common
 
 bp = Blueprint("reports", __name__)
-mod_bp = Blueprint("report_moderation", __name__, url_prefix="/moderation")
-# The moderation pages' layout, names and no-store headers hold for this tab too.
-mod_bp.context_processor(_common.moderation_context)
-mod_bp.after_request(_common.no_store)
 
 REPORTER_KEY = "reporter"
 
@@ -102,150 +89,3 @@ def report_comment(comment_id: int):
     db.session.commit()
     lang = request.form.get("lang") or None
     return redirect(url_for("reports.report_form", comment_id=comment_id, sent=1, lang=lang), 303)
-
-
-@api.bp.post("/comments/<int(max=2147483647):comment_id>/reports")
-@limit_reports
-def api_report(comment_id: int):
-    """A reader's report as JSON, from the script embed or another client of an allowed site.
-
-    It is a route of the API's blueprint, so the API's rules hold for it: writes only from
-    ALLOWED_ORIGINS (or the service itself), only as JSON, CORS, and JSON errors.
-
-    The reader's browser is named by ``reporter`` (a random id the client keeps, e.g. in
-    localStorage); without one, by the reader's anonymized address.
-    """
-    body = api.json_object()
-    data, type_errors = report_formdata_from_json(body)
-    form = ReportForm(formdata=data, meta={"csrf": False})
-    form.validate()
-    errors = api.field_errors(form.errors, type_errors)
-    if errors:
-        return api.invalid_fields(errors)
-    browser_id = data.get("reporter") or "ip:" + anonymize_ip(request.remote_addr)
-    report = reports.file_report(
-        comment_id,
-        form.new_report(),
-        reporter=reports.reporter_key(browser_id),
-        lang=str(get_locale()),
-        now=utcnow(),
-    )
-    db.session.commit()
-    return {
-        "report": {
-            "id": report.id,
-            "comment": report.comment_id,
-            "reason": report.reason.value,
-            "created": report.created_at.isoformat(),
-        },
-        "message": _(
-            "Thank you. A moderator will look at the comment. If you gave your email address, "
-            "you get a receipt now and the decision later."
-        ),
-    }, 201
-
-
-# --- the moderators' tab ------------------------------------------------------------------
-
-
-@mod_bp.app_template_global()
-def report_statements(comment_id: int) -> list:
-    """The statements of reasons sent about a comment, for its moderation page."""
-    return reports.statements_for(comment_id)
-
-
-def render_tab(removal_form: RemovalForm, status: int = 200, errors: dict | None = None):
-    """The tab; after a refused removal, with its error beside the comment it concerns."""
-    return render_template(
-        "reports/moderation.html",
-        items=reports.reported_comments(),
-        total=reports.open_report_total(),
-        removal_form=removal_form,
-        reason_label=reports.reason_label,
-        ground_max=reports.GROUND_MAX,
-        statements=reports.recent_statements(),
-        errors=errors or {},
-    ), status
-
-
-@mod_bp.get("/reports")
-@login_required
-def reported():
-    return render_tab(RemovalForm(formdata=None, reason=""))
-
-
-def _actor() -> str:
-    return current_moderator().username
-
-
-@mod_bp.post("/comments/<int:comment_id>/reports/keep")
-@login_required
-def keep(comment_id: int):
-    if not ActionForm().validate_on_submit():
-        # As on the queue's actions: an expired form changes nothing and says so.
-        flash(str(_common.EXPIRED), "error")
-        return redirect(url_for("report_moderation.reported"), code=303)
-    try:
-        reports.keep(comment_id, by=_actor(), now=utcnow())
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return redirect(url_for("report_moderation.reported"), code=303)
-    db.session.commit()
-    flash(str(_l("Comment %(id)s stays; its reports are dismissed.", id=comment_id)))
-    return redirect(url_for("report_moderation.reported"), code=303)
-
-
-@mod_bp.post("/comments/<int:comment_id>/reports/remove")
-@login_required
-def remove(comment_id: int):
-    form = RemovalForm()
-    if not form.validate_on_submit():
-        # As on the queue's actions: an expired form changes nothing and says so.
-        flash(str(_common.EXPIRED), "error")
-        return redirect(url_for("report_moderation.reported"), code=303)
-    try:
-        reports.remove(
-            comment_id,
-            reason=form.reason.data or "",
-            ground=form.ground.data or "",
-            by=_actor(),
-            now=utcnow(),
-        )
-    except DomainError as error:
-        db.session.rollback()
-        if error.field is None:
-            flash(str(error.message), "error")
-            return redirect(url_for("report_moderation.reported"), code=303)
-        # The ground or reason is missing: the tab again, the typed ground kept beside its error.
-        return render_tab(form, 422, {"comment": comment_id, error.field: str(error.message)})
-    db.session.commit()
-    flash(
-        str(
-            _l(
-                "Comment %(id)s is removed; its author and the notifiers are told why.",
-                id=comment_id,
-            )
-        )
-    )
-    return redirect(url_for("report_moderation.reported"), code=303)
-
-
-@mod_bp.get("/transparency")
-@admin_required
-def transparency():
-    since_text = (request.args.get("since") or "").strip()[:20]
-    since, since_error = None, None
-    if since_text:
-        try:
-            since = reports.parse_since(since_text)
-        except DomainError as error:
-            since_error = error.message
-    figures = reports.transparency(since=since, now=utcnow())
-    return render_template(
-        "reports/transparency.html",
-        figures=figures,
-        reason_label=reports.reason_label,
-        since_text=since_text,
-        since_error=since_error,
-    ), 422 if since_error else 200

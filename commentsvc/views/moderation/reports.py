@@ -1,0 +1,126 @@
+"""The moderators' tab "Anmälningar": reported comments, keep or remove with a statement of
+reasons, and the transparency report (blueprint ``report_moderation``)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+
+from commentsvc import reports
+from commentsvc.errors import DomainError
+from commentsvc.extensions import db
+from commentsvc.forms.desk import ActionForm
+from commentsvc.forms.report import (
+    RemovalForm,
+)
+from commentsvc.models import utcnow
+from commentsvc.moderation.auth import admin_required, current_moderator, login_required
+from commentsvc.views.moderation import _common
+
+mod_bp = Blueprint("report_moderation", __name__, url_prefix="/moderation")
+# The moderation pages' layout, names and no-store headers hold for this tab too.
+mod_bp.context_processor(_common.moderation_context)
+mod_bp.after_request(_common.no_store)
+
+
+@mod_bp.app_template_global()
+def report_statements(comment_id: int) -> list:
+    """The statements of reasons sent about a comment, for its moderation page."""
+    return reports.statements_for(comment_id)
+
+
+def render_tab(removal_form: RemovalForm, status: int = 200, errors: dict | None = None):
+    """The tab; after a refused removal, with its error beside the comment it concerns."""
+    return render_template(
+        "reports/moderation.html",
+        items=reports.reported_comments(),
+        total=reports.open_report_total(),
+        removal_form=removal_form,
+        reason_label=reports.reason_label,
+        ground_max=reports.GROUND_MAX,
+        statements=reports.recent_statements(),
+        errors=errors or {},
+    ), status
+
+
+@mod_bp.get("/reports")
+@login_required
+def reported():
+    return render_tab(RemovalForm(formdata=None, reason=""))
+
+
+def _actor() -> str:
+    return current_moderator().username
+
+
+@mod_bp.post("/comments/<int:comment_id>/reports/keep")
+@login_required
+def keep(comment_id: int):
+    if not ActionForm().validate_on_submit():
+        # As on the queue's actions: an expired form changes nothing and says so.
+        flash(str(_common.EXPIRED), "error")
+        return redirect(url_for("report_moderation.reported"), code=303)
+    try:
+        reports.keep(comment_id, by=_actor(), now=utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("report_moderation.reported"), code=303)
+    db.session.commit()
+    flash(str(_l("Comment %(id)s stays; its reports are dismissed.", id=comment_id)))
+    return redirect(url_for("report_moderation.reported"), code=303)
+
+
+@mod_bp.post("/comments/<int:comment_id>/reports/remove")
+@login_required
+def remove(comment_id: int):
+    form = RemovalForm()
+    if not form.validate_on_submit():
+        # As on the queue's actions: an expired form changes nothing and says so.
+        flash(str(_common.EXPIRED), "error")
+        return redirect(url_for("report_moderation.reported"), code=303)
+    try:
+        reports.remove(
+            comment_id,
+            reason=form.reason.data or "",
+            ground=form.ground.data or "",
+            by=_actor(),
+            now=utcnow(),
+        )
+    except DomainError as error:
+        db.session.rollback()
+        if error.field is None:
+            flash(str(error.message), "error")
+            return redirect(url_for("report_moderation.reported"), code=303)
+        # The ground or reason is missing: the tab again, the typed ground kept beside its error.
+        return render_tab(form, 422, {"comment": comment_id, error.field: str(error.message)})
+    db.session.commit()
+    flash(
+        str(
+            _l(
+                "Comment %(id)s is removed; its author and the notifiers are told why.",
+                id=comment_id,
+            )
+        )
+    )
+    return redirect(url_for("report_moderation.reported"), code=303)
+
+
+@mod_bp.get("/transparency")
+@admin_required
+def transparency():
+    since_text = (request.args.get("since") or "").strip()[:20]
+    since, since_error = None, None
+    if since_text:
+        try:
+            since = reports.parse_since(since_text)
+        except DomainError as error:
+            since_error = error.message
+    figures = reports.transparency(since=since, now=utcnow())
+    return render_template(
+        "reports/transparency.html",
+        figures=figures,
+        reason_label=reports.reason_label,
+        since_text=since_text,
+        since_error=since_error,
+    ), 422 if since_error else 200
