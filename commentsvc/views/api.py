@@ -24,7 +24,13 @@ from commentsvc.errors import (
     error_response,
 )
 from commentsvc.extensions import csrf, db
-from commentsvc.forms.comment import ARTICLE_KEY, CommentForm, EditForm, formdata_from_json
+from commentsvc.forms.comment import (
+    ARTICLE_KEY,
+    CommentForm,
+    EditForm,
+    declared_limits,
+    formdata_from_json,
+)
 from commentsvc.models import utcnow
 from commentsvc.notify import subscriptions
 from commentsvc.privacy import addresses
@@ -245,7 +251,10 @@ def list_comments():
         "page": thread.page,
         "pages": thread.pages,
         "comments": threads.public_thread(thread, avatar_url, own),
-        "form": {"edit_window_minutes": current_app.config["EDIT_WINDOW_MINUTES"]},
+        "form": {
+            "edit_window_minutes": current_app.config["EDIT_WINDOW_MINUTES"],
+            "limits": declared_limits(CommentForm),
+        },
         "privacy": privacy_notice(),
     }
     if texts:

@@ -10,6 +10,7 @@ import pytest
 from werkzeug.wrappers import Request, Response
 
 from commentsvc.extensions import db
+from commentsvc.forms.comment import CommentForm, declared_limits
 from commentsvc.models import Comment
 from tests.browser.conftest import LiveServer
 
@@ -361,4 +362,10 @@ def test_a_removed_comment_keeps_its_replies_in_place_in_the_script_embed(
     assert "Ett svar som står kvar" in removed.locator(f"#comment-{reply}").inner_text()
     assert "Olämplig text" not in thread.inner_text()
     assert "Borttagen Person" not in thread.inner_text()
+    # The form's limits come from the JSON thread, as the form declares them.
+    limits = declared_limits(CommentForm)
+    for name, limit in limits.items():
+        field = thread.locator(f"#csvc-{name}")
+        assert field.get_attribute("maxlength") == str(limit["max"])
+        assert (field.get_attribute("required") is not None) == limit["required"]
     assert axe_violations(page) == []
