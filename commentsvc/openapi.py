@@ -153,6 +153,14 @@ SCHEMAS: dict[str, Any] = {
                 "description": "removed (by a moderator, or its author's data erased) while "
                 "published replies keep their place; a removed comment has no author or text",
             },
+            "can_reply": {
+                "type": "boolean",
+                "description": "readers may answer it: published, with its text, thread open",
+            },
+            "can_report": {
+                "type": "boolean",
+                "description": "readers may report it: published, with its text",
+            },
             "replies": {"type": "array", "items": _ref("Comment")},
         },
     },

@@ -65,7 +65,7 @@ def test_thread_lists_approved_comments_nested_without_emails(client, article, a
     assert "@" not in r.get_data(as_text=True)
     assert set(top) == {
         "id", "parent", "depth", "author", "website", "avatar", "html", "created",
-        "created_text", "edited", "pending", "removed", "replies",
+        "created_text", "edited", "pending", "removed", "can_reply", "can_report", "replies",
     }  # fmt: skip
 
 

@@ -167,13 +167,14 @@
         : c.author;
       var content = c.removed ? h("p.note", { text: T.removed }) : h("div.content", { html: c.html });
       var actions = h("p.actions");
-      if (!c.pending && !c.removed && !isClosed) {
+      // Whether a reader may answer or report comes with each comment: the server's one rule.
+      if (c.can_reply) {
         actions.append(h("button.link.reply", {
           type: "button", text: T.reply, "aria-label": T.reply_to.replace("{name}", c.author),
           onclick: function () { reply(c, art); }
         }));
       }
-      if (!c.pending && !c.removed) {
+      if (c.can_report) {
         // The plain report page, in a new tab: it works there with the reader's own session.
         actions.append(h("a.link.report", {
           href: base + "/comments/" + c.id + "/report?" + query({ lang: lang }), target: "_blank",
