@@ -11,7 +11,7 @@ from flask_babel import get_locale
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
-from commentsvc import cli, errors, kept
+from commentsvc import cli, errors, kept, threads
 from commentsvc.config import load_config
 from commentsvc.extensions import babel, compress, csrf, db, init_migrate
 from commentsvc.forms.comment import MAX_ID
@@ -94,6 +94,9 @@ def register_extensions(app: Flask) -> None:
     # Every address a template shows as a link goes through the one rule (weburls.py).
     app.jinja_env.filters["safe_href"] = safe_href
     app.jinja_env.globals["public_url"] = public_url
+    # What a reader may do with a comment: the service's rule, also on the pages.
+    app.jinja_env.globals["can_reply"] = threads.can_reply
+    app.jinja_env.globals["can_report"] = threads.can_report
     from commentsvc.database import configure_engine, end_sessions_quietly
 
     end_sessions_quietly(app)

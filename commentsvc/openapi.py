@@ -1,16 +1,36 @@
 """The JSON API's OpenAPI 3.1 description, served at /api/v1/openapi.json.
 
 Written by hand next to the routes it describes; tests/test_api_openapi.py checks that every
-route under /api/ is described here and every path here is a route.
+route under /api/ is described here and every path here is a route. The text fields' lengths
+are the forms' (``declared_limits``), never numbers written here; tests/test_limits.py compares.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from commentsvc.forms.comment import ARTICLE_KEY
+from commentsvc.forms.comment import (
+    ARTICLE_KEY,
+    ARTICLE_KEY_MAX,
+    CommentForm,
+    EditForm,
+    declared_limits,
+)
+from commentsvc.forms.report import REPORTER_MAX, ReportForm
 
 ARTICLE_KEY_PATTERN = f"^{ARTICLE_KEY.pattern}$"
+
+
+def _text(limits: dict[str, Any], **schema: Any) -> dict[str, Any]:
+    """A text field's schema with the form's limits: ``maxLength``, and ``minLength`` 1 when the
+    field is required (blank text is refused too, with a field error)."""
+    bounds = {"maxLength": limits["max"], **({"minLength": 1} if limits["required"] else {})}
+    return {"type": "string", **schema, **bounds}
+
+
+COMMENT_LIMITS = declared_limits(CommentForm)
+EDIT_LIMITS = declared_limits(EditForm)
+REPORT_LIMITS = declared_limits(ReportForm)
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -27,7 +47,7 @@ ARTICLE_PARAM = {
     "in": "query",
     "required": True,
     "description": "The article key: 1–200 printable characters, no white space",
-    "schema": {"type": "string", "maxLength": 200, "pattern": ARTICLE_KEY_PATTERN},
+    "schema": {"type": "string", "maxLength": ARTICLE_KEY_MAX, "pattern": ARTICLE_KEY_PATTERN},
 }
 LANG_PARAM = {
     "name": "lang",
@@ -53,17 +73,12 @@ SCHEMAS: dict[str, Any] = {
                 "type": "string",
                 "enum": ["illegal", "harassment", "spam", "personal-data", "off-topic", "other"],
             },
-            "explanation": {
-                "type": "string",
-                "maxLength": 2000,
-                "description": "required for illegal",
-            },
-            "name": {"type": "string", "maxLength": 245, "description": "required for illegal"},
-            "email": {
-                "type": "string",
-                "maxLength": 254,
-                "description": "required for illegal; gets a receipt and the decision",
-            },
+            "explanation": _text(REPORT_LIMITS["explanation"], description="required for illegal"),
+            "name": _text(REPORT_LIMITS["name"], description="required for illegal"),
+            "email": _text(
+                REPORT_LIMITS["email"],
+                description="required for illegal; gets a receipt and the decision",
+            ),
             "good_faith": {
                 "type": "boolean",
                 "description": "required (true) for illegal: the notifier confirms in good faith "
@@ -71,7 +86,7 @@ SCHEMAS: dict[str, Any] = {
             },
             "reporter": {
                 "type": "string",
-                "maxLength": 200,
+                "maxLength": REPORTER_MAX,
                 "description": "a random id the client keeps for this browser (localStorage)",
             },
         },
@@ -138,6 +153,14 @@ SCHEMAS: dict[str, Any] = {
                 "description": "removed (by a moderator, or its author's data erased) while "
                 "published replies keep their place; a removed comment has no author or text",
             },
+            "can_reply": {
+                "type": "boolean",
+                "description": "readers may answer it: published, with its text, thread open",
+            },
+            "can_report": {
+                "type": "boolean",
+                "description": "readers may report it: published, with its text",
+            },
             "replies": {"type": "array", "items": _ref("Comment")},
         },
     },
@@ -164,6 +187,18 @@ SCHEMAS: dict[str, Any] = {
                 "type": "object",
                 "properties": {
                     "edit_window_minutes": {"type": "integer"},
+                    "limits": {
+                        "type": "object",
+                        "description": "each field's limits as the form declares them: the "
+                        "most characters (max) and whether it must be filled in (required)",
+                        "additionalProperties": {
+                            "type": "object",
+                            "properties": {
+                                "max": {"type": "integer"},
+                                "required": {"type": "boolean"},
+                            },
+                        },
+                    },
                 },
             },
             "privacy": {
@@ -175,14 +210,18 @@ SCHEMAS: dict[str, Any] = {
     },
     "NewComment": {
         "type": "object",
-        "required": ["article", "comment", "author", "email"],
+        "required": ["article", *(name for name, lim in COMMENT_LIMITS.items() if lim["required"])],
         "description": "The form's fields; unknown fields are ignored",
         "properties": {
-            "article": {"type": "string", "maxLength": 200, "pattern": ARTICLE_KEY_PATTERN},
-            "comment": {"type": "string", "maxLength": 5000},
-            "author": {"type": "string", "maxLength": 245},
-            "email": {"type": "string", "format": "email", "maxLength": 100},
-            "url": {"type": "string", "maxLength": 200},
+            "article": {
+                "type": "string",
+                "maxLength": ARTICLE_KEY_MAX,
+                "pattern": ARTICLE_KEY_PATTERN,
+            },
+            "comment": _text(COMMENT_LIMITS["comment"]),
+            "author": _text(COMMENT_LIMITS["author"]),
+            "email": _text(COMMENT_LIMITS["email"], format="email"),
+            "url": _text(COMMENT_LIMITS["url"]),
             "parent": {"type": ["integer", "string"]},
             "remember": {"type": "boolean"},
             "subscribe": {
@@ -288,7 +327,7 @@ def openapi_description(server: str) -> dict[str, Any]:
                         "schema": {
                             "type": "object",
                             "required": ["comment"],
-                            "properties": {"comment": {"type": "string", "maxLength": 5000}},
+                            "properties": {"comment": _text(EDIT_LIMITS["comment"])},
                         }
                     }
                 },

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import get_locale
@@ -16,6 +17,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, ValidationError
 
 from commentsvc.errors import DomainError
@@ -43,11 +45,16 @@ def strip_text(value):
 
 
 class MaxChars:
-    """At most ``limit`` characters, and the message says how many were typed."""
+    """At most ``limit`` characters, and the message says how many were typed.
+
+    Like WTForms' ``Length`` it flags the field with its ``maxlength``, so a field rendered
+    through WTForms carries the attribute, and ``declared_limits`` reads it from here.
+    """
 
     def __init__(self, limit: int, message):
         self.limit = limit
         self.message = message
+        self.field_flags = {"maxlength": limit}
 
     def __call__(self, form, field):
         length = len(field.data or "")
@@ -74,6 +81,28 @@ def check_website(form, field):
         field.data = clean_web_url(field.data, limit=URL_MAX)
     except BadWebUrl as error:
         raise ValidationError(error.message) from error
+
+
+def declared_limits(form_class: type[FlaskForm]) -> dict[str, dict[str, Any]]:
+    """Each limited field's limits as its validators declare them: ``max`` (characters) and
+    ``required``. The pages, the script embed (through the JSON thread), OpenAPI and the
+    moderators' edit read them here, so no surface writes a number of its own.
+
+    Read from the class's declarations, so it needs no request (OpenAPI is built without one).
+    """
+    declared = sorted(
+        (value.creation_counter, name, value)
+        for name in dir(form_class)
+        if isinstance(value := getattr(form_class, name), UnboundField)
+    )
+    limits = {}
+    for _order, name, unbound in declared:
+        flags: dict[str, Any] = {}
+        for validator in unbound.kwargs.get("validators") or ():
+            flags.update(getattr(validator, "field_flags", {}))
+        if "maxlength" in flags:
+            limits[name] = {"max": flags["maxlength"], "required": bool(flags.get("required"))}
+    return limits
 
 
 MAX_ID = 2**31 - 1  # the largest id the database stores (a PostgreSQL integer)

@@ -12,10 +12,15 @@ from sqlalchemy import select, update
 from commentsvc import lifecycle
 from commentsvc.errors import CommentNotFound, DomainError
 from commentsvc.extensions import db
+from commentsvc.forms.comment import declared_limits
+from commentsvc.forms.desk import ModeratorEditForm
 from commentsvc.models import Comment, CommentStatus, ModerationEvent
 from commentsvc.privacy.addresses import avatar_key
 from commentsvc.sanitize import clean_html
 from commentsvc.threads.policy import reason_codes
+
+# The moderators' edit and reply have the form's limit, also for callers without the form.
+STAFF_TEXT_LIMIT = declared_limits(ModeratorEditForm)["text"]
 
 
 class ModerationRefused(DomainError):
@@ -221,18 +226,24 @@ def edit(comment_id: int, text: str, *, by: str, now: datetime) -> Comment:
     html = clean_html(text)
     if not html:
         raise DomainError(_l("Write a comment."), field="text")
-    if len(text) > 5000:
-        raise DomainError(
-            _l("The comment can be at most %(limit)s characters; it has %(length)s.")
-            % {"limit": 5000, "length": len(text)},
-            field="text",
-        )
+    _refuse_too_long(text)
     previous = comment.text
     comment.text, comment.html, comment.edited_at = text, html, now
     record(comment, "edit", comment.status.value, by=by, now=now, detail=previous)
     lifecycle.comment_text_changed.send(comment)
     db.session.flush()
     return comment
+
+
+def _refuse_too_long(text: str) -> None:
+    """A moderator's text keeps the limit a reader's comment has (the form's declaration)."""
+    limit = STAFF_TEXT_LIMIT["max"]
+    if len(text) > limit:
+        raise DomainError(
+            _l("The comment can be at most %(limit)s characters; it has %(length)s.")
+            % {"limit": limit, "length": len(text)},
+            field="text",
+        )
 
 
 def delete_permanently(comment_id: int, *, by: str, now: datetime) -> None:
@@ -274,6 +285,7 @@ def reply_as_staff(
     html = clean_html(text.strip())
     if not html:
         raise DomainError(_l("Write a comment."), field="text")
+    _refuse_too_long(text.strip())
     if parent.status == CommentStatus.PENDING:
         approve(parent.id, by=by, now=now, with_parents=True)
     reply = Comment(

@@ -27,6 +27,7 @@ from commentsvc.moderation.actions import (
 from commentsvc.privacy.identity import normalize_address
 from commentsvc.reports.mails import _acknowledge
 from commentsvc.reports.rules import REPORTS_ACTOR, reports_to_hold
+from commentsvc.threads.shapes import can_report
 
 
 class ReportRefused(DomainError):
@@ -58,7 +59,7 @@ def reportable(comment_id: int) -> Comment:
     comment = db.session.get(Comment, comment_id)
     if comment is None:
         raise CommentNotFound(_l("There is no comment %(id)s.", id=comment_id))
-    if comment.status != CommentStatus.APPROVED or not comment.html:
+    if not can_report(comment):
         raise ReportRefused(
             _l(
                 "This comment is not published (it waits for review or has been removed), "

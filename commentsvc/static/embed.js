@@ -100,7 +100,7 @@
     var closed = h("p", { hidden: true }), privacy = h("p.privacy");
     section.append(title, list, pages, closed);
     root.append(section);
-    var form, respond, home = h("div"), fields = {}, summary, parent, stamp, replyTitle, note;
+    var form, respond, home = h("div"), fields = {}, summary, parent, stamp, replyTitle, note, limits;
 
     function own(id) { return tokens[id]; }
     function reload(focusId) {
@@ -167,13 +167,14 @@
         : c.author;
       var content = c.removed ? h("p.note", { text: T.removed }) : h("div.content", { html: c.html });
       var actions = h("p.actions");
-      if (!c.pending && !c.removed && !isClosed) {
+      // Whether a reader may answer or report comes with each comment: the server's one rule.
+      if (c.can_reply) {
         actions.append(h("button.link.reply", {
           type: "button", text: T.reply, "aria-label": T.reply_to.replace("{name}", c.author),
           onclick: function () { reply(c, art); }
         }));
       }
-      if (!c.pending && !c.removed) {
+      if (c.can_report) {
         // The plain report page, in a new tab: it works there with the reader's own session.
         actions.append(h("a.link.report", {
           href: base + "/comments/" + c.id + "/report?" + query({ lang: lang }), target: "_blank",
@@ -202,11 +203,13 @@
       ]);
     }
 
-    function field(name, type, required, extra) {
+    // Each field's limits are the form's (b.form.limits), not numbers of this script's own.
+    function field(name, type, extra) {
       var id = "csvc-" + name, error = h("span.error#" + id + "-error", { "aria-live": "polite" });
+      var required = limits[name].required;
       var input = h(type === "textarea" ? "textarea" : "input", Object.assign({
         id: id, name: name, type: type === "textarea" ? null : type, rows: type === "textarea" ? 6 : null,
-        required: required, "aria-required": required ? "true" : null
+        required: required, "aria-required": required ? "true" : null, maxlength: limits[name].max
       }, extra));
       fields[name] = { input: input, error: error, label: T[name] };
       return h("p.field", {}, [
@@ -217,6 +220,7 @@
 
     function build(b) {
       var me = load(AUTHOR, null);
+      limits = b.form.limits;
       summary = h("div.summary", { role: "alert", tabindex: -1, hidden: true });
       parent = h("input", { type: "hidden", name: "parent" });
       stamp = h("input", { type: "hidden", name: "ts" });
@@ -226,10 +230,10 @@
       form = h("form", { novalidate: true, "aria-labelledby": "csvc-reply-title", onsubmit: submit }, [
         summary,
         h("p.notes", { text: T.email_notes + " " + T.required_note }),
-        field("comment", "textarea", true, { maxlength: 5000 }),
-        field("author", "text", true, { maxlength: 245, autocomplete: "name", value: me && me.author }),
-        field("email", "email", true, { maxlength: 100, autocomplete: "email", value: me && me.email }),
-        field("url", "url", false, { maxlength: 200, autocomplete: "url", value: me && me.url }),
+        field("comment", "textarea", {}),
+        field("author", "text", { autocomplete: "name", value: me && me.author }),
+        field("email", "email", { autocomplete: "email", value: me && me.email }),
+        field("url", "url", { autocomplete: "url", value: me && me.url }),
         h("p.field.remember", {}, [remember, " ", h("label", { for: "csvc-remember", text: T.remember })]),
         h("fieldset.subscribe", {}, [h("legend", { text: T.subscribe })].concat(["replies", "article"].map(function (k) {
           return h("p", {}, [h("input#csvc-subscribe-" + k, { type: "checkbox", name: "subscribe", value: k }), " ",
@@ -331,7 +335,7 @@
 
     function edit(c, content, actions) {
       var id = "csvc-edit-" + c.id, error = h("span.error#" + id + "-error");
-      var box = h("textarea#" + id, { rows: 5, maxlength: 5000 });
+      var box = h("textarea#" + id, { rows: 5, maxlength: limits.comment.max });
       box.value = c.text || content.textContent;
       var editor = h("form.editor", {
         novalidate: true, onsubmit: function (e) {

@@ -34,7 +34,7 @@ from commentsvc.threads.reading import (
     page_starts,
     thread_summary,
 )
-from commentsvc.threads.shapes import public_comment, public_thread
+from commentsvc.threads.shapes import can_reply, can_report, public_comment, public_thread
 
 __all__ = [
     "Draft",
@@ -43,6 +43,8 @@ __all__ = [
     "Placeholder",
     "Thread",
     "ThreadSummary",
+    "can_reply",
+    "can_report",
     "closes_at",
     "count_comments",
     "create_article",

@@ -26,6 +26,7 @@ from commentsvc.sanitize import clean_html
 from commentsvc.settings import effective_config
 from commentsvc.threads.articles import is_closed
 from commentsvc.threads.policy import Signals, held_reasons, spam_reasons
+from commentsvc.threads.shapes import can_reply
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,8 @@ def _parent_for(article: Article, parent_id: int | None) -> Comment | None:
         raise CommentRejected(
             _l("The comment you reply to does not exist in this thread."), field="parent"
         )
-    if parent.status != CommentStatus.APPROVED:
+    # Closed threads were refused above, with their own message.
+    if not can_reply(parent, closed=False):
         raise CommentRejected(
             _l("The comment you reply to has not been published yet, so it cannot be answered."),
             field="parent",

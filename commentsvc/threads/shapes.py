@@ -1,4 +1,5 @@
-"""A comment and a thread as the API and the embed show them: public fields only."""
+"""A comment and a thread as the API and the embed show them: public fields only; and what a
+reader may do with a comment, decided here for the pages, the JSON and the services."""
 
 from __future__ import annotations
 
@@ -10,12 +11,31 @@ from commentsvc.models import (
     Comment,
     CommentStatus,
 )
-from commentsvc.threads.reading import Node, Thread
+from commentsvc.threads.reading import Node, Placeholder, Thread
 from commentsvc.weburls import safe_href
 
 
+def _published(comment: Comment | Placeholder) -> bool:
+    """Approved and with its text: not waiting (even the author's own), not a removed place."""
+    return (
+        isinstance(comment, Comment)
+        and comment.status == CommentStatus.APPROVED
+        and bool(comment.html)
+    )
+
+
+def can_reply(comment: Comment | Placeholder, *, closed: bool) -> bool:
+    """A reader may answer a published comment while its thread is open."""
+    return _published(comment) and not closed
+
+
+def can_report(comment: Comment | Placeholder) -> bool:
+    """A reader may report a published comment; one that waits is a moderator's already."""
+    return _published(comment)
+
+
 def public_comment(
-    comment: Comment, avatar_url: Callable[[str], str], *, own: bool = False
+    comment: Comment, avatar_url: Callable[[str], str], *, closed: bool, own: bool = False
 ) -> dict[str, Any]:
     """A comment as the API and the embed show it: an explicit list of public fields.
 
@@ -38,6 +58,8 @@ def public_comment(
         "pending": comment.status != CommentStatus.APPROVED,
         # Its author's data was erased with the text: shown as removed, replies in place.
         "removed": not comment.html,
+        "can_reply": can_reply(comment, closed=closed),
+        "can_report": can_report(comment),
     }
     if own:
         shape["text"] = comment.text
@@ -45,9 +67,13 @@ def public_comment(
 
 
 def public_thread(
-    thread: Thread, avatar_url: Callable[[str], str], own_ids: frozenset[int] = frozenset()
+    thread: Thread,
+    avatar_url: Callable[[str], str],
+    own_ids: frozenset[int] = frozenset(),
+    *,
+    closed: bool,
 ) -> list[dict[str, Any]]:
-    """The thread's comments, nested: each with its ``replies``."""
+    """The thread's comments, nested: each with its ``replies``; ``closed`` as the thread is."""
 
     def shape(node: Node) -> dict[str, Any]:
         if node.placeholder:
@@ -58,9 +84,12 @@ def public_thread(
                 "parent": removed.parent_id,
                 "depth": removed.depth,
                 "removed": True,
+                "can_reply": can_reply(removed, closed=closed),
+                "can_report": can_report(removed),
             }
         else:
-            body = public_comment(node.comment, avatar_url, own=node.comment.id in own_ids)
+            own = node.comment.id in own_ids
+            body = public_comment(node.comment, avatar_url, closed=closed, own=own)
         return {**body, "replies": [shape(child) for child in node.children]}
 
     return [shape(node) for node in thread.nodes]

@@ -132,7 +132,9 @@ def prefilled_form(article_key: str, reply_to: Comment | None) -> CommentForm:
 def reply_target(article, comment_id: int | None) -> Comment | None:
     """The comment being answered, when the reader may answer it."""
     parent = db.session.get(Comment, comment_id) if comment_id else None
-    if parent is None or parent.article_id != article.id or parent.status != "approved":
+    if parent is None or parent.article_id != article.id:
+        return None
+    if not threads.can_reply(parent, closed=threads.is_closed(article, utcnow())):
         return None
     return parent
 

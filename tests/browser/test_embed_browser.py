@@ -10,6 +10,7 @@ import pytest
 from werkzeug.wrappers import Request, Response
 
 from commentsvc.extensions import db
+from commentsvc.forms.comment import CommentForm, declared_limits
 from commentsvc.models import Comment
 from tests.browser.conftest import LiveServer
 
@@ -361,4 +362,15 @@ def test_a_removed_comment_keeps_its_replies_in_place_in_the_script_embed(
     assert "Ett svar som står kvar" in removed.locator(f"#comment-{reply}").inner_text()
     assert "Olämplig text" not in thread.inner_text()
     assert "Borttagen Person" not in thread.inner_text()
+    # Reply and Report where the JSON's can_reply and can_report say: the reply, not its place.
+    assert thread.locator(f"#comment-{reply} > article button.reply").count() == 1
+    assert thread.locator(f"#comment-{reply} > article a.report").count() == 1
+    assert thread.locator(f"#comment-{parent} > article").count() == 0
+    assert thread.locator(f"#comment-{parent} > p button, #comment-{parent} > p a").count() == 0
+    # The form's limits come from the JSON thread, as the form declares them.
+    limits = declared_limits(CommentForm)
+    for name, limit in limits.items():
+        field = thread.locator(f"#csvc-{name}")
+        assert field.get_attribute("maxlength") == str(limit["max"])
+        assert (field.get_attribute("required") is not None) == limit["required"]
     assert axe_violations(page) == []

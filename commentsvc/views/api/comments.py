@@ -15,7 +15,7 @@ from commentsvc.errors import (
     InvalidRequest,
 )
 from commentsvc.extensions import csrf, db
-from commentsvc.forms.comment import CommentForm, EditForm, formdata_from_json
+from commentsvc.forms.comment import CommentForm, EditForm, declared_limits, formdata_from_json
 from commentsvc.models import utcnow
 from commentsvc.notify import subscriptions
 from commentsvc.privacy import addresses
@@ -144,8 +144,11 @@ def list_comments():
         "count": thread.approved_count,
         "page": thread.page,
         "pages": thread.pages,
-        "comments": threads.public_thread(thread, avatar_url, own),
-        "form": {"edit_window_minutes": current_app.config["EDIT_WINDOW_MINUTES"]},
+        "comments": threads.public_thread(thread, avatar_url, own, closed=read.closed),
+        "form": {
+            "edit_window_minutes": current_app.config["EDIT_WINDOW_MINUTES"],
+            "limits": declared_limits(CommentForm),
+        },
         "privacy": privacy_notice(),
     }
     if texts:
@@ -172,8 +175,9 @@ def form_stamp():
 
 
 def created_body(comment, now) -> dict[str, Any]:
+    closed = threads.is_closed(comment.article, now)
     return {
-        "comment": threads.public_comment(comment, avatar_url, own=True),
+        "comment": threads.public_comment(comment, avatar_url, closed=closed, own=True),
         "pending": comment.status != "approved",
         "page": threads.page_of(comment, frozenset({comment.id})),
         "edit_token": threads.issue_edit_token(comment, now),
@@ -212,15 +216,14 @@ def edit_comment(comment_id: int):
     errors = field_errors(form.errors, type_errors)
     if errors:
         return invalid_fields(errors)
+    now = utcnow()
     comment = threads.edit_comment(
-        comment_id,
-        form.comment.data,
-        token=request.headers.get(EDIT_TOKEN_HEADER),
-        now=utcnow(),
+        comment_id, form.comment.data, token=request.headers.get(EDIT_TOKEN_HEADER), now=now
     )
     db.session.commit()
+    closed = threads.is_closed(comment.article, now)
     return {
-        "comment": threads.public_comment(comment, avatar_url, own=True),
+        "comment": threads.public_comment(comment, avatar_url, closed=closed, own=True),
         "pending": comment.status != "approved",
     }
 
