@@ -124,3 +124,16 @@ def test_word_lists_from_the_environment_are_split_and_trimmed(instance, monkeyp
     config = create_app().config
     assert config["MODERATION_KEYS"] == ["bygglov", "köp nu"]
     assert config["DISALLOWED_KEYS"] == ["kasino"]
+
+
+def test_every_declared_setting_is_described_in_the_docs():
+    """operating.md's configuration table (or moderating.md's policy) names every key."""
+    import re
+    from pathlib import Path
+
+    from commentsvc.setting_specs import SETTINGS
+
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    text = (docs / "operating.md").read_text() + (docs / "moderating.md").read_text()
+    named = set(re.findall(r"`([A-Z][A-Z_]+)", text))
+    assert [spec.key for spec in SETTINGS if spec.key not in named] == []
