@@ -150,11 +150,11 @@ SETTINGS: tuple[SettingSpec, ...] = (
     ),
     WholeNumber(key="MAX_DEPTH", default=5, minimum=1, maximum=100),
     # A comment holds at most 5000 characters, so far fewer links than this: at the top, the
-    # number means "no limit".
+    # number means "no limit" (sites and tests that want none write 100000).
     WholeNumber(
         key="MAX_LINKS",
         default=2,
-        maximum=10000,
+        maximum=100000,
         editable=True,
         label=_l("Hold a comment with more links than"),
     ),
@@ -190,7 +190,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
         label=_l("Mark as spam forms sent faster than this many seconds (0: off)"),
     ),
     Flag(key="NEWEST_FIRST", default=False),
-    WholeNumber(key="COMMENTS_PER_PAGE", default=50, minimum=1, maximum=10000),
+    WholeNumber(key="COMMENTS_PER_PAGE", default=50, minimum=1, maximum=100000),
     Flag(key="DEMO", default=False),  # serve the demo article at /
     Flag(key="RATELIMIT_ENABLED", default=True),
     Text(key="RATELIMIT_STORAGE_URI", default="memory://"),

@@ -29,10 +29,10 @@ BOUNDS = [
     ),
     (
         "MAX_LINKS",
-        [0, 5000, 10000],
-        [-1, 10001],
-        "Enter a whole number from 0 to 10000.",
-        "Ange ett heltal från 0 till 10000.",
+        [0, 5000, 100000],
+        [-1, 100001],
+        "Enter a whole number from 0 to 100000.",
+        "Ange ett heltal från 0 till 100000.",
     ),
     (
         "MIN_SUBMIT_SECONDS",
@@ -86,7 +86,7 @@ def test_the_form_offers_exactly_the_editable_settings(admin):
     assert [n for n in names if n != "csrf_token"] == [spec.key for spec in EDITABLE_SETTINGS]
     assert "MAX_DEPTH" not in form  # in the configuration file only
     # The number fields carry their bounds for the browser too.
-    assert re.search(r'<input[^>]*max="10000" min="0" name="MAX_LINKS"', form)
+    assert re.search(r'<input[^>]*max="100000" min="0" name="MAX_LINKS"', form)
 
 
 # --- the configuration file -------------------------------------------------------------------
