@@ -1,106 +1,30 @@
-"""Typed configuration defaults and the layering described in DESIGN.md.
+"""The configuration's layers (DESIGN.md) and its check at start.
 
-Order: these defaults, then ``instance/config.py``, then ``COMMENTSVC_<KEY>`` environment
-variables (parsed as JSON where they parse), then a test mapping. No secret has a default.
+Order: the declared defaults (``setting_specs.py``), then ``instance/config.py``, then
+``COMMENTSVC_<KEY>`` environment variables (parsed as JSON where they parse), then a test
+mapping. Every declared key is then checked by its declaration, and the service does not start
+on a value it cannot use. No secret has a default.
 """
 
 from __future__ import annotations
 
+import copy
 import os
 from typing import Any
 
 from flask import Flask
 
-MODERATION_MODES = ("all", "first-time", "none")
-LANGUAGES = ("sv", "en")
+from commentsvc.setting_specs import SETTINGS, SettingInvalid
 
-
-class Defaults:
-    """Defaults for every key the service reads; overridden by the layers above."""
-
-    SECRET_KEY: str | None = None
-    DATABASE_URL: str | None = None  # None: SQLite file in the instance folder
-    ALLOWED_ORIGINS: list[str] = []
-    MODERATION = "first-time"
-    MAX_DEPTH = 5
-    MAX_LINKS = 2
-    MODERATION_KEYS: list[str] = []
-    DISALLOWED_KEYS: list[str] = []
-    CLOSE_AFTER_DAYS = 0  # 0: threads never close by age
-    EDIT_WINDOW_MINUTES = 15
-    LANGUAGE = "sv"
-    TIMEZONE = "Europe/Stockholm"  # how times are shown to readers
-    LANGUAGE_FROM_BROWSER = False  # True: the reader's Accept-Language picks sv or en
-    MIN_SUBMIT_SECONDS = 3
-    NEWEST_FIRST = False
-    COMMENTS_PER_PAGE = 50  # top-level comments per page of a thread
-    DEMO = False  # serve the demo article at /
-    RATELIMIT_ENABLED = True
-    RATELIMIT_STORAGE_URI = "memory://"
-    SMTP_HOST = "127.0.0.1"
-    SMTP_PORT = 25
-    SMTP_USER: str | None = None
-    SMTP_PASSWORD: str | None = None
-    SMTP_STARTTLS = False
-    MAIL_FROM = "commentsvc@localhost"
-    REMEMBER_COOKIE_DAYS = 365
-    # The short privacy notice under every form (plain page, iframe, script embed).
-    PRIVACY_NOTICE = ""  # empty: the built-in "Så behandlar vi dina personuppgifter" text
-    PRIVACY_URL = ""  # where the full privacy policy is; empty: no link
-    # Issue 3: moderation.
-    # The service's own address, e.g. https://kommentarer.example.se: the base of every
-    # absolute link we hand out (avatars in JSON, feeds, mails), never the request's Host.
-    # Required unless DEBUG or TESTING.
-    PUBLIC_URL = ""
-    RATELIMIT_COMMENTS = "5 per minute;30 per hour"  # per address, for posting comments
-    # When Redis (RATELIMIT_STORAGE_URI) is down, keep serving with per-instance limits.
-    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
-    RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_FREE_FAILURES = 3  # failed logins per account and address before slowing down
-    LOGIN_LOCK_FAILURES = 10  # ... before the pair account+address is locked
-    LOGIN_ADDRESS_FAILURES = 50  # failed logins from one address, any account, before a lock
-    LOGIN_LOCK_MINUTES = 15
-    # Issue 5: retention, applied by `flask --app commentsvc purge` (0: keep for ever).
-    IP_RETENTION_DAYS = 0  # clear even the anonymized IP of comments older than this
-    PURGE_AFTER_DAYS = 30  # delete spam and trash this long after the decision (as WordPress)
-    OUTBOX_RETENTION_DAYS = 30  # delete mails this long after they were sent (0: keep)
-    # Reader reports (notice and action): a published comment reported by this many different
-    # readers is held for review until a moderator decides (0: never held automatically).
-    REPORTS_TO_HOLD = 3
-    DSA_CONTACT = ""  # the point of contact shown on the report page (an email or a web page)
-    # Issue 6: production. How many reverse proxies (load balancer, CDN edge...) stand in front
-    # and add X-Forwarded-For/-Proto/-Host. 0: none, the headers are ignored, so a reader cannot
-    # choose their own address for rate limits and the stored (anonymized) IP.
-    TRUSTED_PROXIES = 0
-    # Seconds a shared cache (CDN) may serve an anonymous thread read without asking again,
-    # and how long after that it may serve the old copy while it fetches a new one.
-    CACHE_MAX_AGE = 10
-    CACHE_STALE_WHILE_REVALIDATE = 60
-    # Anonymous answers (and thread parts) each worker keeps, never stale (readcache.py), and
-    # the most memory the kept answers' bodies may take in a worker.
-    THREAD_CACHE_ENTRIES = 128
-    THREAD_CACHE_MEGABYTES = 8
-    # New threads opened on first use: per address (Flask-Limiter's syntax), and for the site.
-    RATELIMIT_NEW_ARTICLES = "10 per hour"
-    MAX_NEW_ARTICLES_PER_DAY = 1000
-    # The largest request body any route reads; larger ones get 413 before they are read.
-    # The biggest honest form is the settings page's word lists, well under this.
-    MAX_CONTENT_LENGTH = 1024 * 1024
-    # Readers' notifications (subscriptions.py): the sender's display name and the mails'
-    # signature, and how long published comments are gathered into one mail (0: each goes
-    # out with the next `send-mail` run).
-    SITE_NAME = "Kommentarer"
-    NOTIFY_BATCH_MINUTES = 10
-
-    # Flask and extension settings that follow from ours.
-    SESSION_COOKIE_HTTPONLY = True
-    SESSION_COOKIE_SAMESITE = "Lax"
-    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
-    WTF_CSRF_TIME_LIMIT = (
-        None  # a reader may write a long comment; the token lives with the session
-    )
-    BABEL_DEFAULT_LOCALE = "sv"
-    COMPRESS_MIMETYPES = [
+# Flask's and the extensions' own keys, set to what follows from ours; the libraries check them.
+FRAMEWORK_DEFAULTS: dict[str, Any] = {
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # A reader may write a long comment; the token lives with the session.
+    "WTF_CSRF_TIME_LIMIT": None,
+    "BABEL_DEFAULT_LOCALE": "sv",
+    "COMPRESS_MIMETYPES": [
         "text/html",
         "text/css",
         "text/javascript",
@@ -108,11 +32,18 @@ class Defaults:
         "application/json",
         "application/atom+xml",
         "image/svg+xml",
-    ]
-    COMPRESS_ALGORITHM = ["br", "gzip"]  # what every browser and CDN takes
+    ],
+    "COMPRESS_ALGORITHM": ["br", "gzip"],  # what every browser and CDN takes
     # Brotli 5 is the first level smaller than gzip's default on /embed.js (5.8 against 6.2 kB,
     # about 2 ms for its 19 kB); 4, Flask-Compress's default, is larger than gzip.
-    COMPRESS_BR_LEVEL = 5
+    "COMPRESS_BR_LEVEL": 5,
+}
+
+
+def defaults() -> dict[str, Any]:
+    """Every declared setting's default (setting_specs.py), then the framework's keys."""
+    declared = {spec.key: copy.deepcopy(spec.default) for spec in SETTINGS}
+    return {**declared, **copy.deepcopy(FRAMEWORK_DEFAULTS)}
 
 
 class ConfigError(RuntimeError):
@@ -120,14 +51,14 @@ class ConfigError(RuntimeError):
 
 
 def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
-    """Fill ``app.config`` from the layers, then derive and check the result."""
-    app.config.from_object(Defaults)
+    """Fill ``app.config`` from the layers, then check the result and derive from it."""
+    app.config.from_mapping(defaults())
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("COMMENTSVC")
     if test_config:
         app.config.update(test_config)
-    _derive(app)
     _check(app)
+    _derive(app)
 
 
 def _derive(app: Flask) -> None:
@@ -135,17 +66,13 @@ def _derive(app: Flask) -> None:
     url = config["DATABASE_URL"] or "sqlite:///" + os.path.join(app.instance_path, "commentsvc.db")
     config["SQLALCHEMY_DATABASE_URI"] = with_driver(url)
     if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        # Issue 6: a database host that does not answer fails the request in seconds (503)
-        # instead of holding a worker until gunicorn kills it.
+        # A database host that does not answer fails the request in seconds (503) instead of
+        # holding a worker until gunicorn kills it.
         options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
         options["connect_args"] = {"connect_timeout": 5, **options.get("connect_args", {})}
         config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     config["BABEL_DEFAULT_LOCALE"] = config["LANGUAGE"]
     config["BABEL_DEFAULT_TIMEZONE"] = config["TIMEZONE"]
-    config["ALLOWED_ORIGINS"] = [o.rstrip("/") for o in _as_list(config["ALLOWED_ORIGINS"])]
-    config["PUBLIC_URL"] = (config["PUBLIC_URL"] or "").strip().rstrip("/")
-    for key in ("MODERATION_KEYS", "DISALLOWED_KEYS"):
-        config[key] = [w.strip() for w in _as_list(config[key]) if w.strip()]
 
 
 def with_driver(url: str) -> str:
@@ -156,47 +83,22 @@ def with_driver(url: str) -> str:
     return url
 
 
-def _as_list(value: Any) -> list[str]:
-    """Accept a list, or a string of items separated by commas or new lines."""
-    if isinstance(value, str):
-        return [part.strip() for part in value.replace(",", "\n").splitlines() if part.strip()]
-    return list(value or [])
-
-
 def _check(app: Flask) -> None:
+    """Each declared key as its declaration takes it (lists cleaned), or ConfigError."""
     config = app.config
     if not config["SECRET_KEY"]:
         raise ConfigError(
             "SECRET_KEY is not set. Put it in instance/config.py or COMMENTSVC_SECRET_KEY; "
             "`make run` writes a random one for local use."
         )
-    if config["MODERATION"] not in MODERATION_MODES:
-        raise ConfigError(f"MODERATION must be one of {', '.join(MODERATION_MODES)}")
-    if config["LANGUAGE"] not in LANGUAGES:
-        raise ConfigError(f"LANGUAGE must be one of {', '.join(LANGUAGES)}")
-    for key in (
-        "MAX_DEPTH",
-        "MAX_LINKS",
-        "CLOSE_AFTER_DAYS",
-        "EDIT_WINDOW_MINUTES",
-        "IP_RETENTION_DAYS",
-        "PURGE_AFTER_DAYS",
-        "OUTBOX_RETENTION_DAYS",
-        "REPORTS_TO_HOLD",
-        "TRUSTED_PROXIES",
-        "CACHE_MAX_AGE",
-        "CACHE_STALE_WHILE_REVALIDATE",
-        "THREAD_CACHE_ENTRIES",
-        "THREAD_CACHE_MEGABYTES",
-        "MAX_NEW_ARTICLES_PER_DAY",
-        "MAX_CONTENT_LENGTH",
-        "NOTIFY_BATCH_MINUTES",
-    ):
-        if not isinstance(config[key], int) or config[key] < 0:
-            raise ConfigError(f"{key} must be a whole number, 0 or more")
+    for spec in SETTINGS:
+        try:
+            config[spec.key] = spec.check(config[spec.key])
+        except SettingInvalid as error:
+            # The value itself is not repeated: it may be a secret, and logs keep this line.
+            raise ConfigError(f"{spec.key}: {error.message}") from None
+    config["PUBLIC_URL"] = config["PUBLIC_URL"].strip().rstrip("/")
     _check_public_url(config)
-    if config["MAX_DEPTH"] < 1:
-        raise ConfigError("MAX_DEPTH must be at least 1")
 
 
 def _check_public_url(config) -> None:

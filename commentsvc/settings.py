@@ -3,7 +3,9 @@
 ``effective_config()`` is the one way the policy reads its values: the configuration file's
 defaults with the database's overrides on top, read once per request (or app context).
 Posting, an author's edit and the API all judge a comment by it; no rule reads an
-``EDITABLE`` key from ``current_app.config``.
+``EDITABLE`` key from ``current_app.config``. Which keys are editable, and what values they
+take, is declared once in ``setting_specs.py``: the configuration file is checked by the same
+declaration, so every value it may hold can be shown and saved here.
 """
 
 from __future__ import annotations
@@ -15,24 +17,16 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app, g
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from commentsvc.audit import record_event
-from commentsvc.config import MODERATION_MODES
 from commentsvc.errors import DomainError
 from commentsvc.extensions import db
 from commentsvc.models import Setting, move_every_thread
+from commentsvc.setting_specs import BY_KEY, EDITABLE_SETTINGS, SettingInvalid
 
 # The keys an admin may change at run time; everything else stays in the configuration file.
-EDITABLE = (
-    "MODERATION",
-    "MAX_LINKS",
-    "MODERATION_KEYS",
-    "DISALLOWED_KEYS",
-    "MIN_SUBMIT_SECONDS",
-    "CLOSE_AFTER_DAYS",
-)
+EDITABLE = tuple(spec.key for spec in EDITABLE_SETTINGS)
 
 
 class SettingRejected(DomainError):
@@ -51,17 +45,10 @@ def effective_config() -> Mapping[str, Any]:
 
 
 def _check(key: str, value: Any) -> Any:
-    if key == "MODERATION":
-        if value not in MODERATION_MODES:
-            raise SettingRejected(_l("Choose one of the moderation modes."), field=key)
-        return value
-    if key in ("MODERATION_KEYS", "DISALLOWED_KEYS"):
-        if value is None or isinstance(value, str):  # a form without the field: no words
-            value = (value or "").splitlines()
-        return [w.strip() for w in value if w.strip()]
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0 or value > 100000:
-        raise SettingRejected(_l("Enter a whole number, 0 or more."), field=key)
-    return value
+    try:
+        return BY_KEY[key].check(value)
+    except SettingInvalid as error:
+        raise SettingRejected(error.message, field=key) from None
 
 
 def save_settings(values: Mapping[str, Any], *, by: str, now: datetime) -> None:

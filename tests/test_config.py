@@ -76,15 +76,64 @@ def test_postgresql_urls_use_psycopg_3(instance):
 
 
 @pytest.mark.parametrize(
-    ("key", "value"),
+    ("key", "value", "message"),
     [
-        ("MODERATION", "sometimes"),
-        ("LANGUAGE", "de"),
-        ("MAX_DEPTH", 0),
-        ("MAX_LINKS", -1),
-        ("NOTIFY_BATCH_MINUTES", -5),
+        ("MODERATION", "sometimes", "Choose one of: first-time, all, none."),
+        ("LANGUAGE", "de", "Choose one of: sv, en."),
+        ("MAX_DEPTH", 0, "Enter a whole number from 1 to 100."),
+        ("MAX_LINKS", -1, "Enter a whole number from 0 to 100000."),
+        ("NOTIFY_BATCH_MINUTES", -5, "Enter a whole number from 0 to 525600."),
+        ("COMMENTS_PER_PAGE", 0, "Enter a whole number from 1 to 100000."),
+        ("PURGE_AFTER_DAYS", 10**7, "Enter a whole number from 0 to 36500."),
+        ("SMTP_PORT", "25", "Enter a whole number from 0 to 65535."),
+        ("MAX_LINKS", True, "Enter a whole number from 0 to 100000."),
+        ("NEWEST_FIRST", "yes", "Enter true or false."),
+        ("SITE_NAME", 2024, "Enter text (in an environment variable: a JSON string)."),
+        ("MODERATION_KEYS", 5, "Enter a list of words."),
     ],
 )
-def test_impossible_settings_are_refused_at_start(instance, key, value):
-    with pytest.raises(ConfigError, match=key):
+def test_impossible_settings_are_refused_at_start(instance, key, value, message):
+    with pytest.raises(ConfigError) as refused:
         create_app({"SECRET_KEY": "s", key: value})
+    assert str(refused.value) == f"{key}: {message}"
+
+
+@pytest.mark.parametrize(("near_miss", "taken"), [(0, 1), (101, 100)])
+def test_max_depth_takes_its_edges_and_refuses_beyond(instance, near_miss, taken):
+    assert create_app({"SECRET_KEY": "s", "MAX_DEPTH": taken}).config["MAX_DEPTH"] == taken
+    with pytest.raises(ConfigError, match="MAX_DEPTH"):
+        create_app({"SECRET_KEY": "s", "MAX_DEPTH": near_miss})
+
+
+def test_a_refused_secret_is_not_repeated_in_the_error(instance, monkeypatch):
+    """The start-up error ends up in logs: it names the key, never the value."""
+    monkeypatch.setenv("COMMENTSVC_SECRET_KEY", "s")
+    monkeypatch.setenv("COMMENTSVC_SMTP_PASSWORD", "918273645")  # JSON: a number, not text
+    with pytest.raises(ConfigError) as refused:
+        create_app()
+    assert "SMTP_PASSWORD" in str(refused.value)
+    assert "918273645" not in str(refused.value)
+    monkeypatch.setenv("COMMENTSVC_SMTP_PASSWORD", '"918273645"')  # quoted: text
+    assert create_app().config["SMTP_PASSWORD"] == "918273645"
+
+
+def test_word_lists_from_the_environment_are_split_and_trimmed(instance, monkeypatch):
+    monkeypatch.setenv("COMMENTSVC_SECRET_KEY", "s")
+    monkeypatch.setenv("COMMENTSVC_MODERATION_KEYS", " bygglov , köp nu,, ")
+    monkeypatch.setenv("COMMENTSVC_DISALLOWED_KEYS", '["kasino ", ""]')
+    config = create_app().config
+    assert config["MODERATION_KEYS"] == ["bygglov", "köp nu"]
+    assert config["DISALLOWED_KEYS"] == ["kasino"]
+
+
+def test_every_declared_setting_is_described_in_the_docs():
+    """operating.md's configuration table (or moderating.md's policy) names every key."""
+    import re
+    from pathlib import Path
+
+    from commentsvc.setting_specs import SETTINGS
+
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    text = (docs / "operating.md").read_text() + (docs / "moderating.md").read_text()
+    named = set(re.findall(r"`([A-Z][A-Z_]+)", text))
+    assert [spec.key for spec in SETTINGS if spec.key not in named] == []

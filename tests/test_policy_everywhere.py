@@ -183,10 +183,15 @@ def test_no_rule_reads_an_admin_settable_key_from_the_file_configuration():
 
     package = pathlib.Path(settings.__file__).parent
     keys = "|".join(settings.EDITABLE)
-    pattern = re.compile(rf"current_app\.config\[\"({keys})\"\]")
+    # current_app.config["MAX_LINKS"], app.config.get("MAX_LINKS", 2), {{ config.MAX_LINKS }}
+    in_code = re.compile(rf"app\.config(?:\[|\.get\()\s*[\"']({keys})[\"']")
+    in_templates = re.compile(rf"\bconfig(?:\.|\[[\"'])({keys})\b")
+    sources = [(path, in_code) for path in package.rglob("*.py")]
+    sources += [(path, in_templates) for path in (package.parent / "templates").rglob("*")]
     offenders = [
-        f"{path.relative_to(package)}: {match.group(0)}"
-        for path in package.rglob("*.py")
+        f"{path.name}: {match.group(0)}"
+        for path, pattern in sources
+        if path.is_file() and path.suffix in (".py", ".html", ".txt", ".js")
         for match in pattern.finditer(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []

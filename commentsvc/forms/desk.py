@@ -16,9 +16,23 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from commentsvc.forms.comment import CommentForm, MaxChars, check_email, strip_text
+from commentsvc.setting_specs import (
+    EDITABLE_SETTINGS,
+    OneOf,
+    SettingInvalid,
+    SettingSpec,
+    TextList,
+    WholeNumber,
+)
 
 try:  # WTForms 3.3 deprecates (value, label) tuples for SelectChoice
     from wtforms import SelectChoice
@@ -85,34 +99,55 @@ class ModeratorForm(FlaskForm):
     notify = BooleanField(_l("Email when a comment waits for review"))
 
 
-class SettingsForm(FlaskForm):
-    MODERATION = SelectField(
-        _l("Which comments wait for review"),
-        choices=choices(
-            ("first-time", _l("Comments from authors without an earlier approved comment")),
-            ("all", _l("Every comment")),
-            ("none", _l("None (only those held by links or words)")),
-        ),
-    )
-    MAX_LINKS = IntegerField(
-        _l("Hold a comment with more links than"),
-        validators=[InputRequired(_l("Enter a number.")), NumberRange(min=0, max=1000)],
-    )
-    MODERATION_KEYS = TextAreaField(
-        _l("Hold comments containing these words (one per line)"), validators=[Optional()]
-    )
-    DISALLOWED_KEYS = TextAreaField(
-        _l("Mark as spam comments containing these words (one per line)"),
-        validators=[Optional()],
-    )
-    MIN_SUBMIT_SECONDS = IntegerField(
-        _l("Mark as spam forms sent faster than this many seconds (0: off)"),
-        validators=[InputRequired(_l("Enter a number.")), NumberRange(min=0, max=3600)],
-    )
-    CLOSE_AFTER_DAYS = IntegerField(
-        _l("Close threads this many days after they start (0: never)"),
-        validators=[InputRequired(_l("Enter a number.")), NumberRange(min=0, max=100000)],
-    )
+class WordsField(TextAreaField):
+    """A word list, one per line: the field's data is the list, shown one word a line."""
+
+    def _value(self) -> str:
+        return "\n".join(self.data or [])
+
+    def process_formdata(self, valuelist):
+        self.data = valuelist[0].splitlines() if valuelist else []
+
+
+class FollowsDeclaration:
+    """Checks a settings field with its setting's own check (``setting_specs.py``): the bounds
+    and message the configuration file and the stored overrides get too. A number field also
+    carries them as ``min`` and ``max``."""
+
+    def __init__(self, spec: SettingSpec):
+        self.spec = spec
+        self.field_flags = (
+            {"min": spec.minimum, "max": spec.maximum} if isinstance(spec, WholeNumber) else {}
+        )
+
+    def __call__(self, form, field):
+        if field.process_errors:  # not a number at all: WTForms has said so
+            raise StopValidation()
+        try:
+            self.spec.check(field.data)
+        except SettingInvalid as error:
+            raise StopValidation(str(error.message)) from None
+
+
+def _settings_field(spec: SettingSpec):
+    follows = FollowsDeclaration(spec)
+    if isinstance(spec, WholeNumber):
+        return IntegerField(spec.label, validators=[InputRequired(_l("Enter a number.")), follows])
+    if isinstance(spec, OneOf):
+        return SelectField(
+            spec.label, choices=choices(*spec.choices), validate_choice=False, validators=[follows]
+        )
+    if isinstance(spec, TextList):
+        return WordsField(spec.label, validators=[follows])
+    raise TypeError(f"the settings page has no field for {type(spec).__name__} ({spec.key})")
+
+
+# One field per setting admins may change, in the declaration's order.
+SettingsForm = type(
+    "SettingsForm",
+    (FlaskForm,),
+    {spec.key: _settings_field(spec) for spec in EDITABLE_SETTINGS},
+)
 
 
 # --- issue 5: an admin's data-subject requests in the moderation UI --------------------------

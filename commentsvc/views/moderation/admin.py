@@ -145,19 +145,12 @@ def notify():
 @admin_required
 def settings_page():
     effective = settings.effective_config()
-    form = SettingsForm(
-        data=None
-        if request.method == "POST"
-        else {
-            **{key: effective[key] for key in settings.EDITABLE},
-            "MODERATION_KEYS": "\n".join(effective["MODERATION_KEYS"]),
-            "DISALLOWED_KEYS": "\n".join(effective["DISALLOWED_KEYS"]),
-        }
-    )
+    shown = None if request.method == "POST" else {key: effective[key] for key in settings.EDITABLE}
+    form = SettingsForm(data=shown)
     if form.validate_on_submit():
         try:
             settings.save_settings(
-                {key: getattr(form, key).data for key in settings.EDITABLE},
+                {key: form[key].data for key in settings.EDITABLE},
                 by=actor(),
                 now=utcnow(),
             )

@@ -1,0 +1,258 @@
+"""Every service setting, declared once: its config key, type, default, bounds or choices, and
+whether admins may change it under *Inställningar*.
+
+``config.py`` fills and checks the configuration from this table, ``settings.py`` checks and
+stores the admins' overrides with it, and ``forms/desk.py`` builds the settings form from it.
+A bound written here is the bound everywhere, so a value the configuration file may hold is
+one the settings page can show and save (``tests/test_config.py`` compares the three).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+# What a database integer column holds: the top of a count that has no natural limit.
+LARGEST = 2**31 - 1
+# Dates are computed as "now minus so many days" (retention) or "created plus so many days":
+# a hundred years keeps every such date a real one.
+CENTURY_DAYS = 36500
+YEAR_MINUTES = 365 * 24 * 60
+
+
+class SettingInvalid(ValueError):
+    """A value a setting cannot take; ``message`` says what it may be (translatable)."""
+
+    def __init__(self, key: str, message: Any) -> None:
+        super().__init__(key, message)
+        self.key, self.message = key, message
+
+
+@dataclass(frozen=True, kw_only=True)
+class SettingSpec:
+    """One configuration key. ``label`` is its field's label on the settings page, and only an
+    ``editable`` setting has one."""
+
+    key: str
+    default: Any
+    editable: bool = False
+    label: Any = None
+
+    def check(self, value: Any) -> Any:
+        """The value as the service uses it; ``SettingInvalid`` when it cannot be one."""
+        raise NotImplementedError
+
+    def refuse(self, message: Any) -> SettingInvalid:
+        return SettingInvalid(self.key, message)
+
+
+@dataclass(frozen=True, kw_only=True)
+class WholeNumber(SettingSpec):
+    minimum: int = 0
+    maximum: int = LARGEST
+
+    def check(self, value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.refuse(self.message())
+        if not self.minimum <= value <= self.maximum:
+            raise self.refuse(self.message())
+        return value
+
+    def message(self) -> Any:
+        return _l(
+            "Enter a whole number from %(minimum)s to %(maximum)s.",
+            minimum=self.minimum,
+            maximum=self.maximum,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class OneOf(SettingSpec):
+    """A word from a fixed list; ``choices`` are (value, label) pairs in the form's order."""
+
+    choices: tuple[tuple[str, Any], ...]
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        return tuple(value for value, _label in self.choices)
+
+    def check(self, value: Any) -> str:
+        if value not in self.values:
+            raise self.refuse(_l("Choose one of: %(choices)s.", choices=", ".join(self.values)))
+        return value
+
+
+@dataclass(frozen=True, kw_only=True)
+class Flag(SettingSpec):
+    def check(self, value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.refuse(_l("Enter true or false."))
+        return value
+
+
+@dataclass(frozen=True, kw_only=True)
+class Text(SettingSpec):
+    """A string; ``optional`` ones may also be None (not set)."""
+
+    optional: bool = False
+
+    def check(self, value: Any) -> str | None:
+        if value is None and self.optional:
+            return None
+        if not isinstance(value, str):
+            # An environment value that parses as JSON (1234, true) is not text: quote it.
+            raise self.refuse(_l("Enter text (in an environment variable: a JSON string)."))
+        return value
+
+
+def _same(item: str) -> str:
+    return item
+
+
+@dataclass(frozen=True, kw_only=True)
+class TextList(SettingSpec):
+    """A list of strings, or one string of items separated by commas or new lines; each item is
+    trimmed and empty ones dropped. None (a form without the field) is the empty list."""
+
+    clean: Callable[[str], str] = _same
+
+    def check(self, value: Any) -> list[str]:
+        if value is None:
+            return []
+        if isinstance(value, str):
+            value = value.replace(",", "\n").splitlines()
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            raise self.refuse(_l("Enter a list of words."))
+        return [self.clean(item.strip()) for item in value if item.strip()]
+
+
+def _origin(item: str) -> str:
+    return item.rstrip("/")
+
+
+SETTINGS: tuple[SettingSpec, ...] = (
+    Text(key="SECRET_KEY", default=None, optional=True),  # required: config.py says how to set it
+    Text(key="DATABASE_URL", default=None, optional=True),  # None: SQLite in the instance folder
+    TextList(key="ALLOWED_ORIGINS", default=(), clean=_origin),
+    OneOf(
+        key="MODERATION",
+        default="first-time",
+        editable=True,
+        label=_l("Which comments wait for review"),
+        choices=(
+            ("first-time", _l("Comments from authors without an earlier approved comment")),
+            ("all", _l("Every comment")),
+            ("none", _l("None (only those held by links or words)")),
+        ),
+    ),
+    WholeNumber(key="MAX_DEPTH", default=5, minimum=1, maximum=100),
+    # A comment holds at most 5000 characters, so far fewer links than this: at the top, the
+    # number means "no limit" (sites and tests that want none write 100000).
+    WholeNumber(
+        key="MAX_LINKS",
+        default=2,
+        maximum=100000,
+        editable=True,
+        label=_l("Hold a comment with more links than"),
+    ),
+    TextList(
+        key="MODERATION_KEYS",
+        default=(),
+        editable=True,
+        label=_l("Hold comments containing these words (one per line)"),
+    ),
+    TextList(
+        key="DISALLOWED_KEYS",
+        default=(),
+        editable=True,
+        label=_l("Mark as spam comments containing these words (one per line)"),
+    ),
+    WholeNumber(
+        key="CLOSE_AFTER_DAYS",
+        default=0,  # 0: threads never close by age
+        maximum=100000,
+        editable=True,
+        label=_l("Close threads this many days after they start (0: never)"),
+    ),
+    WholeNumber(key="EDIT_WINDOW_MINUTES", default=15, maximum=YEAR_MINUTES),
+    OneOf(key="LANGUAGE", default="sv", choices=(("sv", None), ("en", None))),
+    Text(key="TIMEZONE", default="Europe/Stockholm"),  # how times are shown to readers
+    Flag(key="LANGUAGE_FROM_BROWSER", default=False),  # True: Accept-Language picks sv or en
+    # Longer than an hour and nobody gets a comment through the time trap.
+    WholeNumber(
+        key="MIN_SUBMIT_SECONDS",
+        default=3,
+        maximum=3600,
+        editable=True,
+        label=_l("Mark as spam forms sent faster than this many seconds (0: off)"),
+    ),
+    Flag(key="NEWEST_FIRST", default=False),
+    WholeNumber(key="COMMENTS_PER_PAGE", default=50, minimum=1, maximum=100000),
+    Flag(key="DEMO", default=False),  # serve the demo article at /
+    Flag(key="RATELIMIT_ENABLED", default=True),
+    Text(key="RATELIMIT_STORAGE_URI", default="memory://"),
+    Text(key="SMTP_HOST", default="127.0.0.1"),
+    WholeNumber(key="SMTP_PORT", default=25, maximum=65535),  # 0: smtplib's default port
+    Text(key="SMTP_USER", default=None, optional=True),
+    Text(key="SMTP_PASSWORD", default=None, optional=True),
+    Flag(key="SMTP_STARTTLS", default=False),
+    Text(key="MAIL_FROM", default="commentsvc@localhost"),
+    WholeNumber(key="REMEMBER_COOKIE_DAYS", default=365, maximum=CENTURY_DAYS),
+    # The short privacy notice under every form (plain page, iframe, script embed); empty:
+    # the built-in "Så behandlar vi dina personuppgifter" text. PRIVACY_URL: the full policy.
+    Text(key="PRIVACY_NOTICE", default=""),
+    Text(key="PRIVACY_URL", default=""),
+    # The service's own address, e.g. https://kommentarer.example.se: the base of every
+    # absolute link we hand out (avatars in JSON, feeds, mails), never the request's Host.
+    # Required unless DEBUG or TESTING (config.py checks it).
+    Text(key="PUBLIC_URL", default=""),
+    Text(key="RATELIMIT_COMMENTS", default="5 per minute;30 per hour"),  # per address
+    # When Redis (RATELIMIT_STORAGE_URI) is down, keep serving with per-instance limits.
+    Flag(key="RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", default=True),
+    Flag(key="RATELIMIT_HEADERS_ENABLED", default=True),
+    # Failed logins per account and address before slowing down, before the pair is locked,
+    # and from one address (any account) before a lock; and how long a lock lasts.
+    WholeNumber(key="LOGIN_FREE_FAILURES", default=3, maximum=10000),
+    WholeNumber(key="LOGIN_LOCK_FAILURES", default=10, minimum=1, maximum=10000),
+    WholeNumber(key="LOGIN_ADDRESS_FAILURES", default=50, minimum=1, maximum=100000),
+    WholeNumber(key="LOGIN_LOCK_MINUTES", default=15, maximum=YEAR_MINUTES),
+    # Retention, applied by `flask --app commentsvc purge` (0: keep for ever): even the
+    # anonymized IP of older comments; spam and trash after the decision (as WordPress); sent
+    # mails.
+    WholeNumber(key="IP_RETENTION_DAYS", default=0, maximum=CENTURY_DAYS),
+    WholeNumber(key="PURGE_AFTER_DAYS", default=30, maximum=CENTURY_DAYS),
+    WholeNumber(key="OUTBOX_RETENTION_DAYS", default=30, maximum=CENTURY_DAYS),
+    # Reader reports (notice and action): a published comment reported by this many different
+    # readers is held for review until a moderator decides (0: never held automatically).
+    WholeNumber(key="REPORTS_TO_HOLD", default=3),
+    Text(key="DSA_CONTACT", default=""),  # the report page's point of contact
+    # How many reverse proxies (load balancer, CDN edge...) stand in front and add
+    # X-Forwarded-For/-Proto/-Host. 0: none, the headers are ignored, so a reader cannot choose
+    # their own address for rate limits and the stored (anonymized) IP.
+    WholeNumber(key="TRUSTED_PROXIES", default=0, maximum=100),
+    # Seconds a shared cache (CDN) may serve an anonymous thread read without asking again,
+    # and how long after that it may serve the old copy while it fetches a new one.
+    WholeNumber(key="CACHE_MAX_AGE", default=10),
+    WholeNumber(key="CACHE_STALE_WHILE_REVALIDATE", default=60),
+    # Anonymous answers (and thread parts) each worker keeps, never stale (readcache.py), and
+    # the most memory the kept answers' bodies may take in a worker.
+    WholeNumber(key="THREAD_CACHE_ENTRIES", default=128),
+    WholeNumber(key="THREAD_CACHE_MEGABYTES", default=8),
+    # New threads opened on first use: per address (Flask-Limiter's syntax), and for the site.
+    Text(key="RATELIMIT_NEW_ARTICLES", default="10 per hour"),
+    WholeNumber(key="MAX_NEW_ARTICLES_PER_DAY", default=1000),
+    # The largest request body any route reads; larger ones get 413 before they are read.
+    # The biggest honest form is the settings page's word lists, well under this.
+    WholeNumber(key="MAX_CONTENT_LENGTH", default=1024 * 1024),
+    # Readers' notifications (subscriptions.py): the sender's display name and the mails'
+    # signature, and how long published comments are gathered into one mail (0: each goes
+    # out with the next `send-mail` run).
+    Text(key="SITE_NAME", default="Kommentarer"),
+    WholeNumber(key="NOTIFY_BATCH_MINUTES", default=10, maximum=YEAR_MINUTES),
+)
+
+BY_KEY: dict[str, SettingSpec] = {spec.key: spec for spec in SETTINGS}
+EDITABLE_SETTINGS: tuple[SettingSpec, ...] = tuple(spec for spec in SETTINGS if spec.editable)
