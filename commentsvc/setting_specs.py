@@ -237,9 +237,10 @@ SETTINGS: tuple[SettingSpec, ...] = (
     # and how long after that it may serve the old copy while it fetches a new one.
     WholeNumber(key="CACHE_MAX_AGE", default=10),
     WholeNumber(key="CACHE_STALE_WHILE_REVALIDATE", default=60),
-    # Anonymous answers (and thread parts) each worker keeps, never stale (readcache.py), and
-    # the most memory the kept answers' bodies may take in a worker.
-    WholeNumber(key="THREAD_CACHE_ENTRIES", default=128),
+    # What each worker keeps in its one store (kept.py), never stale: whole anonymous answers
+    # (web/readcache.py) and the parts of thread pages; at most this many entries, and at most
+    # this many megabytes of them. Four kinds share the entries (128 each before they shared).
+    WholeNumber(key="THREAD_CACHE_ENTRIES", default=512),
     WholeNumber(key="THREAD_CACHE_MEGABYTES", default=8),
     # New threads opened on first use: per address (Flask-Limiter's syntax), and for the site.
     Text(key="RATELIMIT_NEW_ARTICLES", default="10 per hour"),
