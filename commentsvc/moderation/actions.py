@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import select
@@ -13,10 +12,10 @@ from commentsvc import lifecycle
 from commentsvc.errors import CommentNotFound, DomainError
 from commentsvc.extensions import db
 from commentsvc.models import Comment, CommentStatus, ModerationEvent
-from commentsvc.privacy.addresses import avatar_key
 from commentsvc.sanitize import clean_html
 from commentsvc.threads.policy import reason_codes
 from commentsvc.threads.removal import delete_for_good, has_replies
+from commentsvc.threads.rows import new_comment
 
 
 class ModerationRefused(DomainError):
@@ -262,19 +261,16 @@ def reply_as_staff(
         raise DomainError(_l("Write a comment."), field="text")
     if parent.status == CommentStatus.PENDING:
         approve(parent.id, by=by, now=now, with_parents=True)
-    reply = Comment(
-        article_id=parent.article_id,
-        parent=parent,
-        root_id=parent.root_id or parent.id,
-        depth=min(parent.depth + 1, current_app.config["MAX_DEPTH"]),
-        status=CommentStatus.APPROVED,
+    reply = new_comment(
+        parent.article,
+        parent,
         text=text.strip(),
         html=html,
         author=author,
         email=email,
-        by_staff=True,
-        avatar=avatar_key(current_app.config["SECRET_KEY"], email, author),
+        status=CommentStatus.APPROVED,
         created_at=now,
+        by_staff=True,
         decided_at=now,
         decided_by=by,
     )

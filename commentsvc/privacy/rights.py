@@ -34,8 +34,9 @@ from commentsvc.models import (
 from commentsvc.privacy.identity import normalize_address
 from commentsvc.privacy.sources import OTHER_SOURCES, _by_email, _moderators, _normalized
 from commentsvc.threads.removal import delete_for_good
+from commentsvc.threads.rows import ANONYMOUS_AUTHOR
 
-ERASED_AUTHOR = "Anonym"
+ERASED_AUTHOR = ANONYMOUS_AUTHOR  # as a comment without a name is shown
 
 
 class NotAnEmail(DomainError):
