@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from commentsvc import lifecycle
 from commentsvc.errors import CommentNotFound, DomainError
@@ -15,9 +14,10 @@ from commentsvc.extensions import db
 from commentsvc.forms.comment import declared_limits
 from commentsvc.forms.desk import ModeratorEditForm
 from commentsvc.models import Comment, CommentStatus, ModerationEvent
-from commentsvc.privacy.addresses import avatar_key
 from commentsvc.sanitize import clean_html
 from commentsvc.threads.policy import reason_codes
+from commentsvc.threads.removal import delete_for_good, has_replies
+from commentsvc.threads.rows import new_comment
 
 # The moderators' edit and reply have the form's limit, also for callers without the form.
 STAFF_TEXT_LIMIT = declared_limits(ModeratorEditForm)["text"]
@@ -55,18 +55,6 @@ def record(
     )
     db.session.add(event)
     return event
-
-
-def forget_earlier_versions(comment_ids: list[int]) -> None:
-    """Clear the earlier texts kept for undoing edits of comments that are deleted for good:
-    with the comment gone, no erasure could find them by the author's address any more."""
-    if comment_ids:
-        db.session.execute(
-            update(ModerationEvent)
-            .where(ModerationEvent.comment_id.in_(comment_ids), ModerationEvent.action == "edit")
-            .values(detail="", undone=True)
-            .execution_options(synchronize_session=False)
-        )
 
 
 def _set_status(
@@ -249,13 +237,12 @@ def _refuse_too_long(text: str) -> None:
 def delete_permanently(comment_id: int, *, by: str, now: datetime) -> None:
     """Erase a comment for good (admins only, checked by the caller's role).
 
-    A comment that has replies is refused: the trash keeps the replies' place in the thread.
+    The rule of ``threads.removal``: a comment that anything hangs under (a reply of any
+    status) is refused, as the trash keeps the replies' place in the thread; a removed
+    placeholder above it that is left with nothing under it goes too.
     """
     comment = get_comment(comment_id)
-    has_replies = db.session.execute(
-        select(Comment.id).where(Comment.parent_id == comment.id).limit(1)
-    ).first()
-    if has_replies:
+    if has_replies(comment.id):
         raise ModerationRefused(
             _l(
                 "This comment has replies, so it cannot be deleted permanently. "
@@ -266,9 +253,7 @@ def delete_permanently(comment_id: int, *, by: str, now: datetime) -> None:
     # What the record says outlives the comment, so it names no person: the article only.
     event = record(comment, "delete", before, by=by, now=now, detail=comment.article.key)
     event.after = None
-    lifecycle.comment_withdrawn.send(comment.id)
-    forget_earlier_versions([comment.id])
-    db.session.delete(comment)
+    delete_for_good([comment.id])
     db.session.flush()
 
 
@@ -288,19 +273,16 @@ def reply_as_staff(
     _refuse_too_long(text.strip())
     if parent.status == CommentStatus.PENDING:
         approve(parent.id, by=by, now=now, with_parents=True)
-    reply = Comment(
-        article_id=parent.article_id,
-        parent=parent,
-        root_id=parent.root_id or parent.id,
-        depth=min(parent.depth + 1, current_app.config["MAX_DEPTH"]),
-        status=CommentStatus.APPROVED,
+    reply = new_comment(
+        parent.article,
+        parent,
         text=text.strip(),
         html=html,
         author=author,
         email=email,
-        by_staff=True,
-        avatar=avatar_key(current_app.config["SECRET_KEY"], email, author),
+        status=CommentStatus.APPROVED,
         created_at=now,
+        by_staff=True,
         decided_at=now,
         decided_by=by,
     )

@@ -214,7 +214,11 @@ def purge() -> None:
                 "%(num)d stored IP addresses cleared",
                 result.ips_cleared,
             ),
-            comments=ngettext("%(num)d comment deleted", "%(num)d comments deleted", spam + trash),
+            comments=ngettext(
+                "%(num)d comment deleted",
+                "%(num)d comments deleted",
+                sum(result.deleted.values()),  # removed placeholders freed by them too
+            ),
             spam=spam,
             trash=trash,
         )

@@ -26,9 +26,8 @@ from commentsvc.models import (
     CommentStatus,
     ImportMapping,
 )
-from commentsvc.privacy.addresses import anonymize_ip, avatar_key
-from commentsvc.privacy.rights import ERASED_AUTHOR
 from commentsvc.sanitize import clean_html
+from commentsvc.threads.rows import ANONYMOUS_AUTHOR, new_comment
 from commentsvc.weburls import BadWebUrl, clean_web_url
 
 Progress = Callable[[str], None]
@@ -359,7 +358,7 @@ class ArticleStore:
         """The row for one source comment under ``parent`` (not yet flushed)."""
         created_at = source.created_at or article.created_at
         if source.removed:
-            source = replace(source, text="", author=ERASED_AUTHOR, email="", website="", ip="")
+            source = replace(source, text="", author=ANONYMOUS_AUTHOR, email="", website="", ip="")
         # The form's limits, so that no imported field is bigger than a reader could send;
         # the text is cut before it is sanitized (bleach's time and memory grow with it).
         what, notes = _("comment %(id)s", id=source.source_id), self.summary.notes
@@ -370,21 +369,16 @@ class ArticleStore:
             notes.append((what, _("the email address was longer than the form allows; dropped")))
             email = ""
         html = clean_html(text, imported=True)
-        comment = Comment(
-            article_id=article.id,
-            parent_id=parent.id if parent else None,
-            root_id=(parent.root_id or parent.id) if parent else None,
-            # As the core does: a reply below the deepest level is kept at that level,
-            # with its real parent, so the source's tree is still there.
-            depth=min(parent.depth + 1, self.config["MAX_DEPTH"]) if parent else 1,
-            status=source.status,
+        comment = new_comment(
+            article,
+            parent,
             text=text,
             html=html,
-            author=author or ERASED_AUTHOR,
+            author=author,
             email=email,
             website=web_address(source.website, URL_MAX, what, _("website"), notes),
-            ip=anonymize_ip(source.ip),
-            avatar="" if source.removed else avatar_key(self.config["SECRET_KEY"], email, author),
+            ip=source.ip,
+            status=source.status,
             # When the old site's moderator decided is not in the export: left empty, so
             # retention counts from the comment's own date.
             created_at=created_at,

@@ -7,14 +7,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, exists, func, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import delete, func, select, update
 
 from commentsvc.extensions import db
 from commentsvc.models import Comment, CommentStatus, OutboxMail
-from commentsvc.moderation.actions import forget_earlier_versions
 from commentsvc.privacy.rights import record_audit
 from commentsvc.reports.personal_data import purge_reports
+from commentsvc.threads.removal import delete_for_good
 
 PURGED = (CommentStatus.SPAM, CommentStatus.TRASH)
 
@@ -22,8 +21,10 @@ PURGED = (CommentStatus.SPAM, CommentStatus.TRASH)
 @dataclass
 class Purge:
     ips_cleared: int = 0
-    deleted: Counter = field(default_factory=Counter)  # CommentStatus -> comments deleted
-    kept_with_replies: int = 0  # old spam/trash that others answered: kept, replies need it
+    # CommentStatus -> comments deleted: old spam and trash, and the removed placeholders
+    # above them left with nothing under them (threads.removal, the one rule)
+    deleted: Counter = field(default_factory=Counter)
+    kept_with_replies: int = 0  # old spam/trash that something hangs under: kept for it
     mails_deleted: int = 0  # sent mails older than OUTBOX_RETENTION_DAYS
     reports_cleared: int = 0  # decided reports whose personal data went (their counts stay)
 
@@ -47,27 +48,10 @@ def purge(*, now: datetime, by: str = "purge") -> Purge:
             Comment.status.in_(PURGED),
             func.coalesce(Comment.decided_at, Comment.created_at) < cutoff,
         )
-        while True:
-            reply = aliased(Comment)
-            doomed = list(
-                db.session.execute(
-                    select(Comment).where(
-                        *old,
-                        ~exists().where(reply.parent_id == Comment.id),
-                        ~exists().where(reply.root_id == Comment.id),
-                    )
-                ).scalars()
-            )
-            if not doomed:
-                break
-            forget_earlier_versions([comment.id for comment in doomed])
-            for comment in doomed:
-                result.deleted[comment.status] += 1
-                db.session.delete(comment)
-            db.session.flush()
-        result.kept_with_replies = db.session.execute(
-            select(func.count()).select_from(Comment).where(*old)
-        ).scalar_one()
+        doomed = db.session.execute(select(Comment.id).where(*old)).scalars()
+        deletion = delete_for_good(list(doomed))
+        result.deleted = deletion.deleted
+        result.kept_with_replies = len(deletion.kept)
         result.reports_cleared = purge_reports(cutoff)
     if config["OUTBOX_RETENTION_DAYS"]:
         # A sent mail quotes a comment and its author's address: it is only a copy of a

@@ -20,8 +20,7 @@ from typing import Any
 
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import func, select, update
 
 from commentsvc.audit import record_event
 from commentsvc.errors import DomainError
@@ -34,8 +33,10 @@ from commentsvc.models import (
 )
 from commentsvc.privacy.identity import normalize_address
 from commentsvc.privacy.sources import OTHER_SOURCES, _by_email, _moderators, _normalized
+from commentsvc.threads.removal import delete_for_good
+from commentsvc.threads.rows import ANONYMOUS_AUTHOR
 
-ERASED_AUTHOR = "Anonym"
+ERASED_AUTHOR = ANONYMOUS_AUTHOR  # as a comment without a name is shown
 
 
 class NotAnEmail(DomainError):
@@ -206,8 +207,8 @@ def erase(email: str, *, delete: bool = False, now: datetime, by: str) -> Erasur
 
     Anonymized: author "Anonym", email, website, IP and avatar cleared (the avatar cannot be
     derived again, as it came from the email). With ``delete`` the text goes as well; a
-    comment that others answered stays as an empty placeholder so the replies keep their
-    place, and one nobody answered is removed.
+    comment that anything hangs under stays as an empty placeholder so the replies keep their
+    place, and the others are removed (``threads.removal``: the same rule as the purge's).
     """
     _checked(email)
     refuse_active_moderator(email)
@@ -228,7 +229,9 @@ def erase(email: str, *, delete: bool = False, now: datetime, by: str) -> Erasur
             comment.held_for = ""
     db.session.flush()
     if delete:
-        result.deleted = _delete_unanswered([c.id for c in comments])
+        # Emptied now, each is a placeholder: the one rule decides which may go for good.
+        asked = [c.id for c in comments]
+        result.deleted = len(asked) - len(delete_for_good(asked).kept)
     result.anonymized = len(comments) - result.deleted
     detail = (
         f"{result.anonymized} comments anonymized, {result.deleted} deleted, "
@@ -237,31 +240,6 @@ def erase(email: str, *, delete: bool = False, now: datetime, by: str) -> Erasur
     record_audit("privacy-erase", detail, by=by, now=now)
     db.session.flush()
     return result
-
-
-def _delete_unanswered(ids: list[int]) -> int:
-    """Delete those of ``ids`` that no comment answers, repeating up chains; how many."""
-    deleted = 0
-    remaining = set(ids)
-    while remaining:
-        reply = aliased(Comment)
-        unanswered = list(
-            db.session.execute(
-                select(Comment).where(
-                    Comment.id.in_(remaining),
-                    ~exists().where(reply.parent_id == Comment.id),
-                    ~exists().where(reply.root_id == Comment.id),
-                )
-            ).scalars()
-        )
-        if not unanswered:
-            break
-        for comment in unanswered:
-            db.session.delete(comment)
-            remaining.discard(comment.id)
-        db.session.flush()
-        deleted += len(unanswered)
-    return deleted
 
 
 def record_audit(action: str, detail: str, *, by: str, now: datetime) -> None:

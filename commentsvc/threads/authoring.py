@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature
 
 from commentsvc import lifecycle
 from commentsvc.errors import (
@@ -23,40 +23,43 @@ from commentsvc.models import (
 )
 from commentsvc.sanitize import clean_html
 from commentsvc.settings import effective_config
+from commentsvc.signing import timed_reader, timed_serializer
 from commentsvc.threads.policy import held_reasons, spam_reasons
 
-# --- issue 4: the author's own comments (edit tokens), counts, the public shape ---------------
+# --- the author's own comments (edit tokens) --------------------------------------------------
 #
-# An edit token is the proof that a browser wrote a comment: the comment's id and the moment it
-# was issued, signed with the secret key (itsdangerous), so it cannot be forged or moved to
-# another comment. It allows editing and deleting for EDIT_WINDOW_MINUTES; after that it still
-# shows its author their own pending comment, for as long as the token is kept.
+# An edit token is the proof that a browser wrote a comment: the comment's id, signed with the
+# secret key and the moment it was issued (itsdangerous's timed serializer), so it cannot be
+# forged, moved to another comment or made younger. It allows editing and deleting for
+# EDIT_WINDOW_MINUTES; after that it still shows its author their own pending comment, for
+# OWN_TOKEN_DAYS.
+#
+# The salt is new with the timed format: a token of the earlier format (a timestamp inside an
+# untimed payload) fails the signature here, so its reader is simply not recognized as the
+# author (403 for an edit, no pending comment shown) rather than an error, and an instance still
+# running the earlier code refuses a new token the same way during a rolling deploy.
 
 OWN_TOKEN_DAYS = 30
-
-
-def _token_serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="edit-comment")
+_SALT = "edit-comment-timed"
 
 
 def issue_edit_token(comment: Comment, now: datetime) -> str:
     """The token that lets this comment's author change it for a while."""
-    return _token_serializer().dumps({"c": comment.id, "t": int(now.timestamp())})
+    return timed_serializer(_SALT, now).dumps(comment.id)
 
 
-def _read_token(token: str | None) -> tuple[int, float] | None:
+def _read_token(token: str | None, now: datetime, max_age: timedelta | None = None) -> int | None:
+    """The comment the token names, when the token is genuine (and younger than ``max_age``)."""
     if not token or len(token) > 200:
         return None
+    seconds = max_age.total_seconds() if max_age is not None else None
     try:
-        data = _token_serializer().loads(token)
-    except BadSignature:
+        comment_id = timed_reader(_SALT, now).loads(token, max_age=seconds)
+    except BadSignature:  # forged, foreign, of the earlier format, or expired
         return None
-    if not isinstance(data, dict):
+    if not isinstance(comment_id, int) or isinstance(comment_id, bool):
         return None
-    comment_id, issued = data.get("c"), data.get("t")
-    if not isinstance(comment_id, int) or not isinstance(issued, int):
-        return None
-    return comment_id, issued
+    return comment_id
 
 
 def edit_deadline(comment: Comment) -> datetime:
@@ -68,9 +71,9 @@ def tokens_by_comment(tokens: list[str], now: datetime) -> dict[int, str]:
     """The comments these tokens prove the reader wrote, each with its token."""
     found = {}
     for token in tokens[:50]:
-        read = _read_token(token)
-        if read and now.timestamp() - read[1] < OWN_TOKEN_DAYS * 86400:
-            found[read[0]] = token
+        comment_id = _read_token(token, now, timedelta(days=OWN_TOKEN_DAYS))
+        if comment_id is not None:
+            found[comment_id] = token
     return found
 
 
@@ -81,8 +84,7 @@ def own_ids_from_tokens(tokens: list[str], now: datetime) -> frozenset[int]:
 
 def _own_comment(comment_id: int, token: str | None, now: datetime) -> Comment:
     """The comment, when the token proves its author sends the request within the window."""
-    read = _read_token(token)
-    if read is None or read[0] != comment_id:
+    if _read_token(token, now) != comment_id:
         raise EditNotAllowed(
             _l("Only the author can change this comment, from the browser it was written in.")
         )
@@ -90,7 +92,7 @@ def _own_comment(comment_id: int, token: str | None, now: datetime) -> Comment:
     if comment is None or comment.status not in (CommentStatus.APPROVED, CommentStatus.PENDING):
         raise CommentNotFound(_l("There is no comment %(id)s.", id=comment_id))
     window = timedelta(minutes=current_app.config["EDIT_WINDOW_MINUTES"])
-    if now.timestamp() - read[1] > window.total_seconds() or now > edit_deadline(comment):
+    if _read_token(token, now, window) is None or now > edit_deadline(comment):
         raise EditWindowClosed(
             ngettext(
                 "A comment can only be changed for %(num)d minute after it was written.",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -21,11 +20,11 @@ from commentsvc.models import (
     CommentStatus,
     SubscriptionKind,
 )
-from commentsvc.privacy.addresses import avatar_key
 from commentsvc.sanitize import clean_html
 from commentsvc.settings import effective_config
 from commentsvc.threads.articles import is_closed
 from commentsvc.threads.policy import Signals, held_reasons, spam_reasons
+from commentsvc.threads.rows import new_comment
 from commentsvc.threads.shapes import can_reply
 
 
@@ -72,22 +71,17 @@ def post_comment(
     else:
         reasons = held_reasons(config, text=draft.comment, html=html, **who)
         status = CommentStatus.PENDING if reasons else CommentStatus.APPROVED
-    max_depth = current_app.config["MAX_DEPTH"]
-    comment = Comment(
-        article=article,
-        parent=parent,
-        root_id=(parent.root_id or parent.id) if parent else None,
-        # A reply to the deepest level is kept at that level, as WordPress shows it.
-        depth=min(parent.depth + 1, max_depth) if parent else 1,
-        status=status,
-        held_for="\n".join(reasons),
+    comment = new_comment(
+        article,
+        parent,
         text=draft.comment,
         html=html,
         author=draft.author,
         email=draft.email,
         website=draft.website,
         ip=ip,
-        avatar=avatar_key(current_app.config["SECRET_KEY"], draft.email, draft.author),
+        status=status,
+        held_for="\n".join(reasons),
         created_at=now,
     )
     db.session.add(comment)
