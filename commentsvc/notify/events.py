@@ -15,7 +15,7 @@ from commentsvc import lifecycle
 from commentsvc.extensions import db
 from commentsvc.models import Comment, CommentStatus, OutboxMail, SubscriptionKind
 from commentsvc.notify import notifications, subscriptions
-from commentsvc.notify.outbox import queue_moderator_mail
+from commentsvc.notify.moderators import queue_moderator_mail
 
 
 def tell_moderators(comment: Comment, *, now: datetime) -> None:
