@@ -6,8 +6,8 @@ receivers (``notify.events``) write mails, notifications and withdrawals into th
 transaction, so a mail exists exactly when the change does, and a refused action (rolled back)
 leaves none. Flask already ships blinker; ``create_app`` connects the receivers.
 
-Each signal's sender is the comment (or its id, where the row may be gone); ``now`` is passed
-where what follows depends on the moment.
+Each signal's sender is the comment (or its id, where the row may be gone; a report for the
+notice-and-action steps); ``now`` is passed where what follows depends on the moment.
 """
 
 from __future__ import annotations
@@ -37,3 +37,14 @@ comment_text_changed = _announced.signal("comment-text-changed")
 #: A comment's author asked, when posting, to hear of replies or of the whole article.
 #: Sender: the Comment; ``kind`` (a SubscriptionKind), ``language``, ``now``.
 subscription_asked = _announced.signal("subscription-asked")
+
+#: A reader reported a published comment (notice and action): the notifier who gave an
+#: address gets a receipt. Sender: the Report; ``comment``, ``now``.
+report_filed = _announced.signal("report-filed")
+
+#: A moderator decided on a comment's open reports: each notifier who gave an address hears
+#: the decision, and on a removal the author gets the statement of reasons (whose text the
+#: receiver writes on it). Sender: the Comment; ``reports`` (decided, each with its outcome),
+#: ``statement`` (a StatementOfReasons, None when the comment stays), ``auto_held`` (readers'
+#: reports had hidden it), ``now``.
+report_decided = _announced.signal("report-decided")

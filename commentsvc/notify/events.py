@@ -1,5 +1,6 @@
 """What follows each step of a comment's life (``commentsvc.lifecycle``): mail to moderators,
-notifications to subscribers, and taking back what is no longer true.
+notifications to subscribers, the mails of notice and action, and taking back what is no
+longer true.
 
 The one place that decides which mails a change of a comment causes. Every receiver works in
 the sender's transaction and flushes nothing it does not need to.
@@ -13,9 +14,16 @@ from sqlalchemy import delete
 
 from commentsvc import lifecycle
 from commentsvc.extensions import db
-from commentsvc.models import Comment, CommentStatus, OutboxMail, SubscriptionKind
-from commentsvc.notify import notifications, subscriptions
-from commentsvc.notify.outbox import queue_moderator_mail
+from commentsvc.models import (
+    Comment,
+    CommentStatus,
+    OutboxMail,
+    Report,
+    StatementOfReasons,
+    SubscriptionKind,
+)
+from commentsvc.notify import notices, notifications, subscriptions
+from commentsvc.notify.moderators import queue_moderator_mail
 
 
 def tell_moderators(comment: Comment, *, now: datetime) -> None:
@@ -53,6 +61,25 @@ def sign_up(comment: Comment, *, kind: SubscriptionKind, language: str, now: dat
     subscriptions.subscribe(comment, kind, language=language, now=now)
 
 
+def acknowledge_report(report: Report, *, comment: Comment, now: datetime) -> None:
+    notices.acknowledge(report, comment, now)
+
+
+def tell_of_decision(
+    comment: Comment,
+    *,
+    reports: list[Report],
+    statement: StatementOfReasons | None,
+    auto_held: bool,
+    now: datetime,
+) -> None:
+    """The author's statement first (on a removal), then each notifier's answer."""
+    if statement is not None:
+        notices.give_statement(comment, reports, statement, auto_held=auto_held, now=now)
+    for report in reports:
+        notices.tell_decision(report, comment, now)
+
+
 RECEIVERS = {
     lifecycle.comment_held: tell_moderators,
     lifecycle.comment_published: tell_subscribers,
@@ -60,6 +87,8 @@ RECEIVERS = {
     lifecycle.comment_withdrawn: withdraw_mail,
     lifecycle.comment_text_changed: quote_the_new_text,
     lifecycle.subscription_asked: sign_up,
+    lifecycle.report_filed: acknowledge_report,
+    lifecycle.report_decided: tell_of_decision,
 }
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import current_app, render_template
-from flask_babel import force_locale, ngettext
+from flask import current_app
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -20,6 +19,7 @@ from commentsvc.models import (
     Subscription,
     SubscriptionKind,
 )
+from commentsvc.notify.mail import queue
 from commentsvc.notify.subscriptions import unsubscribe_url
 from commentsvc.privacy.identity import normalize_address
 from commentsvc.weburls import public_url, safe_href
@@ -131,7 +131,6 @@ def _write_batch(address: str, article_id: int, now: datetime) -> int:
     if subscription is None:  # unsubscribed since: marked, never mailed
         return 0
     mail = _notification_mail(subscription, shown, now)
-    db.session.add(mail)
     db.session.flush()
     # Each notification names its mail: an erasure of a comment's author, or the comment
     # leaving the site, finds the mails that quote it.
@@ -159,27 +158,19 @@ def comment_link(comment: Comment) -> str:
 
 def _notification_mail(subscription: Subscription, shown: list[Comment], now: datetime):
     article = subscription.article
-    site = current_app.config["SITE_NAME"]
     stop = unsubscribe_url(subscription.address, article.id, subscription.language)
-    with force_locale(subscription.language):
-        subject = ngettext(
-            "A new comment on “%(title)s”",
-            "%(num)d new comments on “%(title)s”",
-            len(shown),
-            title=article.title,
-        )
-        context = {
-            "site": site,
-            "title": article.title,
-            "items": [(c, comment_link(c)) for c in shown],
-            "unsubscribe": stop,
-        }
-        body = render_template("mail/notification.txt", **context)
-        html = render_template("mail/notification.html", subject=subject, **context)
     # Not one comment's mail (no comment_id): withdraw_mail must not take it back with the
     # moderators' mails about shown[0]. Its notifications name it (mail_id) instead.
-    return OutboxMail.due_now(
-        subscription.email, f"[{site}] {subject}", body, now=now, html=html, list_unsubscribe=stop
+    return queue(
+        "notification",
+        to=subscription.email,
+        language=subscription.language,
+        now=now,
+        list_unsubscribe=stop,
+        site=current_app.config["SITE_NAME"],
+        title=article.title,
+        items=[(c, comment_link(c)) for c in shown],
+        unsubscribe=stop,
     )
 
 

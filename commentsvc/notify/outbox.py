@@ -1,4 +1,4 @@
-"""Mail to moderators: written to the outbox with the comment, delivered by ``send-mail``.
+"""The outbox's delivery: the mails ``notify.mail.queue`` wrote, sent by ``send-mail``.
 
 Writing to a table in the comment's own transaction means a mail exists exactly when the
 comment does. Delivery leases each mail before sending (a conditional UPDATE that only one
@@ -16,79 +16,15 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 
 from flask import current_app
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 
 from commentsvc.extensions import db
-from commentsvc.models import Comment, Moderator, OutboxMail
-from commentsvc.threads.policy import describe_reason, reason_codes
+from commentsvc.models import OutboxMail
 
 LEASE = timedelta(minutes=5)
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=1)
 SMTP_POLICY = policy.SMTP.clone(max_line_length=998)
-
-
-def queue_link(comment_id: int) -> str:
-    """The comment's page in the queue, absolute when ``PUBLIC_URL`` is set (a link only)."""
-    base = (current_app.config["PUBLIC_URL"] or "").rstrip("/")
-    return f"{base}/moderation/comments/{comment_id}"
-
-
-def queue_moderator_mail(comment: Comment, *, now: datetime) -> int:
-    """Add one mail per moderator who asked for them; the caller commits. Returns how many."""
-    recipients = db.session.execute(
-        select(Moderator.email).where(
-            Moderator.active.is_(True), Moderator.notify.is_(True), Moderator.email != ""
-        )
-    ).scalars()
-    recipients = list(recipients)
-    if not recipients:
-        return 0
-    with force_locale(current_app.config["LANGUAGE"]):
-        subject = _(
-            "[%(title)s] A comment waits for review: %(author)s",
-            title=comment.article.title,
-            author=comment.author,
-        )
-        codes = reason_codes(comment)
-        reasons = "\n".join(f"- {describe_reason(c)}" for c in codes)
-        if any(code.startswith("reports:") for code in codes):
-            # Held by readers' reports (commentsvc/reports.py): it was published until now.
-            intro = _(
-                "A published comment on “%(title)s” was reported by readers and is hidden "
-                "until you decide; it waits for review.",
-                title=comment.article.title,
-            )
-        else:
-            intro = _("A new comment on “%(title)s” waits for review.", title=comment.article.title)
-        body = "\n".join(
-            [
-                intro,
-                "",
-                _("Author: %(author)s <%(email)s>", author=comment.author, email=comment.email),
-                _("Held because:"),
-                reasons,
-                "",
-                comment.text,
-                "",
-                _("Open it in the queue (nothing happens until you choose an action there):"),
-                queue_link(comment.id),
-            ]
-        )
-    for address in recipients:
-        db.session.add(
-            OutboxMail.due_now(
-                address,
-                subject,
-                body,
-                now=now,
-                comment_id=comment.id,
-                about_address=comment.address,
-            )
-        )
-    return len(recipients)
 
 
 @dataclass

@@ -21,9 +21,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app, render_template
-from flask_babel import force_locale
-from flask_babel import gettext as _
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select, update
@@ -41,6 +39,7 @@ from commentsvc.models import (
     SubscriptionKind,
 )
 from commentsvc.moderation.actions import get_comment, record
+from commentsvc.notify.mail import queue
 from commentsvc.privacy.identity import normalize_address
 from commentsvc.weburls import public_url
 
@@ -155,20 +154,18 @@ def _queue_confirmation(subscriber: Subscriber, subscription: Subscription, now:
     if not subscriber.confirm_nonce:  # restored from an export without secrets
         subscriber.confirm_nonce = secrets.token_urlsafe(16)
     article = db.session.get(Article, subscription.article_id)
-    site = current_app.config["SITE_NAME"]
-    with force_locale(subscription.language):
-        context = {
-            "site": site,
-            "title": article.title,
-            "link": confirm_url(subscriber, subscription.language),
-            "days": CONFIRM_LINK_DAYS,
-        }
-        subject = _("Confirm your email notifications from %(site)s", site=site)
-        body = render_template("mail/confirm.txt", **context)
-        html = render_template("mail/confirm.html", subject=subject, **context)
     # No comment: the mail is about the address, and must not be withdrawn with the
     # comment's mails to moderators when the comment is decided (withdraw_mail).
-    db.session.add(OutboxMail.due_now(subscription.email, subject, body, now=now, html=html))
+    queue(
+        "confirm",
+        to=subscription.email,
+        language=subscription.language,
+        now=now,
+        site=current_app.config["SITE_NAME"],
+        title=article.title,
+        link=confirm_url(subscriber, subscription.language),
+        days=CONFIRM_LINK_DAYS,
+    )
 
 
 def state_of(comment_id: int) -> str | None:

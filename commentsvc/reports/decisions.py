@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
+from commentsvc import lifecycle
 from commentsvc.errors import CommentNotFound, DomainError
 from commentsvc.extensions import db
 from commentsvc.models import (
     Comment,
-    OutboxMail,
     Report,
     ReportOutcome,
     ReportReason,
@@ -24,7 +22,6 @@ from commentsvc.moderation.actions import (
     trash,
 )
 from commentsvc.privacy.identity import normalize_address
-from commentsvc.reports.mails import _statement_text, _tell_decision
 from commentsvc.reports.notices import open_reports
 from commentsvc.reports.rules import GROUND_MAX
 from commentsvc.threads.policy import reason_codes
@@ -52,7 +49,9 @@ def keep(comment_id: int, *, by: str, now: datetime) -> Comment:
     keep_reported(comment.id, dismissed=len(reports), by=by, now=now)
     for report in reports:
         report.decided_at, report.decided_by, report.outcome = now, by, ReportOutcome.KEPT
-        _tell_decision(report, comment, now)
+    lifecycle.report_decided.send(
+        comment, reports=reports, statement=None, auto_held=False, now=now
+    )
     db.session.flush()
     return comment
 
@@ -83,7 +82,8 @@ def check_ground(reason: str, ground: str) -> tuple[ReportReason, str]:
 def remove(
     comment_id: int, *, reason: str, ground: str, by: str, now: datetime
 ) -> StatementOfReasons:
-    """Trash a reported comment on a ground; tell the notifiers and give the author a statement."""
+    """Trash a reported comment on a ground, with a statement of reasons; announced, so the
+    notifiers are told and the author gets the statement."""
     chosen, ground = check_ground(reason, ground)
     comment, reports = _comment_with_reports(comment_id)
     auto_held = _held_by_reports(comment)
@@ -108,21 +108,10 @@ def remove(
         decided_by=by,
         created_at=now,
     )
-    with force_locale(current_app.config["LANGUAGE"]):
-        subject, statement.body = _statement_text(comment, reports, statement, auto_held)
     db.session.add(statement)
     db.session.flush()
-    if comment.email:
-        db.session.add(
-            OutboxMail.due_now(
-                comment.email,
-                subject,
-                statement.body,
-                now=now,
-                comment_id=comment.id,
-                about_address=comment.address,
-            )
-        )
-    for report in reports:
-        _tell_decision(report, comment, now)
+    # notify writes the statement's text (the one the author is mailed) and tells everyone.
+    lifecycle.report_decided.send(
+        comment, reports=reports, statement=statement, auto_held=auto_held, now=now
+    )
     return statement

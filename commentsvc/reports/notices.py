@@ -1,5 +1,5 @@
-"""Readers' reports of illegal content (notice and action): filing, the moderators'
-decisions, and the mails and statements of reasons that follow."""
+"""Readers' reports of illegal content (notice and action): filing, and the moderators' tab.
+Each step is announced (``commentsvc.lifecycle``); ``notify`` writes the mails that follow."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
+from commentsvc import lifecycle
 from commentsvc.errors import CommentNotFound, DomainError
 from commentsvc.extensions import db
 from commentsvc.models import (
@@ -25,7 +26,6 @@ from commentsvc.moderation.actions import (
     hold_after_reports,
 )
 from commentsvc.privacy.identity import normalize_address
-from commentsvc.reports.mails import _acknowledge
 from commentsvc.reports.rules import REPORTS_ACTOR, reports_to_hold
 from commentsvc.threads.shapes import can_report
 
@@ -72,7 +72,8 @@ def reportable(comment_id: int) -> Comment:
 def file_report(
     comment_id: int, new: NewReport, *, reporter: str, lang: str, now: datetime
 ) -> Report:
-    """Store a report, acknowledge it by mail, and hold the comment when enough readers report it.
+    """Store a report, announce it (``notify`` sends the notifier a receipt), and hold the
+    comment when enough readers report it.
 
     ``reporter`` is the keyed hash of the reader's browser: one browser, and one email
     address, count once per comment until a moderator decides.
@@ -94,8 +95,7 @@ def file_report(
     )
     db.session.add(report)
     db.session.flush()
-    if report.email:
-        _acknowledge(report, comment, now)
+    lifecycle.report_filed.send(report, comment=comment, now=now)
     _hold_if_many(comment, now)
     return report
 

@@ -1,0 +1,101 @@
+"""The mails of notice and action (``lifecycle.report_filed`` and ``report_decided``): the
+notifier's receipt, the decision with its reasons, and the statement of reasons for the author
+of a removed comment."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+
+from flask import current_app
+
+from commentsvc.dates import utc_time
+from commentsvc.models import Comment, Report, ReportOutcome, StatementOfReasons
+from commentsvc.notify.mail import queue, render
+from commentsvc.reports.rules import dsa_contact, reason_label, reports_to_hold
+from commentsvc.weburls import public_url, safe_href
+
+
+def report_link(comment: Comment) -> str:
+    """Where a notifier finds the comment: the article's page when its address may be a link,
+    else our thread page, from ``PUBLIC_URL``."""
+    page = safe_href(comment.article.url) or public_url(
+        "public.thread", article=comment.article.key
+    )
+    return f"{page}#comment-{comment.id}"
+
+
+def acknowledge(report: Report, comment: Comment, now: datetime) -> None:
+    """The notifier's receipt, in their language. Not tied to the comment in the outbox: the
+    comment's author must never find the notifier's address in their own data export."""
+    if not report.email:
+        return
+    queue(
+        "report_received",
+        to=report.email,
+        language=report.lang,
+        now=now,
+        report=report,
+        comment=comment,
+        link=report_link(comment),
+        reason_label=reason_label,
+        received=utc_time(report.created_at),
+        contact=dsa_contact(),
+    )
+
+
+def tell_decision(report: Report, comment: Comment, now: datetime) -> None:
+    """The notifier hears whether the comment stays or goes, and why, in their language."""
+    if not report.email:
+        return
+    queue(
+        "report_decided",
+        to=report.email,
+        language=report.lang,
+        now=now,
+        report=report,
+        comment=comment,
+        removed=report.outcome == ReportOutcome.REMOVED,
+        reason_label=reason_label,
+        decided=utc_time(now),
+        contact=dsa_contact(),
+    )
+
+
+def give_statement(
+    comment: Comment,
+    reports: list[Report],
+    statement: StatementOfReasons,
+    *,
+    auto_held: bool,
+    now: datetime,
+) -> None:
+    """Write the statement of reasons (what was done, the facts, who decided, the ground, how
+    to object) in the site's language, keep its text on the statement, and mail it to the
+    author when they gave an address. Tied to the comment: their export finds it."""
+    context = {
+        "comment": comment,
+        "reports": reports,
+        "statement": statement,
+        "auto_held": auto_held,
+        # Counted by reason code; the template names each in the mail's language.
+        "counts": Counter(r.reason for r in reports).most_common(),
+        "reason_label": reason_label,
+        "hold_after": reports_to_hold(),
+        "written": utc_time(comment.created_at),
+        "contact": dsa_contact(),
+    }
+    language = current_app.config["LANGUAGE"]
+    if comment.email:
+        mail = queue(
+            "statement",
+            to=comment.email,
+            language=language,
+            now=now,
+            comment_id=comment.id,
+            about_address=comment.address,
+            **context,
+        )
+        statement.body = mail.body
+    else:
+        statement.body = render("statement", language=language, **context).body
