@@ -18,7 +18,6 @@ from commentsvc import reports
 from commentsvc.errors import CSRF_MESSAGE, DomainError
 from commentsvc.extensions import csrf, db
 from commentsvc.forms.comment import AUTHOR_MAX
-from commentsvc.forms.desk import ActionForm
 from commentsvc.forms.report import (
     GOOD_FAITH_TEXT,
     REPORT_EMAIL_MAX,
@@ -181,10 +180,6 @@ def _actor() -> str:
 @mod_bp.post("/comments/<int:comment_id>/reports/keep")
 @login_required
 def keep(comment_id: int):
-    if not ActionForm().validate_on_submit():
-        # As on the queue's actions: an expired form changes nothing and says so.
-        flash(str(_common.EXPIRED), "error")
-        return redirect(url_for("report_moderation.reported"), code=303)
     try:
         reports.keep(comment_id, by=_actor(), now=utcnow())
     except DomainError as error:
@@ -200,10 +195,6 @@ def keep(comment_id: int):
 @login_required
 def remove(comment_id: int):
     form = RemovalForm()
-    if not form.validate_on_submit():
-        # As on the queue's actions: an expired form changes nothing and says so.
-        flash(str(_common.EXPIRED), "error")
-        return redirect(url_for("report_moderation.reported"), code=303)
     try:
         reports.remove(
             comment_id,
