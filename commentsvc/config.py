@@ -47,7 +47,7 @@ class Defaults:
     # The short privacy notice under every form (plain page, iframe, script embed).
     PRIVACY_NOTICE = ""  # empty: the built-in "Så behandlar vi dina personuppgifter" text
     PRIVACY_URL = ""  # where the full privacy policy is; empty: no link
-    # Issue 3: moderation.
+    # Moderation.
     # The service's own address, e.g. https://kommentarer.example.se: the base of every
     # absolute link we hand out (avatars in JSON, feeds, mails), never the request's Host.
     # Required unless DEBUG or TESTING.
@@ -60,7 +60,7 @@ class Defaults:
     LOGIN_LOCK_FAILURES = 10  # ... before the pair account+address is locked
     LOGIN_ADDRESS_FAILURES = 50  # failed logins from one address, any account, before a lock
     LOGIN_LOCK_MINUTES = 15
-    # Issue 5: retention, applied by `flask --app commentsvc purge` (0: keep for ever).
+    # Retention, applied by `flask --app commentsvc purge` (0: keep for ever).
     IP_RETENTION_DAYS = 0  # clear even the anonymized IP of comments older than this
     PURGE_AFTER_DAYS = 30  # delete spam and trash this long after the decision (as WordPress)
     OUTBOX_RETENTION_DAYS = 30  # delete mails this long after they were sent (0: keep)
@@ -68,7 +68,7 @@ class Defaults:
     # readers is held for review until a moderator decides (0: never held automatically).
     REPORTS_TO_HOLD = 3
     DSA_CONTACT = ""  # the point of contact shown on the report page (an email or a web page)
-    # Issue 6: production. How many reverse proxies (load balancer, CDN edge...) stand in front
+    # Production. How many reverse proxies (load balancer, CDN edge...) stand in front
     # and add X-Forwarded-For/-Proto/-Host. 0: none, the headers are ignored, so a reader cannot
     # choose their own address for rate limits and the stored (anonymized) IP.
     TRUSTED_PROXIES = 0
@@ -135,7 +135,7 @@ def _derive(app: Flask) -> None:
     url = config["DATABASE_URL"] or "sqlite:///" + os.path.join(app.instance_path, "commentsvc.db")
     config["SQLALCHEMY_DATABASE_URI"] = with_driver(url)
     if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        # Issue 6: a database host that does not answer fails the request in seconds (503)
+        # A database host that does not answer fails the request in seconds (503)
         # instead of holding a worker until gunicorn kills it.
         options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
         options["connect_args"] = {"connect_timeout": 5, **options.get("connect_args", {})}

@@ -25,7 +25,7 @@ from commentsvc.sanitize import clean_html
 from commentsvc.settings import effective_config
 from commentsvc.threads.policy import held_reasons, spam_reasons
 
-# --- issue 4: the author's own comments (edit tokens), counts, the public shape ---------------
+# --- the author's own comments (edit tokens), counts, the public shape ------------------------
 #
 # An edit token is the proof that a browser wrote a comment: the comment's id and the moment it
 # was issued, signed with the secret key (itsdangerous), so it cannot be forged or moved to
