@@ -86,7 +86,7 @@ class Defaults:
     # The largest request body any route reads; larger ones get 413 before they are read.
     # The biggest honest form is the settings page's word lists, well under this.
     MAX_CONTENT_LENGTH = 1024 * 1024
-    # Readers' notifications (subscriptions.py): the sender's display name and the mails'
+    # Readers' notifications (notify/subscriptions.py): the sender's display name and the mails'
     # signature, and how long published comments are gathered into one mail (0: each goes
     # out with the next `send-mail` run).
     SITE_NAME = "Kommentarer"

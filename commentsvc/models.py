@@ -241,7 +241,7 @@ class OutboxMail(db.Model):
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(Text, default="")
-    # A reader's mail (subscriptions.py): an HTML part beside the text, and the address
+    # A reader's mail (notify/subscriptions.py): an HTML part beside the text, and the address
     # that stops it, sent as List-Unsubscribe with RFC 8058's one-click POST.
     html: Mapped[str] = mapped_column(Text, default="", server_default="")
     # It carries a signed token that stops the address's mails: a secret for `export`.
@@ -289,7 +289,7 @@ class Subscriber(db.Model):
     address: Mapped[str] = mapped_column(String(254), unique=True)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The secret in the confirmation link; replaced once used, so a link confirms only once.
-    # A secret: left out of `export` unless --with-secrets (portable.is_secret).
+    # A secret: left out of `export` unless --with-secrets (moving/backup.is_secret).
     confirm_nonce: Mapped[str] = mapped_column(String(64), default="", info={"secret": True})
     # At most one confirmation mail per address and day, whatever is posted.
     confirmation_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -462,7 +462,7 @@ class Report(db.Model):
     address: Mapped[str] = mapped_column(String(254), default="", index=True)  # normalized
     # A keyed hash of the reporter's browser (a random id in their session or storage): one
     # browser counts once per comment without the service storing anything it could follow.
-    # The column is named a token so that `export` leaves it out (portable.SECRET_COLUMNS):
+    # The column is named a token so that `export` leaves it out (moving/backup.SECRET_COLUMNS):
     # it links one browser's reports to each other, which a backup copy need not show.
     reporter: Mapped[str] = mapped_column("reporter_token", String(64), default="")
     good_faith: Mapped[bool] = mapped_column(default=False)

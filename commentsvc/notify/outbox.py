@@ -55,7 +55,7 @@ def queue_moderator_mail(comment: Comment, *, now: datetime) -> int:
         codes = reason_codes(comment)
         reasons = "\n".join(f"- {describe_reason(c)}" for c in codes)
         if any(code.startswith("reports:") for code in codes):
-            # Held by readers' reports (commentsvc/reports.py): it was published until now.
+            # Held by readers' reports (commentsvc/reports/notices.py): it was published until now.
             intro = _(
                 "A published comment on “%(title)s” was reported by readers and is hidden "
                 "until you decide; it waits for review.",

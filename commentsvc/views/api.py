@@ -206,7 +206,7 @@ def own_tokens() -> list[str]:
 
 @bp.get("/comments")
 def list_comments():
-    """The thread as JSON, with an ETag from the thread's version (caching.py).
+    """The thread as JSON, with an ETag from the thread's version (threads/reading.py).
 
     Anonymous readers all get the same body, so it is ``public`` (a CDN may keep it) and each
     worker keeps the answer while the thread keeps its version (readcache.py). A reader who
