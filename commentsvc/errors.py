@@ -138,17 +138,6 @@ def database_problem(error: BaseException) -> str:
     return "unreachable"
 
 
-def is_database_unavailable(error: BaseException) -> bool:
-    """A failure of the database connection, not of the statement: worth a retry."""
-    return isinstance(
-        error,
-        sa_exc.OperationalError
-        | sa_exc.InterfaceError
-        | sa_exc.DisconnectionError
-        | sa_exc.TimeoutError,
-    )
-
-
 CSRF_MESSAGE = _l(
     "The form had expired or was not sent from this site. Reload the page and send it again."
 )

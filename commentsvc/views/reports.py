@@ -147,10 +147,8 @@ def api_report(comment_id: int):
 # --- the moderators' tab ------------------------------------------------------------------
 
 
-@mod_bp.app_template_global()
-def report_statements(comment_id: int) -> list:
-    """The statements of reasons sent about a comment, for its moderation page."""
-    return reports.statements_for(comment_id)
+# The statements of reasons sent about a comment, for its moderation page.
+mod_bp.add_app_template_global(reports.statements_for, "report_statements")
 
 
 def render_tab(removal_form: RemovalForm, status: int = 200, errors: dict | None = None):
