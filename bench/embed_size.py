@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/embed_size.py [path/to/isso/embed.min.js]
 
-The budget is 6,000 B gzipped with the styles (issue 15; it was 10 KB in issue 4): the script
+The budget is 6,000 B gzipped with the styles (it was 10 KB at first): the script
 is served minified by rjsmin. Isso's embed.min.js is the peer reference: pass its path
 to measure it (pip download isso; it is in the wheel under isso/js/), else its published
 figure, about 22 KB gzipped, is printed.

@@ -1,4 +1,4 @@
-"""Resident memory of a commentsvc worker after reads (issue 15), quickly and on its own.
+"""Resident memory of a commentsvc worker after reads, quickly and on its own.
 
     .venv/bin/python bench/memory.py [--pg URL] [--requests 3000]
 

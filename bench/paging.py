@@ -1,5 +1,5 @@
 """Page 1 and the last page of a 10,000-comment thread on PostgreSQL, read through the real
-service function (``comments.load_thread``), timed in process.
+service function (``threads.load_thread``), timed in process.
 
     python bench/paging.py postgresql://postgres@127.0.0.1:5432/EMPTY_DB [--write]
 
@@ -142,7 +142,7 @@ def write(lines: list[str]) -> None:
     body = [
         SECTION,
         "",
-        "`bench/paging.py` (PostgreSQL 15, in process, one `comments.load_thread` per read: the",
+        "`bench/paging.py` (PostgreSQL 15, in process, one `threads.load_thread` per read: the",
         "page's top-level comments and their replies; the thread's summary is passed in, as the",
         "views do). OFFSET is the code before keyset paging, run by the same script.",
         "",

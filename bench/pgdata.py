@@ -2,7 +2,7 @@
 a normal discussion each, and one hot thread with ten thousand comments.
 
 Built with ``generate_series`` in the database itself, so 100,000 rows take seconds. The shape
-is what ``comments.post_comment`` stores: every fifth comment top-level, the others a chain of
+is what ``threads.post_comment`` stores: every fifth comment top-level, the others a chain of
 replies under it (depth up to 5), a few pending and a few spam.
 """
 

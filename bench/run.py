@@ -308,7 +308,7 @@ def prepare_commentsvc(database_url: str, instance: Path, *, scales: bool) -> No
 
 
 class Endpoints:
-    """What this build of commentsvc offers: the JSON API (issue 4) when it is there, else
+    """What this build of commentsvc offers: the JSON API when it is there, else
     the plain page (with its form) for reads and the form for posts."""
 
     def __init__(self, base: str):
@@ -629,20 +629,20 @@ def ratio(a, b) -> str:
     return f"{a / b:.2f}×" if a and b else "n/a"
 
 
-ISSUE_15_READS = {"commentsvc (SQLite)": 0.6, "commentsvc (PostgreSQL)": 0.4}
+READ_TARGETS = {"commentsvc (SQLite)": 0.6, "commentsvc (PostgreSQL)": 0.4}
 MEMORY_GOAL_MB = 50
 EMBED_GOAL_BYTES = 6_000
 
 
-def issue_15_targets(rows: dict) -> list[str]:
-    """Issue 15's targets, each with its figure and whether this run meets it."""
+def read_targets(rows: dict) -> list[str]:
+    """The targets for reads, each with its figure and whether this run meets it."""
     ours, isso, base = rows["commentsvc (SQLite)"], rows["Isso"], rows["baseline"]
     lines = [
-        "Targets of issue 15 (reads: commentsvc's reads/s over the baseline's reads/s of the same "
+        "Targets for reads (reads: commentsvc's reads/s over the baseline's reads/s of the same "
         "body at the same client count):",
     ]
     for kind in KINDS:
-        for name, goal in ISSUE_15_READS.items():
+        for name, goal in READ_TARGETS.items():
             for c in (16, 64):
                 target = (
                     f"- {KIND_NAMES[kind]}, {name}, {c} clients, at least {goal} of the baseline"
@@ -656,7 +656,7 @@ def issue_15_targets(rows: dict) -> list[str]:
                         base[kind][c].requests_per_second
                     )
                     lines.append(f"{target}: {share:.2f}, {verdict(share >= goal)}")
-    commentsvc = [n for n in ISSUE_15_READS if n in rows]
+    commentsvc = [n for n in READ_TARGETS if n in rows]
     counts = []
     for name in commentsvc:
         if "counts" not in rows[name]:
@@ -810,7 +810,7 @@ def render(rows: dict, scaling: dict, args, elapsed: float) -> str:
             "",
         )
     )
-    lines += ["", *issue_15_targets(rows)]
+    lines += ["", *read_targets(rows)]
     best_ours = max(ours["reads"][c].requests_per_second for c in CONCURRENCY)
     best_isso = max(isso["reads"][c].requests_per_second for c in CONCURRENCY)
     best_base = max(base["reads"][c].requests_per_second for c in CONCURRENCY)
@@ -819,7 +819,7 @@ def render(rows: dict, scaling: dict, args, elapsed: float) -> str:
         embed_goal = f"{ours['embed'] / isso['embed']:.2f} of Isso's"
     lines += [
         "",
-        "Targets of issue 6 (JSON reads), best of the three client counts:",
+        "Targets for JSON reads, best of the three client counts:",
         f"- reads at least 10× Isso's: {best_ours / best_isso:.0f}×",
         f"- reads within half of the baseline: {best_ours / best_base:.2f} of it",
         f"- writes no worse than Isso's: {ratio(ours['posts'][0], isso['posts'][0])}",

@@ -86,7 +86,7 @@ def register_extensions(app: Flask) -> None:
     compress.init_app(app)
     init_limiter(app)
     security.install(app)
-    log_storage_faults()  # issue 6: Redis down and back is logged
+    log_storage_faults()  # Redis down and back is logged
     app.session_interface = ModeratorSessionInterface()
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale

@@ -53,7 +53,7 @@ class ThreadClosed(DomainError):
     code = "closed"
 
 
-# --- issue 4: the JSON API and the author's own comments ---
+# --- the JSON API and the author's own comments ---
 class InvalidRequest(DomainError):
     """A request whose fields cannot be read (wrong type, too many keys, a bad article key)."""
 
@@ -109,7 +109,7 @@ HTTP_MESSAGES = {
 }
 
 
-# Issue 6: the database is down, restarting or busy. Nothing was saved by this request.
+# The database is down, restarting or busy. Nothing was saved by this request.
 DATABASE_UNAVAILABLE = _l(
     "The comments cannot be reached right now. Try again in a minute; nothing you sent has "
     "been saved yet."
@@ -138,19 +138,13 @@ def database_problem(error: BaseException) -> str:
     return "unreachable"
 
 
-def is_database_unavailable(error: BaseException) -> bool:
-    """A failure of the database connection, not of the statement: worth a retry."""
-    return isinstance(
-        error,
-        sa_exc.OperationalError
-        | sa_exc.InterfaceError
-        | sa_exc.DisconnectionError
-        | sa_exc.TimeoutError,
-    )
-
-
 CSRF_MESSAGE = _l(
     "The form had expired or was not sent from this site. Reload the page and send it again."
+)
+# A moderator's form is refused whole by the one CSRF gate (CSRFProtect, before any view), so
+# the message says what matters at the desk: no decision was made.
+MODERATION_CSRF_MESSAGE = _l(
+    "The page had been open too long. Nothing was changed; please try again."
 )
 
 
@@ -176,11 +170,8 @@ def register_errorhandlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        return error_response(
-            400,
-            "csrf",
-            CSRF_MESSAGE,
-        )
+        moderating = request.path.startswith("/moderation/")
+        return error_response(400, "csrf", MODERATION_CSRF_MESSAGE if moderating else CSRF_MESSAGE)
 
     @app.errorhandler(RateLimitExceeded)
     def rate_limited(error: RateLimitExceeded):

@@ -6,8 +6,6 @@ import click
 from flask import Flask
 from flask_babel import Babel
 from flask_compress import Compress
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_sqlalchemy import SQLAlchemy
 from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFProtect
@@ -34,13 +32,11 @@ babel = Babel()
 # Pages, JSON, feeds and /embed.js are compressed here rather than left to a proxy: the service
 # must be small on the wire behind any proxy, or none (the static files come precompressed).
 compress = Compress()
-# Limits are declared where they apply (see ratelimits.py); RATELIMIT_* config configures it.
-limiter = Limiter(key_func=get_remote_address)
 talisman = Talisman()  # security headers, configured in security.py
 
 
 class LazyMigrate:
-    """``app.extensions["migrate"]`` until something needs the migrations (issue 15).
+    """``app.extensions["migrate"]`` until something needs the migrations.
 
     Flask-Migrate brings Alembic, Mako and Pygments, several megabytes that a worker serving
     readers never uses. ``flask_migrate.upgrade()``, ``init-db``, ``flask db …`` and

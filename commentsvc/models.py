@@ -66,7 +66,7 @@ class Article(db.Model):
     # Opened by a reader's request (not by the site owner or an import): these count
     # against MAX_NEW_ARTICLES_PER_DAY.
     created_on_first_use: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
-    # Issue 6: one more on every write to the article's comments (see bump_thread_versions),
+    # One more on every write to the article's comments (see bump_thread_versions),
     # so a reader's cached copy of the thread is checked without counting its comments.
     version: Mapped[int] = mapped_column(default=0, server_default="0")
 
@@ -109,7 +109,7 @@ class Comment(db.Model):
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by: Mapped[str | None] = mapped_column(String(200))
-    # Issue 3: a moderator's reply, published at once and marked as the site's own voice.
+    # A moderator's reply, published at once and marked as the site's own voice.
     by_staff: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     article: Mapped[Article] = relationship(back_populates="comments")
@@ -130,7 +130,7 @@ class Comment(db.Model):
         return value
 
 
-# --- issue 3: moderators, the audit log, login throttling, settings, the mail outbox ---
+# --- moderators, the audit log, login throttling, settings, the mail outbox ---
 
 
 class ModeratorRole(enum.StrEnum):
@@ -188,7 +188,7 @@ class ModerationEvent(db.Model):
     """One decision on a comment: who, when, what, and the status before and after.
 
     ``comment_id`` is a plain number, not a foreign key, so the record of a permanent
-    deletion outlives the comment. Issue 5: it is empty for an action on no single comment
+    deletion outlives the comment. It is empty for an action on no single comment
     (a privacy export or erasure, a purge); ``detail`` then holds counts, never the data.
     """
 
@@ -241,7 +241,7 @@ class OutboxMail(db.Model):
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(Text, default="")
-    # A reader's mail (subscriptions.py): an HTML part beside the text, and the address
+    # A reader's mail (notify/subscriptions.py): an HTML part beside the text, and the address
     # that stops it, sent as List-Unsubscribe with RFC 8058's one-click POST.
     html: Mapped[str] = mapped_column(Text, default="", server_default="")
     # It carries a signed token that stops the address's mails: a secret for `export`.
@@ -289,7 +289,7 @@ class Subscriber(db.Model):
     address: Mapped[str] = mapped_column(String(254), unique=True)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The secret in the confirmation link; replaced once used, so a link confirms only once.
-    # A secret: left out of `export` unless --with-secrets (portable.is_secret).
+    # A secret: left out of `export` unless --with-secrets (moving/backup.is_secret).
     confirm_nonce: Mapped[str] = mapped_column(String(64), default="", info={"secret": True})
     # At most one confirmation mail per address and day, whatever is posted.
     confirmation_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -344,7 +344,7 @@ class Notification(db.Model):
 
 
 class ImportMapping(db.Model):
-    """Issue 5: which article or comment an imported source record became.
+    """Which article or comment an imported source record became.
 
     Keyed on the source (``wordpress <site url>``, ``disqus <forum>``) and its own id, so
     importing the same file again adds nothing, and an interrupted import can be run again.
@@ -362,7 +362,7 @@ class ImportMapping(db.Model):
     )
 
 
-# Issue 6: indexes for the hot reads beside the core's (ix_comment_thread, ix_comment_root).
+# Indexes for the hot reads beside the core's (ix_comment_thread, ix_comment_root).
 # A page of a thread: one article's approved top-level comments in order. Partial, so the
 # index holds top-level comments only and the planner reads exactly one page of it.
 Index(
@@ -462,7 +462,7 @@ class Report(db.Model):
     address: Mapped[str] = mapped_column(String(254), default="", index=True)  # normalized
     # A keyed hash of the reporter's browser (a random id in their session or storage): one
     # browser counts once per comment without the service storing anything it could follow.
-    # The column is named a token so that `export` leaves it out (portable.SECRET_COLUMNS):
+    # The column is named a token so that `export` leaves it out (moving/backup.SECRET_COLUMNS):
     # it links one browser's reports to each other, which a backup copy need not show.
     reporter: Mapped[str] = mapped_column("reporter_token", String(64), default="")
     good_faith: Mapped[bool] = mapped_column(default=False)

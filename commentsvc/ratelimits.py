@@ -4,46 +4,99 @@ Apply ``limit_comment_posts`` to a view (the form's ``POST /comments``, the API'
 ``POST /api/v1/comments``): all of them share one budget per address, set by
 ``RATELIMIT_COMMENTS``. Storage is ``RATELIMIT_STORAGE_URI`` (memory, or Redis for several
 instances); if Redis is down Flask-Limiter falls back to per-instance memory and logs it.
+Each app has its own Limiter (``init_limiter``, kept in ``app.extensions``); the decorators
+find the current app's at request time.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
+from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 from flask.logging import default_handler
 from flask_babel import lazy_gettext as _l
+from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import parse_many
 
 from commentsvc.errors import TooManyNewArticles
-from commentsvc.extensions import limiter
 
 TOO_FAST = _l("You are sending comments too quickly. Wait a moment and try again.")
+REPORTING_TOO_FAST = _l("You are sending reports too quickly. Wait a moment and try again.")
 
 
 def _comment_limit() -> str:
     return current_app.config["RATELIMIT_COMMENTS"]
 
 
-limit_comment_posts = limiter.shared_limit(
-    _comment_limit,
-    scope="post-comments",
-    methods=["POST"],
-    error_message=lambda: str(TOO_FAST),
-)
+def _too_fast() -> str:
+    return str(TOO_FAST)
 
 
-REPORTING_TOO_FAST = _l("You are sending reports too quickly. Wait a moment and try again.")
+def _reporting_too_fast() -> str:
+    return str(REPORTING_TOO_FAST)
 
-# Reports have their own budget per address, as large as the comments' (RATELIMIT_COMMENTS),
-# shared by the form and the API: a reader who just commented can still report.
-limit_reports = limiter.shared_limit(
-    _comment_limit,
-    scope="report-comments",
-    methods=["POST"],
-    error_message=lambda: str(REPORTING_TOO_FAST),
-)
+
+class RateLimits:
+    """One app's Flask-Limiter and the limits its views share.
+
+    A Limiter bound to one app takes its prefix, storage and "storage is down" state from that
+    app alone, so several apps in one process (the tests, or instances side by side) never
+    count under another's prefix or in memory after another's Redis went away.
+    """
+
+    def __init__(self, app: Flask) -> None:
+        self.limiter = Limiter(get_remote_address, app=app)
+        self.shared = {
+            "post-comments": self.limiter.shared_limit(
+                _comment_limit, scope="post-comments", methods=["POST"], error_message=_too_fast
+            ),
+            # Reports have their own budget per address, as large as the comments'
+            # (RATELIMIT_COMMENTS), shared by the form and the API: a reader who just commented
+            # can still report.
+            "report-comments": self.limiter.shared_limit(
+                _comment_limit,
+                scope="report-comments",
+                methods=["POST"],
+                error_message=_reporting_too_fast,
+            ),
+        }
+        self.views: dict[tuple[str, Callable], Callable] = {}
+
+    def limited(self, scope: str, view: Callable) -> Callable:
+        """The view under this app's shared limit ``scope``, wrapped once per app."""
+        key = (scope, view)
+        if key not in self.views:
+            # Two first requests at once may both wrap: the limit is registered by its value,
+            # so it still counts once.
+            self.views[key] = self.shared[scope](view)
+        return self.views[key]
+
+
+def rate_limits() -> RateLimits:
+    return current_app.extensions["commentsvc-ratelimits"]
+
+
+def _shared_limit(scope: str) -> Callable[[Callable], Callable]:
+    """A view decorator that applies the current app's shared limit ``scope`` at request time."""
+
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def limited_view(*args: Any, **kwargs: Any):
+            return rate_limits().limited(scope, view)(*args, **kwargs)
+
+        return limited_view
+
+    return decorate
+
+
+# Apply to the views that take new comments (the form's ``POST /comments``, the API's
+# ``POST /api/v1/comments``, the iframe's): they share one budget per address.
+limit_comment_posts = _shared_limit("post-comments")
+limit_reports = _shared_limit("report-comments")
 
 
 def _storage_news(record: logging.LogRecord) -> bool:
@@ -54,18 +107,9 @@ def _storage_news(record: logging.LogRecord) -> bool:
     )
 
 
-def init_limiter(app) -> None:
-    """Flask-Limiter for this app, from this app's configuration alone.
-
-    The extension object is shared by every app of the process and keeps some of the first
-    app's settings (``init_app`` fills its key prefix only when empty) and its "storage is
-    down, count in memory" flag. A worker has one app, but several instances in one process
-    (the tests) would write under the first one's prefix, or count in memory after another's
-    Redis went away: each app starts from its own prefix and by trying its own storage.
-    """
-    limiter._key_prefix = None
-    limiter._storage_dead = False
-    limiter.init_app(app)
+def init_limiter(app: Flask) -> None:
+    """Flask-Limiter for this app, from this app's configuration alone (RATELIMIT_*)."""
+    app.extensions["commentsvc-ratelimits"] = RateLimits(app)
 
 
 def log_storage_faults() -> None:
@@ -89,6 +133,7 @@ def count_new_article() -> None:
     """Count one new thread against ``RATELIMIT_NEW_ARTICLES`` for the reader's address, or
     raise TooManyNewArticles (429). Only a request that really opens a thread is counted, so
     it is a hit here rather than a decorator on the views that read threads."""
+    limiter = rate_limits().limiter
     if not limiter.enabled:
         return
     # RATELIMIT_KEY_PREFIX keeps several services on one Redis apart, as for Flask-Limiter's

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     import bleach
 
 # bleach (with html5lib) is imported by the first comment cleaned, not by every worker at
-# start: a worker that only reads never needs it (issue 15, memory per worker).
+# start: a worker that only reads never needs it (memory per worker).
 
 # WordPress's allowed comment tags ($allowedtags); paragraphs and breaks are allowed too, and
 # added where the text has blank lines and new lines.
@@ -68,7 +68,7 @@ def _cleaners() -> tuple[bleach.Cleaner, bleach.Cleaner, bleach.Cleaner]:
         _per_thread.cleaners = (
             # A tag outside the allowlist is shown as typed (escaped), never run or dropped.
             _first_pass(strip=False),
-            # Issue 5: imported comments are HTML the old site already published under its own
+            # Imported comments are HTML the old site already published under its own
             # rules (WordPress's kses, Disqus's editor), not text typed into our form. A tag
             # outside the allowlist is dropped and its text kept, so readers see what they saw.
             _first_pass(strip=True),

@@ -1,6 +1,6 @@
 """Big threads in one statement, for tests that need thousands of comments fast.
 
-Rows are what ``comments.post_comment`` would store (sanitized HTML, root and depth), but
+Rows are what ``threads.post_comment`` would store (sanitized HTML, root and depth), but
 written with one bulk INSERT instead of thousands of service calls.
 """
 

@@ -204,3 +204,12 @@ def test_counts_for_100_articles_are_one_query(app, client, add_comment, count_q
     assert len(counts) == 100
     assert counts["nyhet-0"] == counts["nyhet-1"] == 1  # the pending one does not count
     assert counts["nyhet-3"] == 0 and counts["nyhet-99"] == 0
+
+
+def test_counts_asked_fresh_are_never_cached(client, article, add_comment):
+    add_comment(article)
+    shared = client.get(f"/api/v1/counts?article={article}")
+    assert "public" in shared.headers["Cache-Control"]
+    fresh = client.get(f"/api/v1/counts?article={article}&fresh=1764500000000")
+    assert fresh.headers["Cache-Control"] == "no-store"
+    assert fresh.get_json() == {"counts": {article: 1}}

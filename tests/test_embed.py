@@ -130,7 +130,7 @@ def test_embed_script_stays_within_its_size_budget(client):
     import gzip
 
     body = client.get("/embed.js", headers={"Accept-Encoding": "identity"}).get_data()
-    assert len(gzip.compress(body, compresslevel=9)) <= 6000  # issue 15, with its styles
+    assert len(gzip.compress(body, compresslevel=9)) <= 6000  # the budget, with its styles
 
 
 def test_embed_styles_are_inlined_whole(client):

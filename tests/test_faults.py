@@ -44,8 +44,8 @@ def config_overrides(proxy, database_url):
 
 @pytest.fixture
 def app(app):
-    # Any JSON API route that meets the outage answers the same way; this one stands in for
-    # the API of issue 4 (not on this branch) to show the JSON side of the 503.
+    # Any JSON API route that meets the outage answers the same way; this one shows the JSON
+    # side of the 503 with a plain read of the comments.
     probe = Blueprint("api_probe", __name__)
 
     @probe.get("/api/v1/probe")

@@ -1,5 +1,6 @@
 """Atom feeds of published comments, per article and site-wide; never an email."""
 
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -62,3 +63,18 @@ def test_a_feed_in_english(client, app, article, add_comment):
     feed, [item] = entries(client.get(f"/feed.atom?article={article}"))
     assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
     assert item.find(f"{ATOM}title").text == "Anna Lindqvist on “SOI Mitt startar i Svealand”"
+
+
+def test_the_thread_page_announces_and_links_its_feed(reader, article):
+    page = reader.open(article).get_data(as_text=True)
+    feed = f"/feed.atom?article={article}"
+    head = page.split("</head>")[0]
+    assert re.search(
+        rf'<link rel="alternate" type="application/atom\+xml" title="[^"]+" '
+        rf'href="{re.escape(feed)}">',
+        head,
+    )
+    body = page.split("</head>")[1]
+    assert f'<a href="{feed}" type="application/atom+xml">Följ kommentarerna (Atom-flöde)</a>' in (
+        body
+    )

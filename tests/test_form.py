@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from commentsvc.extensions import db
 from commentsvc.models import Comment
+from tests.test_embed import post_from_frame
 
 from .conftest import TESTDATA
 
@@ -224,3 +225,45 @@ def test_every_naughty_string_as_comment_and_as_name_is_handled(reader, article,
     for content, author in written:
         for tag in ("<script", "<img", "<svg", "<iframe", "<body", "<input", "<object", "<math"):
             assert tag not in (content + author).lower(), (tag, content, author)
+
+
+LONG_URL = "https://www.example.se/" + "a" * 200
+
+
+LONG_URL_MESSAGE = "Webbadressen får vara högst 200 tecken; den har 223."
+
+
+def test_a_too_long_website_is_told_once_beside_the_field_and_once_in_the_summary(reader, article):
+    r = reader.post(article, url=LONG_URL)
+    assert r.status_code == 422
+    page = r.get_data(as_text=True)
+    error = re.search(r'<span class="error" id="url-error">(.*?)</span>', page).group(1)
+    assert error == LONG_URL_MESSAGE
+    summary = re.search(r'id="error-summary".*?</ul>', page, re.DOTALL).group(0)
+    assert summary.count(LONG_URL_MESSAGE) == 1
+    assert page.count(LONG_URL_MESSAGE) == 2  # beside the field, and in the summary
+    # A near miss: a short address without a scheme is still fine and made https://.
+    ok = reader.post(article, url="www.example.se/" + "a" * 150)
+    assert ok.status_code == 303
+
+
+def test_a_too_long_website_is_one_message_in_the_api(client, article):
+    r = client.post(
+        "/api/v1/comments",
+        json={
+            "article": article,
+            "comment": "Hej",
+            "author": "Anna",
+            "email": "anna@example.se",
+            "url": LONG_URL,
+        },
+        headers={"Origin": "https://www.example.se"},
+    )
+    assert r.status_code == 422
+    assert r.get_json()["errors"]["url"] == [LONG_URL_MESSAGE]
+
+
+def test_a_too_long_website_is_one_message_in_the_iframe(app, article):
+    r = post_from_frame(app.test_client(use_cookies=False), article, url=LONG_URL)
+    assert r.status_code == 422
+    assert r.get_data(as_text=True).count(LONG_URL_MESSAGE) == 2

@@ -1,12 +1,16 @@
 """Every visible text in Swedish (the default) and English."""
 
+import re
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
+
+from commentsvc.extensions import db
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOG = ROOT / "commentsvc" / "translations" / "sv" / "LC_MESSAGES" / "messages.po"
@@ -151,3 +155,61 @@ def test_error_pages_follow_the_language(client, app):
     assert "Sidan kunde inte hittas." in client.get("/finns-inte").get_data(as_text=True)
     app.config.update(LANGUAGE="en", BABEL_DEFAULT_LOCALE="en")
     assert "The page could not be found." in client.get("/finns-inte").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("code", "lang", "expected"),
+    [
+        ("too-fast:1", "sv", "skickad 1 sekund efter att formuläret visades"),
+        ("too-fast:3", "sv", "skickad 3 sekunder efter att formuläret visades"),
+        ("too-fast:1", "en", "sent 1 second after the form was shown"),
+        ("links:1", "sv", "1 länk"),
+        ("links:3", "sv", "3 länkar"),
+        ("links:1", "en", "1 link"),
+    ],
+)
+def test_reasons_with_a_count_use_singular_and_plural(app, code, lang, expected):
+    from commentsvc.threads.policy import describe_reason
+
+    with app.test_request_context(f"/?lang={lang}"):
+        app.config.update(LANGUAGE=lang, BABEL_DEFAULT_LOCALE=lang)
+        assert describe_reason(code) == expected
+
+
+@pytest.mark.parametrize(
+    ("seconds", "lang", "expected"),
+    [
+        (1, "sv", "Vänta 1 sekund och försök igen."),
+        (2, "sv", "Vänta 2 sekunder och försök igen."),
+        (1, "en", "Wait 1 second and try again."),
+    ],
+)
+def test_a_login_wait_of_one_second_is_singular(app, seconds, lang, expected):
+    from commentsvc.errors import DomainError
+    from commentsvc.models import LoginThrottle, utcnow
+    from commentsvc.moderation import accounts
+
+    app.config.update(LANGUAGE=lang, BABEL_DEFAULT_LOCALE=lang)
+    with app.test_request_context("/"):
+        accounts.create_moderator("moa", "rätt häst batteri häftklammer", role="moderator")
+        now = utcnow()
+        locked = LoginThrottle(
+            key="pair:moa|192.0.2.0", locked_until=now + timedelta(seconds=seconds)
+        )
+        db.session.add(locked)
+        db.session.commit()
+        with pytest.raises(DomainError) as refused:
+            accounts.authenticate("moa", "fel", address="192.0.2.0", now=now)
+        assert expected in str(refused.value.message)
+
+
+def test_the_api_gives_the_time_as_the_page_shows_it(app, client, reader, article, add_comment):
+    when = datetime(2026, 11, 30, 12, 46, tzinfo=UTC)  # 13:46 in Stockholm
+    comment_id = add_comment(article, "Klockan", when=when)
+    sv = client.get(f"/api/v1/comments?article={article}").get_json()["comments"][0]
+    en = client.get(f"/api/v1/comments?article={article}&lang=en").get_json()["comments"][0]
+    assert sv["created_text"] == "30 november 2026 kl. 13:46"
+    assert en["created_text"] == "30 November 2026 at 13:46"
+    page = reader.open(article).get_data(as_text=True)
+    shown = re.search(rf'href="#comment-{comment_id}"><time[^>]*>([^<]*)</time>', page).group(1)
+    assert shown == sv["created_text"]

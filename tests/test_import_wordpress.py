@@ -454,3 +454,44 @@ def test_replies_that_answer_each_other_in_a_loop_are_all_kept(app, runner, writ
     assert set(stored) == {"1", "2", "3"}
     assert sorted(c.depth for c in stored.values()) == [1, 2, 3]
     assert "slinga" in result.output
+
+
+def item_without_slug(post_id: str, link: str, comments: str) -> str:
+    return f"""<item><title>Sida {post_id or "utan id"}</title><link>{link}</link>
+<wp:post_id>{post_id}</wp:post_id><wp:post_name></wp:post_name>
+<wp:post_type>page</wp:post_type><wp:comment_status>open</wp:comment_status>
+<wp:status>publish</wp:status><wp:post_password></wp:post_password>
+<wp:post_date_gmt>2024-03-01 08:00:00</wp:post_date_gmt>
+{comments}</item>"""
+
+
+def test_wordpress_items_without_a_slug_fall_back_to_the_id_then_the_path(app, runner, tmp_path):
+    path = tmp_path / "export.xml"
+    path.write_text(
+        wxr(
+            item(1, comment(1), slug="med-slug")
+            + item_without_slug("4", "https://kommun.example.se/?p=4", comment(2))
+            + item_without_slug("", "https://kommun.example.se/?page_id=9", comment(3))
+        ),
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["import-wordpress", str(path)])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        from commentsvc.models import Article
+
+        keys = set(db.session.execute(db.select(Article.key)).scalars())
+    assert keys == {"med-slug", "4", "/?page_id=9"}
+    out = result.output
+    assert "inlägg 4: det saknar slug (wp:post_name); dess nyckel är inläggets id 4" in out
+    assert "dess nyckel är länkens sökväg /?page_id=9" in out
+    assert "med-slug" not in out  # the item with a slug is not listed
+
+
+def test_an_import_of_one_item_speaks_in_the_singular(app, runner, tmp_path):
+    path = tmp_path / "export.xml"
+    path.write_text(wxr(item(1, comment(1), slug="en-nyhet")), encoding="utf-8")
+    result = runner.invoke(args=["import-wordpress", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "Artiklar: 1 ny, 0 fanns redan." in result.output
+    assert "komplett WordPress-export: 1 post, 1 kommentar. Importerar…" in result.stderr

@@ -77,7 +77,7 @@ def test_a_reader_may_switch_instances_between_reading_and_sending(article, two_
     )
 
 
-# --- moderators (issue 3) ---------------------------------------------------------------
+# --- moderators ---------------------------------------------------------------------------
 
 
 def create_admin(app) -> None:

@@ -1,4 +1,4 @@
-"""Issue 15: a worker imports what it needs to serve readers; the rest loads on first use.
+"""A worker imports what it needs to serve readers; the rest loads on first use.
 
 No sizes are asserted here (they depend on the machine; bench/memory.py measures them): these
 tests check the cause, which modules a fresh worker holds, so that a new top-level import of

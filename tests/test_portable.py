@@ -204,7 +204,7 @@ def test_an_export_from_another_schema_version_is_refused(app, runner, tmp_path)
 
 @pytest.fixture
 def moderators(app, monkeypatch):
-    """A table with a password hash, as issue 3's moderators will have."""
+    """A table with a password hash, as the moderators' table has."""
     metadata = MetaData()
     table = Table(
         "test_moderator",

@@ -150,7 +150,7 @@ SettingsForm = type(
 )
 
 
-# --- issue 5: an admin's data-subject requests in the moderation UI --------------------------
+# --- an admin's data-subject requests in the moderation UI ----------------------------------
 class PrivacyForm(FlaskForm):
     """The email a data-subject request is about; ``delete`` also removes the texts."""
 

@@ -29,7 +29,7 @@ from commentsvc.models import LoginThrottle, Moderator, ModeratorRole, utcnow
 PASSWORD_MIN = 10
 # Checked against when the account does not exist, so a wrong name costs as much as a
 # wrong password and timing does not tell which names exist. Written out rather than made at
-# import: scrypt's 32 MB of work area stayed in every worker's resident memory (issue 15).
+# import: scrypt's 32 MB of work area stayed in every worker's resident memory.
 # It is generate_password_hash("not a password", method="scrypt") with werkzeug's defaults.
 _DUMMY_HASH = (
     "scrypt:32768:8:1$Gw58xs0iw8zxSqsJ$79a6da5713880545385b55410832001b97a9caf1270aec79da9bb11b"

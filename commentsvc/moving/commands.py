@@ -1,4 +1,4 @@
-"""Commands for moving in and for personal data (issue 5): imports, export/restore, GDPR, purge."""
+"""Commands for moving in and for personal data: imports, export/restore, GDPR, purge."""
 
 from __future__ import annotations
 

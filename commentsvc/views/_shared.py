@@ -88,7 +88,7 @@ def _secure(request: Request) -> bool:
     return bool(current_app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure
 
 
-# --- issue 4: edit tokens of the plain page, in the signed session cookie ---
+# --- edit tokens of the plain page, in the signed session cookie ---
 EDIT_TOKENS_KEPT = 10  # the window is short; a few tokens keep the cookie small
 
 

@@ -169,3 +169,39 @@ def test_a_queue_of_50_is_cleared_with_the_keyboard_alone(page, live_server, app
             ModerationEvent.comment_id.is_not(None)
         )
         assert decisions.count() == 50
+
+
+def test_the_moderator_works_the_dense_list_with_keys_and_bulk_actions(
+    page, live_server, queue_data, add_comment, article, axe_violations
+):
+    parent = add_comment(article, "Bron öppnar i maj, enligt kommunen.", author="Bo Ek")
+    log_in(page, live_server)
+    page.get_by_role("link", name="Lista").click()
+    rows = page.locator("tr.queue-item")
+    assert rows.count() == 3
+    first = rows.nth(0)
+    assert "Lisa Berg" in first.inner_text() and "SOI Mitt startar i Svealand" in first.inner_text()
+    assert "första kommentaren från denna författare" in first.inner_text()
+    assert axe_violations(page) == []
+    actions = first.locator(".actions")
+    assert actions.evaluate("el => getComputedStyle(el).opacity") == "0"  # quiet until wanted
+    first.hover()
+    assert actions.evaluate("el => getComputedStyle(el).opacity") == "1"
+    page.mouse.move(0, 0)
+    page.keyboard.press("j")
+    assert page.evaluate("document.activeElement.id") == f"row-{queue_data[0]}"
+    assert actions.evaluate("el => getComputedStyle(el).opacity") == "1"  # shown on focus
+    with page.expect_navigation():
+        page.keyboard.press("a")
+    assert f"Kommentar {queue_data[0]} är godkänd." in page.locator("#mod-status").inner_text()
+    assert page.locator("tr.queue-item").count() == 2  # still the list: remembered
+    assert page.evaluate("document.activeElement.id") == f"row-{queue_data[1]}"
+
+    page.goto(f"{live_server.url}/moderation/")  # another visit: the list again
+    assert page.locator("table.queue-list").count() == 1
+    page.get_by_role("button", name="Markera alla på sidan").click()
+    page.get_by_label("Åtgärd för de markerade kommentarerna").select_option("trash")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Utför på markerade").click()
+    assert "2 kommentarer uppdaterade." in page.locator("#mod-status").inner_text()
+    assert parent  # the approved parent stays out of the queue

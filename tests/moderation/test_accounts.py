@@ -182,12 +182,55 @@ def test_a_readers_post_to_an_action_is_refused(reader, held, status_of):
     assert status_of(comment) == "pending"
 
 
-def test_a_moderation_post_without_csrf_token_is_refused(mod, held, status_of):
+STALE_PAGE = "Sidan hade varit öppen för länge. Ingenting ändrades; försök igen."
+
+
+def stale_or_missing(mod, token: str) -> dict:
+    """The form's token as a moderator's old tab has it: none, or one of an ended session."""
+    if token == "missing":
+        return {}
+    old_page_token = mod.token("/moderation/")
+    mod.post("/moderation/logout")
+    mod.login("moa")  # a new session: the old tab's token no longer matches
+    return {"csrf_token": old_page_token}
+
+
+@pytest.mark.parametrize("token", ["missing", "stale"])
+def test_a_moderation_action_with_a_stale_token_changes_nothing_and_says_so(
+    mod, held, status_of, token
+):
     comment = held()
-    response = mod.client.post(f"/moderation/comments/{comment}/approve")
+    data = stale_or_missing(mod, token)
+    response = mod.client.post(f"/moderation/comments/{comment}/approve", data=data)
     assert response.status_code == 400
-    assert "Formuläret hade gått ut" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert STALE_PAGE in page
+    assert "Formuläret hade gått ut" not in page
     assert status_of(comment) == "pending"
+
+
+@pytest.mark.parametrize("token", ["missing", "stale"])
+def test_a_moderators_edit_with_a_stale_token_keeps_the_stored_text(app, mod, held, token):
+    from commentsvc.extensions import db
+    from commentsvc.models import Comment
+
+    comment = held("Texten som den skrevs")
+    data = {**stale_or_missing(mod, token), "text": "Ändrad i en gammal flik"}
+    response = mod.client.post(f"/moderation/comments/{comment}/edit", data=data)
+    assert response.status_code == 400
+    assert STALE_PAGE in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Comment, comment).text == "Texten som den skrevs"
+
+
+def test_a_readers_form_without_a_token_keeps_the_readers_message(reader, article):
+    # Beside the moderators' pages: a public form refused by the same gate says the reader's
+    # sentence, not the desk's.
+    response = reader.client.post("/comments/1/delete")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Formuläret hade gått ut" in page
+    assert STALE_PAGE not in page
 
 
 @pytest.mark.parametrize(

@@ -209,6 +209,27 @@ class TestFlooding:
             reader.post(article, comment=f"Inlägg {i}")
         assert all(reader.open(article).status_code == 200 for _ in range(10))
 
+    def test_another_app_in_the_process_does_not_change_this_ones_limits(
+        self, app, reader, article, database_url, tmp_path
+    ):
+        from commentsvc import create_app
+        from tests.conftest import base_config
+
+        # Made after this app, with limits off and another prefix, as a second instance or a
+        # command in the same process would be: each app keeps its own Limiter.
+        other = tmp_path / "other"
+        other.mkdir()
+        create_app(
+            {
+                **base_config(database_url, other),
+                "RATELIMIT_ENABLED": False,
+                "RATELIMIT_KEY_PREFIX": "another",
+            }
+        )
+        codes = [reader.post(article, comment=f"Inlägg {i}").status_code for i in range(4)]
+        assert codes == [303, 303, 303, 429]
+        assert len(stored(app)) == 3
+
 
 def _closed_port() -> int:
     with socket.socket() as s:

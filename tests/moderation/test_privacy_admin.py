@@ -4,6 +4,8 @@ other places an email lives (the moderators' outbox, moderator accounts)."""
 from __future__ import annotations
 
 import json
+import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
@@ -293,3 +295,37 @@ def test_an_empty_or_malformed_email_never_matches_everyone(app, runner, anna, e
         assert result.exit_code == 1 and "namn@exempel.se" in result.output
     with app.app_context():
         assert db.session.get(Comment, anna["reply"]).email == "bo@example.se"
+
+
+def test_the_privacy_logs_results_are_in_swedish(app, admin, article, add_comment):
+    add_comment(article, "Annas text", email="anna@example.se")
+    add_comment(article, "Gretas text", email="greta.anna@example.se")  # a near miss: kept
+    admin.post("/moderation/privacy/erase", {"email": "anna@example.se", "confirm": "yes"})
+    admin.post("/moderation/privacy/lookup", {"email": "greta.anna@example.se"})
+    page = admin.get("/moderation/privacy").get_data(as_text=True)
+    table = re.search(r'<table class="privacy-audit">.*?</table>', page, re.DOTALL).group(0)
+    assert '<th scope="col">Resultat</th>' in table
+    assert "1 kommentar anonymiserad, 0 borttagna, 0 andra poster" in table
+    assert "comments anonymized" not in table and " rows" not in table
+    assert " UTC" not in table  # times in the configured zone, as on every other page
+
+
+def test_a_purge_of_one_sent_mail_says_so_in_the_singular_in_the_shell_and_the_log(
+    app, runner, admin, held, make_moderator
+):
+    make_moderator("mia", email="mia@example.se", notify=True)
+    comment = held()
+    with app.app_context():
+        db.session.execute(
+            update(OutboxMail)
+            .where(OutboxMail.comment_id == comment)
+            .values(sent_at=utcnow() - timedelta(days=400))
+        )
+        db.session.commit()
+    result = runner.invoke(args=["purge"])
+    assert result.exit_code == 0, result.output
+    assert "Raderade 1 skickat mejl." in result.output
+    page = admin.get("/moderation/privacy").get_data(as_text=True)
+    table = re.search(r'<table class="privacy-audit">.*?</table>', page, re.DOTALL).group(0)
+    assert "0 IP-adresser tömda, 0 kommentarer borttagna, 1 skickat mejl raderat" in table
+    assert "sent mails" not in table

@@ -3,7 +3,11 @@ and undo; and what readers never see."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+
+from commentsvc.extensions import db
 
 
 @pytest.fixture
@@ -40,7 +44,6 @@ def test_tabs_count_each_status_and_filter_by_article_and_search(
     mod, held, app, add_comment, article
 ):
     from commentsvc import threads
-    from commentsvc.extensions import db
 
     with app.app_context():
         threads.create_article("nyhet-2", title="Ny bro över älven")
@@ -109,7 +112,6 @@ def test_undo_reverses_the_last_decision(app, mod, held, status_of):
 
 
 def test_edit_sanitizes_again_and_can_be_undone(app, mod, held):
-    from commentsvc.extensions import db
     from commentsvc.models import Comment
 
     comment = held("Originaltext")
@@ -145,7 +147,6 @@ def test_a_staff_reply_is_published_at_once_and_marked(app, mod, held, reader, a
 def test_a_reply_waits_for_its_pending_parent_or_goes_with_it(
     app, mod, held, add_comment, article, status_of
 ):
-    from commentsvc.extensions import db
     from commentsvc.models import Comment, CommentStatus
 
     parent = add_comment(article, "Föräldern")
@@ -210,7 +211,6 @@ def test_bulk_without_an_action_says_so(mod, held, status_of):
 def test_a_queue_of_50_is_cleared_with_bulk_actions_and_every_decision_is_logged(
     app, mod, held, status_of
 ):
-    from commentsvc.extensions import db
     from commentsvc.models import ModerationEvent
 
     ids = [held(f"Kommentar {i}", email=f"p{i}@example.se") for i in range(50)]
@@ -230,7 +230,6 @@ def test_a_queue_of_50_is_cleared_with_bulk_actions_and_every_decision_is_logged
 
 
 def test_bulk_approves_parent_and_reply_together(app, mod, add_comment, article, status_of):
-    from commentsvc.extensions import db
     from commentsvc.models import Comment, CommentStatus
 
     parent = add_comment(article, "Föräldern")
@@ -277,3 +276,40 @@ def test_the_same_decision_twice_is_recorded_once(app, mod, held):
     mod.act(comment, "trash")
     mod.act(comment, "trash")
     assert [e[1] for e in events(app, comment)] == ["trash"]
+
+
+def test_the_list_view_shows_one_row_per_comment_and_is_remembered(mod, held, article):
+    first = held("Hur påverkar det pendlingen från Sundsvall? " + "Lång text. " * 40)
+    cards = mod.get("/moderation/").get_data(as_text=True)
+    assert '<ol class="queue"' in cards and 'aria-current="page">Kort</a>' in cards
+    listed = mod.get("/moderation/?view=list").get_data(as_text=True)
+    assert '<table class="queue queue-list"' in listed
+    row = re.search(rf'<tr class="queue-item" id="row-{first}".*?</tr>', listed, re.DOTALL)
+    cells = row.group(0)
+    assert "Anna Lindqvist" in cells and "anna@example.se" in cells
+    assert "Hur påverkar det pendlingen" in cells and "…" in cells  # an excerpt
+    assert "SOI Mitt startar i Svealand" in cells
+    assert "första kommentaren från denna författare" in cells
+    assert 'data-shortcut="a"' in cells and 'form="bulk"' in cells
+    # The next visit, without asking, is the list again; asking for cards switches back.
+    assert '<table class="queue queue-list"' in mod.get("/moderation/").get_data(as_text=True)
+    assert '<ol class="queue"' in mod.get("/moderation/?view=cards").get_data(as_text=True)
+    assert '<ol class="queue"' in mod.get("/moderation/").get_data(as_text=True)
+
+
+def test_a_reply_shows_the_text_it_answers_in_both_views(mod, held, article, add_comment):
+    parent = add_comment(article, "Bron öppnar i maj, enligt kommunen.", author="Bo Ek")
+    held("Stämmer det verkligen?", parent=parent, author="Lisa Berg", email="lisa@example.se")
+    held("En vanlig kommentar", author="Karin", email="karin@example.se")
+    for view in ("cards", "list"):
+        page = mod.get(f"/moderation/?view={view}").get_data(as_text=True)
+        quoted = re.findall(r'<blockquote class="parent-text">(.*?)</blockquote>', page)
+        assert quoted == ["Bron öppnar i maj, enligt kommunen."], view
+
+
+def test_bulk_on_one_comment_says_so_in_the_singular(mod, held):
+    one = held()
+    response = mod.post(
+        "/moderation/bulk", {"action": "approve", "ids": [str(one)]}, follow_redirects=True
+    )
+    assert "1 kommentar uppdaterad." in response.get_data(as_text=True)

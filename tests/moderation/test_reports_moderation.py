@@ -334,7 +334,7 @@ def test_a_decision_without_the_forms_token_changes_nothing_and_says_why(
     for decision, form in (("keep", {}), ("remove", {"reason": "illegal", "ground": "Hot"})):
         answer = mod.client.post(f"/moderation/comments/{many}/reports/{decision}", data=form)
         assert answer.status_code == 400
-        assert "Ladda om sidan och skicka igen" in answer.get_data(as_text=True)
+        assert "Ingenting ändrades; försök igen." in answer.get_data(as_text=True)
     assert status_of(many) == "pending"
     assert [m for m in mails(app) if m[1].startswith("Decision")] == []
 

@@ -1,7 +1,7 @@
 """thread notify: on PostgreSQL, every statement that writes the article table (a thread's
 version moving, a new thread, a setting that moves them all) sends NOTIFY commentsvc in its
 transaction, so that each worker of each instance knows its kept answers may be old
-(commentsvc/freshness.py). SQLite needs nothing: its data_version tells the same.
+(commentsvc/web/freshness.py). SQLite needs nothing: its data_version tells the same.
 
 Revision ID: 0012_thread_notify
 Revises: 0011_reports

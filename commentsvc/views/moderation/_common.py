@@ -67,8 +67,6 @@ ACTION_NAMES = {
     "report-hold": _l("held after readers' reports"),
     "reports-kept": _l("kept; reports dismissed"),
 }
-# What a moderator sees when a form's token has run out or was missing: the page again.
-EXPIRED = _l("The page had been open too long. Nothing was changed; please try again.")
 
 
 def _describe_audit(*args, **kwargs):

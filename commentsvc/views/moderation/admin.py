@@ -16,7 +16,6 @@ from commentsvc import settings
 from commentsvc.errors import DomainError
 from commentsvc.extensions import db
 from commentsvc.forms.desk import (
-    ActionForm,
     ModeratorForm,
     SettingsForm,
 )
@@ -27,7 +26,7 @@ from commentsvc.moderation.auth import (
     current_moderator,
     login_required,
 )
-from commentsvc.views.moderation._common import EXPIRED, actor, bp, safe_next
+from commentsvc.views.moderation._common import actor, bp, safe_next
 
 
 @bp.route("/moderators", methods=["GET", "POST"])
@@ -73,9 +72,6 @@ def _moderators_page(form=None, status: int = 200, **context):
 @bp.post("/moderators/<int:moderator_id>/<any(disable, enable):action>")
 @admin_required
 def set_active(moderator_id: int, action: str):
-    if not ActionForm().validate_on_submit():
-        flash(str(EXPIRED), "error")
-        return redirect(url_for("moderation.moderators"), code=303)
     try:
         changed = accounts.set_active(
             moderator_id, action == "enable", by=current_moderator(), now=utcnow()
@@ -93,9 +89,6 @@ def set_active(moderator_id: int, action: str):
 @bp.post("/moderators/<int:moderator_id>/role")
 @admin_required
 def set_role(moderator_id: int):
-    if not ActionForm().validate_on_submit():
-        flash(str(EXPIRED), "error")
-        return redirect(url_for("moderation.moderators"), code=303)
     try:
         changed = accounts.set_role(
             moderator_id, request.form.get("role", ""), by=current_moderator(), now=utcnow()
@@ -113,9 +106,6 @@ def set_role(moderator_id: int):
 @admin_required
 def reset_password(moderator_id: int):
     """A temporary password, shown once on the page (it is never stored or mailed in clear)."""
-    if not ActionForm().validate_on_submit():
-        flash(str(EXPIRED), "error")
-        return redirect(url_for("moderation.moderators"), code=303)
     try:
         changed, temporary = accounts.reset_password(
             moderator_id, by=current_moderator(), now=utcnow()
@@ -131,9 +121,6 @@ def reset_password(moderator_id: int):
 @bp.post("/me/notify")
 @login_required
 def notify():
-    if not ActionForm().validate_on_submit():
-        flash(str(EXPIRED), "error")
-        return redirect(safe_next(url_for("moderation.queue")), code=303)
     me = current_moderator()
     accounts.set_notify(me.id, request.form.get("notify") == "on")
     db.session.commit()

@@ -18,7 +18,6 @@ from commentsvc.errors import DomainError
 from commentsvc.extensions import db
 from commentsvc.forms.comment import parse_id
 from commentsvc.forms.desk import (
-    ActionForm,
     BulkForm,
     ModeratorEditForm,
 )
@@ -30,7 +29,7 @@ from commentsvc.moderation.auth import (
 )
 from commentsvc.moderation.desk import TABS, events_for, load_queue
 from commentsvc.notify import subscriptions
-from commentsvc.views.moderation._common import DONE, EXPIRED, actor, bp, safe_next
+from commentsvc.views.moderation._common import DONE, actor, bp, safe_next
 
 
 def arg_page() -> int:
@@ -94,9 +93,6 @@ def comment(comment_id: int):
 @login_required
 def remove_subscription(comment_id: int, subscription_id: int):
     back = url_for("moderation.comment", comment_id=comment_id) + "#subscriptions"
-    if not ActionForm().validate_on_submit():
-        flash(str(EXPIRED), "error")
-        return redirect(back, code=303)
     if subscriptions.remove_for_moderator(comment_id, subscription_id, by=actor(), now=utcnow()):
         db.session.commit()
         flash(str(_l("The subscription is removed; no more emails go to that address about it.")))
@@ -119,9 +115,6 @@ ACTION_RULE = "<any(approve, 'approve-with-parent', trash, spam, restore, undo):
 @login_required
 def act(comment_id: int, action: str):
     back = safe_next(url_for("moderation.queue")) + f"#row-{comment_id}"
-    if not ActionForm().validate_on_submit():
-        flash(str(EXPIRED), "error")
-        return redirect(back, code=303)
     now, by = utcnow(), actor()
     try:
         if action == "approve":
@@ -159,8 +152,6 @@ def edit(comment_id: int):
         db.session.commit()
         flash(str(_l("Comment %(id)s is saved.", id=comment_id)))
         return redirect(url_for("moderation.comment", comment_id=comment_id), code=303)
-    if form.csrf_token.errors:
-        form.text.errors = [*form.text.errors, EXPIRED]
     return _comment_page(found, edit_form=form, status=422)
 
 
@@ -188,8 +179,6 @@ def reply(comment_id: int):
         db.session.commit()
         flash(str(_l("Your reply is published as comment %(id)s.", id=staff_reply.id)))
         return redirect(url_for("moderation.comment", comment_id=comment_id), code=303)
-    if form.csrf_token.errors:
-        form.text.errors = [*form.text.errors, EXPIRED]
     return _comment_page(found, reply_form=form, status=422)
 
 
@@ -203,7 +192,7 @@ def confirm_delete(comment_id: int):
 @admin_required
 def delete(comment_id: int):
     found = moderation.get_comment(comment_id)
-    if not ActionForm().validate_on_submit() or request.form.get("confirm") != "yes":
+    if request.form.get("confirm") != "yes":
         message = _l("Confirm with the button below to delete the comment permanently.")
         return render_template("moderation/delete.html", c=found, refusal=message), 422
     try:
@@ -222,9 +211,6 @@ def delete(comment_id: int):
 def bulk():
     form = BulkForm()
     back = safe_next(url_for("moderation.queue"))
-    if not form.validate_on_submit():
-        flash(str(EXPIRED), "error")
-        return redirect(back, code=303)
     ids = [i for i in map(parse_id, request.form.getlist("ids")) if i is not None][:500]
     try:
         done = moderation.bulk(form.action.data, ids, by=actor(), now=utcnow())

@@ -23,10 +23,8 @@ mod_bp.context_processor(_common.moderation_context)
 mod_bp.after_request(_common.no_store)
 
 
-@mod_bp.app_template_global()
-def report_statements(comment_id: int) -> list:
-    """The statements of reasons sent about a comment, for its moderation page."""
-    return reports.statements_for(comment_id)
+# The statements of reasons sent about a comment, for its moderation page.
+mod_bp.add_app_template_global(reports.statements_for, "report_statements")
 
 
 def render_tab(removal_form: RemovalForm, status: int = 200, errors: dict | None = None):
@@ -56,10 +54,6 @@ def _actor() -> str:
 @mod_bp.post("/comments/<int:comment_id>/reports/keep")
 @login_required
 def keep(comment_id: int):
-    if not ActionForm().validate_on_submit():
-        # As on the queue's actions: an expired form changes nothing and says so.
-        flash(str(_common.EXPIRED), "error")
-        return redirect(url_for("report_moderation.reported"), code=303)
     try:
         reports.keep(comment_id, by=_actor(), now=utcnow())
     except DomainError as error:
@@ -75,10 +69,6 @@ def keep(comment_id: int):
 @login_required
 def remove(comment_id: int):
     form = RemovalForm()
-    if not form.validate_on_submit():
-        # As on the queue's actions: an expired form changes nothing and says so.
-        flash(str(_common.EXPIRED), "error")
-        return redirect(url_for("report_moderation.reported"), code=303)
     try:
         reports.remove(
             comment_id,

@@ -1,5 +1,5 @@
-"""Regression tests for what the attack found in request parsing: CR/LF in ``next`` and ids
-too large for the database answered 500."""
+"""Odd values in requests get a plain answer, never a 500: CR/LF in ``next``, ids too large
+for the database, numbers in other digits, settings sent without their word lists."""
 
 from __future__ import annotations
 

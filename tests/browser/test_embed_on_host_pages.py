@@ -1,7 +1,6 @@
-"""Rough edges seen in Chromium: invalid fields that look invalid, the iframe author who keeps
-their pending comment after a reload, fresh counts after a post, one time format, the error
-summary that goes when "Svara" is clicked, a host page with a strict CSP, and the
-moderators' dense list view."""
+"""The embed on host pages, seen in Chromium: invalid fields that look invalid, the iframe
+author who keeps their pending comment after a reload, fresh counts after a post, one time
+format, the error summary that goes when "Svara" is clicked, a host page with a strict CSP."""
 
 from __future__ import annotations
 
@@ -11,12 +10,8 @@ from datetime import UTC, datetime
 import pytest
 from werkzeug.wrappers import Request, Response
 
-from tests.browser import test_moderation_queue
 from tests.browser.conftest import LiveServer
 from tests.browser.test_embed_browser import ARTICLE_PAGE, FRAMED_PAGE, FRONT_PAGE, expect_text
-from tests.browser.test_moderation_queue import log_in
-
-queue_data = test_moderation_queue.queue_data  # the same queue as the card view's test
 
 # The iframe with the snippet of docs/embedding.md: the height, and the reader's tokens kept
 # by the host.
@@ -279,39 +274,3 @@ def test_the_embed_looks_as_designed_under_a_strict_host_csp(page, site, article
     # ... but a real field of the form, which a program filling every field fills.
     assert honeypot.evaluate("el => el.form !== null && el.name === 'hp'")
     assert refused == []
-
-
-def test_the_moderator_works_the_dense_list_with_keys_and_bulk_actions(
-    page, live_server, queue_data, add_comment, article, axe_violations
-):
-    parent = add_comment(article, "Bron öppnar i maj, enligt kommunen.", author="Bo Ek")
-    log_in(page, live_server)
-    page.get_by_role("link", name="Lista").click()
-    rows = page.locator("tr.queue-item")
-    assert rows.count() == 3
-    first = rows.nth(0)
-    assert "Lisa Berg" in first.inner_text() and "SOI Mitt startar i Svealand" in first.inner_text()
-    assert "första kommentaren från denna författare" in first.inner_text()
-    assert axe_violations(page) == []
-    actions = first.locator(".actions")
-    assert actions.evaluate("el => getComputedStyle(el).opacity") == "0"  # quiet until wanted
-    first.hover()
-    assert actions.evaluate("el => getComputedStyle(el).opacity") == "1"
-    page.mouse.move(0, 0)
-    page.keyboard.press("j")
-    assert page.evaluate("document.activeElement.id") == f"row-{queue_data[0]}"
-    assert actions.evaluate("el => getComputedStyle(el).opacity") == "1"  # shown on focus
-    with page.expect_navigation():
-        page.keyboard.press("a")
-    assert f"Kommentar {queue_data[0]} är godkänd." in page.locator("#mod-status").inner_text()
-    assert page.locator("tr.queue-item").count() == 2  # still the list: remembered
-    assert page.evaluate("document.activeElement.id") == f"row-{queue_data[1]}"
-
-    page.goto(f"{live_server.url}/moderation/")  # another visit: the list again
-    assert page.locator("table.queue-list").count() == 1
-    page.get_by_role("button", name="Markera alla på sidan").click()
-    page.get_by_label("Åtgärd för de markerade kommentarerna").select_option("trash")
-    with page.expect_navigation():
-        page.get_by_role("button", name="Utför på markerade").click()
-    assert "2 kommentarer uppdaterade." in page.locator("#mod-status").inner_text()
-    assert parent  # the approved parent stays out of the queue
