@@ -19,6 +19,7 @@ from commentsvc.moderation.auth import ModeratorSessionInterface
 from commentsvc.notify import events as notify_events
 from commentsvc.privacy.addresses import notice as privacy_notice
 from commentsvc.ratelimits import init_limiter, log_storage_faults
+from commentsvc.setting_specs import LANGUAGES
 from commentsvc.views import api, embed, feeds, public
 from commentsvc.views import moderation as moderation_pages
 from commentsvc.views import reports as report_pages
@@ -72,10 +73,10 @@ def select_locale() -> str:
     if not has_request_context():  # commands and workers speak the configured language
         return config["LANGUAGE"]
     wanted = request.args.get("lang") or request.form.get("lang")
-    if wanted in ("sv", "en"):
+    if wanted in LANGUAGES:
         return wanted
     if config["LANGUAGE_FROM_BROWSER"]:
-        return request.accept_languages.best_match(["sv", "en"], default=config["LANGUAGE"])
+        return request.accept_languages.best_match(LANGUAGES, default=config["LANGUAGE"])
     return config["LANGUAGE"]
 
 

@@ -17,6 +17,7 @@ from commentsvc.forms.comment import (
     declared_limits,
 )
 from commentsvc.forms.report import REPORTER_MAX, ReportForm
+from commentsvc.setting_specs import LANGUAGES
 
 ARTICLE_KEY_PATTERN = f"^{ARTICLE_KEY.pattern}$"
 
@@ -53,7 +54,7 @@ LANG_PARAM = {
     "name": "lang",
     "in": "query",
     "description": "Language of texts and messages (default: the service's LANGUAGE)",
-    "schema": {"type": "string", "enum": ["sv", "en"]},
+    "schema": {"type": "string", "enum": list(LANGUAGES)},
 }
 EDIT_TOKEN = {
     "name": "X-Edit-Token",
@@ -177,7 +178,7 @@ SCHEMAS: dict[str, Any] = {
                     "closed": {"type": "boolean"},
                 },
             },
-            "lang": {"type": "string", "enum": ["sv", "en"]},
+            "lang": {"type": "string", "enum": list(LANGUAGES)},
             "heading": {"type": "string"},
             "count": {"type": "integer", "description": "approved comments"},
             "page": {"type": "integer"},

@@ -20,6 +20,7 @@ LARGEST = 2**31 - 1
 # Dates are computed as "now minus so many days" (retention) or "created plus so many days":
 # a hundred years keeps every such date a real one.
 CENTURY_DAYS = 36500
+LANGUAGES = ("sv", "en")  # the languages the service speaks, Swedish first
 YEAR_MINUTES = 365 * 24 * 60
 
 
@@ -178,7 +179,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
         label=_l("Close threads this many days after they start (0: never)"),
     ),
     WholeNumber(key="EDIT_WINDOW_MINUTES", default=15, maximum=YEAR_MINUTES),
-    OneOf(key="LANGUAGE", default="sv", choices=(("sv", None), ("en", None))),
+    OneOf(key="LANGUAGE", default="sv", choices=tuple((code, None) for code in LANGUAGES)),
     Text(key="TIMEZONE", default="Europe/Stockholm"),  # how times are shown to readers
     Flag(key="LANGUAGE_FROM_BROWSER", default=False),  # True: Accept-Language picks sv or en
     # Longer than an hour and nobody gets a comment through the time trap.

@@ -41,6 +41,7 @@ from commentsvc.models import (
 from commentsvc.moderation.actions import get_comment, record
 from commentsvc.notify.mail import queue
 from commentsvc.privacy.identity import normalize_address
+from commentsvc.setting_specs import LANGUAGES
 from commentsvc.weburls import public_url
 
 CONFIRM_LINK_DAYS = 7
@@ -108,7 +109,7 @@ def subscribe(
         comment_id=comment.id,
         email=comment.email,
         address=address,
-        language=language if language in ("sv", "en") else current_app.config["LANGUAGE"],
+        language=language if language in LANGUAGES else current_app.config["LANGUAGE"],
         created_at=now,
     )
     db.session.add(subscription)

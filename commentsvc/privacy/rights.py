@@ -32,7 +32,7 @@ from commentsvc.models import (
     OutboxMail,
 )
 from commentsvc.privacy.identity import normalize_address
-from commentsvc.privacy.sources import OTHER_SOURCES, _by_email, _moderators, _normalized
+from commentsvc.privacy.sources import OTHER_SOURCES, _by_email, _moderators
 from commentsvc.threads.removal import delete_for_good
 from commentsvc.threads.rows import ANONYMOUS_AUTHOR
 
@@ -47,7 +47,7 @@ class NotAnEmail(DomainError):
 
 
 def _checked(email: str) -> str:
-    address = _normalized(email)
+    address = normalize_address(email)
     if not address or "@" not in address or len(address) > 254:
         raise NotAnEmail(_l("Enter an email address like namn@exempel.se."))
     return address

@@ -49,7 +49,7 @@ def _when(moment: datetime | None) -> str | None:
 
 def _outbox_about(email: str):
     """Mails about this person's comments, about them, or sent to them: exact addresses."""
-    address = _normalized(email)
+    address = normalize_address(email)
     theirs = select(Comment.id).where(_by_email(email)).scalar_subquery()
     # Readers' notification mails quote several comments: each notification names its mail.
     quoting = select(Notification.mail_id).where(
@@ -91,7 +91,7 @@ def _outbox_erase(email: str, delete: bool) -> int:
 
 
 def _moderators(email: str):
-    address = _normalized(email)
+    address = normalize_address(email)
     return or_(Moderator.address == address, func.lower(Moderator.username) == address)
 
 
@@ -118,7 +118,7 @@ def _moderator_erase(email: str, delete: bool) -> int:
     name and mail setting go. (An active account was refused before anything changed.)"""
     accounts = list(db.session.execute(select(Moderator).where(_moderators(email))).scalars())
     for account in accounts:
-        if _normalized(account.username) == _normalized(email):
+        if normalize_address(account.username) == normalize_address(email):
             old, new = account.username, f"erased-moderator-{account.id}"
             account.username = new
             for column in (ModerationEvent.actor, Comment.decided_by, Setting.updated_by):
@@ -136,7 +136,7 @@ def _moderator_erase(email: str, delete: bool) -> int:
 
 def _throttles(email: str):
     """Failed logins typed with this email as the user name (``pair:<name>|<address>``)."""
-    prefix = "pair:" + _normalized(email).replace("\\", "\\\\").replace("%", "\\%")
+    prefix = "pair:" + normalize_address(email).replace("\\", "\\\\").replace("%", "\\%")
     prefix = prefix.replace("_", "\\_")
     return func.lower(LoginThrottle.key).like(prefix + "|%", escape="\\")
 
@@ -161,12 +161,8 @@ def _throttle_erase(email: str, delete: bool) -> int:
     return len(rows)
 
 
-def _normalized(email: str) -> str:
-    return normalize_address(email)
-
-
 def _by_email(email: str):
-    return Comment.address == _normalized(email)
+    return Comment.address == normalize_address(email)
 
 
 def _edits_of(email: str):

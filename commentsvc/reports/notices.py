@@ -27,6 +27,7 @@ from commentsvc.moderation.actions import (
 )
 from commentsvc.privacy.identity import normalize_address
 from commentsvc.reports.rules import REPORTS_ACTOR, reports_to_hold
+from commentsvc.setting_specs import LANGUAGES
 from commentsvc.threads.shapes import can_report
 
 
@@ -90,7 +91,7 @@ def file_report(
         address=address,
         reporter=reporter,
         good_faith=new.good_faith,
-        lang=lang if lang in ("sv", "en") else current_app.config["LANGUAGE"],
+        lang=lang if lang in LANGUAGES else current_app.config["LANGUAGE"],
         created_at=now,
     )
     db.session.add(report)

@@ -9,7 +9,6 @@ from flask_babel import lazy_gettext as _l
 from commentsvc import reports
 from commentsvc.errors import DomainError
 from commentsvc.extensions import db
-from commentsvc.forms.desk import ActionForm
 from commentsvc.forms.report import (
     RemovalForm,
 )
