@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from commentsvc.extensions import db
 from commentsvc.models import Article, Comment, CommentStatus, ImportMapping
-from commentsvc.moving import core, wordpress
+from commentsvc.moving import core, store, wordpress
 
 from .conftest import TESTDATA
 
@@ -348,21 +348,21 @@ def test_an_interrupted_import_leaves_no_half_article_and_can_be_run_again(
     path = write(
         wxr(item(1, comment(1) + comment(2, parent=1)) + item(2, comment(3) + comment(4, parent=3)))
     )
-    original = core.ArticleStore._comment
+    original = store.ArticleStore._comment
 
     def power_cut(self, article, source, parent):
         if source.source_id == "4":
             raise KeyboardInterrupt  # as if the operator pressed Ctrl-C half way
         return original(self, article, source, parent)
 
-    monkeypatch.setattr(core.ArticleStore, "_comment", power_cut)
+    monkeypatch.setattr(store.ArticleStore, "_comment", power_cut)
     with app.app_context(), pytest.raises(KeyboardInterrupt):
         wordpress.import_file(path, now=datetime.now(UTC))
     with app.app_context():
         keys = set(db.session.execute(select(Article.key)).scalars())
     assert keys == {"nyhet-1"} and set(stored_by_source(app)) == {"1", "2"}
 
-    monkeypatch.setattr(core.ArticleStore, "_comment", original)
+    monkeypatch.setattr(store.ArticleStore, "_comment", original)
     result = runner.invoke(args=["import-wordpress", path])
     assert result.exit_code == 0
     assert set(stored_by_source(app)) == {"1", "2", "3", "4"} and count(app, Article) == 2
@@ -419,19 +419,19 @@ def test_a_database_error_half_way_is_reported_and_a_rerun_continues(
     from sqlalchemy.exc import OperationalError
 
     path = write(wxr(item(1, comment(1)) + item(2, comment(2))))
-    original = core.ArticleStore._comment
+    original = store.ArticleStore._comment
 
     def locked(self, article, source, parent):
         if source.source_id == "2":
             raise OperationalError("INSERT", {}, Exception("database is locked"))
         return original(self, article, source, parent)
 
-    monkeypatch.setattr(core.ArticleStore, "_comment", locked)
+    monkeypatch.setattr(store.ArticleStore, "_comment", locked)
     result = runner.invoke(args=["import-wordpress", path])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "database is locked" in result.output and "igen" in result.output
     assert set(stored_by_source(app)) == {"1"}
-    monkeypatch.setattr(core.ArticleStore, "_comment", original)
+    monkeypatch.setattr(store.ArticleStore, "_comment", original)
     assert runner.invoke(args=["import-wordpress", path]).exit_code == 0
     assert set(stored_by_source(app)) == {"1", "2"}
 

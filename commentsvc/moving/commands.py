@@ -83,7 +83,7 @@ def import_wordpress(file: str, key: str, keep_pings: bool) -> None:
 @with_appcontext
 def import_disqus(file: str, key: str) -> None:
     """Import the comments of a Disqus export into their threads."""
-    from commentsvc.moving import disqus
+    from commentsvc.moving import disqus  # loaded when used: not in every worker
 
     _run_import(lambda: disqus.import_file(file, key=key, now=utcnow(), progress=_progress))
 

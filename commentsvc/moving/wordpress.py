@@ -23,16 +23,15 @@ from flask_babel import ngettext
 from commentsvc.forms.comment import COMMENT_MAX
 from commentsvc.models import CommentStatus
 from commentsvc.moving.core import (
-    ArticleStore,
     ImportRefused,
     Progress,
     SourceArticle,
     SourceComment,
     Summary,
-    date_with_fallback,
     parse_date,
     plain,
 )
+from commentsvc.moving.store import ArticleStore, date_with_fallback
 
 KEY_CHOICES = ("slug", "id", "path")
 APPROVAL = {

@@ -1,0 +1,213 @@
+"""The API's OpenAPI description: its paths, built on the shapes in ``schemas``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from commentsvc.openapi.schemas import (
+    ARTICLE_PARAM,
+    COMMENT_ID,
+    EDIT_LIMITS,
+    EDIT_TOKEN,
+    ERROR,
+    LANG_PARAM,
+    SCHEMAS,
+    _json,
+    _ref,
+    _text,
+)
+
+
+def openapi_description(server: str) -> dict[str, Any]:
+    """The description, with this service's address as the server."""
+    comments_path = {
+        "get": {
+            "summary": "The article and its approved comments, threaded",
+            "parameters": [
+                ARTICLE_PARAM,
+                {
+                    "name": "title",
+                    "in": "query",
+                    "description": "a new thread's title (cut to 300 characters)",
+                    "schema": {"type": "string"},
+                },
+                {
+                    "name": "url",
+                    "in": "query",
+                    "description": "a new thread's address: http(s), on one of ALLOWED_ORIGINS",
+                    "schema": {"type": "string", "maxLength": 500},
+                },
+                {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                {
+                    "name": "texts",
+                    "in": "query",
+                    "description": "1: include the embed's texts",
+                    "schema": {"type": "string"},
+                },
+                {
+                    "name": "X-Own-Comments",
+                    "in": "header",
+                    "description": "edit tokens, separated by spaces: show their pending comments",
+                    "schema": {"type": "string"},
+                },
+                LANG_PARAM,
+            ],
+            "responses": {
+                "200": _json(_ref("Thread"), "The thread"),
+                "404": ERROR,
+                "422": ERROR,
+                "429": ERROR,  # too many new threads (RATELIMIT_NEW_ARTICLES, per day)
+            },
+        },
+        "post": {
+            "summary": "Post a comment or a reply",
+            "parameters": [LANG_PARAM],
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": _ref("NewComment")}},
+            },
+            "responses": {
+                "201": _json(_ref("Created"), "Stored, published or pending"),
+                "403": ERROR,
+                "404": ERROR,
+                "413": ERROR,
+                "415": ERROR,
+                "422": ERROR,
+                "429": ERROR,
+            },
+        },
+    }
+    one_comment = {
+        "parameters": [COMMENT_ID],
+        "patch": {
+            "summary": "The author edits their comment within EDIT_WINDOW_MINUTES",
+            "parameters": [EDIT_TOKEN, LANG_PARAM],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["comment"],
+                            "properties": {"comment": _text(EDIT_LIMITS["comment"])},
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "200": _json(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "comment": _ref("Comment"),
+                            "pending": {"type": "boolean"},
+                        },
+                    },
+                    "Edited and judged by the whole policy again, as a new comment: "
+                    "pending (true) when it now waits for review or is spam",
+                ),
+                "403": ERROR,
+                "404": ERROR,
+                "415": ERROR,
+                "422": ERROR,
+            },
+        },
+        "delete": {
+            "summary": "The author deletes their comment within EDIT_WINDOW_MINUTES",
+            "parameters": [EDIT_TOKEN, LANG_PARAM],
+            "responses": {"204": {"description": "Deleted"}, "403": ERROR, "404": ERROR},
+        },
+    }
+    reports_path = {
+        "parameters": [COMMENT_ID],
+        "post": {
+            "summary": "Report a published comment (a notice of illegal content, or a flag)",
+            "description": "One reader (their email address, and their browser as named by "
+            "`reporter`) counts once per comment; REPORTS_TO_HOLD different readers hold the "
+            "comment for review. Rate-limited per address like posting.",
+            "parameters": [LANG_PARAM],
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": _ref("NewReport")}},
+            },
+            "responses": {
+                "201": _json(_ref("ReportCreated"), "Received; a moderator will decide"),
+                "403": ERROR,
+                "404": ERROR,
+                "409": ERROR,
+                "413": ERROR,
+                "415": ERROR,
+                "422": ERROR,
+                "429": ERROR,
+            },
+        },
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "commentsvc API",
+            "version": "1",
+            "description": "Comments under the articles of a news site. Write requests need "
+            "Content-Type: application/json and, from a browser, an Origin in ALLOWED_ORIGINS.",
+        },
+        "servers": [{"url": server}],
+        "paths": {
+            "/api/v1/comments": comments_path,
+            "/api/v1/comments/{comment_id}": one_comment,
+            "/api/v1/comments/{comment_id}/reports": reports_path,
+            "/api/v1/counts": {
+                "get": {
+                    "summary": "Approved comment counts for up to 100 articles, in one query",
+                    "parameters": [
+                        {**ARTICLE_PARAM, "description": "repeat for each article (at most 100)"},
+                        LANG_PARAM,
+                        {
+                            "name": "fresh",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string"},
+                            "description": "any value: answer `no-store`, past every cache "
+                            "(the embed sends it for a while after its reader posted)",
+                        },
+                    ],
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "counts": {
+                                        "type": "object",
+                                        "additionalProperties": {"type": "integer"},
+                                    }
+                                },
+                            },
+                            "Counts by article key (0 for unknown keys)",
+                        ),
+                        "422": ERROR,
+                    },
+                }
+            },
+            "/api/v1/stamp": {
+                "get": {
+                    "summary": "A fresh anti-spam stamp for a new comment's `ts` (never cached)",
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "additionalProperties": False,
+                                "properties": {"ts": {"type": "string"}},
+                            },
+                            "Send it back as `ts` when posting; fetch it when the form is shown",
+                        )
+                    },
+                }
+            },
+            "/api/v1/openapi.json": {
+                "get": {
+                    "summary": "This description",
+                    "responses": {"200": {"description": "OpenAPI 3.1 document"}},
+                }
+            },
+        },
+        "components": {"schemas": SCHEMAS},
+    }
