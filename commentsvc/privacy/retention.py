@@ -11,7 +11,7 @@ from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.orm import aliased
 
 from commentsvc.extensions import db
-from commentsvc.models import Comment, CommentStatus, OutboxMail
+from commentsvc.models import AuditAction, Comment, CommentStatus, OutboxMail
 from commentsvc.moderation.actions import forget_earlier_versions
 from commentsvc.privacy.rights import record_audit
 from commentsvc.reports.personal_data import purge_reports
@@ -79,9 +79,13 @@ def purge(*, now: datetime, by: str = "purge") -> Purge:
             .execution_options(synchronize_session=False)
         ).rowcount
     record_audit(
-        "purge",
-        f"{result.ips_cleared} IPs cleared, {sum(result.deleted.values())} comments deleted, "
-        f"{result.mails_deleted} sent mails deleted, {result.reports_cleared} reports cleared",
+        AuditAction.PURGE,
+        {
+            "ips": result.ips_cleared,
+            "comments": sum(result.deleted.values()),
+            "mails": result.mails_deleted,
+            "reports": result.reports_cleared,
+        },
         by=by,
         now=now,
     )

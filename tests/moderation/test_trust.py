@@ -203,6 +203,30 @@ def test_a_permanent_delete_forgets_the_earlier_texts_kept_for_undo(
     assert "070-1234567" not in every_row(app)
 
 
+def test_an_erasure_clears_the_earlier_text_held_in_the_audit_details_and_only_that(
+    app, runner, article, add_comment, admin
+):
+    vera = add_comment(article, "Ring Vera på 070-1234567", email="vera@example.se")
+    greta = add_comment(
+        article, "Ring Greta på 070-7654321", author="Greta", email="greta.vera@example.se"
+    )
+    for comment in (vera, greta):
+        admin.post(f"/moderation/comments/{comment}/edit", {"text": "Hör av dig."})
+    assert runner.invoke(args=["privacy-erase", "vera@example.se"]).exit_code == 0
+    with app.app_context():
+        edits = {
+            e.comment_id: (e.details, e.undone)
+            for e in db.session.execute(
+                select(ModerationEvent).where(ModerationEvent.action == "edit")
+            ).scalars()
+        }
+    assert edits == {vera: ({}, True), greta: ({"text": "Ring Greta på 070-7654321"}, False)}
+    assert "070-1234567" not in every_row(app)
+    assert admin.act(greta, "undo").status_code == 303  # the neighbour's edit still undoes
+    with app.app_context():
+        assert db.session.get(Comment, greta).text == "Ring Greta på 070-7654321"
+
+
 # --- 3. outbox hygiene ------------------------------------------------------------------------
 
 
@@ -508,7 +532,7 @@ def test_the_log_records_settings_accounts_privacy_and_deletes(
         "MODERATION: &#34;all&#34; → &#34;first-time&#34;",
         "inaktiverade ett konto",
         "aktiverade ett konto igen",
-        "role=moderator → admin",
+        "moa, roll moderator → admin",
         "återställde ett lösenord",
         "lade till ett konto",
         "registerutdrag",
@@ -531,12 +555,16 @@ def test_the_log_records_settings_accounts_privacy_and_deletes(
 def test_audit_details_hold_no_personal_data(app, article, held, admin, make_moderator):
     make_moderator("eva@example.se")
     with app.app_context():
-        details = " ".join(
+        eva = db.session.execute(
+            select(Moderator.id).where(Moderator.username == "eva@example.se")
+        ).scalar_one()
+        details = list(
             db.session.execute(
-                select(ModerationEvent.detail).where(ModerationEvent.comment_id.is_(None))
+                select(ModerationEvent.details).where(ModerationEvent.comment_id.is_(None))
             ).scalars()
         )
-    assert "eva@example.se" not in details and "moderator:" in details
+    assert "eva@example.se" not in json.dumps(details)
+    assert {"account": eva, "role": "moderator"} in details  # the account by its number
 
 
 # --- 10. undo that makes sense -----------------------------------------------------------------
