@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from flask import current_app
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
 
 from commentsvc.extensions import db
@@ -104,14 +104,6 @@ def record_event(
     return event
 
 
-@dataclass
-class LogPage:
-    events: list[ModerationEvent]
-    page: int
-    pages: int
-    total: int
-
-
 def log_page(
     *,
     kind: str | None = None,
@@ -119,8 +111,9 @@ def log_page(
     since: datetime | None = None,
     until: datetime | None = None,
     page: int = 1,
-) -> LogPage:
-    """One page of the log, newest first, filtered by kind, moderator and time."""
+) -> Pagination:
+    """One page of the log, newest first, filtered by kind, moderator and time; a page past
+    the end is the last one (a link kept from when the log was filtered differently)."""
     conditions = []
     if kind in KINDS:
         conditions.append(ModerationEvent.action.in_(KINDS[kind][1]))
@@ -130,21 +123,11 @@ def log_page(
         conditions.append(ModerationEvent.created_at >= since)
     if until:
         conditions.append(ModerationEvent.created_at < until)
-    total = db.session.execute(
-        select(func.count()).select_from(ModerationEvent).where(*conditions)
-    ).scalar_one()
-    pages = max(1, -(-total // PER_PAGE))
-    page = min(max(1, page), pages)
-    events = list(
-        db.session.execute(
-            select(ModerationEvent)
-            .where(*conditions)
-            .order_by(ModerationEvent.id.desc())
-            .limit(PER_PAGE)
-            .offset((page - 1) * PER_PAGE)
-        ).scalars()
-    )
-    return LogPage(events, page, pages, total)
+    query = select(ModerationEvent).where(*conditions).order_by(ModerationEvent.id.desc())
+    found = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+    if found.pages and found.page > found.pages:
+        found = db.paginate(query, page=found.pages, per_page=PER_PAGE, error_out=False)
+    return found
 
 
 def actors() -> list[str]:

@@ -281,3 +281,23 @@ def test_an_edit_keeps_the_earlier_text_as_a_field_and_its_undo_names_the_record
     (edit_id, *edit), undo = events
     assert edit == ["edit", {"text": "Ring mig på 070-1234567"}]
     assert (undo.action, undo.details) == ("undo", {"event": edit_id})
+
+
+def test_the_log_pages_by_fifty_newest_first_and_a_page_past_the_end_is_the_last(app):
+    with app.app_context():
+        accounts.create_moderator("ada", PASSWORD, role="admin", by="test", now=utcnow())
+        for n in range(51):  # 52 records with the account's own
+            details = {"key": "MAX_LINKS", "old": n, "new": n + 1}
+            audit.record_event(AuditAction.SETTING, details, by="ada", now=utcnow())
+        db.session.commit()
+    admin = ModeratorClient(app.test_client())
+    assert admin.login("ada").status_code == 303
+    first = admin.get("/moderation/log").get_data(as_text=True)
+    assert "Sida 1 av 2" in first and "Äldre" in first and "Nyare" not in first
+    assert "MAX_LINKS: 50 → 51" in first and "MAX_LINKS: 1 → 2" in first
+    assert "MAX_LINKS: 0 → 1" not in first  # the 51st newest: on the next page
+    for page in ("2", "99"):
+        last = admin.get(f"/moderation/log?page={page}").get_data(as_text=True)
+        assert "Sida 2 av 2" in last and "Nyare" in last and "Äldre" not in last
+        assert "MAX_LINKS: 0 → 1" in last and "ada, roll admin" in last
+        assert "MAX_LINKS: 1 → 2" not in last

@@ -36,5 +36,5 @@ def log():
         form=form,
         found=found,
         kinds=audit.KINDS,
-        detail=audit.describer(found.events),
+        detail=audit.describer(found.items),
     ), 200 if valid else 422
