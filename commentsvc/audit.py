@@ -1,74 +1,107 @@
 """The audit log: every decision on a comment, and the events that concern no single comment
 (settings changed, accounts, privacy requests, purges), read by admins on the log page.
 
-A record names accounts by number (``moderator:7``) and comments by id, never a reader's
-name, address or text, so what an erasure cannot reach holds no personal data. (The one
-exception, an edit's earlier text, is reached by the erasure through the comment's address.)
+A record stores what happened as fields (``ModerationEvent.details``, JSON) and is turned
+into a sentence only when shown, in the reader's language, by one function per action: no
+stored sentence is ever parsed back. A record names accounts by number (``{"account": 7}``,
+shown as today's user name) and comments by id, never a reader's name, address or text, so
+what an erasure cannot reach holds no personal data. (The one exception, an edit's earlier
+text, is reached by the erasure through the comment's address.)
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+import json
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
+from typing import Any
 
 from flask import current_app
+from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
 
 from commentsvc.extensions import db
-from commentsvc.models import ModerationEvent, Moderator
+from commentsvc.models import AuditAction, ModerationEvent, Moderator
 
+A = AuditAction
+LABELS = {
+    A.APPROVE: _l("approved"),
+    A.TRASH: _l("moved to trash"),
+    A.SPAM: _l("marked as spam"),
+    A.RESTORE: _l("restored"),
+    A.EDIT: _l("edited the text"),
+    A.DELETE: _l("deleted permanently"),
+    A.STAFF_REPLY: _l("replied as staff"),
+    A.UNSUBSCRIBE: _l("removed an email subscription"),
+    A.UNDO: _l("undid the last decision"),
+    A.REPORT_HOLD: _l("held after readers' reports"),
+    A.REPORTS_KEPT: _l("kept; reports dismissed"),
+    A.SETTING: _l("changed a setting"),
+    A.ACCOUNT_CREATED: _l("added an account"),
+    A.ACCOUNT_DISABLED: _l("disabled an account"),
+    A.ACCOUNT_ENABLED: _l("re-enabled an account"),
+    A.ROLE_CHANGED: _l("changed a role"),
+    A.PASSWORD_SET: _l("set a password"),
+    A.PASSWORD_RESET: _l("reset a password"),
+    A.PRIVACY_EXPORT: _l("privacy export"),
+    A.PRIVACY_ERASE: _l("privacy erasure"),
+    A.PURGE: _l("purge"),
+}
 KINDS = {
     "decisions": (
         _l("Decisions on comments"),
         (
-            "approve",
-            "trash",
-            "spam",
-            "restore",
-            "edit",
-            "staff-reply",
-            "undo",
-            "unsubscribe",
-            "report-hold",
-            "reports-kept",
+            A.APPROVE,
+            A.TRASH,
+            A.SPAM,
+            A.RESTORE,
+            A.EDIT,
+            A.STAFF_REPLY,
+            A.UNDO,
+            A.UNSUBSCRIBE,
+            A.REPORT_HOLD,
+            A.REPORTS_KEPT,
         ),
     ),
-    "deletes": (_l("Permanent deletes"), ("delete",)),
-    "settings": (_l("Settings"), ("setting",)),
+    "deletes": (_l("Permanent deletes"), (A.DELETE,)),
+    "settings": (_l("Settings"), (A.SETTING,)),
     "accounts": (
         _l("Accounts"),
         (
-            "account-created",
-            "account-disabled",
-            "account-enabled",
-            "role-changed",
-            "password-set",
-            "password-reset",
+            A.ACCOUNT_CREATED,
+            A.ACCOUNT_DISABLED,
+            A.ACCOUNT_ENABLED,
+            A.ROLE_CHANGED,
+            A.PASSWORD_SET,
+            A.PASSWORD_RESET,
         ),
     ),
-    "privacy": (_l("Privacy requests"), ("privacy-export", "privacy-erase")),
-    "purge": (_l("Purges"), ("purge",)),
+    "privacy": (_l("Privacy requests"), (A.PRIVACY_EXPORT, A.PRIVACY_ERASE)),
+    "purge": (_l("Purges"), (A.PURGE,)),
 }
 PER_PAGE = 50
-_SUBJECT = re.compile(r"moderator:(\d+)")
 
 
-def record_event(action: str, detail: str, *, by: str, now: datetime) -> ModerationEvent:
+def label(action: str) -> str:
+    """The action as the pages name it, in the reader's language."""
+    return str(LABELS.get(action, action))
+
+
+def record_event(
+    action: AuditAction, details: dict[str, Any] | None = None, *, by: str, now: datetime
+) -> ModerationEvent:
     """Note an event that concerns no single comment; the caller commits."""
-    event = ModerationEvent(comment_id=None, actor=by, action=action, detail=detail, created_at=now)
+    details = details or {}
+    event = ModerationEvent(
+        comment_id=None, actor=by, action=action, details=details, created_at=now
+    )
     db.session.add(event)
-    current_app.logger.info("audit %s by %s at %s: %s", action, by, now.isoformat(), detail)
+    current_app.logger.info(
+        "audit %s by %s at %s: %s", action, by, now.isoformat(), json.dumps(details)
+    )
     return event
-
-
-@dataclass
-class LogPage:
-    events: list[ModerationEvent]
-    page: int
-    pages: int
-    total: int
 
 
 def log_page(
@@ -78,8 +111,9 @@ def log_page(
     since: datetime | None = None,
     until: datetime | None = None,
     page: int = 1,
-) -> LogPage:
-    """One page of the log, newest first, filtered by kind, moderator and time."""
+) -> Pagination:
+    """One page of the log, newest first, filtered by kind, moderator and time; a page past
+    the end is the last one (a link kept from when the log was filtered differently)."""
     conditions = []
     if kind in KINDS:
         conditions.append(ModerationEvent.action.in_(KINDS[kind][1]))
@@ -89,21 +123,11 @@ def log_page(
         conditions.append(ModerationEvent.created_at >= since)
     if until:
         conditions.append(ModerationEvent.created_at < until)
-    total = db.session.execute(
-        select(func.count()).select_from(ModerationEvent).where(*conditions)
-    ).scalar_one()
-    pages = max(1, -(-total // PER_PAGE))
-    page = min(max(1, page), pages)
-    events = list(
-        db.session.execute(
-            select(ModerationEvent)
-            .where(*conditions)
-            .order_by(ModerationEvent.id.desc())
-            .limit(PER_PAGE)
-            .offset((page - 1) * PER_PAGE)
-        ).scalars()
-    )
-    return LogPage(events, page, pages, total)
+    query = select(ModerationEvent).where(*conditions).order_by(ModerationEvent.id.desc())
+    found = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+    if found.pages and found.page > found.pages:
+        found = db.paginate(query, page=found.pages, per_page=PER_PAGE, error_out=False)
+    return found
 
 
 def actors() -> list[str]:
@@ -115,13 +139,172 @@ def actors() -> list[str]:
     )
 
 
-def readable_detail(detail: str) -> str:
-    """The record's detail with account numbers shown as today's user names."""
-    ids = {int(n) for n in _SUBJECT.findall(detail or "")}
-    if not ids:
-        return detail
+# --- the details as sentences: one function per action, translated when shown ------------
+
+Names = Mapping[int, str]
+
+
+def _account(details: dict, names: Names) -> str:
+    number = details["account"]
+    return names.get(number, f"moderator:{number}")
+
+
+def _trash(details: dict, names: Names) -> str:
+    if "reports" not in details:
+        return ""
+    return ngettext(
+        "removed after %(num)d report: %(reason)s",
+        "removed after %(num)d reports: %(reason)s",
+        details["reports"],
+        reason=details["reason"],
+    )
+
+
+def _report_hold(details: dict, names: Names) -> str:
+    return ngettext(
+        "%(num)d reader reported it (REPORTS_TO_HOLD = %(limit)s)",
+        "%(num)d readers reported it (REPORTS_TO_HOLD = %(limit)s)",
+        details["count"],
+        limit=details["limit"],
+    )
+
+
+def _reports_kept(details: dict, names: Names) -> str:
+    return ngettext("%(num)d report dismissed", "%(num)d reports dismissed", details["dismissed"])
+
+
+def _setting(details: dict, names: Names) -> str:
+    # Values are shown as they are written in the config (JSON): "all", 4, ["a", "b"].
+    def shown(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    return f"{details['key']}: {shown(details['old'])} → {shown(details['new'])}"
+
+
+def _account_created(details: dict, names: Names) -> str:
+    return gettext(
+        "%(account)s, role %(role)s", account=_account(details, names), role=details["role"]
+    )
+
+
+def _role_changed(details: dict, names: Names) -> str:
+    return gettext(
+        "%(account)s, role %(old)s → %(new)s",
+        account=_account(details, names),
+        old=details["old"],
+        new=details["new"],
+    )
+
+
+def _privacy_export(details: dict, names: Names) -> str:
+    return ngettext("%(num)d record", "%(num)d records", details["rows"])
+
+
+def _privacy_erase(details: dict, names: Names) -> str:
+    parts = [
+        ngettext(
+            "%(num)d comment anonymized", "%(num)d comments anonymized", details["anonymized"]
+        ),
+        ngettext("%(num)d deleted", "%(num)d deleted", details["deleted"]),
+        ngettext("%(num)d other record", "%(num)d other records", details["other"]),
+    ]
+    if details.get("texts_removed"):
+        parts.append(gettext("texts removed"))
+    return ", ".join(parts)
+
+
+def _purge(details: dict, names: Names) -> str:
+    purged = [
+        ngettext("%(num)d IP address cleared", "%(num)d IP addresses cleared", details["ips"]),
+        ngettext("%(num)d comment deleted", "%(num)d comments deleted", details["comments"]),
+    ]
+    if "mails" in details:
+        purged.append(
+            ngettext("%(num)d sent mail deleted", "%(num)d sent mails deleted", details["mails"])
+        )
+    if "reports" in details:
+        purged.append(
+            ngettext(
+                "the personal data of %(num)d decided report cleared",
+                "the personal data of %(num)d decided reports cleared",
+                details["reports"],
+            )
+        )
+    return ", ".join(purged)
+
+
+def _subscription(details: dict, names: Names) -> str:
+    kinds = {
+        "replies": gettext("replies to this comment"),
+        "article": gettext("every new comment on the article"),
+    }
+    return kinds.get(details["kind"], details["kind"])
+
+
+def _nothing(details: dict, names: Names) -> str:
+    return ""
+
+
+SENTENCES: dict[str, Callable[[dict, Names], str]] = {
+    A.APPROVE: _nothing,
+    A.TRASH: _trash,
+    A.SPAM: _nothing,
+    A.RESTORE: _nothing,
+    # The earlier text is a reader's words, kept for undo only: never shown in the log.
+    A.EDIT: _nothing,
+    A.DELETE: lambda d, n: gettext("Article: %(key)s", key=d["article"]),
+    A.STAFF_REPLY: _nothing,
+    A.UNSUBSCRIBE: _subscription,
+    A.UNDO: _nothing,
+    A.REPORT_HOLD: _report_hold,
+    A.REPORTS_KEPT: _reports_kept,
+    A.SETTING: _setting,
+    A.ACCOUNT_CREATED: _account_created,
+    A.ACCOUNT_DISABLED: _account,
+    A.ACCOUNT_ENABLED: _account,
+    A.ROLE_CHANGED: _role_changed,
+    A.PASSWORD_SET: _account,
+    A.PASSWORD_RESET: _account,
+    A.PRIVACY_EXPORT: _privacy_export,
+    A.PRIVACY_ERASE: _privacy_erase,
+    A.PURGE: _purge,
+}
+
+
+def account_names(events: Iterable[ModerationEvent]) -> dict[int, str]:
+    """Today's user names of the accounts these records are about, in one query."""
+    numbers = {
+        e.details["account"]
+        for e in events
+        if isinstance(e.details, dict) and isinstance(e.details.get("account"), int)
+    }
+    if not numbers:
+        return {}
     rows = db.session.execute(
-        select(Moderator.id, Moderator.username).where(Moderator.id.in_(ids))
+        select(Moderator.id, Moderator.username).where(Moderator.id.in_(numbers))
     ).all()
-    names = {number: name for number, name in rows}
-    return _SUBJECT.sub(lambda m: names.get(int(m.group(1)), m.group(0)), detail)
+    return dict(rows)
+
+
+def describe(event: ModerationEvent, names: Names | None = None) -> str:
+    """The record's details as a sentence in the page's language ("" when there are none).
+
+    A detail the upgrade to JSON could not read is kept as ``{"text": ...}`` and shown as is
+    (except an edit's: that text is the reader's earlier words).
+    """
+    details = event.details if isinstance(event.details, dict) else {}
+    if event.action != A.EDIT and set(details) == {"text"}:
+        return str(details["text"])
+    sentence = SENTENCES.get(event.action, _nothing)
+    if names is None:
+        names = account_names([event])
+    try:
+        return sentence(details, names)
+    except (KeyError, TypeError, ValueError):
+        return ""
+
+
+def describer(events: Iterable[ModerationEvent]) -> Callable[[ModerationEvent], str]:
+    """``describe`` for a page of records, with the accounts' names looked up once."""
+    names = account_names(events)
+    return lambda event: describe(event, names)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, event, update
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, event, update
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import (
     Mapped,
@@ -48,6 +48,32 @@ class CommentStatus(enum.StrEnum):
     APPROVED = "approved"
     SPAM = "spam"
     TRASH = "trash"
+
+
+class AuditAction(enum.StrEnum):
+    """What a record of the audit log says was done; the values are what is stored."""
+
+    APPROVE = "approve"
+    TRASH = "trash"
+    SPAM = "spam"
+    RESTORE = "restore"
+    EDIT = "edit"
+    DELETE = "delete"
+    STAFF_REPLY = "staff-reply"
+    UNSUBSCRIBE = "unsubscribe"
+    UNDO = "undo"
+    REPORT_HOLD = "report-hold"  # readers' reports took a published comment back to the queue
+    REPORTS_KEPT = "reports-kept"  # a moderator dismissed the reports; the comment stays
+    SETTING = "setting"
+    ACCOUNT_CREATED = "account-created"
+    ACCOUNT_DISABLED = "account-disabled"
+    ACCOUNT_ENABLED = "account-enabled"
+    ROLE_CHANGED = "role-changed"
+    PASSWORD_SET = "password-set"  # noqa: S105 (an action, not a password)
+    PASSWORD_RESET = "password-reset"  # noqa: S105
+    PRIVACY_EXPORT = "privacy-export"
+    PRIVACY_ERASE = "privacy-erase"
+    PURGE = "purge"
 
 
 ARTICLE_TITLE_MAX = 300
@@ -188,18 +214,21 @@ class ModerationEvent(db.Model):
     """One decision on a comment: who, when, what, and the status before and after.
 
     ``comment_id`` is a plain number, not a foreign key, so the record of a permanent
-    deletion outlives the comment. It is empty for an action on no single comment
-    (a privacy export or erasure, a purge); ``detail`` then holds counts, never the data.
+    deletion outlives the comment. It is empty for an action on no single comment (a setting,
+    an account, a privacy export or erasure, a purge); ``details`` then holds counts and
+    numbers, never the data.
     """
 
     id: Mapped[int] = mapped_column(primary_key=True)
     comment_id: Mapped[int | None] = mapped_column(index=True)
     actor: Mapped[str] = mapped_column(String(200))
-    action: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(32))  # an AuditAction value
     before: Mapped[str | None] = mapped_column(String(16))
     after: Mapped[str | None] = mapped_column(String(16))
-    # For an edit, the text before it (so the edit can be undone); for an undo, the event id.
-    detail: Mapped[str] = mapped_column(Text, default="")
+    # What happened as fields, turned into a sentence only when shown (commentsvc/audit.py):
+    # for an edit {"text": the text before it} (so the edit can be undone), for an undo
+    # {"event": the undone record's id}, for a setting {"key", "old", "new"}, ...
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
     undone: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

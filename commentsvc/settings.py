@@ -22,7 +22,7 @@ from sqlalchemy import select
 from commentsvc.audit import record_event
 from commentsvc.errors import DomainError
 from commentsvc.extensions import db
-from commentsvc.models import Setting, move_every_thread
+from commentsvc.models import AuditAction, Setting, move_every_thread
 from commentsvc.setting_specs import BY_KEY, EDITABLE_SETTINGS, SettingInvalid
 
 # The keys an admin may change at run time; everything else stays in the configuration file.
@@ -67,11 +67,8 @@ def save_settings(values: Mapping[str, Any], *, by: str, now: datetime) -> None:
             row = Setting(key=key)
             db.session.add(row)
         row.value, row.updated_at, row.updated_by = json.dumps(value), now, by
-        old, new = (
-            json.dumps(before.get(key), ensure_ascii=False),
-            json.dumps(value, ensure_ascii=False),
-        )
-        record_event("setting", f"{key}: {old} → {new}", by=by, now=now)
+        details = {"key": key, "old": before.get(key), "new": value}
+        record_event(AuditAction.SETTING, details, by=by, now=now)
     if any(before.get(key) != value for key, value in checked.items()):
         # CLOSE_AFTER_DAYS closes threads: every thread's kept answers must go (readcache.py).
         move_every_thread(db.session)

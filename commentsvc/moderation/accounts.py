@@ -24,7 +24,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from commentsvc.audit import record_event
 from commentsvc.errors import DomainError
 from commentsvc.extensions import db
-from commentsvc.models import LoginThrottle, Moderator, ModeratorRole, utcnow
+from commentsvc.models import AuditAction, LoginThrottle, Moderator, ModeratorRole, utcnow
 
 PASSWORD_MIN = 10
 # Checked against when the account does not exist, so a wrong name costs as much as a
@@ -67,10 +67,10 @@ def check_new_password(username: str, password: str) -> None:
         raise AccountRejected(_l("The password must not be the user name."), "password")
 
 
-def account_subject(moderator: Moderator) -> str:
+def account_subject(moderator: Moderator) -> dict[str, int]:
     """How the audit log names an account: by its number, so an erasure of the person
     (which renames the account) reaches every record about it."""
-    return f"moderator:{moderator.id}"
+    return {"account": moderator.id}
 
 
 def _end_sessions(moderator: Moderator) -> None:
@@ -109,8 +109,8 @@ def create_moderator(
     db.session.add(moderator)
     db.session.flush()
     record_event(
-        "account-created",
-        f"{account_subject(moderator)} role={moderator.role.value}",
+        AuditAction.ACCOUNT_CREATED,
+        {**account_subject(moderator), "role": moderator.role.value},
         by=by,
         now=now or utcnow(),
     )
@@ -132,7 +132,7 @@ def set_password(moderator: Moderator, password: str, *, by: str, now: datetime)
     moderator.password_hash = hash_password(password)
     moderator.reset_pending = False
     _end_sessions(moderator)
-    record_event("password-set", account_subject(moderator), by=by, now=now)
+    record_event(AuditAction.PASSWORD_SET, account_subject(moderator), by=by, now=now)
     db.session.flush()
 
 
@@ -153,7 +153,7 @@ def reset_password(moderator_id: int, *, by: Moderator, now: datetime) -> tuple[
     moderator.password_hash = hash_password(temporary)
     moderator.reset_pending = True
     _end_sessions(moderator)
-    record_event("password-reset", account_subject(moderator), by=by.username, now=now)
+    record_event(AuditAction.PASSWORD_RESET, account_subject(moderator), by=by.username, now=now)
     db.session.flush()
     return moderator, temporary
 
@@ -172,8 +172,8 @@ def set_role(moderator_id: int, role: str, *, by: Moderator, now: datetime) -> M
         moderator.role = new_role
         _end_sessions(moderator)
         record_event(
-            "role-changed",
-            f"{account_subject(moderator)} role={old} → {new_role.value}",
+            AuditAction.ROLE_CHANGED,
+            {**account_subject(moderator), "old": old, "new": new_role.value},
             by=by.username,
             now=now,
         )
@@ -200,7 +200,7 @@ def set_active(
         moderator.active = active
         _end_sessions(moderator)
         record_event(
-            "account-enabled" if active else "account-disabled",
+            AuditAction.ACCOUNT_ENABLED if active else AuditAction.ACCOUNT_DISABLED,
             account_subject(moderator),
             by=by.username,
             now=now or utcnow(),

@@ -13,7 +13,7 @@ from commentsvc.errors import CommentNotFound, DomainError
 from commentsvc.extensions import db
 from commentsvc.forms.comment import declared_limits
 from commentsvc.forms.desk import ModeratorEditForm
-from commentsvc.models import Comment, CommentStatus, ModerationEvent
+from commentsvc.models import AuditAction, Comment, CommentStatus, ModerationEvent
 from commentsvc.sanitize import clean_html
 from commentsvc.threads.policy import reason_codes
 from commentsvc.threads.removal import delete_for_good, has_replies
@@ -41,16 +41,23 @@ def get_comment(comment_id: int) -> Comment:
 
 
 def record(
-    comment: Comment, action: str, before: str | None, *, by: str, now: datetime, detail=""
+    comment: Comment,
+    action: AuditAction,
+    before: str | None,
+    *,
+    by: str,
+    now: datetime,
+    details: dict | None = None,
 ) -> ModerationEvent:
-    """Write a decision on the comment to its history (the audit log); the caller flushes."""
+    """Write a decision on the comment to its history (the audit log), ``details`` as fields
+    (commentsvc/audit.py shows them); the caller flushes."""
     event = ModerationEvent(
         comment_id=comment.id,
         actor=by,
         action=action,
         before=before,
         after=comment.status.value if comment.status else None,
-        detail=detail,
+        details=details or {},
         created_at=now,
     )
     db.session.add(event)
@@ -58,7 +65,13 @@ def record(
 
 
 def _set_status(
-    comment: Comment, status: CommentStatus, action: str, *, by: str, now: datetime, detail=""
+    comment: Comment,
+    status: CommentStatus,
+    action: AuditAction,
+    *,
+    by: str,
+    now: datetime,
+    details: dict | None = None,
 ):
     if comment.status == status:
         return  # nothing changes, so nothing to record or undo
@@ -70,7 +83,7 @@ def _set_status(
     comment.status = status
     comment.decided_at = now
     comment.decided_by = by
-    record(comment, action, before, by=by, now=now, detail=detail)
+    record(comment, action, before, by=by, now=now, details=details)
     if status == CommentStatus.APPROVED:
         lifecycle.comment_published.send(comment, now=now)
 
@@ -99,35 +112,36 @@ def approve(comment_id: int, *, by: str, now: datetime, with_parents: bool = Fal
             chain.append(parent)
             parent = _pending_parent(parent)
         for ancestor in reversed(chain):
-            _set_status(ancestor, CommentStatus.APPROVED, "approve", by=by, now=now)
+            _set_status(ancestor, CommentStatus.APPROVED, AuditAction.APPROVE, by=by, now=now)
     if comment.status != CommentStatus.APPROVED:
-        _set_status(comment, CommentStatus.APPROVED, "approve", by=by, now=now)
+        _set_status(comment, CommentStatus.APPROVED, AuditAction.APPROVE, by=by, now=now)
     db.session.flush()
     return comment
 
 
-def trash(comment_id: int, *, by: str, now: datetime, detail: str = "") -> Comment:
+def trash(comment_id: int, *, by: str, now: datetime, details: dict | None = None) -> Comment:
     """Reject to the trash: hidden from readers, kept for a moderator to restore.
 
-    ``detail`` says why in the audit log when the caller knows more (a removal after reports).
+    ``details`` say why in the audit log when the caller knows more (a removal after reports:
+    ``{"reports": 3, "reason": "spam"}``).
     """
     comment = get_comment(comment_id)
-    _set_status(comment, CommentStatus.TRASH, "trash", by=by, now=now, detail=detail)
+    _set_status(comment, CommentStatus.TRASH, AuditAction.TRASH, by=by, now=now, details=details)
     db.session.flush()
     return comment
 
 
 def mark_spam(comment_id: int, *, by: str, now: datetime) -> Comment:
     comment = get_comment(comment_id)
-    _set_status(comment, CommentStatus.SPAM, "spam", by=by, now=now)
+    _set_status(comment, CommentStatus.SPAM, AuditAction.SPAM, by=by, now=now)
     db.session.flush()
     return comment
 
 
 # --- readers' reports (the reports package decides when; these change the comment) -------
 
-REPORT_HOLD = "report-hold"  # readers' reports took a published comment back to the queue
-REPORTS_KEPT = "reports-kept"  # a moderator dismissed the reports; the comment stays
+REPORT_HOLD = AuditAction.REPORT_HOLD
+REPORTS_KEPT = AuditAction.REPORTS_KEPT
 
 
 def _held_by_reports(comment: Comment) -> bool:
@@ -135,13 +149,14 @@ def _held_by_reports(comment: Comment) -> bool:
 
 
 def hold_after_reports(
-    comment_id: int, count: int, *, by: str, now: datetime, detail=""
+    comment_id: int, count: int, *, by: str, now: datetime, limit: int | None = None
 ) -> Comment:
     """Hide a published comment until a moderator decides, because ``count`` readers reported
     it: back to pending with the reason ``reports:<count>``, recorded as ``report-hold``.
 
     Not a decision (``decided_at`` stays the moderator's), and not undoable: a moderator
-    answers it with keep or remove.
+    answers it with keep or remove. ``limit`` is the number of reports that holds a comment
+    (``REPORTS_TO_HOLD``), kept in the audit log beside the count.
     """
     comment = get_comment(comment_id)
     if comment.status != CommentStatus.APPROVED:
@@ -150,7 +165,8 @@ def hold_after_reports(
     codes = [c for c in reason_codes(comment) if not c.startswith("reports:")]
     comment.held_for = "\n".join([*codes, f"reports:{count}"])
     comment.status = CommentStatus.PENDING
-    record(comment, REPORT_HOLD, before, by=by, now=now, detail=detail)
+    details = {"count": count} if limit is None else {"count": count, "limit": limit}
+    record(comment, REPORT_HOLD, before, by=by, now=now, details=details)
     lifecycle.comment_unpublished.send(comment.id)
     lifecycle.comment_held.send(comment, now=now)
     db.session.flush()
@@ -177,7 +193,7 @@ def keep_reported(comment_id: int, *, dismissed: int, by: str, now: datetime) ->
             c for c in reason_codes(comment) if not c.startswith("reports:")
         )
     status = comment.status.value
-    record(comment, REPORTS_KEPT, status, by=by, now=now, detail=f"{dismissed} reports dismissed")
+    record(comment, REPORTS_KEPT, status, by=by, now=now, details={"dismissed": dismissed})
     db.session.flush()
     return comment
 
@@ -192,7 +208,7 @@ def restore(comment_id: int, *, by: str, now: datetime) -> Comment:
         .where(
             ModerationEvent.comment_id == comment.id,
             ModerationEvent.after == comment.status.value,
-            ModerationEvent.action.in_(("trash", "spam")),
+            ModerationEvent.action.in_((AuditAction.TRASH, AuditAction.SPAM)),
         )
         .order_by(ModerationEvent.id.desc())
         .limit(1)
@@ -202,7 +218,7 @@ def restore(comment_id: int, *, by: str, now: datetime) -> Comment:
         target = CommentStatus(last.before)
     if target == CommentStatus.APPROVED and _pending_parent(comment):
         target = CommentStatus.PENDING
-    _set_status(comment, target, "restore", by=by, now=now)
+    _set_status(comment, target, AuditAction.RESTORE, by=by, now=now)
     db.session.flush()
     return comment
 
@@ -217,7 +233,9 @@ def edit(comment_id: int, text: str, *, by: str, now: datetime) -> Comment:
     _refuse_too_long(text)
     previous = comment.text
     comment.text, comment.html, comment.edited_at = text, html, now
-    record(comment, "edit", comment.status.value, by=by, now=now, detail=previous)
+    record(
+        comment, AuditAction.EDIT, comment.status.value, by=by, now=now, details={"text": previous}
+    )
     lifecycle.comment_text_changed.send(comment)
     db.session.flush()
     return comment
@@ -251,7 +269,8 @@ def delete_permanently(comment_id: int, *, by: str, now: datetime) -> None:
         )
     before = comment.status.value
     # What the record says outlives the comment, so it names no person: the article only.
-    event = record(comment, "delete", before, by=by, now=now, detail=comment.article.key)
+    details = {"article": comment.article.key}
+    event = record(comment, AuditAction.DELETE, before, by=by, now=now, details=details)
     event.after = None
     delete_for_good([comment.id])
     db.session.flush()
@@ -288,7 +307,7 @@ def reply_as_staff(
     )
     db.session.add(reply)
     db.session.flush()
-    record(reply, "staff-reply", None, by=by, now=now)
+    record(reply, AuditAction.STAFF_REPLY, None, by=by, now=now)
     lifecycle.comment_published.send(reply, now=now)
     db.session.flush()
     return reply

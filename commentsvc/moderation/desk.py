@@ -59,25 +59,29 @@ def load_queue(
     counts["all"] = sum(counts[s.value] for s in CommentStatus)
     if status != "all":
         conditions.append(Comment.status == CommentStatus(status))
-    total = counts[status]
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
     order = (
         (Comment.created_at, Comment.id)
         if status == "pending"
         else (Comment.created_at.desc(), Comment.id.desc())
     )
-    found = list(
-        db.session.execute(
-            select(Comment)
-            .options(selectinload(Comment.article), selectinload(Comment.parent))
-            .where(*conditions)
-            .order_by(*order)
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        ).scalars()
+    query = (
+        select(Comment)
+        .options(selectinload(Comment.article), selectinload(Comment.parent))
+        .where(*conditions)
+        .order_by(*order)
     )
-    return QueuePage(found, events_for([c.id for c in found]), counts, page, pages, total)
+    found = db.paginate(query, page=page, per_page=per_page, error_out=False)
+    if found.pages and found.page > found.pages:  # a page past the end: the last one
+        found = db.paginate(query, page=found.pages, per_page=per_page, error_out=False)
+    comments = list(found.items)
+    return QueuePage(
+        comments,
+        events_for([c.id for c in comments]),
+        counts,
+        found.page,
+        max(1, found.pages),
+        found.total or 0,
+    )
 
 
 def events_for(comment_ids: list[int]) -> dict[int, list[ModerationEvent]]:

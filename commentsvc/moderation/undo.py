@@ -9,11 +9,17 @@ from sqlalchemy import select
 
 from commentsvc import lifecycle
 from commentsvc.extensions import db
-from commentsvc.models import Comment, CommentStatus, ModerationEvent
+from commentsvc.models import AuditAction, Comment, CommentStatus, ModerationEvent
 from commentsvc.moderation.actions import REPORT_HOLD, ModerationRefused, get_comment, record
 from commentsvc.sanitize import clean_html
 
-UNDOABLE = ("approve", "trash", "spam", "restore", "edit")
+UNDOABLE = (
+    AuditAction.APPROVE,
+    AuditAction.TRASH,
+    AuditAction.SPAM,
+    AuditAction.RESTORE,
+    AuditAction.EDIT,
+)
 
 
 def last_decision(comment_id: int) -> ModerationEvent | None:
@@ -62,7 +68,7 @@ def undo_last(comment_id: int, *, by: str, now: datetime) -> Comment:
     last = last_decision(comment.id)
     if last is None:
         raise ModerationRefused(_l("There is no decision on this comment to undo."))
-    if last.action != "edit" and last.before != CommentStatus.APPROVED:
+    if last.action != AuditAction.EDIT and last.before != CommentStatus.APPROVED:
         replies = _staff_replies(comment) if comment.status == CommentStatus.APPROVED else []
         if replies:
             raise ModerationRefused(
@@ -75,8 +81,9 @@ def undo_last(comment_id: int, *, by: str, now: datetime) -> Comment:
             )
     last.undone = True
     before = comment.status.value
-    if last.action == "edit":
-        comment.text, comment.html = last.detail, clean_html(last.detail)
+    if last.action == AuditAction.EDIT:
+        previous = last.details["text"]
+        comment.text, comment.html = previous, clean_html(previous)
         lifecycle.comment_text_changed.send(comment)
     elif last.before:
         if comment.status == CommentStatus.APPROVED:
@@ -85,6 +92,6 @@ def undo_last(comment_id: int, *, by: str, now: datetime) -> Comment:
         comment.decided_at, comment.decided_by = now, by
         if comment.status == CommentStatus.APPROVED:
             lifecycle.comment_published.send(comment, now=now)
-    record(comment, "undo", before, by=by, now=now, detail=str(last.id))
+    record(comment, AuditAction.UNDO, before, by=by, now=now, details={"event": last.id})
     db.session.flush()
     return comment

@@ -31,6 +31,7 @@ from commentsvc.errors import CommentRejected, DomainError
 from commentsvc.extensions import db
 from commentsvc.models import (
     Article,
+    AuditAction,
     Comment,
     Notification,
     OutboxMail,
@@ -341,6 +342,7 @@ def remove_for_moderator(comment_id: int, subscription_id: int, *, by: str, now:
     removed = remove(comment.id, subscription_id)
     if removed is None:
         return False
-    record(comment, "unsubscribe", comment.status.value, by=by, now=now, detail=removed.kind.value)
+    details = {"kind": removed.kind.value}
+    record(comment, AuditAction.UNSUBSCRIBE, comment.status.value, by=by, now=now, details=details)
     db.session.flush()
     return True

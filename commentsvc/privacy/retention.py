@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import delete, func, select, update
 
 from commentsvc.extensions import db
-from commentsvc.models import Comment, CommentStatus, OutboxMail
+from commentsvc.models import AuditAction, Comment, CommentStatus, OutboxMail
 from commentsvc.privacy.rights import record_audit
 from commentsvc.reports.personal_data import purge_reports
 from commentsvc.threads.removal import delete_for_good
@@ -63,9 +63,13 @@ def purge(*, now: datetime, by: str = "purge") -> Purge:
             .execution_options(synchronize_session=False)
         ).rowcount
     record_audit(
-        "purge",
-        f"{result.ips_cleared} IPs cleared, {sum(result.deleted.values())} comments deleted, "
-        f"{result.mails_deleted} sent mails deleted, {result.reports_cleared} reports cleared",
+        AuditAction.PURGE,
+        {
+            "ips": result.ips_cleared,
+            "comments": sum(result.deleted.values()),
+            "mails": result.mails_deleted,
+            "reports": result.reports_cleared,
+        },
         by=by,
         now=now,
     )

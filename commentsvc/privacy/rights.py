@@ -13,7 +13,6 @@ Each such table is a ``PersonalDataSource`` in ``OTHER_SOURCES``: export and era
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -26,6 +25,7 @@ from commentsvc.audit import record_event
 from commentsvc.errors import DomainError
 from commentsvc.extensions import db
 from commentsvc.models import (
+    AuditAction,
     Comment,
     ModerationEvent,
     Moderator,
@@ -96,59 +96,6 @@ def describe_erasure(anonymized: int, deleted: int, other: int) -> str:
     return gettext("Erased: %(parts)s.", parts=", ".join(parts))
 
 
-# The audit's details are written in English for the log (record_audit); the privacy page
-# shows them in the reader's language. Details of any other shape are shown as they are.
-_AUDIT_DETAILS = {
-    "privacy-export": re.compile(r"(?P<rows>\d+) rows"),
-    "privacy-erase": re.compile(
-        r"(?P<anonymized>\d+) comments anonymized, (?P<deleted>\d+) deleted, "
-        r"(?P<other>\d+) other rows(?P<texts>, texts removed)?"
-    ),
-    "purge": re.compile(
-        r"(?P<ips>\d+) IPs cleared, (?P<comments>\d+) comments deleted"
-        r"(?:, (?P<mails>\d+) sent mails deleted)?"
-        r"(?:, (?P<reports>\d+) reports cleared)?"
-    ),
-}
-
-
-def describe_audit(action: str, detail: str) -> str:
-    """An audit record's result as a sentence in the page's language."""
-    pattern = _AUDIT_DETAILS.get(action)
-    match = pattern.fullmatch(detail or "") if pattern else None
-    if match is None:
-        return detail
-    n = {k: int(v) for k, v in match.groupdict().items() if v and v.isdigit()}
-    if action == "privacy-export":
-        return ngettext("%(num)d record", "%(num)d records", n["rows"])
-    if action == "purge":
-        purged = [
-            ngettext("%(num)d IP address cleared", "%(num)d IP addresses cleared", n["ips"]),
-            ngettext("%(num)d comment deleted", "%(num)d comments deleted", n["comments"]),
-        ]
-        if "mails" in n:
-            purged.append(
-                ngettext("%(num)d sent mail deleted", "%(num)d sent mails deleted", n["mails"])
-            )
-        if "reports" in n:
-            purged.append(
-                ngettext(
-                    "the personal data of %(num)d decided report cleared",
-                    "the personal data of %(num)d decided reports cleared",
-                    n["reports"],
-                )
-            )
-        return ", ".join(purged)
-    parts = [
-        ngettext("%(num)d comment anonymized", "%(num)d comments anonymized", n["anonymized"]),
-        ngettext("%(num)d deleted", "%(num)d deleted", n["deleted"]),
-        ngettext("%(num)d other record", "%(num)d other records", n["other"]),
-    ]
-    if match.group("texts"):
-        parts.append(gettext("texts removed"))
-    return ", ".join(parts)
-
-
 def comment_record(comment: Comment) -> dict[str, Any]:
     """One comment as a data subject receives it: every stored field, its article too."""
 
@@ -193,7 +140,7 @@ def personal_data(email: str, *, now: datetime, by: str) -> dict[str, Any]:
     for source in OTHER_SOURCES:
         document[source.name] = source.find(email)
     rows = sum(len(v) for v in document.values() if isinstance(v, list))
-    record_audit("privacy-export", f"{rows} rows", by=by, now=now)
+    record_audit(AuditAction.PRIVACY_EXPORT, {"rows": rows}, by=by, now=now)
     db.session.flush()
     return document
 
@@ -233,25 +180,28 @@ def erase(email: str, *, delete: bool = False, now: datetime, by: str) -> Erasur
         asked = [c.id for c in comments]
         result.deleted = len(asked) - len(delete_for_good(asked).kept)
     result.anonymized = len(comments) - result.deleted
-    detail = (
-        f"{result.anonymized} comments anonymized, {result.deleted} deleted, "
-        f"{result.other} other rows" + (", texts removed" if delete else "")
-    )
-    record_audit("privacy-erase", detail, by=by, now=now)
+    details = {
+        "anonymized": result.anonymized,
+        "deleted": result.deleted,
+        "other": result.other,
+        "texts_removed": delete,
+    }
+    record_audit(AuditAction.PRIVACY_ERASE, details, by=by, now=now)
     db.session.flush()
     return result
 
 
-def record_audit(action: str, detail: str, *, by: str, now: datetime) -> None:
-    """Note a data-subject request or a purge in the audit log, without personal data.
+def record_audit(action: AuditAction, details: dict[str, Any], *, by: str, now: datetime) -> None:
+    """Note a data-subject request or a purge in the audit log: counts, no personal data.
 
     A ``ModerationEvent`` with no comment (the caller commits), shown to admins on the
-    privacy page, and a line in the application log.
+    privacy page (commentsvc/audit.py says it in their language), and a line in the
+    application log.
     """
-    record_event(action, detail, by=by, now=now)
+    record_event(action, details, by=by, now=now)
 
 
-PRIVACY_ACTIONS = ("privacy-export", "privacy-erase", "purge")
+PRIVACY_ACTIONS = (AuditAction.PRIVACY_EXPORT, AuditAction.PRIVACY_ERASE, AuditAction.PURGE)
 
 
 def recent_audit(limit: int = 50) -> list[ModerationEvent]:

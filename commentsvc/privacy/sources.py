@@ -12,6 +12,7 @@ from sqlalchemy import func, or_, select, update
 
 from commentsvc.extensions import db
 from commentsvc.models import (
+    AuditAction,
     Comment,
     LoginThrottle,
     ModerationEvent,
@@ -168,7 +169,7 @@ def _by_email(email: str):
 def _edits_of(email: str):
     """The audit records of edits to this person's comments: each keeps the text before it."""
     theirs = select(Comment.id).where(_by_email(email)).scalar_subquery()
-    return (ModerationEvent.action == "edit") & ModerationEvent.comment_id.in_(theirs)
+    return (ModerationEvent.action == AuditAction.EDIT) & ModerationEvent.comment_id.in_(theirs)
 
 
 def _versions_find(email: str) -> list[dict[str, Any]]:
@@ -178,12 +179,12 @@ def _versions_find(email: str) -> list[dict[str, Any]]:
     return [
         {
             "comment_id": e.comment_id,
-            "text_before_edit": e.detail,
+            "text_before_edit": e.details["text"],
             "edited_at": _when(e.created_at),
             "edited_by": e.actor,
         }
         for e in events
-        if e.detail
+        if e.details.get("text")
     ]
 
 
@@ -193,7 +194,7 @@ def _versions_erase(email: str, delete: bool) -> int:
     events = list(db.session.execute(select(ModerationEvent).where(_edits_of(email))).scalars())
     for event in events:
         # Nothing left to go back to: the edit can no longer be undone.
-        event.detail, event.undone = "", True
+        event.details, event.undone = {}, True
     return len(events)
 
 

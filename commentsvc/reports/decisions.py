@@ -94,7 +94,7 @@ def remove(
         comment.id,
         by=by,
         now=now,
-        detail=f"removed after {len(reports)} reports: {chosen.value}",
+        details={"reports": len(reports), "reason": chosen.value},
     )
     for report in reports:
         report.decided_at, report.decided_by = now, by

@@ -144,7 +144,7 @@ def _hold_if_many(comment: Comment, now: datetime) -> None:
         count,
         by=REPORTS_ACTOR,
         now=now,
-        detail=f"{count} readers reported it (REPORTS_TO_HOLD = {limit})",
+        limit=limit,
     )
 
 

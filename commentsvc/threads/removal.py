@@ -23,7 +23,7 @@ from sqlalchemy.orm import aliased
 
 from commentsvc import lifecycle
 from commentsvc.extensions import db
-from commentsvc.models import Comment, ModerationEvent
+from commentsvc.models import AuditAction, Comment, ModerationEvent
 
 
 @dataclass
@@ -61,8 +61,11 @@ def forget_earlier_versions(comment_ids: Iterable[int]) -> None:
     if comment_ids:
         db.session.execute(
             update(ModerationEvent)
-            .where(ModerationEvent.comment_id.in_(comment_ids), ModerationEvent.action == "edit")
-            .values(detail="", undone=True)
+            .where(
+                ModerationEvent.comment_id.in_(comment_ids),
+                ModerationEvent.action == AuditAction.EDIT,
+            )
+            .values(details={}, undone=True)
             .execution_options(synchronize_session=False)
         )
 

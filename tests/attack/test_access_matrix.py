@@ -236,7 +236,7 @@ def test_a_moderator_removes_a_subscription_and_the_history_says_so(app, world):
         event = db.session.execute(
             select(ModerationEvent).where(ModerationEvent.action == "unsubscribe")
         ).scalar_one()
-        assert (event.actor, event.detail) == ("moa", "replies")  # the kind, not the address
+        assert (event.actor, event.details) == ("moa", {"kind": "replies"})  # not the address
 
 
 @pytest.mark.parametrize("who", ["moa", "ada"])

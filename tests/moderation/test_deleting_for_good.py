@@ -215,8 +215,8 @@ def test_an_admin_deleting_the_last_reply_takes_the_erased_placeholder_above_it(
     assert after[second_to_dora] == ("approved", doras, "Andra till Dora")
     with app.app_context():  # the admin's decision is in the audit log, naming no person
         deleted = db.session.execute(
-            select(ModerationEvent.detail).where(
+            select(ModerationEvent.details).where(
                 ModerationEvent.comment_id == only_reply, ModerationEvent.action == "delete"
             )
         ).scalar_one()
-    assert deleted == "nyhet-1"
+    assert deleted == {"article": "nyhet-1"}

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select, update
 
 from commentsvc.extensions import db
-from commentsvc.models import Comment, Moderator, OutboxMail, utcnow
+from commentsvc.models import Comment, ModerationEvent, Moderator, OutboxMail, utcnow
 from tests.conftest import Reader
 
 from .conftest import ModeratorClient
@@ -214,6 +214,30 @@ def test_a_decision_withdraws_the_unsent_mail_about_the_comment(
     assert {m.comment_id for m in mails(app)} == {decided, waiting}
     assert admin.act(decided, action).status_code == 303
     assert [m.comment_id for m in mails(app)] == [waiting]
+
+
+def test_an_erasure_clears_the_earlier_text_held_in_the_audit_details_and_only_that(
+    app, runner, article, add_comment, admin
+):
+    vera = add_comment(article, "Ring Vera på 070-1234567", email="vera@example.se")
+    greta = add_comment(
+        article, "Ring Greta på 070-7654321", author="Greta", email="greta.vera@example.se"
+    )
+    for comment in (vera, greta):
+        admin.post(f"/moderation/comments/{comment}/edit", {"text": "Hör av dig."})
+    assert runner.invoke(args=["privacy-erase", "vera@example.se"]).exit_code == 0
+    with app.app_context():
+        edits = {
+            e.comment_id: (e.details, e.undone)
+            for e in db.session.execute(
+                select(ModerationEvent).where(ModerationEvent.action == "edit")
+            ).scalars()
+        }
+    assert edits == {vera: ({}, True), greta: ({"text": "Ring Greta på 070-7654321"}, False)}
+    assert "070-1234567" not in every_row(app)
+    assert admin.act(greta, "undo").status_code == 303  # the neighbour's edit still undoes
+    with app.app_context():
+        assert db.session.get(Comment, greta).text == "Ring Greta på 070-7654321"
 
 
 def test_a_permanent_delete_withdraws_the_mail_and_a_sent_mail_is_kept(

@@ -278,11 +278,11 @@ def test_holding_keeping_and_removing_are_in_the_audit_log_among_the_decisions(
     shown = " ".join(re.sub(r"\s+", " ", row) for row in rows)
     for words in (
         "dold efter läsares anmälningar (approved → pending)",  # by "reports", for both
-        "3 readers reported it (REPORTS_TO_HOLD = 3)",
+        "3 läsare anmälde den (REPORTS_TO_HOLD = 3)",
         "godkände (pending → approved)",  # kept: published again, as an approval
         "fick vara kvar; anmälningarna avfärdade",
-        "3 reports dismissed",
-        "removed after 3 reports: spam",  # the move to the trash says why
+        "3 anmälningar avfärdade",
+        "borttagen efter 3 anmälningar: spam",  # the move to the trash says why
     ):
         assert words in shown, words
     assert shown.count("dold efter läsares anmälningar") == 2

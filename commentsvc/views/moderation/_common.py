@@ -8,7 +8,7 @@ from flask import (
 )
 from flask_babel import lazy_gettext as _l
 
-from commentsvc import moderation
+from commentsvc import audit, moderation
 from commentsvc.forms.desk import (
     ActionForm,
 )
@@ -44,43 +44,14 @@ STATUS_NAMES = {
     "trash": _l("Trash"),
     "all": _l("All"),
 }
-ACTION_NAMES = {
-    "approve": _l("approved"),
-    "trash": _l("moved to trash"),
-    "spam": _l("marked as spam"),
-    "restore": _l("restored"),
-    "edit": _l("edited the text"),
-    "delete": _l("deleted permanently"),
-    "staff-reply": _l("replied as staff"),
-    "unsubscribe": _l("removed an email subscription"),
-    "undo": _l("undid the last decision"),
-    "privacy-export": _l("privacy export"),
-    "privacy-erase": _l("privacy erasure"),
-    "purge": _l("purge"),
-    "setting": _l("changed a setting"),
-    "account-created": _l("added an account"),
-    "account-disabled": _l("disabled an account"),
-    "account-enabled": _l("re-enabled an account"),
-    "role-changed": _l("changed a role"),
-    "password-set": _l("set a password"),
-    "password-reset": _l("reset a password"),
-    "report-hold": _l("held after readers' reports"),
-    "reports-kept": _l("kept; reports dismissed"),
-}
-
-
-def _describe_audit(*args, **kwargs):
-    from commentsvc.privacy import rights  # loaded when used: not in every worker
-
-    return rights.describe_audit(*args, **kwargs)
 
 
 @bp.context_processor
 def moderation_context():
     return {
         "status_name": lambda s: str(STATUS_NAMES.get(s, s)),
-        "action_name": lambda a: str(ACTION_NAMES.get(a, a)),
-        "audit_result": _describe_audit,
+        "action_name": audit.label,
+        "audit_detail": audit.describe,
         "moderator": current_moderator(),
         "describe_reason": policy.describe_reason,
         "reason_codes": policy.reason_codes,

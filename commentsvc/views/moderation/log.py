@@ -36,5 +36,5 @@ def log():
         form=form,
         found=found,
         kinds=audit.KINDS,
-        readable=audit.readable_detail,
+        detail=audit.describer(found.items),
     ), 200 if valid else 422
