@@ -24,7 +24,7 @@ from sqlalchemy import event, func, select, text
 
 from commentsvc import create_app, threads
 from commentsvc.extensions import db
-from commentsvc.models import Article, Comment, CommentStatus
+from commentsvc.models.threads import Article, Comment, CommentStatus
 
 
 def counts_query(keys: list[str]):

@@ -14,7 +14,8 @@ from sqlalchemy import event
 
 from commentsvc import create_app, threads
 from commentsvc.extensions import db
-from commentsvc.models import Comment, CommentStatus, utcnow
+from commentsvc.models.base import utcnow
+from commentsvc.models.threads import Comment, CommentStatus
 from commentsvc.moderation import accounts
 
 

@@ -253,7 +253,7 @@ def prepare_commentsvc(database_url: str, instance: Path, *, scales: bool) -> No
 
     from commentsvc import create_app, threads
     from commentsvc.extensions import db
-    from commentsvc.models import utcnow
+    from commentsvc.models.base import utcnow
 
     instance.mkdir(parents=True, exist_ok=True)
     os.environ["COMMENTSVC_INSTANCE_PATH"] = str(instance)

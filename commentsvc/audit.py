@@ -23,7 +23,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
 
 from commentsvc.extensions import db
-from commentsvc.models import AuditAction, ModerationEvent, Moderator
+from commentsvc.models.moderation import AuditAction, ModerationEvent, Moderator
 
 A = AuditAction
 LABELS = {

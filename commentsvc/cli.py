@@ -13,7 +13,7 @@ from commentsvc import moderation, threads
 from commentsvc.errors import DomainError, InvalidRequest
 from commentsvc.extensions import db
 from commentsvc.forms.comment import ARTICLE_KEY
-from commentsvc.models import utcnow
+from commentsvc.models.base import utcnow
 
 
 @click.command("init-db")

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from commentsvc import moderation, threads
 from commentsvc.extensions import db
-from commentsvc.models import Comment, CommentStatus, utcnow
+from commentsvc.models.base import utcnow
+from commentsvc.models.threads import Comment, CommentStatus
 
 DEMO_KEY = "soi-mitt-startar-i-svealand"
 DEMO_COMMENTS = [

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from commentsvc.extensions import db
-from commentsvc.models import Article, Comment, CommentStatus
+from commentsvc.models.threads import Article, Comment, CommentStatus
 
 FEED_ENTRIES = 50
 

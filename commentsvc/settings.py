@@ -22,7 +22,8 @@ from sqlalchemy import select
 from commentsvc.audit import record_event
 from commentsvc.errors import DomainError
 from commentsvc.extensions import db
-from commentsvc.models import AuditAction, Setting, move_every_thread
+from commentsvc.models.moderation import AuditAction, Setting
+from commentsvc.models.threads import move_every_thread
 from commentsvc.setting_specs import BY_KEY, EDITABLE_SETTINGS, SettingInvalid
 
 # The keys an admin may change at run time; everything else stays in the configuration file.

@@ -12,7 +12,8 @@ from sqlalchemy import func, insert, select, text
 
 from commentsvc import threads
 from commentsvc.extensions import db
-from commentsvc.models import Comment, CommentStatus, utcnow
+from commentsvc.models.base import utcnow
+from commentsvc.models.threads import Comment, CommentStatus
 
 
 def bulk_thread(app, key: str, count: int, *, replies_per_top: int = 4) -> list[int]:

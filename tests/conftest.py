@@ -257,7 +257,8 @@ def count_queries(app):
 def add_comment(app):
     """Store a comment through the service (approved unless told otherwise); returns its id."""
     from commentsvc import moderation, threads
-    from commentsvc.models import CommentStatus, utcnow
+    from commentsvc.models.base import utcnow
+    from commentsvc.models.threads import CommentStatus
 
     def add(
         key: str,

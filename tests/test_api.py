@@ -7,7 +7,7 @@ import json
 import pytest
 
 from commentsvc.extensions import db
-from commentsvc.models import Article, Comment
+from commentsvc.models.threads import Article, Comment
 from tests.conftest import ALLOWED_ORIGIN
 
 HOST = {"Origin": ALLOWED_ORIGIN}
@@ -388,7 +388,7 @@ def test_a_removed_comment_keeps_its_place_in_the_json_without_its_author_or_tex
     client, app, article, add_comment
 ):
     from commentsvc import moderation
-    from commentsvc.models import utcnow
+    from commentsvc.models.base import utcnow
 
     parent = add_comment(article, "Borttagen text", author="Borttagen Person")
     reply = add_comment(

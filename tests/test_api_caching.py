@@ -12,7 +12,8 @@ from sqlalchemy import update
 
 from commentsvc import threads
 from commentsvc.extensions import db
-from commentsvc.models import Comment, utcnow
+from commentsvc.models.base import utcnow
+from commentsvc.models.threads import Comment
 from commentsvc.threads import antispam
 from tests.bulk import big_threads
 from tests.conftest import ALLOWED_ORIGIN, notifications_delivered

@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 
 from commentsvc.extensions import db
-from commentsvc.models import Comment, CommentStatus, utcnow
+from commentsvc.models.base import utcnow
+from commentsvc.models.threads import Comment, CommentStatus
 from tests.conftest import ALLOWED_ORIGIN
 from tests.test_api import new_comment, stored
 

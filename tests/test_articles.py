@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from commentsvc import threads
 from commentsvc.extensions import db
-from commentsvc.models import Article
+from commentsvc.models.threads import Article
 
 from .conftest import ALLOWED_ORIGIN
 

@@ -15,7 +15,9 @@ from flask_migrate import downgrade, upgrade
 
 from commentsvc import audit, create_app, moderation, threads
 from commentsvc.extensions import db
-from commentsvc.models import AuditAction, Comment, ModerationEvent, UTCDateTime, utcnow
+from commentsvc.models.base import UTCDateTime, utcnow
+from commentsvc.models.moderation import AuditAction, ModerationEvent
+from commentsvc.models.threads import Comment
 from commentsvc.moderation import accounts
 from tests.conftest import base_config
 from tests.moderation.conftest import PASSWORD, ModeratorClient

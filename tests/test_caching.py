@@ -8,7 +8,8 @@ from sqlalchemy import update
 
 from commentsvc import threads
 from commentsvc.extensions import db
-from commentsvc.models import Comment, utcnow
+from commentsvc.models.base import utcnow
+from commentsvc.models.threads import Comment
 from tests.bulk import big_threads, bulk_thread
 
 

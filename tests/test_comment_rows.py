@@ -7,7 +7,8 @@ import pytest
 
 from commentsvc import moderation, threads
 from commentsvc.extensions import db
-from commentsvc.models import Comment, utcnow
+from commentsvc.models.base import utcnow
+from commentsvc.models.threads import Comment
 from commentsvc.privacy.addresses import avatar_key
 
 from .test_import_wordpress import comment, item, stored_by_source, wxr

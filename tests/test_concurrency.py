@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from commentsvc.extensions import db
-from commentsvc.models import Comment
+from commentsvc.models.threads import Comment
 from tests.servers import Browser, comment_id_from, gunicorn
 
 READERS = 8

@@ -18,7 +18,7 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
 from commentsvc.extensions import db
-from commentsvc.models import Comment
+from commentsvc.models.threads import Comment
 from tests.conftest import CSRF_INPUT, engine_for
 from tests.tcpproxy import TcpProxy
 
@@ -204,7 +204,7 @@ def test_while_the_listening_connection_is_cut_reads_ask_the_database_and_stay_c
     cut, a write elsewhere sends a notification nobody here hears: the reads must then ask the
     database, and go back to memory once the listener is back."""
     from commentsvc import create_app, threads
-    from commentsvc.models import utcnow
+    from commentsvc.models.base import utcnow
     from tests.conftest import base_config, notifications_delivered
 
     def read():

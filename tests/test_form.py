@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from commentsvc.extensions import db
-from commentsvc.models import Comment
+from commentsvc.models.threads import Comment
 from tests.test_embed import post_from_frame
 
 from .conftest import TESTDATA

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from commentsvc.extensions import db
-from commentsvc.models import Comment
+from commentsvc.models.threads import Comment
 
 from .test_import_wordpress import comment, item, wxr
 

@@ -186,7 +186,8 @@ def test_reasons_with_a_count_use_singular_and_plural(app, code, lang, expected)
 )
 def test_a_login_wait_of_one_second_is_singular(app, seconds, lang, expected):
     from commentsvc.errors import DomainError
-    from commentsvc.models import LoginThrottle, utcnow
+    from commentsvc.models.base import utcnow
+    from commentsvc.models.moderation import LoginThrottle
     from commentsvc.moderation import accounts
 
     app.config.update(LANGUAGE=lang, BABEL_DEFAULT_LOCALE=lang)

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from commentsvc.extensions import db
-from commentsvc.models import Article, CommentStatus
+from commentsvc.models.threads import Article, CommentStatus
 
 from .conftest import TESTDATA
 from .test_import_wordpress import count, stored_by_source

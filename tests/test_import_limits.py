@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from commentsvc.extensions import db
-from commentsvc.models import Article
+from commentsvc.models.threads import Article
 
 from .test_import_wordpress import comment, item, stored_by_source, wxr
 

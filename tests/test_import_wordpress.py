@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from commentsvc.extensions import db
-from commentsvc.models import Article, Comment, CommentStatus, ImportMapping
+from commentsvc.models.threads import Article, Comment, CommentStatus, ImportMapping
 from commentsvc.moving import core, store, wordpress
 
 from .conftest import TESTDATA
@@ -478,7 +478,7 @@ def test_wordpress_items_without_a_slug_fall_back_to_the_id_then_the_path(app, r
     result = runner.invoke(args=["import-wordpress", str(path)])
     assert result.exit_code == 0, result.output
     with app.app_context():
-        from commentsvc.models import Article
+        from commentsvc.models.threads import Article
 
         keys = set(db.session.execute(db.select(Article.key)).scalars())
     assert keys == {"med-slug", "4", "/?page_id=9"}

@@ -83,7 +83,7 @@ def test_the_reader_pages_show_the_forms_limits(client, article, path):
 def test_the_authors_edit_box_shows_the_forms_limit(client, reader, article):
     assert reader.post(article, comment="Min egen kommentar").status_code == 303
     from commentsvc.extensions import db
-    from commentsvc.models import Comment
+    from commentsvc.models.threads import Comment
 
     with client.application.app_context():
         own = db.session.query(Comment.id).scalar()
@@ -212,7 +212,7 @@ def test_a_moderators_text_takes_the_most_characters_and_refuses_one_more(
     app, mod, article, add_comment, action
 ):
     from commentsvc.extensions import db
-    from commentsvc.models import Comment
+    from commentsvc.models.threads import Comment
 
     comment_id = add_comment(article, "Granska mig")
     most = STAFF["text"]["max"]
@@ -231,7 +231,7 @@ def test_the_moderation_service_refuses_more_than_the_forms_limit(app, article, 
     """Callers without the form (a command, an import) meet the same limit."""
     from commentsvc import moderation
     from commentsvc.errors import DomainError
-    from commentsvc.models import utcnow
+    from commentsvc.models.base import utcnow
 
     comment_id = add_comment(article, "Granska mig")
     most = STAFF["text"]["max"]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from commentsvc import create_app, threads
 from commentsvc.extensions import db
-from commentsvc.models import utcnow
+from commentsvc.models.base import utcnow
 
 from .conftest import base_config
 

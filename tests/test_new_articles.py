@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import func, select, update
 
 from commentsvc.extensions import db
-from commentsvc.models import Article, utcnow
+from commentsvc.models.base import utcnow
+from commentsvc.models.threads import Article
 from tests.conftest import ALLOWED_ORIGIN
 
 FROM_HOST_SITE = {"Origin": ALLOWED_ORIGIN}

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from commentsvc.extensions import db
-from commentsvc.models import Comment, CommentStatus
+from commentsvc.models.threads import Comment, CommentStatus
 from tests.conftest import CSRF_INPUT
 from tests.test_api import stored
 from tests.test_embed import SERVICE, own_tokens, post_from_frame
@@ -152,7 +152,7 @@ def test_an_edited_comment_is_marked_on_the_page_and_in_the_iframe(app, reader, 
     )
     with app.app_context():
         from commentsvc import moderation
-        from commentsvc.models import utcnow
+        from commentsvc.models.base import utcnow
 
         for cid in (comment_id, other_id):
             moderation.approve(cid, by="test", now=utcnow())

@@ -9,7 +9,8 @@ from sqlalchemy import insert, select
 
 from commentsvc import threads
 from commentsvc.extensions import db
-from commentsvc.models import Comment, CommentStatus, utcnow
+from commentsvc.models.base import utcnow
+from commentsvc.models.threads import Comment, CommentStatus
 
 TOPS = 311  # top-level comments; 7 a page makes 45 pages, the last one short
 

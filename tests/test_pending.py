@@ -3,7 +3,7 @@
 import pytest
 
 from commentsvc.extensions import db
-from commentsvc.models import Comment, CommentStatus
+from commentsvc.models.threads import Comment, CommentStatus
 
 PENDING_NOTE = "Din kommentar väntar på granskning."
 

@@ -11,7 +11,8 @@ from sqlalchemy import select, update
 
 from commentsvc import settings
 from commentsvc.extensions import db
-from commentsvc.models import Article, Comment, utcnow
+from commentsvc.models.base import utcnow
+from commentsvc.models.threads import Article, Comment
 from tests.conftest import ALLOWED_ORIGIN, CSRF_INPUT, Reader
 from tests.test_api import new_comment
 from tests.test_embed import SERVICE, own_tokens, post_from_frame
@@ -198,7 +199,7 @@ def test_no_rule_reads_an_admin_settable_key_from_the_file_configuration():
 
 
 def test_an_edit_that_sends_a_comment_back_to_the_queue_tells_the_moderators(app, article):
-    from commentsvc.models import OutboxMail
+    from commentsvc.models.mail import OutboxMail
     from commentsvc.moderation import accounts
 
     with app.app_context():

@@ -12,7 +12,8 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, delete, select,
 
 from commentsvc import create_app
 from commentsvc.extensions import db
-from commentsvc.models import Comment, CommentStatus, utcnow
+from commentsvc.models.base import utcnow
+from commentsvc.models.threads import Comment, CommentStatus
 from commentsvc.moving import backup
 from commentsvc.notify import notifications
 
@@ -81,7 +82,7 @@ def _subscribe_and_notify(app, key: str, parent: int) -> None:
     """A reader who asked for replies and confirmed, and a notification mail written: the
     confirmation's secret and the mail's one-click unsubscribe address are in the database."""
     from commentsvc import moderation, threads
-    from commentsvc.models import Subscriber
+    from commentsvc.models.mail import Subscriber
 
     with app.app_context():
         article = threads.find_article(key)

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from commentsvc.extensions import db
-from commentsvc.models import Comment
+from commentsvc.models.threads import Comment
 from commentsvc.privacy.addresses import anonymize_ip, avatar_key
 from commentsvc.privacy.avatars import identicon_svg
 

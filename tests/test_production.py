@@ -13,7 +13,7 @@ from sqlalchemy import select
 from commentsvc import create_app
 from commentsvc.config import ConfigError
 from commentsvc.extensions import db
-from commentsvc.models import Comment
+from commentsvc.models.threads import Comment
 
 PROJECT = Path(__file__).resolve().parents[1]
 

@@ -14,7 +14,8 @@ from sqlalchemy import update
 
 from commentsvc import create_app, moderation, settings
 from commentsvc.extensions import db
-from commentsvc.models import Article, utcnow
+from commentsvc.models.base import utcnow
+from commentsvc.models.threads import Article
 from tests.conftest import ALLOWED_ORIGIN, base_config, notifications_delivered
 
 ON_POSTGRES = os.environ.get("COMMENTSVC_TEST_ENGINE") == "postgresql"

@@ -100,7 +100,7 @@ def thread(app, article, add_comment):
     """(published, placeholder, reply under the placeholder) in the article's thread."""
     from commentsvc import moderation
     from commentsvc.extensions import db
-    from commentsvc.models import utcnow
+    from commentsvc.models.base import utcnow
 
     published = add_comment(article, "Publicerad kommentar")
     removed = add_comment(article, "Borttagen sedan")

@@ -56,7 +56,7 @@ def stored_reports(app):
     from sqlalchemy import select
 
     from commentsvc.extensions import db
-    from commentsvc.models import Report
+    from commentsvc.models.reports import Report
 
     with app.app_context():
         return [
@@ -76,7 +76,7 @@ def outbox(app):
     from sqlalchemy import select
 
     from commentsvc.extensions import db
-    from commentsvc.models import OutboxMail
+    from commentsvc.models.mail import OutboxMail
 
     with app.app_context():
         return [
@@ -277,7 +277,7 @@ def authors_comment(app, reader, article):
     from sqlalchemy import select
 
     from commentsvc.extensions import db
-    from commentsvc.models import Comment
+    from commentsvc.models.threads import Comment
 
     with app.app_context():
         return db.session.execute(select(Comment.id)).scalar_one()
@@ -287,7 +287,8 @@ def test_three_different_readers_hold_a_comment_until_a_moderator_decides(
     app, client, reader, make_reporter, article, authors_comment
 ):
     from commentsvc.extensions import db
-    from commentsvc.models import Comment, ModerationEvent
+    from commentsvc.models.moderation import ModerationEvent
+    from commentsvc.models.threads import Comment
 
     make_reporter().send(authors_comment, reason="spam")
     make_reporter().send(authors_comment, reason="harassment")

@@ -37,7 +37,7 @@ def config_overrides(smtp_port, request):
 
 def mails(app) -> list:
     from commentsvc.extensions import db
-    from commentsvc.models import OutboxMail
+    from commentsvc.models.mail import OutboxMail
 
     with app.app_context():
         rows = list(db.session.execute(db.select(OutboxMail).order_by(OutboxMail.id)).scalars())
@@ -50,7 +50,7 @@ def mails_to(app, address: str) -> list:
 
 
 def deliver(app, minutes: float = 0):
-    from commentsvc.models import utcnow
+    from commentsvc.models.base import utcnow
     from commentsvc.notify.outbox import deliver_due
 
     with app.app_context():
@@ -207,7 +207,7 @@ def test_a_thousand_sign_ups_for_one_address_send_one_confirmation_mail(
 ):
     from commentsvc import threads
     from commentsvc.extensions import db
-    from commentsvc.models import utcnow
+    from commentsvc.models.base import utcnow
 
     with app.app_context():
         thread = threads.find_article(article)
@@ -296,7 +296,7 @@ def test_an_expired_confirmation_link_confirms_nothing(app, reader, article):
     from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
     from commentsvc.extensions import db
-    from commentsvc.models import Subscriber
+    from commentsvc.models.mail import Subscriber
 
     class EightDaysAgo(TimestampSigner):
         def get_timestamp(self):
@@ -329,7 +329,7 @@ def test_a_used_confirmation_link_cannot_confirm_again(app, reader, article, sub
 def _confirmed(app, address):
     """True/False for a known address, None when it is not stored at all."""
     from commentsvc.extensions import db
-    from commentsvc.models import Subscriber
+    from commentsvc.models.mail import Subscriber
 
     with app.app_context():
         row = db.session.execute(
@@ -563,7 +563,7 @@ def test_a_reply_trashed_or_marked_spam_before_its_batch_is_left_out(
 ):
     from commentsvc import moderation
     from commentsvc.extensions import db
-    from commentsvc.models import utcnow
+    from commentsvc.models.base import utcnow
 
     first = subscribed("replies")
     kept = reply(make_reader, article, first, "Det här stannar")
@@ -655,7 +655,7 @@ def test_the_unsubscribe_page_offers_this_thread_or_everything(app, reader, arti
 
 def _count_subscriptions(app) -> int:
     from commentsvc.extensions import db
-    from commentsvc.models import Subscription
+    from commentsvc.models.mail import Subscription
 
     with app.app_context():
         return db.session.execute(db.select(db.func.count()).select_from(Subscription)).scalar()
@@ -731,7 +731,7 @@ def test_approving_a_held_comment_keeps_its_authors_confirmation_mail(
 ):
     from commentsvc import moderation
     from commentsvc.extensions import db
-    from commentsvc.models import utcnow
+    from commentsvc.models.base import utcnow
 
     r = reader.post(article, subscribe="replies", email=ANNA, author="Anna", comment="Granska")
     assert r.status_code == 303  # held: the text has a moderation key word
@@ -752,7 +752,7 @@ def test_a_moderators_reply_and_a_restored_reply_are_told_once_each(
 ):
     from commentsvc import moderation
     from commentsvc.extensions import db
-    from commentsvc.models import utcnow
+    from commentsvc.models.base import utcnow
 
     first = subscribed("replies")
     with app.app_context():
@@ -809,7 +809,7 @@ def test_an_edit_before_the_mail_goes_out_is_what_the_mail_quotes(
     still goes out, once."""
     from commentsvc import moderation
     from commentsvc.extensions import db
-    from commentsvc.models import utcnow
+    from commentsvc.models.base import utcnow
     from tests.conftest import CSRF_INPUT
 
     first = subscribed("replies")

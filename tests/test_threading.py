@@ -5,7 +5,7 @@ import re
 import pytest
 
 from commentsvc.extensions import db
-from commentsvc.models import Comment
+from commentsvc.models.threads import Comment
 from tests.bulk import big_threads
 
 

@@ -14,7 +14,8 @@ from itsdangerous import URLSafeSerializer
 
 from commentsvc import threads
 from commentsvc.extensions import db
-from commentsvc.models import Comment, CommentStatus, utcnow
+from commentsvc.models.base import utcnow
+from commentsvc.models.threads import Comment, CommentStatus
 from commentsvc.threads import antispam
 from tests.test_api import new_comment, stored
 from tests.test_api_edit import HOST, edit

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from commentsvc.extensions import db
-from commentsvc.models import Article, Comment
+from commentsvc.models.threads import Article, Comment
 from tests.conftest import ALLOWED_ORIGIN
 from tests.moderation.conftest import PASSWORD, ModeratorClient
 

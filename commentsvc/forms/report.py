@@ -21,7 +21,7 @@ from commentsvc.forms.comment import (
     strip_text,
 )
 from commentsvc.forms.desk import choices
-from commentsvc.models import ReportReason
+from commentsvc.models.reports import ReportReason
 
 REPORT_EXPLANATION_MAX = 2000
 REPORT_EMAIL_MAX = 254  # the longest address SMTP allows

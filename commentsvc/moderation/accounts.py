@@ -24,7 +24,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from commentsvc.audit import record_event
 from commentsvc.errors import DomainError
 from commentsvc.extensions import db
-from commentsvc.models import AuditAction, LoginThrottle, Moderator, ModeratorRole, utcnow
+from commentsvc.models.base import utcnow
+from commentsvc.models.moderation import AuditAction, LoginThrottle, Moderator, ModeratorRole
 
 PASSWORD_MIN = 10
 # Checked against when the account does not exist, so a wrong name costs as much as a

@@ -13,7 +13,8 @@ from commentsvc.errors import CommentNotFound, DomainError
 from commentsvc.extensions import db
 from commentsvc.forms.comment import declared_limits
 from commentsvc.forms.desk import ModeratorEditForm
-from commentsvc.models import AuditAction, Comment, CommentStatus, ModerationEvent
+from commentsvc.models.moderation import AuditAction, ModerationEvent
+from commentsvc.models.threads import Comment, CommentStatus
 from commentsvc.sanitize import clean_html
 from commentsvc.threads.policy import reason_codes
 from commentsvc.threads.removal import delete_for_good, has_replies

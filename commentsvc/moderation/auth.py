@@ -8,7 +8,7 @@ from flask import abort, g, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 
 from commentsvc.extensions import db
-from commentsvc.models import Moderator
+from commentsvc.models.moderation import Moderator
 
 SESSION_KEY = "moderator_id"
 EPOCH_KEY = "moderator_epoch"

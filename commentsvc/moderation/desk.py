@@ -9,7 +9,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from commentsvc.extensions import db
-from commentsvc.models import Article, Comment, CommentStatus, ModerationEvent
+from commentsvc.models.moderation import ModerationEvent
+from commentsvc.models.threads import Article, Comment, CommentStatus
 
 TABS = ("pending", "approved", "spam", "trash", "all")
 PER_PAGE = 20

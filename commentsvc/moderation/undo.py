@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from commentsvc import lifecycle
 from commentsvc.extensions import db
-from commentsvc.models import AuditAction, Comment, CommentStatus, ModerationEvent
+from commentsvc.models.moderation import AuditAction, ModerationEvent
+from commentsvc.models.threads import Comment, CommentStatus
 from commentsvc.moderation.actions import REPORT_HOLD, ModerationRefused, get_comment, record
 from commentsvc.sanitize import clean_html
 

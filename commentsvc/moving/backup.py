@@ -23,7 +23,7 @@ from sqlalchemy.types import TypeDecorator
 
 from commentsvc.errors import DomainError
 from commentsvc.extensions import db
-from commentsvc.models import utcnow
+from commentsvc.models.base import utcnow
 
 FORMAT = "commentsvc-export"
 VERSION = 1

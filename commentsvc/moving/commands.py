@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from commentsvc.errors import DomainError
 from commentsvc.extensions import db
-from commentsvc.models import utcnow
+from commentsvc.models.base import utcnow
 
 
 def _progress(message: str) -> None:
@@ -200,7 +200,7 @@ def privacy_erase(email: str, delete: bool) -> None:
 @with_appcontext
 def purge() -> None:
     """Apply IP_RETENTION_DAYS, PURGE_AFTER_DAYS and OUTBOX_RETENTION_DAYS (safe from cron)."""
-    from commentsvc.models import CommentStatus
+    from commentsvc.models.threads import CommentStatus
     from commentsvc.privacy.retention import purge as apply_retention
 
     result = apply_retention(now=utcnow())

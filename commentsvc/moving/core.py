@@ -14,9 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from commentsvc.errors import DomainError
-from commentsvc.models import (
-    CommentStatus,
-)
+from commentsvc.models.threads import CommentStatus
 from commentsvc.weburls import BadWebUrl, clean_web_url
 
 Progress = Callable[[str], None]

@@ -21,7 +21,7 @@ from defusedxml.ElementTree import fromstring
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from commentsvc.models import CommentStatus
+from commentsvc.models.threads import CommentStatus
 from commentsvc.moving.core import (
     ImportRefused,
     Progress,

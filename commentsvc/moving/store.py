@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from commentsvc.extensions import db
 from commentsvc.forms.comment import ARTICLE_KEY, AUTHOR_MAX, COMMENT_MAX, EMAIL_MAX, URL_MAX
-from commentsvc.models import (
+from commentsvc.models.threads import (
     ARTICLE_TITLE_MAX,
     ARTICLE_URL_MAX,
     Article,

@@ -14,14 +14,9 @@ from sqlalchemy import delete
 
 from commentsvc import lifecycle
 from commentsvc.extensions import db
-from commentsvc.models import (
-    Comment,
-    CommentStatus,
-    OutboxMail,
-    Report,
-    StatementOfReasons,
-    SubscriptionKind,
-)
+from commentsvc.models.mail import OutboxMail, SubscriptionKind
+from commentsvc.models.reports import Report, StatementOfReasons
+from commentsvc.models.threads import Comment, CommentStatus
 from commentsvc.notify import notices, notifications, subscriptions
 from commentsvc.notify.moderators import queue_moderator_mail
 

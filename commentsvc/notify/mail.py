@@ -22,7 +22,7 @@ from flask import render_template
 from flask_babel import force_locale
 
 from commentsvc.extensions import db
-from commentsvc.models import OutboxMail
+from commentsvc.models.mail import OutboxMail
 
 #: Each mail the service can send, and whether it has an HTML part. Readers' mails that a
 #: reader asked for (confirmation, notifications) have one, and come from the site by name

@@ -8,7 +8,8 @@ from flask import current_app
 from sqlalchemy import select
 
 from commentsvc.extensions import db
-from commentsvc.models import Comment, Moderator
+from commentsvc.models.moderation import Moderator
+from commentsvc.models.threads import Comment
 from commentsvc.notify.mail import queue
 from commentsvc.threads.policy import describe_reason, reason_codes
 from commentsvc.weburls import public_url

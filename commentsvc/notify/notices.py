@@ -10,7 +10,8 @@ from datetime import datetime
 from flask import current_app
 
 from commentsvc.dates import utc_time
-from commentsvc.models import Comment, Report, ReportOutcome, StatementOfReasons
+from commentsvc.models.reports import Report, ReportOutcome, StatementOfReasons
+from commentsvc.models.threads import Comment
 from commentsvc.notify.mail import queue, render
 from commentsvc.reports.rules import dsa_contact, reason_label, reports_to_hold
 from commentsvc.weburls import public_url, safe_href

@@ -10,15 +10,14 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from commentsvc.extensions import db
-from commentsvc.models import (
-    Comment,
-    CommentStatus,
+from commentsvc.models.mail import (
     Notification,
     OutboxMail,
     Subscriber,
     Subscription,
     SubscriptionKind,
 )
+from commentsvc.models.threads import Comment, CommentStatus
 from commentsvc.notify.mail import queue
 from commentsvc.notify.subscriptions import unsubscribe_url
 from commentsvc.privacy.identity import normalize_address

@@ -19,7 +19,7 @@ from flask import current_app
 from sqlalchemy import or_, select, update
 
 from commentsvc.extensions import db
-from commentsvc.models import OutboxMail
+from commentsvc.models.mail import OutboxMail
 
 LEASE = timedelta(minutes=5)
 FIRST_RETRY = timedelta(seconds=30)

@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from commentsvc.extensions import db
-from commentsvc.models import Comment, Notification, Subscriber, Subscription
+from commentsvc.models.mail import Notification, Subscriber, Subscription
+from commentsvc.models.threads import Comment
 from commentsvc.notify.notifications import withdraw_mails_quoting
 from commentsvc.notify.subscriptions import end_subscriptions
 from commentsvc.privacy.identity import normalize_address

@@ -29,16 +29,15 @@ from sqlalchemy.exc import IntegrityError
 
 from commentsvc.errors import CommentRejected, DomainError
 from commentsvc.extensions import db
-from commentsvc.models import (
-    Article,
-    AuditAction,
-    Comment,
+from commentsvc.models.mail import (
     Notification,
     OutboxMail,
     Subscriber,
     Subscription,
     SubscriptionKind,
 )
+from commentsvc.models.moderation import AuditAction
+from commentsvc.models.threads import Article, Comment
 from commentsvc.moderation.actions import get_comment, record
 from commentsvc.notify.mail import queue
 from commentsvc.privacy.identity import normalize_address

@@ -24,13 +24,9 @@ from sqlalchemy import func, select, update
 from commentsvc.audit import record_event
 from commentsvc.errors import DomainError
 from commentsvc.extensions import db
-from commentsvc.models import (
-    AuditAction,
-    Comment,
-    ModerationEvent,
-    Moderator,
-    OutboxMail,
-)
+from commentsvc.models.mail import OutboxMail
+from commentsvc.models.moderation import AuditAction, ModerationEvent, Moderator
+from commentsvc.models.threads import Comment
 from commentsvc.privacy.identity import normalize_address
 from commentsvc.privacy.sources import OTHER_SOURCES, _by_email, _moderators
 from commentsvc.threads.removal import delete_for_good

@@ -11,16 +11,15 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 
 from commentsvc.extensions import db
-from commentsvc.models import (
+from commentsvc.models.mail import Notification, OutboxMail
+from commentsvc.models.moderation import (
     AuditAction,
-    Comment,
     LoginThrottle,
     ModerationEvent,
     Moderator,
-    Notification,
-    OutboxMail,
     Setting,
 )
+from commentsvc.models.threads import Comment
 from commentsvc.notify import personal_data as subscriber_data
 from commentsvc.privacy.identity import normalize_address
 from commentsvc.reports.personal_data import (

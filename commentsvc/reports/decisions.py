@@ -9,13 +9,8 @@ from flask_babel import lazy_gettext as _l
 from commentsvc import lifecycle
 from commentsvc.errors import CommentNotFound, DomainError
 from commentsvc.extensions import db
-from commentsvc.models import (
-    Comment,
-    Report,
-    ReportOutcome,
-    ReportReason,
-    StatementOfReasons,
-)
+from commentsvc.models.reports import Report, ReportOutcome, ReportReason, StatementOfReasons
+from commentsvc.models.threads import Comment
 from commentsvc.moderation.actions import (
     ModerationRefused,
     keep_reported,

@@ -15,13 +15,8 @@ from sqlalchemy import func, or_, select
 from commentsvc import lifecycle
 from commentsvc.errors import CommentNotFound, DomainError
 from commentsvc.extensions import db
-from commentsvc.models import (
-    Comment,
-    CommentStatus,
-    Report,
-    ReportReason,
-    StatementOfReasons,
-)
+from commentsvc.models.reports import Report, ReportReason, StatementOfReasons
+from commentsvc.models.threads import Comment, CommentStatus
 from commentsvc.moderation.actions import (
     hold_after_reports,
 )

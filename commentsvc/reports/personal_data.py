@@ -8,10 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from commentsvc.extensions import db
-from commentsvc.models import (
-    Report,
-    StatementOfReasons,
-)
+from commentsvc.models.reports import Report, StatementOfReasons
 from commentsvc.privacy.identity import normalize_address
 
 

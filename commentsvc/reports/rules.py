@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from commentsvc.models import ReportReason
+from commentsvc.models.reports import ReportReason
 from commentsvc.moderation.actions import REPORT_HOLD, REPORTS_KEPT
 
 GROUND_MAX = 2000  # the moderator's ground for a removal

@@ -14,12 +14,8 @@ from sqlalchemy import func, select
 from commentsvc.dates import utc_time
 from commentsvc.errors import DomainError
 from commentsvc.extensions import db
-from commentsvc.models import (
-    ModerationEvent,
-    Report,
-    ReportOutcome,
-    ReportReason,
-)
+from commentsvc.models.moderation import ModerationEvent
+from commentsvc.models.reports import Report, ReportOutcome, ReportReason
 from commentsvc.reports.rules import HOLD_ACTION, reason_label
 
 

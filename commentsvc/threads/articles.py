@@ -16,13 +16,13 @@ from commentsvc.errors import (
     TooManyNewArticles,
 )
 from commentsvc.extensions import db
-from commentsvc.models import (
+from commentsvc.models.base import utcnow
+from commentsvc.models.threads import (
     ARTICLE_TITLE_MAX,
     ARTICLE_URL_MAX,
     Article,
     Comment,
     CommentStatus,
-    utcnow,
 )
 from commentsvc.settings import effective_config
 from commentsvc.weburls import BadWebUrl, clean_web_url, on_origins

@@ -17,10 +17,7 @@ from commentsvc.errors import (
     EditWindowClosed,
 )
 from commentsvc.extensions import db
-from commentsvc.models import (
-    Comment,
-    CommentStatus,
-)
+from commentsvc.models.threads import Comment, CommentStatus
 from commentsvc.sanitize import clean_html
 from commentsvc.settings import effective_config
 from commentsvc.signing import timed_reader, timed_serializer

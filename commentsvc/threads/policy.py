@@ -11,7 +11,7 @@ from flask_babel import ngettext
 from sqlalchemy import select
 
 from commentsvc.extensions import db
-from commentsvc.models import Comment, CommentStatus
+from commentsvc.models.threads import Comment, CommentStatus
 from commentsvc.sanitize import count_links
 
 

@@ -14,12 +14,8 @@ from commentsvc.errors import (
     ThreadClosed,
 )
 from commentsvc.extensions import db
-from commentsvc.models import (
-    Article,
-    Comment,
-    CommentStatus,
-    SubscriptionKind,
-)
+from commentsvc.models.mail import SubscriptionKind
+from commentsvc.models.threads import Article, Comment, CommentStatus
 from commentsvc.sanitize import clean_html
 from commentsvc.settings import effective_config
 from commentsvc.threads.articles import is_closed

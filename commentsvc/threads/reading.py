@@ -11,11 +11,7 @@ from sqlalchemy.orm import aliased
 
 from commentsvc.extensions import db
 from commentsvc.kept import kept
-from commentsvc.models import (
-    Article,
-    Comment,
-    CommentStatus,
-)
+from commentsvc.models.threads import Article, Comment, CommentStatus
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,8 @@ from sqlalchemy.orm import aliased
 
 from commentsvc import lifecycle
 from commentsvc.extensions import db
-from commentsvc.models import AuditAction, Comment, ModerationEvent
+from commentsvc.models.moderation import AuditAction, ModerationEvent
+from commentsvc.models.threads import Comment
 
 
 @dataclass

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from flask import current_app
 
-from commentsvc.models import Article, Comment, CommentStatus
+from commentsvc.models.threads import Article, Comment, CommentStatus
 from commentsvc.privacy.addresses import anonymize_ip, avatar_key
 
 # The name shown for a comment whose author gave none or was erased (privacy.rights).

@@ -7,10 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from commentsvc.dates import comment_time
-from commentsvc.models import (
-    Comment,
-    CommentStatus,
-)
+from commentsvc.models.threads import Comment, CommentStatus
 from commentsvc.threads.reading import Node, Placeholder, Thread
 from commentsvc.weburls import safe_href
 

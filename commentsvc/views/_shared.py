@@ -26,7 +26,8 @@ from commentsvc.errors import (
 )
 from commentsvc.extensions import db
 from commentsvc.forms.comment import CommentForm
-from commentsvc.models import Article, Comment, utcnow
+from commentsvc.models.base import utcnow
+from commentsvc.models.threads import Article, Comment
 from commentsvc.notify import subscriptions
 from commentsvc.privacy.addresses import anonymize_ip
 

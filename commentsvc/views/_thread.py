@@ -25,7 +25,8 @@ from commentsvc import threads
 from commentsvc.extensions import db
 from commentsvc.forms.comment import ARTICLE_KEY, CommentForm, parse_id
 from commentsvc.kept import kept
-from commentsvc.models import Article, Comment, utcnow
+from commentsvc.models.base import utcnow
+from commentsvc.models.threads import Article, Comment
 from commentsvc.ratelimits import count_new_article
 from commentsvc.threads.antispam import issue_stamp
 from commentsvc.threads.reading import ThreadSummary

@@ -22,7 +22,8 @@ from commentsvc import threads
 from commentsvc.errors import CommentRejected, EditWindowClosed, OriginNotAllowed
 from commentsvc.extensions import csrf, db
 from commentsvc.forms.comment import CommentForm, EditForm
-from commentsvc.models import Comment, utcnow
+from commentsvc.models.base import utcnow
+from commentsvc.models.threads import Comment
 from commentsvc.ratelimits import limit_comment_posts
 from commentsvc.views._shared import reply_target, submit, subscription_state
 from commentsvc.views._thread import render_thread, requested_thread

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 
 from commentsvc import feeds, threads
-from commentsvc.models import utcnow
+from commentsvc.models.base import utcnow
 from commentsvc.views._thread import article_key_arg
 
 bp = Blueprint("feeds", __name__)

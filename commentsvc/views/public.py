@@ -27,7 +27,8 @@ from commentsvc.errors import (
 )
 from commentsvc.extensions import csrf, db
 from commentsvc.forms.comment import CommentForm, EditForm
-from commentsvc.models import Comment, utcnow
+from commentsvc.models.base import utcnow
+from commentsvc.models.threads import Comment
 from commentsvc.privacy.avatars import identicon_svg
 from commentsvc.ratelimits import limit_comment_posts
 from commentsvc.views._shared import (

@@ -22,7 +22,8 @@ from commentsvc.forms.report import (
     REPORT_EXPLANATION_MAX,
     ReportForm,
 )
-from commentsvc.models import Comment, utcnow
+from commentsvc.models.base import utcnow
+from commentsvc.models.threads import Comment
 from commentsvc.ratelimits import limit_reports
 
 bp = Blueprint("reports", __name__)

@@ -11,7 +11,7 @@ from flask import Blueprint, render_template, request
 
 from commentsvc.extensions import csrf, db
 from commentsvc.forms.desk import ActionForm
-from commentsvc.models import utcnow
+from commentsvc.models.base import utcnow
 from commentsvc.notify import subscriptions
 
 bp = Blueprint("subscriptions", __name__, url_prefix="/subscriptions")

@@ -42,7 +42,7 @@ from werkzeug.http import parse_etags, unquote_etag
 
 from commentsvc.extensions import db
 from commentsvc.kept import Kept
-from commentsvc.models import Article
+from commentsvc.models.threads import Article
 from commentsvc.web.freshness import Watcher, watcher_for
 
 SHARED = "commentsvc.shared"

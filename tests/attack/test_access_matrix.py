@@ -93,14 +93,10 @@ FORM = {
 def snapshot(app) -> dict:
     """Everything a moderation action could change."""
     from commentsvc.extensions import db
-    from commentsvc.models import (
-        Comment,
-        ModerationEvent,
-        Moderator,
-        Report,
-        Setting,
-        Subscription,
-    )
+    from commentsvc.models.mail import Subscription
+    from commentsvc.models.moderation import ModerationEvent, Moderator, Setting
+    from commentsvc.models.reports import Report
+    from commentsvc.models.threads import Comment
 
     with app.app_context():
         rows = lambda model, *cols: sorted(  # noqa: E731
@@ -124,7 +120,11 @@ def world(app, article, add_comment, make_moderator):
     one a notifier reported, and four kinds of visitor."""
     from commentsvc import reports
     from commentsvc.extensions import db
-    from commentsvc.models import Comment, Moderator, ReportReason, SubscriptionKind, utcnow
+    from commentsvc.models.base import utcnow
+    from commentsvc.models.mail import SubscriptionKind
+    from commentsvc.models.moderation import Moderator
+    from commentsvc.models.reports import ReportReason
+    from commentsvc.models.threads import Comment
     from commentsvc.moderation import accounts
 
     held = add_comment(article, HELD_TEXT, email=EMAIL, approve=False)
@@ -224,7 +224,8 @@ def test_every_moderation_route_is_in_a_list_of_who_may_use_it(app, world):
 
 def test_a_moderator_removes_a_subscription_and_the_history_says_so(app, world):
     from commentsvc.extensions import db
-    from commentsvc.models import ModerationEvent, Subscription
+    from commentsvc.models.mail import Subscription
+    from commentsvc.models.moderation import ModerationEvent
 
     url = f"/moderation/comments/{world['ids']['comment_id']}/subscriptions/"
     answer = send(

@@ -51,7 +51,10 @@ def published(app, article, add_comment, make_moderator):
     email about replies (a confirmation and a notification mail)."""
     from commentsvc import moderation, reports, threads
     from commentsvc.extensions import db
-    from commentsvc.models import Comment, ReportReason, Subscriber, SubscriptionKind, utcnow
+    from commentsvc.models.base import utcnow
+    from commentsvc.models.mail import Subscriber, SubscriptionKind
+    from commentsvc.models.reports import ReportReason
+    from commentsvc.models.threads import Comment
 
     first = add_comment(article, "Första", email=EMAILS[0], website="https://eva.example.se")
     add_comment(article, "Svar", email=EMAILS[1], author="Greta", parent=first)
@@ -96,7 +99,7 @@ def mail_links(app) -> list[str]:
     """The confirmation and unsubscribe links in readers' mails: the pages they open show
     no address either, should a mail be forwarded."""
     from commentsvc.extensions import db
-    from commentsvc.models import OutboxMail
+    from commentsvc.models.mail import OutboxMail
 
     with app.app_context():
         bodies = db.session.execute(db.select(OutboxMail.body)).scalars().all()

@@ -36,7 +36,7 @@ def test_a_moderation_action_with_control_characters_in_next_goes_to_the_queue(
     app, mod, held, target
 ):
     from commentsvc import moderation
-    from commentsvc.models import CommentStatus
+    from commentsvc.models.threads import CommentStatus
 
     comment_id = held()
     answer = mod.act(comment_id, "approve", next=target)
@@ -114,7 +114,7 @@ def test_a_queue_page_number_in_other_digits_shows_the_first_page(mod, held, pag
 @pytest.mark.parametrize("ids", ["₀₁₂", "99999999999999999999", "2147483648", "-1"])
 def test_bulk_ids_that_cannot_be_comments_are_left_out(app, mod, held, ids):
     from commentsvc import moderation
-    from commentsvc.models import CommentStatus
+    from commentsvc.models.threads import CommentStatus
 
     comment_id = held()
     answer = mod.client.post(

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Request, Response
 
 from commentsvc.extensions import db
 from commentsvc.forms.comment import CommentForm, declared_limits
-from commentsvc.models import Comment
+from commentsvc.models.threads import Comment
 from tests.browser.conftest import LiveServer
 
 ARTICLE_PAGE = """<!doctype html>
@@ -345,7 +345,7 @@ def test_a_removed_comment_keeps_its_replies_in_place_in_the_script_embed(
     page, site, app, article, add_comment, axe_violations
 ):
     from commentsvc import moderation
-    from commentsvc.models import utcnow
+    from commentsvc.models.base import utcnow
 
     parent = add_comment(article, "Olämplig text", author="Borttagen Person")
     reply = add_comment(

@@ -66,7 +66,7 @@ def log_in(page, live_server):
 
 def test_a_moderator_clears_the_queue_with_the_keyboard(page, live_server, queue_data, app):
     from commentsvc.extensions import db
-    from commentsvc.models import Comment
+    from commentsvc.models.threads import Comment
 
     log_in(page, live_server)
     assert page.locator(".queue-item").count() == 3
@@ -147,7 +147,9 @@ def test_screenshots_of_the_queue_for_the_readme(page, browser, live_server, que
 def test_a_queue_of_50_is_cleared_with_the_keyboard_alone(page, live_server, app, article):
     from commentsvc import threads
     from commentsvc.extensions import db
-    from commentsvc.models import Comment, CommentStatus, ModerationEvent, utcnow
+    from commentsvc.models.base import utcnow
+    from commentsvc.models.moderation import ModerationEvent
+    from commentsvc.models.threads import Comment, CommentStatus
     from commentsvc.moderation import accounts
 
     with app.app_context():

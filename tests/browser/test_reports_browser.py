@@ -31,7 +31,7 @@ def site(host_site, live_server):
 
 
 def deliver(app) -> None:
-    from commentsvc.models import utcnow
+    from commentsvc.models.base import utcnow
     from commentsvc.notify.outbox import deliver_due
 
     with app.app_context():

@@ -29,7 +29,7 @@ def config_overrides(smtp_port, host_site):
 
 def send_mail(app, minutes: float = 0):
     """What `send-mail` does, run as if ``minutes`` had passed."""
-    from commentsvc.models import utcnow
+    from commentsvc.models.base import utcnow
     from commentsvc.notify.outbox import deliver_due
 
     with app.app_context():
@@ -155,7 +155,7 @@ def test_the_script_embed_offers_the_same_choice_and_says_a_mail_is_on_its_way(
     thread.get_by_role("button", name="Publicera kommentar").click()
     thread.get_by_text("Vi har skickat ett mejl till dig.").wait_for()
     from commentsvc.extensions import db
-    from commentsvc.models import OutboxMail, Subscription
+    from commentsvc.models.mail import OutboxMail, Subscription
 
     with app.app_context():
         kinds = db.session.execute(db.select(Subscription.kind)).scalars().all()

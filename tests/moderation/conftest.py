@@ -86,7 +86,7 @@ def held(app, article, add_comment):
 @pytest.fixture
 def status_of(app):
     from commentsvc.extensions import db
-    from commentsvc.models import Comment
+    from commentsvc.models.threads import Comment
 
     def status(comment_id: int) -> str | None:
         with app.app_context():
@@ -101,7 +101,8 @@ def report(app):
     """File a report through the service, as the form does; returns its id."""
     from commentsvc import reports
     from commentsvc.extensions import db
-    from commentsvc.models import ReportReason, utcnow
+    from commentsvc.models.base import utcnow
+    from commentsvc.models.reports import ReportReason
 
     def add(
         comment_id,

@@ -23,7 +23,7 @@ def test_create_moderator_reads_the_password_from_stdin_for_scripts(app, runner)
 
 def test_create_moderator_prompts_twice_and_stores_a_scrypt_hash(app, runner):
     from commentsvc.extensions import db
-    from commentsvc.models import Moderator
+    from commentsvc.models.moderation import Moderator
 
     result = runner.invoke(args=["create-moderator", "moa"], input=f"{PASSWORD}\n{PASSWORD}\n")
     assert result.exit_code == 0, result.output
@@ -102,7 +102,7 @@ def test_a_disabled_moderator_cannot_log_in_and_is_logged_out(app, admin, make_m
     page = admin.get("/moderation/moderators").get_data(as_text=True)
     assert "moa" in page
     from commentsvc.extensions import db
-    from commentsvc.models import Moderator
+    from commentsvc.models.moderation import Moderator
 
     with app.app_context():
         moa_id = db.session.query(Moderator).filter_by(username="moa").one().id
@@ -133,7 +133,7 @@ def test_an_admin_adds_a_moderator_in_the_ui(app, admin):
 
 def test_an_admin_cannot_disable_their_own_account(app, admin):
     from commentsvc.extensions import db
-    from commentsvc.models import Moderator
+    from commentsvc.models.moderation import Moderator
 
     with app.app_context():
         ada = db.session.query(Moderator).filter_by(username="ada").one().id
@@ -212,7 +212,7 @@ def test_a_moderation_action_with_a_stale_token_changes_nothing_and_says_so(
 @pytest.mark.parametrize("token", ["missing", "stale"])
 def test_a_moderators_edit_with_a_stale_token_keeps_the_stored_text(app, mod, held, token):
     from commentsvc.extensions import db
-    from commentsvc.models import Comment
+    from commentsvc.models.threads import Comment
 
     comment = held("Texten som den skrevs")
     data = {**stale_or_missing(mod, token), "text": "Ändrad i en gammal flik"}
@@ -268,7 +268,7 @@ def test_100_failed_logins_are_slowed_then_locked(app, make_moderator):
 
 
 def test_after_the_lock_period_the_right_password_works(app, make_moderator):
-    from commentsvc.models import utcnow
+    from commentsvc.models.base import utcnow
     from commentsvc.moderation import accounts
 
     make_moderator("moa")
@@ -291,7 +291,7 @@ def test_after_the_lock_period_the_right_password_works(app, make_moderator):
 
 
 def test_an_attacker_does_not_lock_the_moderator_out_from_another_address(app, make_moderator):
-    from commentsvc.models import utcnow
+    from commentsvc.models.base import utcnow
     from commentsvc.moderation import accounts
 
     make_moderator("moa")
@@ -306,7 +306,7 @@ def test_an_attacker_does_not_lock_the_moderator_out_from_another_address(app, m
 
 
 def test_one_address_guessing_many_accounts_is_locked_too(app, make_moderator):
-    from commentsvc.models import utcnow
+    from commentsvc.models.base import utcnow
     from commentsvc.moderation import accounts
 
     make_moderator("moa")

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select, text
 
 from commentsvc.extensions import db
-from commentsvc.models import ModerationEvent
+from commentsvc.models.moderation import ModerationEvent
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from commentsvc.extensions import db
-from commentsvc.models import ModerationEvent, Moderator, utcnow
+from commentsvc.models.base import utcnow
+from commentsvc.models.moderation import ModerationEvent, Moderator
 from tests.conftest import CSRF_INPUT
 
 

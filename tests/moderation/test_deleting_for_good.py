@@ -13,7 +13,9 @@ import pytest
 from sqlalchemy import select
 
 from commentsvc.extensions import db
-from commentsvc.models import Comment, ModerationEvent, utcnow
+from commentsvc.models.base import utcnow
+from commentsvc.models.moderation import ModerationEvent
+from commentsvc.models.threads import Comment
 
 ANNA, BERTIL, CECILIA, DORA = (
     "anna@example.se",

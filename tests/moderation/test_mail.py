@@ -29,7 +29,7 @@ def subscribers(make_moderator, disable):
 @pytest.fixture
 def disable(app):
     from commentsvc.extensions import db
-    from commentsvc.models import Moderator
+    from commentsvc.models.moderation import Moderator
 
     def off(name):
         with app.app_context():
@@ -41,7 +41,7 @@ def disable(app):
 
 def outbox(app):
     from commentsvc.extensions import db
-    from commentsvc.models import OutboxMail
+    from commentsvc.models.mail import OutboxMail
 
     with app.app_context():
         return [
@@ -51,7 +51,7 @@ def outbox(app):
 
 
 def deliver(app, minutes=0):
-    from commentsvc.models import utcnow
+    from commentsvc.models.base import utcnow
     from commentsvc.notify.outbox import deliver_due
 
     with app.app_context():
@@ -118,7 +118,8 @@ def test_a_down_server_is_retried_with_back_off_and_each_mail_is_sent_once(
 
 def test_two_workers_never_send_the_same_mail(app, subscribers, smtp_server, reader, article):
     from commentsvc.extensions import db
-    from commentsvc.models import OutboxMail, utcnow
+    from commentsvc.models.base import utcnow
+    from commentsvc.models.mail import OutboxMail
     from commentsvc.notify.outbox import _claim
 
     reader.post(article, comment="Två arbetare")

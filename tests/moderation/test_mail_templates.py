@@ -24,7 +24,7 @@ def config_overrides(smtp_port):
 def _post(key, text, *, author, email, approve=True, subscribe="", language="sv", when=NOW):
     from commentsvc import moderation, threads
     from commentsvc.extensions import db
-    from commentsvc.models import CommentStatus
+    from commentsvc.models.threads import CommentStatus
 
     draft = threads.Draft(
         comment=text, author=author, email=email, subscribe=subscribe, language=language
@@ -39,7 +39,7 @@ def _post(key, text, *, author, email, approve=True, subscribe="", language="sv"
 def _file(comment_id, reason, *, browser, email="", lang="sv"):
     from commentsvc import reports
     from commentsvc.extensions import db
-    from commentsvc.models import ReportReason
+    from commentsvc.models.reports import ReportReason
 
     reports.file_report(
         comment_id,
@@ -59,7 +59,8 @@ def every_mail(app, make_moderator):
 
     from commentsvc import reports, threads
     from commentsvc.extensions import db
-    from commentsvc.models import OutboxMail, StatementOfReasons
+    from commentsvc.models.mail import OutboxMail
+    from commentsvc.models.reports import StatementOfReasons
     from commentsvc.notify import notifications, subscriptions
 
     make_moderator("ada", email="ada@example.se", notify=True)

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select, update
 
 from commentsvc.extensions import db
-from commentsvc.models import Moderator
+from commentsvc.models.moderation import Moderator
 
 from .conftest import PASSWORD, ModeratorClient
 

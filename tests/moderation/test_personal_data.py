@@ -10,7 +10,10 @@ import pytest
 from sqlalchemy import select, update
 
 from commentsvc.extensions import db
-from commentsvc.models import Comment, ModerationEvent, Moderator, OutboxMail, utcnow
+from commentsvc.models.base import utcnow
+from commentsvc.models.mail import OutboxMail
+from commentsvc.models.moderation import ModerationEvent, Moderator
+from commentsvc.models.threads import Comment
 from tests.conftest import Reader
 
 from .conftest import ModeratorClient
@@ -80,7 +83,7 @@ def test_export_and_erase_find_exactly_the_person_never_a_neighbouring_address(
 def test_export_and_erase_of_subscriptions_match_exactly_the_person(
     app, runner, article, person, neighbour
 ):
-    from commentsvc.models import Notification, Subscriber, Subscription
+    from commentsvc.models.mail import Notification, Subscriber, Subscription
 
     for email, name in ((person.upper(), "Personen"), (neighbour, "Grannen")):
         r = Reader(app.test_client()).post(

@@ -9,7 +9,7 @@ import pytest
 def remove(app, comment_id, how="trash"):
     from commentsvc import moderation
     from commentsvc.extensions import db
-    from commentsvc.models import utcnow
+    from commentsvc.models.base import utcnow
 
     with app.app_context():
         getattr(moderation, "trash" if how == "trash" else "mark_spam")(
@@ -65,7 +65,8 @@ def test_reading_a_thread_takes_as_many_queries_at_10_as_at_1000_comments(
 ):
     from commentsvc import threads
     from commentsvc.extensions import db
-    from commentsvc.models import Comment, CommentStatus, utcnow
+    from commentsvc.models.base import utcnow
+    from commentsvc.models.threads import Comment, CommentStatus
 
     def queries_for(total: int) -> int:
         with app.app_context():

@@ -108,7 +108,7 @@ def stamp_from(page: str) -> str:
 
 
 def old_stamp(app, seconds: int) -> str:
-    from commentsvc.models import utcnow
+    from commentsvc.models.base import utcnow
     from commentsvc.threads.antispam import issue_stamp
 
     with app.test_request_context():
@@ -117,7 +117,7 @@ def old_stamp(app, seconds: int) -> str:
 
 def stored(app):
     from commentsvc.extensions import db
-    from commentsvc.models import Comment
+    from commentsvc.models.threads import Comment
 
     with app.app_context():
         return [(c.status.value, c.held_for) for c in db.session.query(Comment).order_by("id")]

@@ -12,7 +12,10 @@ from sqlalchemy import select, update
 
 from commentsvc import moderation
 from commentsvc.extensions import db
-from commentsvc.models import Comment, ModerationEvent, Moderator, OutboxMail, utcnow
+from commentsvc.models.base import utcnow
+from commentsvc.models.mail import OutboxMail
+from commentsvc.models.moderation import ModerationEvent, Moderator
+from commentsvc.models.threads import Comment
 
 from .conftest import ModeratorClient
 

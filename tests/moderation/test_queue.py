@@ -112,7 +112,7 @@ def test_undo_reverses_the_last_decision(app, mod, held, status_of):
 
 
 def test_edit_sanitizes_again_and_can_be_undone(app, mod, held):
-    from commentsvc.models import Comment
+    from commentsvc.models.threads import Comment
 
     comment = held("Originaltext")
     response = mod.post(
@@ -147,7 +147,7 @@ def test_a_staff_reply_is_published_at_once_and_marked(app, mod, held, reader, a
 def test_a_reply_waits_for_its_pending_parent_or_goes_with_it(
     app, mod, held, add_comment, article, status_of
 ):
-    from commentsvc.models import Comment, CommentStatus
+    from commentsvc.models.threads import Comment, CommentStatus
 
     parent = add_comment(article, "Föräldern")
     reply = add_comment(article, "Svaret", parent=parent, approve=False, email="b@example.se")
@@ -211,7 +211,7 @@ def test_bulk_without_an_action_says_so(mod, held, status_of):
 def test_a_queue_of_50_is_cleared_with_bulk_actions_and_every_decision_is_logged(
     app, mod, held, status_of
 ):
-    from commentsvc.models import ModerationEvent
+    from commentsvc.models.moderation import ModerationEvent
 
     ids = [held(f"Kommentar {i}", email=f"p{i}@example.se") for i in range(50)]
     approve, spam = ids[:40], ids[40:]
@@ -230,7 +230,7 @@ def test_a_queue_of_50_is_cleared_with_bulk_actions_and_every_decision_is_logged
 
 
 def test_bulk_approves_parent_and_reply_together(app, mod, add_comment, article, status_of):
-    from commentsvc.models import Comment, CommentStatus
+    from commentsvc.models.threads import Comment, CommentStatus
 
     parent = add_comment(article, "Föräldern")
     reply = add_comment(article, "Svaret", parent=parent, approve=False, email="b@example.se")

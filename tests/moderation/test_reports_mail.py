@@ -45,7 +45,7 @@ def unsent(app) -> list[tuple[str, int | None]]:
     from sqlalchemy import select
 
     from commentsvc.extensions import db
-    from commentsvc.models import OutboxMail
+    from commentsvc.models.mail import OutboxMail
 
     with app.app_context():
         return [

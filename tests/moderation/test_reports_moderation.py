@@ -34,7 +34,7 @@ def mails(app):
     from sqlalchemy import select
 
     from commentsvc.extensions import db
-    from commentsvc.models import OutboxMail
+    from commentsvc.models.mail import OutboxMail
 
     with app.app_context():
         return [
@@ -209,7 +209,8 @@ def test_purge_clears_old_decided_reports_but_keeps_the_counts(
 
     from commentsvc import reports
     from commentsvc.extensions import db
-    from commentsvc.models import Report, utcnow
+    from commentsvc.models.base import utcnow
+    from commentsvc.models.reports import Report
 
     old = add_comment(article, "Gammal", author="A", email="a@example.se")
     recent = add_comment(article, "Ny", author="B", email="b@example.se")
@@ -294,7 +295,8 @@ def test_erasing_a_notifier_clears_what_she_wrote_and_her_mails_but_keeps_the_co
     from sqlalchemy import select
 
     from commentsvc.extensions import db
-    from commentsvc.models import OutboxMail, Report
+    from commentsvc.models.mail import OutboxMail
+    from commentsvc.models.reports import Report
 
     many, _few = reported
     mod.post(f"/moderation/comments/{many}/reports/keep")  # a decision mail to her as well
@@ -346,7 +348,7 @@ def test_after_readers_hold_a_comment_undo_is_not_offered_and_takes_nothing_back
     from sqlalchemy import func, select
 
     from commentsvc.extensions import db
-    from commentsvc.models import ModerationEvent
+    from commentsvc.models.moderation import ModerationEvent
 
     many, few = reported  # both approved by a moderator; only ``many`` is held by reports
     undo_button = "Ångra det senaste beslutet"

@@ -36,7 +36,7 @@ def test_a_saved_setting_applies_at_once_on_another_instance(
     assert response.status_code == 303
     assert other_reader.post(article, comment="Bästa KASINO online").status_code == 303
     from commentsvc.extensions import db
-    from commentsvc.models import Comment
+    from commentsvc.models.threads import Comment
 
     with other_instance.app_context():
         stored = db.session.query(Comment).one()
@@ -55,7 +55,8 @@ def test_closing_threads_by_age_applies_at_once(app, admin, reader, article):
     from datetime import timedelta
 
     from commentsvc.extensions import db
-    from commentsvc.models import Article, utcnow
+    from commentsvc.models.base import utcnow
+    from commentsvc.models.threads import Article
 
     with app.app_context():
         found = db.session.query(Article).one()
@@ -73,7 +74,7 @@ def test_bad_values_are_refused_and_nothing_changes(app, admin, field, value):
     response = admin.post("/moderation/settings", {**SETTINGS, field: value})
     assert response.status_code == 422
     from commentsvc.extensions import db
-    from commentsvc.models import Setting
+    from commentsvc.models.moderation import Setting
 
     with app.app_context():
         assert db.session.query(Setting).count() == 0

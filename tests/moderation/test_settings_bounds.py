@@ -12,7 +12,8 @@ from flask_babel import force_locale
 from commentsvc import create_app, settings
 from commentsvc.config import ConfigError
 from commentsvc.extensions import db
-from commentsvc.models import Setting, utcnow
+from commentsvc.models.base import utcnow
+from commentsvc.models.moderation import Setting
 from commentsvc.setting_specs import EDITABLE_SETTINGS
 
 SAVED = "Inställningarna är sparade och gäller direkt."

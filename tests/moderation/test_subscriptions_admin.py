@@ -7,7 +7,8 @@ from tests.test_api import new_comment, post
 
 def test_moderators_see_and_remove_a_comments_subscriptions(app, client, mod, article):
     from commentsvc.extensions import db
-    from commentsvc.models import ModerationEvent, Subscription
+    from commentsvc.models.mail import Subscription
+    from commentsvc.models.moderation import ModerationEvent
 
     r = post(client, new_comment(article, subscribe="replies", email="eva@example.se"))
     eva = r.get_json()["comment"]["id"]

@@ -16,7 +16,7 @@ from commentsvc.errors import (
 )
 from commentsvc.extensions import csrf, db
 from commentsvc.forms.comment import CommentForm, EditForm, declared_limits, formdata_from_json
-from commentsvc.models import utcnow
+from commentsvc.models.base import utcnow
 from commentsvc.notify import subscriptions
 from commentsvc.privacy import addresses
 from commentsvc.privacy.addresses import anonymize_ip

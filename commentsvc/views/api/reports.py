@@ -12,7 +12,7 @@ from commentsvc.forms.report import (
     ReportForm,
     report_formdata_from_json,
 )
-from commentsvc.models import utcnow
+from commentsvc.models.base import utcnow
 from commentsvc.privacy.addresses import anonymize_ip
 from commentsvc.ratelimits import limit_reports
 from commentsvc.views.api import _common

@@ -19,7 +19,7 @@ from commentsvc.forms.desk import (
     ModeratorForm,
     SettingsForm,
 )
-from commentsvc.models import utcnow
+from commentsvc.models.base import utcnow
 from commentsvc.moderation import accounts
 from commentsvc.moderation.auth import (
     admin_required,

@@ -21,7 +21,7 @@ from commentsvc.forms.desk import (
     BulkForm,
     ModeratorEditForm,
 )
-from commentsvc.models import utcnow
+from commentsvc.models.base import utcnow
 from commentsvc.moderation.auth import (
     admin_required,
     current_moderator,

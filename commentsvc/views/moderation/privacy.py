@@ -19,7 +19,7 @@ from commentsvc.extensions import db
 from commentsvc.forms.desk import (
     PrivacyForm,
 )
-from commentsvc.models import utcnow
+from commentsvc.models.base import utcnow
 from commentsvc.moderation.auth import (
     admin_required,
 )

@@ -12,7 +12,7 @@ from commentsvc.extensions import db
 from commentsvc.forms.report import (
     RemovalForm,
 )
-from commentsvc.models import utcnow
+from commentsvc.models.base import utcnow
 from commentsvc.moderation.auth import admin_required, current_moderator, login_required
 from commentsvc.views.moderation import _common
 

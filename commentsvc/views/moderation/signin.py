@@ -17,7 +17,7 @@ from commentsvc.forms.desk import (
     LoginForm,
     PasswordForm,
 )
-from commentsvc.models import utcnow
+from commentsvc.models.base import utcnow
 from commentsvc.moderation import accounts
 from commentsvc.moderation.auth import (
     current_moderator,

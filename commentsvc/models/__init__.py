@@ -1,0 +1,56 @@
+"""The tables, typed (SQLAlchemy 2.0): one module per part of the service. Importing the package
+maps every table, so the schema (and Alembic's view of it) is whole."""
+
+from commentsvc.models.base import UTCDateTime, utcnow
+from commentsvc.models.mail import (
+    Notification,
+    OutboxMail,
+    Subscriber,
+    Subscription,
+    SubscriptionKind,
+)
+from commentsvc.models.moderation import (
+    AuditAction,
+    LoginThrottle,
+    ModerationEvent,
+    Moderator,
+    ModeratorRole,
+    Setting,
+)
+from commentsvc.models.reports import Report, ReportOutcome, ReportReason, StatementOfReasons
+from commentsvc.models.threads import (
+    ARTICLE_TITLE_MAX,
+    ARTICLE_URL_MAX,
+    Article,
+    Comment,
+    CommentStatus,
+    ImportMapping,
+    move_every_thread,
+)
+
+__all__ = [
+    "ARTICLE_TITLE_MAX",
+    "ARTICLE_URL_MAX",
+    "Article",
+    "AuditAction",
+    "Comment",
+    "CommentStatus",
+    "ImportMapping",
+    "LoginThrottle",
+    "ModerationEvent",
+    "Moderator",
+    "ModeratorRole",
+    "Notification",
+    "OutboxMail",
+    "Report",
+    "ReportOutcome",
+    "ReportReason",
+    "Setting",
+    "StatementOfReasons",
+    "Subscriber",
+    "Subscription",
+    "SubscriptionKind",
+    "UTCDateTime",
+    "move_every_thread",
+    "utcnow",
+]

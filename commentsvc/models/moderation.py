@@ -1,0 +1,129 @@
+"""The moderators' side: accounts, login throttles, the audit log, and the admins' settings."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, String, Text
+from sqlalchemy import false as sa_false
+from sqlalchemy.orm import (
+    Mapped,
+    mapped_column,
+    validates,
+)
+
+from commentsvc.extensions import db
+from commentsvc.models.base import UTCDateTime, stored_enum, utcnow
+from commentsvc.privacy.identity import normalize_address
+
+
+class AuditAction(enum.StrEnum):
+    """What a record of the audit log says was done; the values are what is stored."""
+
+    APPROVE = "approve"
+    TRASH = "trash"
+    SPAM = "spam"
+    RESTORE = "restore"
+    EDIT = "edit"
+    DELETE = "delete"
+    STAFF_REPLY = "staff-reply"
+    UNSUBSCRIBE = "unsubscribe"
+    UNDO = "undo"
+    REPORT_HOLD = "report-hold"  # readers' reports took a published comment back to the queue
+    REPORTS_KEPT = "reports-kept"  # a moderator dismissed the reports; the comment stays
+    SETTING = "setting"
+    ACCOUNT_CREATED = "account-created"
+    ACCOUNT_DISABLED = "account-disabled"
+    ACCOUNT_ENABLED = "account-enabled"
+    ROLE_CHANGED = "role-changed"
+    PASSWORD_SET = "password-set"  # noqa: S105 (an action, not a password)
+    PASSWORD_RESET = "password-reset"  # noqa: S105
+    PRIVACY_EXPORT = "privacy-export"
+    PRIVACY_ERASE = "privacy-erase"
+    PURGE = "purge"
+
+
+# --- moderators, the audit log, login throttling, settings, the mail outbox ---
+
+
+class ModeratorRole(enum.StrEnum):
+    ADMIN = "admin"
+    MODERATOR = "moderator"
+
+
+class Moderator(db.Model):
+    """A person who works the queue; admins also manage moderators and the policy settings."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(200), unique=True)  # a name or an email
+    email: Mapped[str] = mapped_column(String(200), default="")  # where queue mail goes
+    address: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    display_name: Mapped[str] = mapped_column(String(245), default="")  # on staff replies
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[ModeratorRole] = mapped_column(stored_enum(ModeratorRole))
+    active: Mapped[bool] = mapped_column(default=True)
+    notify: Mapped[bool] = mapped_column(default=False)  # mail me when a comment is held
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Kept in every session cookie and compared on each request: raising it (logout, a new
+    # password, disabling, a new role) ends every session of the account on every instance.
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Set by an admin's reset: the temporary password only opens the page that changes it.
+    reset_pending: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+
+    @validates("email")
+    def _keep_address(self, key: str, value: str | None) -> str | None:
+        self.address = normalize_address(value)
+        return value
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ModeratorRole.ADMIN
+
+    @property
+    def public_name(self) -> str:
+        """The name a staff reply is published under: never the login when it is an email."""
+        if self.display_name:
+            return self.display_name
+        return self.username.split("@")[0] if "@" in self.username else self.username
+
+
+class ModerationEvent(db.Model):
+    """One decision on a comment: who, when, what, and the status before and after.
+
+    ``comment_id`` is a plain number, not a foreign key, so the record of a permanent
+    deletion outlives the comment. It is empty for an action on no single comment (a setting,
+    an account, a privacy export or erasure, a purge); ``details`` then holds counts and
+    numbers, never the data.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int | None] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(32))  # an AuditAction value
+    before: Mapped[str | None] = mapped_column(String(16))
+    after: Mapped[str | None] = mapped_column(String(16))
+    # What happened as fields, turned into a sentence only when shown (commentsvc/audit.py):
+    # for an edit {"text": the text before it} (so the edit can be undone), for an undo
+    # {"event": the undone record's id}, for a setting {"key", "old", "new"}, ...
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    undone: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LoginThrottle(db.Model):
+    """Failed logins counted per account-and-address pair and per address (shared by instances)."""
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Setting(db.Model):
+    """A policy setting changed by an admin; overrides the configuration file for every instance."""
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)  # JSON
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(200), default="")
