@@ -31,7 +31,7 @@ sys.path.insert(0, str(BENCH))
 import pgdata  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
-from commentsvc import create_app, threads  # noqa: E402
+from commentsvc import create_app, memory, threads  # noqa: E402
 from commentsvc.extensions import db  # noqa: E402
 
 SECTION = "## Paging on PostgreSQL: the first and the last page of 10,000 comments"
@@ -99,7 +99,10 @@ def main() -> int:
 
             def read(page=1, fresh=False, article=article, summary=summary):
                 if fresh and keyset:
-                    app.extensions.get("commentsvc_kept", {}).pop("page starts", None)
+                    app.extensions["commentsvc_memory"] = memory.WorkerMemory(
+                        app.config["THREAD_CACHE_ENTRIES"],
+                        app.config["THREAD_CACHE_MEGABYTES"] << 20,
+                    )  # nothing kept: the page starts are found again
                 thread = threads.load_thread(article, page=page, summary=summary)
                 assert thread.page == page and thread.nodes
                 db.session.rollback()  # a new transaction per read, as a request has

@@ -11,7 +11,7 @@ from flask_babel import get_locale
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
-from commentsvc import cli, errors, kept, threads
+from commentsvc import cli, errors, memory, threads
 from commentsvc.config import load_config
 from commentsvc.extensions import babel, compress, csrf, db, init_migrate
 from commentsvc.forms.comment import MAX_ID
@@ -62,7 +62,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.register_errorhandlers(app)
     cli.register_commands(app)
     notify_events.connect()  # what follows a comment's life: lifecycle.py
-    kept.install(app)  # the one store of what a worker keeps in memory
+    memory.install(app)  # the one store of what a worker keeps in memory
     readcache.install(app)  # outermost: a repeated anonymous read stops here
     return app
 

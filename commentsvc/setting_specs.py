@@ -238,7 +238,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
     # and how long after that it may serve the old copy while it fetches a new one.
     WholeNumber(key="CACHE_MAX_AGE", default=10),
     WholeNumber(key="CACHE_STALE_WHILE_REVALIDATE", default=60),
-    # What each worker keeps in its one store (kept.py), never stale: whole anonymous answers
+    # What each worker keeps in its one store (memory.py), never stale: whole anonymous answers
     # (web/readcache.py) and the parts of thread pages; at most this many entries, and at most
     # this many megabytes of them. Four kinds share the entries (128 each before they shared).
     WholeNumber(key="THREAD_CACHE_ENTRIES", default=512),

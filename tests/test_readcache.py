@@ -248,7 +248,7 @@ def test_one_store_holds_answers_and_page_parts_within_its_entries(
             threads.create_article(f"nyhet-{n}", title=f"Nyhet {n}")
         db.session.commit()
     add_comment(article, "Första", author="Anna")
-    store = app.extensions["commentsvc_kept"]
+    store = app.extensions["commentsvc_memory"]
     assert app.wsgi_app.store is store  # the read cache keeps its answers in the same store
     for n in range(8):
         assert read(client, f"nyhet-{n}").status_code == 200
@@ -263,7 +263,7 @@ def test_one_store_holds_answers_and_page_parts_within_its_entries(
 def test_a_rendered_comment_list_counts_its_bytes_in_the_budget(app, client, article, add_comment):
     for n in range(30):
         add_comment(article, f"Kommentar nummer {n} " + "text " * 40, author=f"Läsare {n}")
-    store = app.extensions["commentsvc_kept"]
+    store = app.extensions["commentsvc_memory"]
     store.max_bytes = 4000  # less than the rendered list of these 30 comments
     for _ in range(2):
         page = client.get("/thread", query_string={"article": article}).get_data(as_text=True)

@@ -10,7 +10,7 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from commentsvc.extensions import db
-from commentsvc.kept import kept
+from commentsvc.memory import worker_memory
 from commentsvc.models.threads import Article, Comment, CommentStatus
 
 
@@ -140,7 +140,7 @@ def page_starts(article: Article, own_ids: frozenset[int], summary: ThreadSummar
     None when it cannot be kept (a reader with pending comments of their own has other pages,
     or THREAD_CACHE_ENTRIES is 0): finding it for one read costs what OFFSET does, plus a query.
     """
-    store = None if own_ids else kept()
+    store = None if own_ids else worker_memory()
     if store is None:
         return None
     config = current_app.config

@@ -24,7 +24,7 @@ from markupsafe import Markup
 from commentsvc import threads
 from commentsvc.extensions import db
 from commentsvc.forms.comment import ARTICLE_KEY, CommentForm, parse_id
-from commentsvc.kept import kept
+from commentsvc.memory import worker_memory
 from commentsvc.models.base import utcnow
 from commentsvc.models.threads import Article, Comment
 from commentsvc.ratelimits import count_new_article
@@ -92,7 +92,7 @@ def requested_thread() -> tuple[Article, Comment | None]:
 def thread_summary(article: Article, own_ids: frozenset[int]) -> ThreadSummary:
     """The thread's summary, counted again only when its version moved (``Article.version``
     is read with the article, so a repeated read needs no count over its comments)."""
-    store = None if own_ids else kept()
+    store = None if own_ids else worker_memory()
     if store is None:
         return threads.thread_summary(article, own_ids=own_ids)
     key = (article.id, article.version)
@@ -263,7 +263,7 @@ def thread_and_comments(read: ThreadRead, lang, shared: bool):
     Readers without pending comments of their own all see the same comments, so the rendered
     list is kept per version of the thread; only a miss reads the comments from the database.
     """
-    store = kept() if shared else None
+    store = worker_memory() if shared else None
     if store is None:
         return read.load(), None
     key = (read.article.id, read.summary.version, read.page, str(get_locale()), lang, read.closed)

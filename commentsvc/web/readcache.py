@@ -41,12 +41,12 @@ from sqlalchemy.orm import Session
 from werkzeug.http import parse_etags, unquote_etag
 
 from commentsvc.extensions import db
-from commentsvc.kept import Kept
+from commentsvc.memory import WorkerMemory
 from commentsvc.models.threads import Article
 from commentsvc.web.freshness import Watcher, watcher_for
 
 SHARED = "commentsvc.shared"
-ANSWER = "answer"  # the kind of entry in the app's store (kept.py)
+ANSWER = "answer"  # the kind of entry in the app's store (memory.py)
 PATHS = frozenset({"/api/v1/comments", "/api/v1/counts", "/embed"})
 PERSONAL_HEADERS = ("HTTP_COOKIE", "HTTP_X_OWN_COMMENTS", "HTTP_AUTHORIZATION")
 KEY_HEADERS = (
@@ -96,7 +96,7 @@ class ReadCache:
         wsgi_app: Callable,
         engine: Engine,
         watcher: Watcher,
-        store: Kept,
+        store: WorkerMemory,
         *,
         clock: Callable[[], float] = time.time,
     ):
@@ -104,7 +104,7 @@ class ReadCache:
         self.clock = clock
         self.engine = engine
         self.watcher = watcher
-        self.store = store  # the app's one store (kept.py), shared with the thread parts
+        self.store = store  # the app's one store (memory.py), shared with the thread parts
         self._versions: dict[int, int] = {}  # thread id: version, as of ``_seen``
         self._seen: tuple | None = None
         self._epoch = 0
@@ -225,8 +225,8 @@ def _send(environ: dict, start_response: Callable, answer: Answer) -> Iterable[b
 def install(app: Flask) -> None:
     """Put the cache in front of the app, unless it keeps nothing (``THREAD_CACHE_ENTRIES`` is
     0) or the database cannot be watched (an in-memory SQLite). Its answers live in the app's
-    one store (kept.py), bounded with everything else kept in entries and in bytes."""
-    store = app.extensions.get("commentsvc_kept")
+    one store (memory.py), bounded with everything else kept in entries and in bytes."""
+    store = app.extensions.get("commentsvc_memory")
     with app.app_context():
         engine = db.engine
     watcher = watcher_for(engine)

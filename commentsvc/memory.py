@@ -24,7 +24,7 @@ SMALL = 256  # what a summary or a tuple of page starts is counted as, in bytes
 _MISSING = object()
 
 
-class Kept:
+class WorkerMemory:
     """A least-recently-used store of values by (kind, key), bounded in entries and bytes."""
 
     def __init__(self, entries: int, max_bytes: int):
@@ -81,9 +81,9 @@ def install(app: Flask) -> None:
     """Give the app its store, unless ``THREAD_CACHE_ENTRIES`` is 0."""
     entries = app.config["THREAD_CACHE_ENTRIES"]
     max_bytes = app.config["THREAD_CACHE_MEGABYTES"] * 1024 * 1024
-    app.extensions["commentsvc_kept"] = Kept(entries, max_bytes) if entries else None
+    app.extensions["commentsvc_memory"] = WorkerMemory(entries, max_bytes) if entries else None
 
 
-def kept() -> Kept | None:
+def worker_memory() -> WorkerMemory | None:
     """The current app's store; None when it keeps nothing."""
-    return current_app.extensions.get("commentsvc_kept")
+    return current_app.extensions.get("commentsvc_memory")
