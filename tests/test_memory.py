@@ -35,8 +35,8 @@ LAZY = (
     "commentsvc.moving.wordpress",
     "commentsvc.moving.disqus",
     "commentsvc.moving.backup",
-    "commentsvc.privacy.rights",
-    "commentsvc.privacy.retention",
+    "commentsvc.gdpr.rights",
+    "commentsvc.gdpr.retention",
     "commentsvc.openapi",
 )
 

@@ -204,7 +204,7 @@ def restore(stream: IO[str]) -> tuple[dict, dict[str, int]]:
     try:
         _insert_all(tables, pairs, counts, with_secrets=bool(head.get("with_secrets")))
         _reset_sequences(tables.values())
-        from commentsvc.privacy.rights import fill_missing_addresses
+        from commentsvc.gdpr.rights import fill_missing_addresses
 
         fill_missing_addresses()
         db.session.commit()

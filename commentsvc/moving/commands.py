@@ -155,7 +155,7 @@ def import_json(file: str) -> None:
 @with_appcontext
 def privacy_export(email: str, output: str | None) -> None:
     """Everything stored about EMAIL, as JSON (a data subject's access request)."""
-    from commentsvc.privacy import rights  # loaded when used: not in every worker
+    from commentsvc.gdpr import rights  # loaded when used: not in every worker
 
     try:
         document = rights.personal_data(email, now=utcnow(), by="cli")
@@ -182,7 +182,7 @@ def privacy_export(email: str, output: str | None) -> None:
 @with_appcontext
 def privacy_erase(email: str, delete: bool) -> None:
     """Anonymize every comment by EMAIL (a data subject's erasure request)."""
-    from commentsvc.privacy import rights  # loaded when used: not in every worker
+    from commentsvc.gdpr import rights  # loaded when used: not in every worker
 
     try:
         result = rights.erase(email, delete=delete, now=utcnow(), by="cli")
@@ -200,8 +200,8 @@ def privacy_erase(email: str, delete: bool) -> None:
 @with_appcontext
 def purge() -> None:
     """Apply IP_RETENTION_DAYS, PURGE_AFTER_DAYS and OUTBOX_RETENTION_DAYS (safe from cron)."""
+    from commentsvc.gdpr.retention import purge as apply_retention
     from commentsvc.models.threads import CommentStatus
-    from commentsvc.privacy.retention import purge as apply_retention
 
     result = apply_retention(now=utcnow())
     spam, trash = result.deleted[CommentStatus.SPAM], result.deleted[CommentStatus.TRASH]

@@ -1,5 +1,5 @@
 """A reader's subscriptions and waiting notifications, in privacy exports and erasure
-(one of ``privacy.sources.OTHER_SOURCES``)."""
+(one of ``gdpr.sources.OTHER_SOURCES``)."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def personal_data(email: str) -> list[dict[str, Any]]:
 def erase_personal_data(email: str, delete_texts: bool) -> int:
     """Every subscription, waiting notification and the address's confirmation go, and the
     unsent notification mails that quote the person's comments (sent copies are found by the
-    outbox's own source, privacy.sources)."""
+    outbox's own source, gdpr.sources)."""
     address = normalize_address(email)
     removed = withdraw_mails_quoting(select(Comment.id).where(Comment.address == address))
     removed += end_subscriptions(address, None)

@@ -15,7 +15,7 @@ from flask import current_app
 from commentsvc.models.threads import Article, Comment, CommentStatus
 from commentsvc.privacy.addresses import anonymize_ip, avatar_key
 
-# The name shown for a comment whose author gave none or was erased (privacy.rights).
+# The name shown for a comment whose author gave none or was erased (gdpr.rights).
 ANONYMOUS_AUTHOR = "Anonym"
 
 

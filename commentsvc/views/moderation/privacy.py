@@ -28,7 +28,7 @@ from commentsvc.views.moderation._common import actor, bp
 
 def _privacy_page(form: PrivacyForm, status: int = 200, **context):
 
-    from commentsvc.privacy import rights  # loaded when used: not in every worker
+    from commentsvc.gdpr import rights  # loaded when used: not in every worker
 
     return render_template(
         "moderation/privacy.html", form=form, audit=rights.recent_audit(), **context
@@ -45,7 +45,7 @@ def privacy():
 @admin_required
 def privacy_lookup():
     """What is stored about the email, shown on the page (an access: it is audited)."""
-    from commentsvc.privacy import rights  # loaded when used: not in every worker
+    from commentsvc.gdpr import rights  # loaded when used: not in every worker
 
     form = PrivacyForm()
     if not form.validate_on_submit():
@@ -64,7 +64,7 @@ def privacy_lookup():
 @admin_required
 def privacy_export():
     """The same document as ``privacy-export``, as a file to hand over to the person."""
-    from commentsvc.privacy import rights  # loaded when used: not in every worker
+    from commentsvc.gdpr import rights  # loaded when used: not in every worker
 
     form = PrivacyForm()
     if not form.validate_on_submit():
@@ -86,7 +86,7 @@ def privacy_export():
 @admin_required
 def privacy_erase():
     """First a confirmation page; with ``confirm=yes`` from it, the erasure."""
-    from commentsvc.privacy import rights  # loaded when used: not in every worker
+    from commentsvc.gdpr import rights  # loaded when used: not in every worker
 
     form = PrivacyForm()
     if not form.validate_on_submit():

@@ -24,11 +24,11 @@ from sqlalchemy import func, select, update
 from commentsvc.audit import record_event
 from commentsvc.errors import DomainError
 from commentsvc.extensions import db
+from commentsvc.gdpr.sources import OTHER_SOURCES, _by_email, _moderators
 from commentsvc.models.mail import OutboxMail
 from commentsvc.models.moderation import AuditAction, ModerationEvent, Moderator
 from commentsvc.models.threads import Comment
 from commentsvc.privacy.identity import normalize_address
-from commentsvc.privacy.sources import OTHER_SOURCES, _by_email, _moderators
 from commentsvc.threads.removal import delete_for_good
 from commentsvc.threads.rows import ANONYMOUS_AUTHOR
 

@@ -10,10 +10,10 @@ from flask import current_app
 from sqlalchemy import delete, func, select, update
 
 from commentsvc.extensions import db
+from commentsvc.gdpr.rights import record_audit
 from commentsvc.models.mail import OutboxMail
 from commentsvc.models.moderation import AuditAction
 from commentsvc.models.threads import Comment, CommentStatus
-from commentsvc.privacy.rights import record_audit
 from commentsvc.reports.personal_data import purge_reports
 from commentsvc.threads.removal import delete_for_good
 
