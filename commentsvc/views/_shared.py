@@ -5,7 +5,7 @@ Reading a thread is ``views/_thread.py``."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import (
@@ -140,6 +140,18 @@ def reply_target(article, comment_id: int | None) -> Comment | None:
     return parent
 
 
+def post_form(article: Article, form: CommentForm, *, now: datetime) -> Comment:
+    """Post the checked form's comment from this request's (anonymized) address: the one call
+    of the posting service behind the plain page, the iframe and the JSON API."""
+    return threads.post_comment(
+        article,
+        form.draft(),
+        ip=anonymize_ip(request.remote_addr),
+        now=now,
+        signals=form.signals(now),
+    )
+
+
 def submit(form: CommentForm) -> tuple[Article, Comment | None, int]:
     """Check the form and post its comment: (article, the comment or None, HTTP status).
 
@@ -152,15 +164,8 @@ def submit(form: CommentForm) -> tuple[Article, Comment | None, int]:
             form.form_errors.append(CSRF_MESSAGE)
             return article, None, 400
         return article, None, 422
-    now = utcnow()
     try:
-        comment = threads.post_comment(
-            article,
-            form.draft(),
-            ip=anonymize_ip(request.remote_addr),
-            now=now,
-            signals=form.signals(now),
-        )
+        comment = post_form(article, form, now=utcnow())
     except DomainError as error:
         form.add_domain_error(error)
         return article, None, error.status

@@ -12,7 +12,6 @@ import functools
 import json
 import os
 import re
-from urllib.parse import urlsplit
 
 import rjsmin
 from flask import Blueprint, Response, current_app, redirect, request, url_for
@@ -25,7 +24,7 @@ from commentsvc.forms.comment import CommentForm, EditForm
 from commentsvc.models.base import utcnow
 from commentsvc.models.threads import Comment
 from commentsvc.ratelimits import limit_comment_posts
-from commentsvc.views._shared import reply_target, submit, subscription_state
+from commentsvc.views._shared import reply_target, request_origin, submit, subscription_state
 from commentsvc.views._thread import render_thread, requested_thread
 
 bp = Blueprint("embed", __name__)
@@ -109,11 +108,7 @@ def frame():
 
 def from_this_service() -> bool:
     """The form was sent by our own iframe page: Origin (or, without it, Referer) is us."""
-    origin = request.headers.get("Origin")
-    if not origin or origin == "null":
-        referer = urlsplit(request.headers.get("Referer") or "")
-        origin = f"{referer.scheme}://{referer.netloc}" if referer.netloc else ""
-    return origin.rstrip("/") == request.host_url.rstrip("/")
+    return request_origin() == request.host_url.rstrip("/")
 
 
 def require_own_page() -> None:

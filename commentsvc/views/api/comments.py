@@ -19,10 +19,9 @@ from commentsvc.forms.comment import CommentForm, EditForm, declared_limits, for
 from commentsvc.models.base import utcnow
 from commentsvc.notify import subscriptions
 from commentsvc.privacy import addresses
-from commentsvc.privacy.addresses import anonymize_ip
 from commentsvc.ratelimits import limit_comment_posts
 from commentsvc.threads.antispam import issue_stamp
-from commentsvc.views._shared import SUBSCRIPTION_NOTES
+from commentsvc.views._shared import SUBSCRIPTION_NOTES, post_form
 from commentsvc.views._thread import cache_control, open_new_or_existing, read_thread
 from commentsvc.views.api._common import (
     EDIT_TOKEN_HEADER,
@@ -197,13 +196,7 @@ def create_comment():
         return invalid_fields(errors)
     article = threads.find_article(form.article.data)
     now = utcnow()
-    comment = threads.post_comment(
-        article,
-        form.draft(),
-        ip=anonymize_ip(request.remote_addr),
-        now=now,
-        signals=form.signals(now),
-    )
+    comment = post_form(article, form, now=now)
     db.session.commit()
     return created_body(comment, now), 201
 
