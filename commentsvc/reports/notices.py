@@ -27,7 +27,7 @@ from commentsvc.threads.shapes import can_report
 
 
 class ReportRefused(DomainError):
-    """A report the rules do not take: the comment is not published, or already reported."""
+    """A report the rules do not take: this reader has already reported the comment."""
 
     status = 409
     code = "report_refused"
@@ -51,17 +51,15 @@ def reporter_key(browser_id: str) -> str:
 
 
 def reportable(comment_id: int) -> Comment:
-    """The comment, when readers may report it: published and not removed."""
+    """The comment, when readers may report it: published and not removed.
+
+    A comment that is not public answers exactly as a missing one: the report routes are open
+    to anyone, and a different answer would let a stranger find which ids wait for review or
+    were removed.
+    """
     comment = db.session.get(Comment, comment_id)
-    if comment is None:
+    if comment is None or not can_report(comment):
         raise CommentNotFound(_l("There is no comment %(id)s.", id=comment_id))
-    if not can_report(comment):
-        raise ReportRefused(
-            _l(
-                "This comment is not published (it waits for review or has been removed), "
-                "so it cannot be reported. A moderator already decides about it."
-            )
-        )
     return comment
 
 

@@ -25,10 +25,12 @@ from commentsvc.forms.report import (
 from commentsvc.models.base import utcnow
 from commentsvc.models.threads import Comment
 from commentsvc.ratelimits import limit_reports
+from commentsvc.weburls import safe_href
 
 bp = Blueprint("reports", __name__)
 
 REPORTER_KEY = "reporter"
+SENT_KEY = "report_sent"  # the comment this browser last reported, for the thank-you page
 
 
 def browser_reporter() -> str:
@@ -41,12 +43,22 @@ def browser_reporter() -> str:
     return reports.reporter_key(browser_id)
 
 
+def back_to(comment: Comment, lang: str | None) -> str:
+    """The comment in place: on the article's page when its address may be a link."""
+    page = safe_href(comment.article.url) or url_for(
+        "public.thread", article=comment.article.key, lang=lang
+    )
+    return f"{page}#comment-{comment.id}"
+
+
 def render_report_page(comment: Comment, form: ReportForm, status: int = 200, **context):
+    lang = request.values.get("lang") or None
     return render_template(
         "reports/report.html",
         comment=comment,
         form=form,
-        lang=request.values.get("lang") or None,
+        back=back_to(comment, lang),
+        lang=lang,
         dsa_contact=reports.dsa_contact(),
         explanation_max=REPORT_EXPLANATION_MAX,
         name_max=AUTHOR_MAX,
@@ -59,17 +71,33 @@ def render_report_page(comment: Comment, form: ReportForm, status: int = 200, **
 @bp.get("/comments/<int(max=2147483647):comment_id>/report")
 def report_form(comment_id: int):
     if request.args.get("sent"):
-        comment = db.get_or_404(Comment, comment_id)
-        return render_report_page(comment, ReportForm(formdata=None), sent=True)
+        return thank_you_page(comment_id)
     comment = reports.reportable(comment_id)
     return render_report_page(comment, ReportForm(formdata=None, reason=""))
+
+
+def thank_you_page(comment_id: int):
+    """The same page for every id, published, hidden or missing: it must not tell a stranger
+    which ids exist or where they are. Only the browser that just sent the report gets the
+    link back to the comment, from its own signed session."""
+    sent = session.get(SENT_KEY)
+    back = sent.get("back") if isinstance(sent, dict) and sent.get("id") == comment_id else None
+    return render_template(
+        "reports/report.html",
+        comment=None,
+        sent=True,
+        back=back,
+        lang=request.values.get("lang") or None,
+        dsa_contact=reports.dsa_contact(),
+    )
 
 
 @bp.post("/comments/<int(max=2147483647):comment_id>/report")
 @csrf.exempt  # the form checks its own token, so that a failure keeps what the reader typed
 @limit_reports
 def report_comment(comment_id: int):
-    comment = db.get_or_404(Comment, comment_id)
+    # First, so that a comment that is not public answers as a missing one, form or no form.
+    comment = reports.reportable(comment_id)
     form = ReportForm()
     if not form.validate():
         if form.errors.get("csrf_token"):
@@ -89,4 +117,5 @@ def report_comment(comment_id: int):
         return render_report_page(comment, form, error.status)
     db.session.commit()
     lang = request.form.get("lang") or None
+    session[SENT_KEY] = {"id": comment.id, "back": back_to(comment, lang)}
     return redirect(url_for("reports.report_form", comment_id=comment_id, sent=1, lang=lang), 303)
