@@ -5,6 +5,7 @@ tell nothing about comments that are not public."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -13,12 +14,13 @@ from tests.conftest import ALLOWED_ORIGIN, CSRF_INPUT
 MISSING = 999_999
 
 
-def report_form_post(client, comment_id: int, token_from: int, **fields):
+def report_form_post(client, comment_id: int, token_from: int, *, ip="198.51.100.7", **fields):
     """Post the report form with a token read from a published comment's report page."""
-    page = client.get(f"/comments/{token_from}/report").get_data(as_text=True)
-    token = CSRF_INPUT.search(page).group(1)
+    environ = {"REMOTE_ADDR": ip}
+    page = client.get(f"/comments/{token_from}/report", environ_base=environ)
+    token = CSRF_INPUT.search(page.get_data(as_text=True)).group(1)
     form = {"reason": "spam", "csrf_token": token, **fields}
-    return client.post(f"/comments/{comment_id}/report", data=form)
+    return client.post(f"/comments/{comment_id}/report", data=form, environ_base=environ)
 
 
 def api_report(client, comment_id: int, body: dict, *, ip: str = "198.51.100.7"):
@@ -114,3 +116,89 @@ def test_the_browser_that_sent_the_report_is_led_back_to_the_comment(app, hidden
     # Its session names that comment only: another id's thank-you page has no link.
     other = client.get(f"/comments/{hidden['pending']}/report?sent=1").get_data(as_text=True)
     assert "soi-mitt" not in other and "Tillbaka" not in other
+
+
+# --- independent readers hold a comment, not ids a client invents ----------------------------
+
+
+@pytest.fixture
+def target(article, add_comment):
+    return add_comment(article, "Något som någon vill få bort", author="Eva Berg")
+
+
+def shown(app, article) -> bool:
+    """Whether readers see the comment (the API's public thread)."""
+    body = app.test_client().get("/api/v1/comments", query_string={"article": article}).json
+    return body["count"] == 1
+
+
+def test_invented_reporter_ids_from_one_network_never_hold_a_comment(app, article, target):
+    for n in range(1, 6):
+        body = {"reason": "spam", "reporter": f"invented-{n}"}
+        answer = api_report(app.test_client(), target, body, ip=f"198.51.100.{n}")
+        assert answer.status_code == 201
+    assert shown(app, article)  # five ids, five addresses, one /24: one reader
+    # Readers in two more networks make three independent readers: now it waits.
+    assert api_report(app.test_client(), target, {"reason": "spam"}, ip="203.0.113.9").status_code
+    assert shown(app, article)
+    api_report(app.test_client(), target, {"reason": "spam"}, ip="192.0.2.77")
+    assert not shown(app, article)
+
+
+def test_cookieless_form_posts_from_one_network_never_hold_a_comment(app, article, target):
+    # Each post from a new browser (a new session, so a new browser id); IPv6 by its /48.
+    for ip in ("2001:db8:5::1", "2001:db8:5:ffff::2", "2001:db8:5:1::3", "2001:db8:5::4"):
+        answer = report_form_post(app.test_client(), target, target, ip=ip)
+        assert answer.status_code == 303
+    assert shown(app, article)
+    report_form_post(app.test_client(), target, target, ip="2001:db8:6::1")
+    assert shown(app, article)
+    report_form_post(app.test_client(), target, target, ip="198.51.100.7")
+    assert not shown(app, article)
+
+
+NOW = datetime(2026, 12, 7, 23, 30, tzinfo=UTC)
+
+
+def file(app, comment_id: int, *, network: str, browser: str, when=NOW, email: str = ""):
+    """A report through the service, as the views file it."""
+    from commentsvc import reports
+    from commentsvc.extensions import db
+    from commentsvc.models.reports import ReportReason
+
+    with app.app_context():
+        report = reports.file_report(
+            comment_id,
+            reports.NewReport(reason=ReportReason.SPAM, email=email),
+            reporter=reports.reporter_key(browser),
+            network=network,
+            lang="sv",
+            now=when,
+        )
+        db.session.commit()
+        return report.id
+
+
+def stored_networks(app) -> list[str]:
+    from sqlalchemy import select
+
+    from commentsvc.extensions import db
+    from commentsvc.models.reports import Report
+
+    with app.app_context():
+        return list(db.session.execute(select(Report.network).order_by(Report.id)).scalars())
+
+
+def test_one_network_counts_once_across_days_though_its_stored_hash_changes_daily(
+    app, article, target
+):
+    for day in range(3):
+        file(app, target, network="198.51.100.0", browser=f"b{day}", when=NOW + timedelta(days=day))
+    assert shown(app, article)
+    hashes = stored_networks(app)
+    assert len(set(hashes)) == 3  # keyed by the day: one day's rows cannot be joined to another's
+    assert not any("198.51" in h for h in hashes) and all(len(h) == 32 for h in hashes)
+    file(app, target, network="203.0.113.0", browser="x", when=NOW + timedelta(days=3))
+    assert shown(app, article)
+    file(app, target, network="192.0.2.0", browser="y", when=NOW + timedelta(days=4))
+    assert not shown(app, article)

@@ -63,8 +63,21 @@ class Report(db.Model):
     # The ground a moderator chose when removing the comment (one of ReportReason).
     decision_reason: Mapped[str | None] = mapped_column(String(16))
     purged: Mapped[bool] = mapped_column(default=False)
+    # The reporter's network (the anonymized address) as a keyed hash, its key changed every
+    # day (reports.trust): reports of one day match, rows of different days cannot be joined.
+    network: Mapped[str] = mapped_column(String(32), default="", info={"secret": True})
+    # The first open report on the same comment from the same network (None: this one is):
+    # what makes the readers who hold a comment independent of each other.
+    network_of: Mapped[int | None] = mapped_column()
+    # The SHA-256 of the one-time link that confirms the notifier's address; "" once used.
+    confirm_digest: Mapped[str] = mapped_column(String(64), default="", info={"secret": True})
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    receipt_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    __table_args__ = (Index("ix_report_open", "decided_at", "comment_id"),)
+    __table_args__ = (
+        Index("ix_report_open", "decided_at", "comment_id"),
+        Index("ix_report_confirm_digest", "confirm_digest"),
+    )
 
 
 class StatementOfReasons(db.Model):

@@ -56,8 +56,10 @@ def sign_up(comment: Comment, *, kind: SubscriptionKind, language: str, now: dat
     subscriptions.subscribe(comment, kind, language=language, now=now)
 
 
-def acknowledge_report(report: Report, *, comment: Comment, now: datetime) -> None:
-    notices.acknowledge(report, comment, now)
+def acknowledge_report(
+    report: Report, *, comment: Comment, confirm_token: str = "", now: datetime
+) -> None:
+    notices.acknowledge(report, comment, now, confirm_token)
 
 
 def tell_of_decision(

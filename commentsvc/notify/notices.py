@@ -8,11 +8,14 @@ from collections import Counter
 from datetime import datetime
 
 from flask import current_app
+from sqlalchemy import select
 
 from commentsvc.dates import utc_time
+from commentsvc.extensions import db
 from commentsvc.models.reports import Report, ReportOutcome, StatementOfReasons
 from commentsvc.models.threads import Comment
 from commentsvc.notify.mail import queue, render
+from commentsvc.reports import trust
 from commentsvc.reports.rules import dsa_contact, reason_label, reports_to_hold
 from commentsvc.weburls import public_url, safe_href
 
@@ -26,10 +29,14 @@ def report_link(comment: Comment) -> str:
     return f"{page}#comment-{comment.id}"
 
 
-def acknowledge(report: Report, comment: Comment, now: datetime) -> None:
-    """The notifier's receipt, in their language. Not tied to the comment in the outbox: the
-    comment's author must never find the notifier's address in their own data export."""
-    if not report.email:
+def acknowledge(report: Report, comment: Comment, now: datetime, confirm_token: str = "") -> None:
+    """The notifier's receipt, in their language, with the link that confirms their address.
+
+    Anyone can type someone else's address into a report, so an address gets at most one
+    receipt a day, whoever names it, and nothing more until a report is confirmed by its link.
+    Not tied to the comment in the outbox: the comment's author must never find the
+    notifier's address in their own data export."""
+    if not report.email or not _claim_receipt(report, now):
         return
     queue(
         "report_received",
@@ -39,15 +46,37 @@ def acknowledge(report: Report, comment: Comment, now: datetime) -> None:
         report=report,
         comment=comment,
         link=report_link(comment),
+        confirm_link=public_url("reports.confirm_page", token=confirm_token, lang=report.lang)
+        if confirm_token
+        else "",
+        confirm_days=trust.CONFIRM_LINK_DAYS,
         reason_label=reason_label,
         received=utc_time(report.created_at),
         contact=dsa_contact(),
     )
 
 
+def _claim_receipt(report: Report, now: datetime) -> bool:
+    """Whether the address had no receipt in the last day; if so, this report takes it."""
+    earlier = db.session.execute(
+        select(Report.id)
+        .where(
+            Report.address == report.address,
+            Report.id != report.id,
+            Report.receipt_sent_at > now - trust.RECEIPT_INTERVAL,
+        )
+        .limit(1)
+    ).first()
+    if earlier is not None:
+        return False
+    report.receipt_sent_at = now
+    return True
+
+
 def tell_decision(report: Report, comment: Comment, now: datetime) -> None:
-    """The notifier hears whether the comment stays or goes, and why, in their language."""
-    if not report.email:
+    """The notifier hears whether the comment stays or goes, and why, in their language: only
+    one who confirmed the report, since an unconfirmed address may be anyone's."""
+    if not report.email or report.confirmed_at is None:
         return
     queue(
         "report_decided",

@@ -21,6 +21,7 @@ from commentsvc.moderation.actions import (
     hold_after_reports,
 )
 from commentsvc.privacy.identity import normalize_address
+from commentsvc.reports import trust
 from commentsvc.reports.rules import REPORTS_ACTOR, reports_to_hold
 from commentsvc.setting_specs import LANGUAGES
 from commentsvc.threads.shapes import can_report
@@ -64,17 +65,19 @@ def reportable(comment_id: int) -> Comment:
 
 
 def file_report(
-    comment_id: int, new: NewReport, *, reporter: str, lang: str, now: datetime
+    comment_id: int, new: NewReport, *, reporter: str, network: str, lang: str, now: datetime
 ) -> Report:
-    """Store a report, announce it (``notify`` sends the notifier a receipt), and hold the
-    comment when enough readers report it.
+    """Store a report, announce it (``notify`` sends the notifier a receipt with the link that
+    confirms their address), and hold the comment when enough independent readers report it.
 
-    ``reporter`` is the keyed hash of the reader's browser: one browser, and one email
-    address, count once per comment until a moderator decides.
+    ``reporter`` is the keyed hash of the reader's browser: one browser, and one confirmed
+    address, count once per comment until a moderator decides. ``network`` is the reader's
+    anonymized address: what counts towards holding the comment (``reports.trust``).
     """
     comment = reportable(comment_id)
     address = normalize_address(new.email)
     _refuse_repeat(comment.id, reporter, address)
+    first = trust.same_network(network, open_reports(comment.id))
     report = Report(
         comment_id=comment.id,
         reason=new.reason,
@@ -86,10 +89,13 @@ def file_report(
         good_faith=new.good_faith,
         lang=lang if lang in LANGUAGES else current_app.config["LANGUAGE"],
         created_at=now,
+        network=trust.network_hash(network, now.date()),
+        network_of=(first.network_of or first.id) if first else None,
     )
+    token = trust.new_confirm_token(report) if address else ""
     db.session.add(report)
     db.session.flush()
-    lifecycle.report_filed.send(report, comment=comment, now=now)
+    lifecycle.report_filed.send(report, comment=comment, confirm_token=token, now=now)
     _hold_if_many(comment, now)
     return report
 
@@ -97,7 +103,9 @@ def file_report(
 def _refuse_repeat(comment_id: int, reporter: str, address: str) -> None:
     same = [Report.reporter == reporter]
     if address:
-        same.append(Report.address == address)
+        # Only an address its owner has confirmed: anyone can type someone else's address,
+        # and that must never keep its owner from reporting.
+        same.append((Report.address == address) & Report.confirmed_at.is_not(None))
     found = db.session.execute(
         select(Report.id)
         .where(Report.comment_id == comment_id, Report.decided_at.is_(None), or_(*same))
@@ -124,21 +132,61 @@ def open_reports(comment_id: int) -> list[Report]:
 
 
 def _hold_if_many(comment: Comment, now: datetime) -> None:
-    """Enough different readers: hide the comment until a moderator decides, say why, and
+    """Enough independent readers: hide the comment until a moderator decides, say why, and
     call the moderators as for a held new comment (the same mail, through the outbox)."""
     limit = reports_to_hold()
     if not limit or comment.status != CommentStatus.APPROVED:
         return
-    count = len(open_reports(comment.id))
-    if count < limit:
+    readers = trust.independent_readers(open_reports(comment.id))
+    if not readers.hold(limit):
         return
     hold_after_reports(
         comment.id,
-        count,
+        readers.networks,
         by=REPORTS_ACTOR,
         now=now,
         limit=limit,
     )
+
+
+# --- the notifier confirms their address ---------------------------------------------------
+
+
+class ReportLinkGone(DomainError):
+    """A confirmation link that is damaged, used, expired, or whose report was decided."""
+
+    status = 410
+    code = "link_gone"
+
+
+def report_to_confirm(token: str | None, *, now: datetime) -> Report:
+    """The report a receipt's link confirms, or why it cannot."""
+    report = None
+    if token:
+        report = db.session.execute(
+            select(Report).where(Report.confirm_digest == trust.confirm_digest(token))
+        ).scalar_one_or_none()
+    if report is None or not trust.link_alive(report, now):
+        raise ReportLinkGone(
+            _l(
+                "This link no longer confirms a report: it has been used, a moderator has "
+                "decided, or it is older than %(days)s days. Nothing more is needed.",
+                days=trust.CONFIRM_LINK_DAYS,
+            )
+        )
+    return report
+
+
+def confirm_report(token: str | None, *, now: datetime) -> Report:
+    """The notifier proved their address: the report weighs more, a comment it tips is held,
+    and the decision will be mailed to them. The link is spent."""
+    report = report_to_confirm(token, now=now)
+    report.confirmed_at, report.confirm_digest = now, ""
+    db.session.flush()
+    comment = db.session.get(Comment, report.comment_id)
+    if comment is not None:
+        _hold_if_many(comment, now)
+    return report
 
 
 # --- the moderators' tab "Anmälningar" ----------------------------------------------------

@@ -31,6 +31,7 @@ def find_reports(email: str) -> list[dict[str, Any]]:
             "email": r.email,
             "good_faith": r.good_faith,
             "created_at": _when_iso(r.created_at),
+            "confirmed_at": _when_iso(r.confirmed_at),
             "decided_at": _when_iso(r.decided_at),
             "outcome": r.outcome.value if r.outcome else None,
         }
@@ -52,6 +53,7 @@ def erase_reports(email: str, delete: bool) -> int:
 
 def _clear(report: Report) -> None:
     report.name = report.email = report.address = report.explanation = report.reporter = ""
+    report.network = report.confirm_digest = ""
 
 
 def find_statements(email: str) -> list[dict[str, Any]]:

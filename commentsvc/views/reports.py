@@ -16,6 +16,7 @@ from commentsvc import reports
 from commentsvc.errors import CSRF_MESSAGE, DomainError
 from commentsvc.extensions import csrf, db
 from commentsvc.forms.comment import AUTHOR_MAX
+from commentsvc.forms.desk import ActionForm
 from commentsvc.forms.report import (
     GOOD_FAITH_TEXT,
     REPORT_EMAIL_MAX,
@@ -24,6 +25,7 @@ from commentsvc.forms.report import (
 )
 from commentsvc.models.base import utcnow
 from commentsvc.models.threads import Comment
+from commentsvc.privacy.addresses import anonymize_ip
 from commentsvc.ratelimits import limit_reports
 from commentsvc.weburls import safe_href
 
@@ -109,6 +111,7 @@ def report_comment(comment_id: int):
             comment_id,
             form.new_report(),
             reporter=browser_reporter(),
+            network=anonymize_ip(request.remote_addr),
             lang=str(get_locale()),
             now=utcnow(),
         )
@@ -119,3 +122,33 @@ def report_comment(comment_id: int):
     lang = request.form.get("lang") or None
     session[SENT_KEY] = {"id": comment.id, "back": back_to(comment, lang)}
     return redirect(url_for("reports.report_form", comment_id=comment_id, sent=1, lang=lang), 303)
+
+
+# --- the notifier confirms their address, from the receipt -----------------------------------
+
+
+def _token() -> str:
+    return request.args.get("token") or request.form.get("token") or ""
+
+
+def _private(body: str, status: int = 200):
+    # The token is a secret of the notifier's: no cache or referring page may keep it.
+    return body, status, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+@bp.get("/reports/confirm")
+def confirm_page():
+    """A page with a button: a mail scanner that follows the link confirms nothing."""
+    reports.report_to_confirm(_token(), now=utcnow())
+    return _private(render_template("reports/confirm.html", form=ActionForm(), token=_token()))
+
+
+@bp.post("/reports/confirm")
+def confirm():
+    form = ActionForm()
+    if not form.validate():
+        page = render_template("reports/confirm.html", form=form, token=_token(), expired_form=True)
+        return _private(page, 400)
+    reports.confirm_report(_token(), now=utcnow())
+    db.session.commit()
+    return _private(render_template("reports/confirm.html", confirmed=True))

@@ -140,7 +140,12 @@ def world(app, article, add_comment, make_moderator):
             ReportReason.ILLEGAL, "Olaga hot", name="Greta", email=NOTIFIER, good_faith=True
         )
         reports.file_report(
-            published, notice, reporter=reports.reporter_key("b"), lang="sv", now=utcnow()
+            published,
+            notice,
+            reporter=reports.reporter_key("b"),
+            network="192.0.2.0",
+            lang="sv",
+            now=utcnow(),
         )
         db.session.commit()
     make_moderator("ada", role="admin", email="ada@example.se")

@@ -90,7 +90,14 @@ def published(app, article, add_comment, make_moderator):
                 if browser in "cd":  # one address counts once: the others give none
                     notice = reports.NewReport(ReportReason.SPAM)
                 reporter = reports.reporter_key(browser)
-                reports.file_report(target, notice, reporter=reporter, lang="sv", now=utcnow())
+                reports.file_report(
+                    target,
+                    notice,
+                    reporter=reporter,
+                    network=f"network-of-{browser}",
+                    lang="sv",
+                    now=utcnow(),
+                )
         db.session.commit()
     return article
 

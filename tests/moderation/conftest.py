@@ -114,6 +114,7 @@ def report(app):
         lang="sv",
         name="",
         when=None,
+        network=None,
     ):
         with app.app_context():
             filed = reports.file_report(
@@ -126,6 +127,8 @@ def report(app):
                     good_faith=reason == "illegal",
                 ),
                 reporter=reports.reporter_key(browser),
+                # Each browser in a network of its own unless told: independent readers.
+                network=network or f"network-of-{browser}",
                 lang=lang,
                 now=when or utcnow(),
             )
@@ -133,3 +136,34 @@ def report(app):
             return filed.id
 
     return add
+
+
+@pytest.fixture
+def confirm_receipt(app):
+    """The notifier opens the latest receipt mailed to ``address`` and presses the button
+    behind its link: their report is confirmed (they get the decision, it weighs more)."""
+    import re
+    from urllib.parse import parse_qs, urlsplit
+
+    from sqlalchemy import select
+
+    from commentsvc import reports
+    from commentsvc.extensions import db
+    from commentsvc.models.base import utcnow
+    from commentsvc.models.mail import OutboxMail
+
+    def confirm(address: str, when=None) -> None:
+        with app.app_context():
+            receipt = db.session.execute(
+                select(OutboxMail)
+                .where(OutboxMail.recipient == address)
+                .order_by(OutboxMail.id.desc())
+                .limit(1)
+            ).scalar_one()
+            found = re.search(r"\S*/reports/confirm\S*", receipt.body)
+            assert found, receipt.body
+            link = found.group(0)
+            reports.confirm_report(parse_qs(urlsplit(link).query)["token"][0], now=when or utcnow())
+            db.session.commit()
+
+    return confirm

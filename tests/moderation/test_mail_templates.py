@@ -45,9 +45,30 @@ def _file(comment_id, reason, *, browser, email="", lang="sv"):
         comment_id,
         reports.NewReport(reason=ReportReason(reason), email=email, good_faith=True),
         reporter=reports.reporter_key(browser),
+        network=f"network-of-{browser}",
         lang=lang,
         now=NOW,
     )
+    db.session.commit()
+
+
+def _confirm_receipt(address):
+    """The notifier presses the button behind the link in their receipt."""
+    from sqlalchemy import select
+
+    from commentsvc import reports
+    from commentsvc.extensions import db
+    from commentsvc.models.mail import OutboxMail
+
+    receipt = (
+        db.session.execute(
+            select(OutboxMail).where(OutboxMail.recipient == address).order_by(OutboxMail.id.desc())
+        )
+        .scalars()
+        .first()
+    )
+    link = re.search(r"https://\S+/reports/confirm\S*", receipt.body).group(0)
+    reports.confirm_report(parse_qs(urlsplit(link).query)["token"][0], now=NOW)
     db.session.commit()
 
 
@@ -102,11 +123,13 @@ def every_mail(app, make_moderator):
         )
         _file(bad.id, "illegal", browser="a", email="greta@example.se", lang="en")
         _file(bad.id, "harassment", browser="b", email="olle@example.se", lang="sv")
+        _confirm_receipt("greta@example.se")  # greta hears the decision; olle did not confirm
         reports.remove(bad.id, reason="illegal", ground="Olaga hot.", by="ada", now=NOW)
         db.session.commit()
         # One report on another comment, kept.
         fine = _post("hemsida", "Helt okej.", author="Per Persson", email="per@example.se")
-        _file(fine.id, "spam", browser="c", email="greta@example.se", lang="sv")
+        _file(fine.id, "spam", browser="c", email="kalle@example.se", lang="sv")
+        _confirm_receipt("kalle@example.se")
         reports.keep(fine.id, by="ada", now=NOW)
         db.session.commit()
         # Two reports hold a published comment nobody has decided on: the moderators are called.
@@ -198,7 +221,7 @@ def test_the_texts_of_notice_and_action_and_the_moderators_call_read_as_before(a
     for m in mails:
         by_to.setdefault(m["to"], []).append(m)
     receipt = by_to["greta@example.se"][0]
-    assert receipt["body"] == (
+    assert re.sub(r"token=[\w-]+", "token=TOKEN", receipt["body"]) == (
         "Thank you for your report of a comment on “Vägarbete <E4> & omledning”.\n"
         f"{PUBLIC}/thread?article=utan-adress#comment-5\n"
         "\n"
@@ -206,8 +229,12 @@ def test_the_texts_of_notice_and_action_and_the_moderators_call_read_as_before(a
         "Received: 2026-03-02 09:30 UTC\n"
         "\n"
         "What happens next: a moderator (a person) looks at the comment and decides whether it "
-        "stays or is removed. When several readers report a comment, it is hidden until then. "
-        "You will get another email with the decision and its reason.\n"
+        "stays or is removed. When several readers report a comment, it is hidden until then.\n"
+        "\n"
+        "To get the decision and its reason by email, confirm that you sent this report: open "
+        "the link and press the button (it works for 7 days). If you did not report anything, "
+        "ignore this email: nothing more will be sent to you about it.\n"
+        f"{PUBLIC}/reports/confirm?token=TOKEN&lang=en\n"
         "\n"
         "Questions: kommentarer@example.se"
     )

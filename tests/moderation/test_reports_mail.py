@@ -122,9 +122,19 @@ def test_reports_that_hold_a_comment_mail_the_moderators_like_a_held_new_comment
     ],
 )
 def test_a_decision_on_a_held_comment_withdraws_the_unsent_mails_to_the_moderators(
-    app, runner, report, threatening, moderators, smtp_server, decision, form, author_mail
+    app,
+    runner,
+    report,
+    confirm_receipt,
+    threatening,
+    moderators,
+    smtp_server,
+    decision,
+    form,
+    author_mail,
 ):
     hold(report, threatening)
+    confirm_receipt(NOTIFIER)  # so that the notifier hears the decision
     assert ("ada@example.se", threatening) in unsent(app)
     answer = moderators.post(f"/moderation/comments/{threatening}/reports/{decision}", form)
     assert answer.status_code == 303

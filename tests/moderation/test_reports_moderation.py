@@ -11,8 +11,9 @@ import pytest
 
 
 @pytest.fixture
-def reported(article, add_comment, report):
-    """Two reported comments: one with three reports (held), one with a single report."""
+def reported(article, add_comment, report, confirm_receipt):
+    """Two reported comments: one with three reports (held), one with a single report; the
+    notifier who gave an address confirmed it from the receipt."""
     many = add_comment(article, "Hotfull kommentar", author="Eva Berg", email="eva@example.se")
     few = add_comment(article, "Lite off topic", author="Olle", email="olle@example.se")
     report(few, "off-topic", browser="a")
@@ -27,6 +28,7 @@ def reported(article, add_comment, report):
     )
     report(many, "harassment", browser="c")
     report(many, "spam", browser="d")
+    confirm_receipt("greta.eva@example.se")
     return many, few
 
 

@@ -27,7 +27,9 @@ def api_report(comment_id: int):
     ALLOWED_ORIGINS (or the service itself), only as JSON, CORS, and JSON errors.
 
     The reader's browser is named by ``reporter`` (a random id the client keeps, e.g. in
-    localStorage); without one, by the reader's anonymized address.
+    localStorage); without one, by the reader's anonymized address. The client chooses it, so
+    it only keeps one browser from reporting twice: what holds a comment is the number of
+    networks the reports come from (``reports.trust``).
     """
     body = _common.json_object()
     data, type_errors = report_formdata_from_json(body)
@@ -36,11 +38,13 @@ def api_report(comment_id: int):
     errors = _common.field_errors(form.errors, type_errors)
     if errors:
         return _common.invalid_fields(errors)
-    browser_id = data.get("reporter") or "ip:" + anonymize_ip(request.remote_addr)
+    network = anonymize_ip(request.remote_addr)
+    browser_id = data.get("reporter") or "ip:" + network
     report = reports.file_report(
         comment_id,
         form.new_report(),
         reporter=reports.reporter_key(browser_id),
+        network=network,
         lang=str(get_locale()),
         now=utcnow(),
     )
