@@ -202,3 +202,112 @@ def test_one_network_counts_once_across_days_though_its_stored_hash_changes_dail
     assert shown(app, article)
     file(app, target, network="192.0.2.0", browser="y", when=NOW + timedelta(days=4))
     assert not shown(app, article)
+
+
+# --- receipts go only where they are wanted --------------------------------------------------
+
+
+def outbox_to(app, address: str) -> list[str]:
+    from sqlalchemy import select
+
+    from commentsvc.extensions import db
+    from commentsvc.models.mail import OutboxMail
+
+    with app.app_context():
+        return list(
+            db.session.execute(
+                select(OutboxMail.body)
+                .where(OutboxMail.recipient == address)
+                .order_by(OutboxMail.id)
+            ).scalars()
+        )
+
+
+def confirm_link(body: str) -> str:
+    return re.search(r"\S*/reports/confirm\?\S+", body).group(0)
+
+
+@pytest.mark.parametrize("config_overrides", [{"REPORTS_TO_HOLD": 0}])  # stays reportable
+def test_notices_naming_someone_elses_address_send_it_one_mail_and_never_block_its_owner(
+    app, article, add_comment, target
+):
+    other = add_comment(article, "En annan kommentar", author="Olle")
+    for n, comment_id in enumerate([target, target, other, target, other]):
+        body = {"reason": "spam", "reporter": f"elak-{n}", "email": "eva@example.se"}
+        answer = api_report(app.test_client(), comment_id, body, ip=f"203.0.{n}.9")
+        assert answer.status_code == 201
+    assert len(outbox_to(app, "eva@example.se")) == 1
+    # Eva herself reports the comment: taken, whatever was sent in her name.
+    own = report_form_post(
+        app.test_client(), target, target, ip="192.0.2.50", email="Eva@Example.se"
+    )
+    assert own.status_code == 303
+    assert len(outbox_to(app, "eva@example.se")) == 1  # still one mail today
+    # A near-miss address has its own receipt.
+    body = {"reason": "spam", "email": "greta.eva@example.se"}
+    assert api_report(app.test_client(), target, body, ip="192.0.2.60").status_code == 201
+    assert len(outbox_to(app, "greta.eva@example.se")) == 1
+    # The next day, one more receipt may go.
+    file(
+        app,
+        other,
+        network="198.51.100.0",
+        browser="x",
+        email="eva@example.se",
+        when=datetime.now(UTC) + timedelta(days=1, minutes=1),
+    )
+    assert len(outbox_to(app, "eva@example.se")) == 2
+
+
+def test_a_confirmed_notifier_weighs_two_and_alone_hears_the_decision(app, article, target):
+    from commentsvc import reports
+    from commentsvc.extensions import db
+    from commentsvc.models.base import utcnow
+
+    greta = app.test_client()
+    report_form_post(greta, target, target, ip="198.51.100.7", email="greta@example.se")
+    report_form_post(app.test_client(), target, target, ip="203.0.113.9", email="olle@example.se")
+    assert shown(app, article)  # two readers, REPORTS_TO_HOLD 3
+    (receipt,) = outbox_to(app, "greta@example.se")
+    link = confirm_link(receipt)
+    assert "greta" not in link  # an opaque token, not the address
+    # A mail scanner that follows the link confirms nothing; the button does.
+    page = app.test_client().get(link)
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    assert shown(app, article)
+    page = greta.get(link)
+    token = CSRF_INPUT.search(page.get_data(as_text=True)).group(1)
+    done = greta.post(link, data={"csrf_token": token})
+    assert done.status_code == 200, done.get_data(as_text=True)
+    assert "Tack: din anmälan är bekräftad." in done.get_data(as_text=True)
+    assert not shown(app, article)  # 2 + 1 from two networks: held
+    # The link is spent.
+    assert app.test_client().get(link).status_code == 410
+    # Her confirmed address now counts as her: another browser naming it is refused.
+    again = api_report(
+        app.test_client(), target, {"reason": "spam", "email": "greta@example.se"}, ip="192.0.2.1"
+    )
+    assert again.status_code in (404, 409)  # held now, so not public either
+    with app.app_context():
+        reports.keep(target, by="ada", now=utcnow())
+        db.session.commit()
+    assert len(outbox_to(app, "greta@example.se")) == 2  # receipt and decision
+    assert len(outbox_to(app, "olle@example.se")) == 1  # the receipt only
+
+
+@pytest.mark.parametrize("config_overrides", [{"REPORTS_TO_HOLD": 1}])
+def test_one_network_never_holds_a_comment_alone_however_much_it_weighs(app, article, target):
+    from commentsvc import reports
+    from commentsvc.extensions import db
+    from commentsvc.models.base import utcnow
+
+    file(app, target, network="198.51.100.0", browser="a", email="a@example.se", when=utcnow())
+    (receipt,) = outbox_to(app, "a@example.se")
+    token = confirm_link(receipt).split("token=")[1].split("&")[0]
+    with app.app_context():
+        reports.confirm_report(token, now=utcnow())
+        db.session.commit()
+    file(app, target, network="198.51.100.0", browser="b", when=utcnow())
+    assert shown(app, article)
+    file(app, target, network="203.0.113.0", browser="c", when=utcnow())
+    assert not shown(app, article)

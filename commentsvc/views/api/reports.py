@@ -58,6 +58,6 @@ def api_report(comment_id: int):
         },
         "message": _(
             "Thank you. A moderator will look at the comment. If you gave your email address, "
-            "you get a receipt now and the decision later."
+            "you get a receipt now: confirm your report with its link to get the decision later."
         ),
     }, 201
