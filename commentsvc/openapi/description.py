@@ -122,9 +122,11 @@ def openapi_description(server: str) -> dict[str, Any]:
         "parameters": [COMMENT_ID],
         "post": {
             "summary": "Report a published comment (a notice of illegal content, or a flag)",
-            "description": "One reader (their email address, and their browser as named by "
-            "`reporter`) counts once per comment; REPORTS_TO_HOLD different readers hold the "
-            "comment for review. Rate-limited per address like posting.",
+            "description": "One browser (as named by `reporter`, a value the client keeps) "
+            "counts once per comment; what holds the comment for review is independent "
+            "readers: their networks, not `reporter`, weighed against REPORTS_TO_HOLD, from "
+            "at least two networks. A comment that is not public answers 404, as a missing "
+            "one. Rate-limited per address like posting.",
             "parameters": [LANG_PARAM],
             "requestBody": {
                 "required": True,
