@@ -311,3 +311,34 @@ def test_one_network_never_holds_a_comment_alone_however_much_it_weighs(app, art
     assert shown(app, article)
     file(app, target, network="203.0.113.0", browser="c", when=utcnow())
     assert not shown(app, article)
+
+
+# --- at once ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("config_overrides", [{"REPORTS_TO_HOLD": 2}])
+def test_reports_sent_at_once_from_one_network_still_count_once_and_mail_once(
+    app, article, add_comment
+):
+    """Parallel requests: each must see the others' reports, or one network would count as
+    several readers and one address get several receipts."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    targets = [add_comment(article, f"Kommentar {n}", author="Eva Berg") for n in range(3)]
+    readers = 8
+    for round_, target in enumerate(targets):
+        start = threading.Barrier(readers)
+
+        def send(n: int, target=target, start=start, round_=round_):
+            body = {"reason": "spam", "reporter": f"r{n}", "email": f"offer{round_}@example.se"}
+            client = app.test_client()
+            start.wait()
+            return api_report(client, target, body, ip=f"198.51.100.{n + 1}").status_code
+
+        with ThreadPoolExecutor(readers) as pool:
+            statuses = list(pool.map(send, range(readers)))
+        assert statuses == [201] * readers
+        assert len(outbox_to(app, f"offer{round_}@example.se")) == 1
+    body = app.test_client().get("/api/v1/comments", query_string={"article": article}).json
+    assert body["count"] == 3  # none held: every report came from one network

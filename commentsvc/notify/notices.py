@@ -57,7 +57,9 @@ def acknowledge(report: Report, comment: Comment, now: datetime, confirm_token: 
 
 
 def _claim_receipt(report: Report, now: datetime) -> bool:
-    """Whether the address had no receipt in the last day; if so, this report takes it."""
+    """Whether the address had no receipt in the last day; if so, this report takes it.
+    Reports naming one address wait for each other here, so that a burst sends one."""
+    trust.one_at_a_time(f"report-receipt:{report.address}")
     earlier = db.session.execute(
         select(Report.id)
         .where(

@@ -23,7 +23,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
+from sqlalchemy import text
 
+from commentsvc.extensions import db
 from commentsvc.models.reports import Report
 
 CONFIRMED_WEIGHT = 2  # a notifier who proved their address counts as two readers
@@ -71,6 +73,18 @@ def independent_readers(reports: Iterable[Report]) -> Readers:
         weight = CONFIRMED_WEIGHT if report.confirmed_at else 1
         by_network[network] = max(by_network.get(network, 0), weight)
     return Readers(networks=len(by_network), weight=sum(by_network.values()))
+
+
+def one_at_a_time(key: str) -> None:
+    """Make the transactions that name ``key`` wait for each other until they end.
+
+    On PostgreSQL a transaction-scoped advisory lock. SQLite needs none: its first write
+    takes the one write lock, so a transaction that writes before it reads is alone.
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    number = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+    db.session.execute(text("SELECT pg_advisory_xact_lock(:number)"), {"number": number})
 
 
 # --- the notifier's proof of their address -------------------------------------------------
