@@ -52,7 +52,8 @@ def test_the_tab_lists_reported_comments_most_reported_first(mod, reported):
     assert page.index(f'id="report-{many}"') < page.index(f'id="report-{few}"')
     assert "Eva Berg om SOI Mitt startar i Svealand: 3 anmälningar" in page
     assert "Olaga hot mot en namngiven person." in page
-    assert "Greta &lt;greta.eva@example.se&gt;" in page  # moderators see who gave notice
+    # Moderators see who gave notice, and whether the address is the notifier's own.
+    assert "Greta &lt;greta.eva@example.se&gt; · adressen bekräftad" in page
     assert "anmäld av 3 läsare" in page  # why it is held
     assert "Hör inte till ämnet" in page
 
