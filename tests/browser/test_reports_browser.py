@@ -1,5 +1,6 @@
-"""Notice and action in a real browser: three readers report a comment (on the plain page,
-in the iframe and in the script embed of a host site), it is held, a moderator removes it
+"""Notice and action in a real browser: three readers in three networks report a comment (on
+the plain page, in the iframe and in the script embed of a host site), it is held, the
+notifier confirms the report from the receipt's link, a moderator removes it
 from the "Anmälningar" tab, the notifier and the author get their mails on a loopback SMTP
 server, and the transparency report counts it."""
 
@@ -20,6 +21,9 @@ def config_overrides(host_site, smtp_port):
         "MODERATION": "none",
         "REPORTS_TO_HOLD": 3,
         "DSA_CONTACT": "dsa@kommun.example.se",
+        # Each reader's network comes in X-Forwarded-For, as from the proxy in front: what
+        # counts towards holding a comment is independent networks, not browsers.
+        "TRUSTED_PROXIES": 1,
         **mail_config(smtp_port),
     }
 
@@ -69,7 +73,9 @@ def test_three_readers_report_a_comment_and_a_moderator_removes_it(
     assert "väntar" not in item.inner_text()
 
     # Reader 1, on the plain page without JavaScript: a notice of illegal content.
-    first_context = browser.new_context(locale="sv-SE", java_script_enabled=False)
+    first_context = browser.new_context(
+        locale="sv-SE", java_script_enabled=False, extra_http_headers=network("198.51.100.7")
+    )
     first = first_context.new_page()
     first.goto(thread_url)
     first.get_by_role("link", name="Anmäl kommentaren av Eva Berg").click()
@@ -94,7 +100,7 @@ def test_three_readers_report_a_comment_and_a_moderator_removes_it(
     first_context.close()
 
     # Reader 2, in the iframe on the host site: the report page opens in a new tab.
-    second_context = browser.new_context(locale="sv-SE")
+    second_context = browser.new_context(locale="sv-SE", extra_http_headers=network("203.0.113.9"))
     second = second_context.new_page()
     second.goto(f"{site.origin}/framed")
     frame = second.frame_locator("#commentsvc-frame")
@@ -108,7 +114,7 @@ def test_three_readers_report_a_comment_and_a_moderator_removes_it(
     second_context.close()
 
     # Reader 3, in the script embed on the host site's article page.
-    third_context = browser.new_context(locale="sv-SE")
+    third_context = browser.new_context(locale="sv-SE", extra_http_headers=network("192.0.2.77"))
     third = third_context.new_page()
     third.goto(f"{site.origin}/article")
     third.locator("#commentsvc-thread h2").wait_for()
@@ -144,6 +150,15 @@ def test_three_readers_report_a_comment_and_a_moderator_removes_it(
     ]
     called = smtp_server.messages[1][1].get_content()
     assert "har anmälts av läsare" in called and "Hets mot folkgrupp" not in called
+
+    # The notifier confirms the report from the receipt's link, to hear the decision.
+    receipt = smtp_server.messages[0][1].get_content()
+    link = next(w for w in receipt.split() if "/reports/confirm?" in w)
+    confirming = browser.new_context(locale="sv-SE").new_page()
+    confirming.goto(live_server.url + link.split("kommentarer.example.se", 1)[1])
+    confirming.get_by_role("button", name="Ja, jag skickade anmälan").click()
+    assert "Tack: din anmälan är bekräftad." in confirming.content()
+    confirming.context.close()
 
     # The moderator removes it from the Anmälningar tab.
     moderator = browser.new_context(locale="sv-SE").new_page()
@@ -182,6 +197,11 @@ def test_three_readers_report_a_comment_and_a_moderator_removes_it(
     assert figures["held_automatically"] == 1
     moderator.goto(f"{live_server.url}/moderation/transparency")
     assert "Kommentarer som togs bort: 1" in moderator.content()
+
+
+def network(address: str) -> dict:
+    """The header the trusted proxy in front would add for a reader at ``address``."""
+    return {"X-Forwarded-For": address}
 
 
 def axe_violations_without_js(browser, url, axe_violations) -> list[dict]:
