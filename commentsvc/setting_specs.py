@@ -226,8 +226,9 @@ SETTINGS: tuple[SettingSpec, ...] = (
     WholeNumber(key="IP_RETENTION_DAYS", default=0, maximum=CENTURY_DAYS),
     WholeNumber(key="PURGE_AFTER_DAYS", default=30, maximum=CENTURY_DAYS),
     WholeNumber(key="OUTBOX_RETENTION_DAYS", default=30, maximum=CENTURY_DAYS),
-    # Reader reports (notice and action): a published comment reported by this many different
-    # readers is held for review until a moderator decides (0: never held automatically).
+    # Reader reports (notice and action): a published comment whose independent readers weigh
+    # this much (each network one, two with a confirmed notifier; at least two networks) is
+    # held for review until a moderator decides (0: never held automatically).
     WholeNumber(key="REPORTS_TO_HOLD", default=3),
     Text(key="DSA_CONTACT", default=""),  # the report page's point of contact
     # How many reverse proxies (load balancer, CDN edge...) stand in front and add

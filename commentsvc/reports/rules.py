@@ -33,7 +33,8 @@ def reason_label(code: str | None) -> str:
 
 
 def reports_to_hold() -> int:
-    """How many different readers' reports hold a published comment (0: never)."""
+    """How much independent readers must weigh to hold a published comment (0: never);
+    ``reports.trust`` says who counts and how much."""
     return current_app.config["REPORTS_TO_HOLD"]
 
 
