@@ -185,3 +185,13 @@ def test_a_feed_is_valid_xml_with_old_bad_data_in_the_database(client, app, arti
         contents = [e.find(f"{ATOM}content").text for e in feed.findall(f"{ATOM}entry")]
         assert contents == ["<p>Grannen</p>", "<p>Text med  och  i</p>"]
     assert good
+
+
+def test_an_article_title_is_one_plain_line_as_a_name_is(app):
+    from commentsvc import threads
+
+    with app.app_context():
+        article = threads.create_article("rubrik", title="Rubrik\u2028med\x01 fel\ufffe\r\n")
+        assert article.title == "Rubrik med fel"
+        near_miss = threads.create_article("annan", title="Åsa & Örjan: “citat” – 2026")
+        assert near_miss.title == "Åsa & Örjan: “citat” – 2026"
