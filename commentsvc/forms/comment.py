@@ -43,6 +43,13 @@ def strip_text(value):
     return plain_text(value).strip() if isinstance(value, str) else value
 
 
+def trimmed(value):
+    """Surrounding white space does not count; nothing inside is changed, so that the field's
+    check refuses what does not belong in it (a control character in an address) rather than
+    quietly mending it into another address."""
+    return value.strip() if isinstance(value, str) else value
+
+
 def strip_line(value):
     """A one-line value (a name, an address) as ``sanitize.plain_line`` keeps it (no line
     breaks, no controls), without surrounding white space."""
@@ -180,7 +187,7 @@ class CommentForm(FlaskForm):
     )
     email = StringField(
         _l("Email"),
-        filters=[strip_line],
+        filters=[trimmed],
         validators=[
             DataRequired(_l("Enter your email address. It will not be published.")),
             MaxChars(
@@ -192,7 +199,7 @@ class CommentForm(FlaskForm):
     )
     url = StringField(
         _l("Website"),
-        filters=[strip_line],
+        filters=[trimmed],
         validators=[
             MaxChars(URL_MAX, URL_TOO_LONG),
             check_website,

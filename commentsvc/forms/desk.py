@@ -24,7 +24,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from commentsvc.forms.comment import CommentForm, MaxChars, check_email, strip_line
+from commentsvc.forms.comment import CommentForm, MaxChars, check_email, strip_line, trimmed
 from commentsvc.setting_specs import (
     EDITABLE_SETTINGS,
     OneOf,
@@ -89,9 +89,7 @@ class ModeratorForm(FlaskForm):
         filters=[strip_line],
         validators=[MaxChars(245, _l("Too long."))],
     )
-    email = StringField(
-        _l("Email for notifications"), filters=[strip_line], validators=[check_email]
-    )
+    email = StringField(_l("Email for notifications"), filters=[trimmed], validators=[check_email])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter a password."))])
     role = SelectField(
         _l("Role"), choices=choices(("moderator", _l("Moderator")), ("admin", _l("Administrator")))
@@ -156,7 +154,7 @@ class PrivacyForm(FlaskForm):
 
     email = StringField(
         _l("The person's email address"),
-        filters=[strip_line],
+        filters=[trimmed],
         validators=[
             DataRequired(_l("Enter the email address the request is about.")),
             MaxChars(

@@ -20,6 +20,7 @@ from commentsvc.forms.comment import (
     formdata_from_json,
     strip_line,
     strip_text,
+    trimmed,
 )
 from commentsvc.forms.desk import choices
 from commentsvc.models.reports import ReportReason
@@ -64,7 +65,7 @@ class ReportForm(FlaskForm):
     )
     email = StringField(
         _l("Your email address"),
-        filters=[strip_line],
+        filters=[trimmed],
         validators=[
             MaxChars(
                 REPORT_EMAIL_MAX,

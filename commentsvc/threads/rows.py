@@ -40,15 +40,16 @@ def new_comment(
     """A new comment under ``article`` answering ``parent`` (None: top level), not yet added
     to the session. ``text`` is as typed, ``html`` its sanitized form (``sanitize``).
 
-    Whoever calls, the name and website are plain lines and the text plain text
-    (``sanitize``): an import or a staff reply cannot store a control character either.
+    Whoever calls, the name is a plain line and the text plain text (``sanitize``): an
+    import or a staff reply cannot store a control character in them either. Addresses are
+    the callers' to check (``weburls``, the forms): one is refused, never mended.
 
     A comment without text is a removed one (an import keeps it as a placeholder): it shows
     no avatar. A comment without a name is shown as ``ANONYMOUS_AUTHOR``; its avatar, if
     any, comes from the email alone.
     """
     config = current_app.config
-    author, website = plain_line(author).strip(), plain_line(website).strip()
+    author = plain_line(author).strip()
     return Comment(
         article=article,
         parent=parent,
@@ -61,7 +62,7 @@ def new_comment(
         text=plain_text(text),
         html=html,
         author=author or ANONYMOUS_AUTHOR,
-        email=plain_line(email).strip(),
+        email=email,
         website=website,
         ip=anonymize_ip(ip),  # never more than the network, whoever passes it
         avatar=avatar_key(config["SECRET_KEY"], email, author) if html else "",
