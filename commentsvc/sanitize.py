@@ -39,8 +39,9 @@ _LINK = re.compile(r"<a\s", re.IGNORECASE)
 # --- plain text: one rule for every surface -----------------------------------------------------
 # A control character or a line separator in a name ends up in a mail's Subject (where
 # EmailMessage refuses it and stopped every mail behind it) and in the Atom feeds (where XML
-# 1.0 forbids it and every reader's parser fails). The form, the API, the iframe, imports, staff
-# replies and reports all write through these two functions, so no surface can store one.
+# 1.0 forbids it and every reader's parser fails). The form, the API, the iframe, edits,
+# imports, staff replies and reports all write names and texts through these two functions
+# (the forms' filters, and ``threads.rows.new_comment`` again), so no surface can store one.
 
 # Characters that break a line somewhere (str.splitlines splits on all of them, and so does the
 # email package's header parser): in a text they become a new line, in a name a space.
@@ -68,8 +69,9 @@ def plain_text(value: str) -> str:
 
 
 def plain_line(value: str) -> str:
-    """A one-line value (a name, an address, a subject): each run of line breaks and tabs is
-    one space, every other control, separator or noncharacter is gone."""
+    """A one-line value (a name, a title, a mail header): each run of line breaks and tabs is
+    one space, every other control, separator or noncharacter is gone. (An address is not
+    mended so: the forms refuse one that holds such a character.)"""
     return _NOT_TEXT.sub("", _LINE_SPACE.sub(" ", value))
 
 
