@@ -138,13 +138,41 @@ def send_mail(watch: bool, interval: int) -> None:
 
     while True:
         result = deliver_due(now=utcnow())
-        if result.sent or result.failed or not watch:
+        if result.sent or result.failed or result.set_aside or not watch:
             click.echo(f"Sent {result.sent} mail(s); {result.failed} failed and wait for a retry.")
+        if result.set_aside:
+            click.echo(
+                f"{result.set_aside} mail(s) cannot be sent and are set aside: "
+                "see `commentsvc mail-failures`.",
+                err=True,
+            )
         if not watch:
-            if result.failed:
+            if result.failed or result.set_aside:
                 raise SystemExit(1)
             return
         time.sleep(interval)
+
+
+@click.command("mail-failures")
+@click.option("--retry", "retry", type=int, help="Put the mail with this id back in line.")
+@with_appcontext
+def mail_failures(retry: int | None) -> None:
+    """The mails send-mail set aside (they could not be sent), each with its error."""
+    from commentsvc.notify import outbox
+
+    if retry is not None:
+        if not outbox.try_again(retry, now=utcnow()):
+            raise click.ClickException(f"No mail {retry} is set aside.")
+        db.session.commit()
+        click.echo(f"Mail {retry} is sent with the next send-mail run.")
+        return
+    mails = outbox.set_aside()
+    if not mails:
+        click.echo("No mail is set aside.")
+    for mail in mails:
+        click.echo(f"{mail.id}\t{mail.failed_at:%Y-%m-%d %H:%M} UTC\t{mail.recipient!r}")
+        click.echo(f"\tSubject: {mail.subject!r}")
+        click.echo(f"\tError: {mail.last_error}")
 
 
 @click.command("transparency-report")
@@ -183,6 +211,7 @@ def register_commands(app: Flask) -> None:
         create_moderator,
         set_password,
         send_mail,
+        mail_failures,
         transparency_report,
     ):
         app.cli.add_command(command)

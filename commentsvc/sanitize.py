@@ -1,4 +1,6 @@
-"""The only module that imports bleach: turns what a reader typed into safe HTML, once."""
+"""What people type, made safe once when it is written: plain lines and texts without control
+characters (``plain_line``, ``plain_text``), and the HTML shown for a comment (``clean_html``,
+the only place that imports bleach)."""
 
 from __future__ import annotations
 
@@ -34,6 +36,57 @@ _EMPTY_PARAGRAPH = re.compile(r"<p>\s*</p>")
 _LINK = re.compile(r"<a\s", re.IGNORECASE)
 
 
+# --- plain text: one rule for every surface -----------------------------------------------------
+# A control character or a line separator in a name ends up in a mail's Subject (where
+# EmailMessage refuses it and stopped every mail behind it) and in the Atom feeds (where XML
+# 1.0 forbids it and every reader's parser fails). The form, the API, the iframe, edits,
+# imports, staff replies and reports all write names and texts through these two functions
+# (the forms' filters, and ``threads.rows.new_comment`` again), so no surface can store one.
+
+# Characters that break a line somewhere (str.splitlines splits on all of them, and so does the
+# email package's header parser): in a text they become a new line, in a name a space.
+_LINE_BREAKS = "\n\v\f\r\x1c\x1d\x1e\x85\u2028"
+# Everything else that is not text: C0 and C1 controls, lone surrogates (a JSON "\\ud800"),
+# and the noncharacters U+FDD0–U+FDEF and U+xFFFE/U+xFFFF of every plane.
+_NOT_TEXT = re.compile(
+    "[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(
+        f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}" for plane in range(0, 0x110000, 0x10000)
+    )
+    + "]"
+)
+_NEWLINE = re.compile(f"\r\n|[{_LINE_BREAKS}]")
+_PARAGRAPH_SEPARATOR = "\u2029"
+_LINE_SPACE = re.compile(f"[\t{_LINE_BREAKS}{_PARAGRAPH_SEPARATOR}]+")
+
+
+def plain_text(value: str) -> str:
+    """A multi-line text (a comment, an explanation) as stored: every kind of line break is
+    ``\\n`` (U+2029, the paragraph separator, a blank line), a tab is a space, and every other
+    control, separator or noncharacter is gone."""
+    value = value.replace(_PARAGRAPH_SEPARATOR, "\n\n").replace("\t", " ")
+    return _NOT_TEXT.sub("", _NEWLINE.sub("\n", value))
+
+
+def plain_line(value: str) -> str:
+    """A one-line value (a name, a title, a mail header): each run of line breaks and tabs is
+    one space, every other control, separator or noncharacter is gone. (An address is not
+    mended so: the forms refuse one that holds such a character.)"""
+    return _NOT_TEXT.sub("", _LINE_SPACE.sub(" ", value))
+
+
+# What XML 1.0 cannot carry at all (its Char production), for documents built from rows that
+# may predate the rule above: one such character makes the whole document unreadable.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_chars(document: str) -> str:
+    """``document`` without the characters XML 1.0 forbids (old rows written before
+    ``plain_text`` may hold them); everything else is left as it is."""
+    return _NOT_XML.sub("", document)
+
+
+# --- HTML ---------------------------------------------------------------------------------------
 def _mark_user_link(attrs: dict, new: bool = False) -> dict:
     """Every link, typed or found in the text, is marked as user content and not followed."""
     attrs[(None, "rel")] = LINK_REL
@@ -88,7 +141,7 @@ def clean_html(text: str, *, imported: bool = False) -> str:
 
     ``imported``: the text comes from another comment system; unknown tags are stripped.
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = plain_text(text)
     text = _TYPED_PARAGRAPH.sub("\n\n", text).strip()
     if not text:
         return ""

@@ -8,10 +8,20 @@ from aiosmtpd.controller import Controller
 
 
 class Inbox:
-    """What the SMTP server received: (recipients, parsed message) pairs, in order."""
+    """What the SMTP server received: (recipients, parsed message) pairs, in order.
+
+    ``refuse`` maps a recipient address to the answer it gets (``"550 5.1.1 No such user"``:
+    for good; ``"450 4.2.1 Try later"``: for now), as a real receiving server answers."""
 
     def __init__(self):
         self.messages = []
+        self.refuse: dict[str, str] = {}
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(

@@ -21,6 +21,7 @@ from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, ValidationError
 
 from commentsvc.errors import DomainError
+from commentsvc.sanitize import plain_line, plain_text
 from commentsvc.threads.antispam import stamp_age
 from commentsvc.threads.policy import Signals
 from commentsvc.threads.posting import Draft
@@ -37,11 +38,22 @@ ARTICLE_KEY = re.compile(r"[^\s\x00-\x1f\x7f-\x9f]{1,200}")
 
 
 def strip_text(value):
-    """Surrounding white space does not count, so a blank field is an empty one.
+    """A multi-line text as ``sanitize.plain_text`` keeps it (new lines, no controls), without
+    surrounding white space, so a blank field is an empty one."""
+    return plain_text(value).strip() if isinstance(value, str) else value
 
-    NUL characters are dropped: they mean nothing in text and PostgreSQL cannot store them.
-    """
-    return value.replace("\x00", "").strip() if isinstance(value, str) else value
+
+def trimmed(value):
+    """Surrounding white space does not count; nothing inside is changed, so that the field's
+    check refuses what does not belong in it (a control character in an address) rather than
+    quietly mending it into another address."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def strip_line(value):
+    """A one-line value (a name, an address) as ``sanitize.plain_line`` keeps it (no line
+    breaks, no controls), without surrounding white space."""
+    return plain_line(value).strip() if isinstance(value, str) else value
 
 
 class MaxChars:
@@ -165,7 +177,7 @@ class CommentForm(FlaskForm):
     )
     author = StringField(
         _l("Name"),
-        filters=[strip_text],
+        filters=[strip_line],
         validators=[
             DataRequired(_l("Enter your name.")),
             MaxChars(
@@ -175,7 +187,7 @@ class CommentForm(FlaskForm):
     )
     email = StringField(
         _l("Email"),
-        filters=[strip_text],
+        filters=[trimmed],
         validators=[
             DataRequired(_l("Enter your email address. It will not be published.")),
             MaxChars(
@@ -187,7 +199,7 @@ class CommentForm(FlaskForm):
     )
     url = StringField(
         _l("Website"),
-        filters=[strip_text],
+        filters=[trimmed],
         validators=[
             MaxChars(URL_MAX, URL_TOO_LONG),
             check_website,
@@ -204,12 +216,12 @@ class CommentForm(FlaskForm):
             "article": _l("… when someone comments on this article"),
         },
     )
-    parent = HiddenField(filters=[strip_text], validators=[check_parent])
+    parent = HiddenField(filters=[strip_line], validators=[check_parent])
     # Anti-spam signals (see antispam.py); judged by the moderation policy, never a form error.
     ts = HiddenField()
     hp = StringField(_l("Leave this field empty"))
     article = HiddenField(
-        # Not strip_text: a key with a NUL in it is refused, not quietly changed.
+        # Not strip_line: a key with a control character in it is refused, not quietly changed.
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
         validators=[
             DataRequired(_l("The form does not say which article it belongs to.")),

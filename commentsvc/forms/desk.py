@@ -24,7 +24,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from commentsvc.forms.comment import CommentForm, MaxChars, check_email, strip_text
+from commentsvc.forms.comment import CommentForm, MaxChars, check_email, strip_line, trimmed
 from commentsvc.setting_specs import (
     EDITABLE_SETTINGS,
     OneOf,
@@ -48,7 +48,7 @@ def choices(*pairs):
 class LoginForm(FlaskForm):
     username = StringField(
         _l("User name"),
-        filters=[strip_text],
+        filters=[strip_line],
         validators=[DataRequired(_l("Enter your user name."))],
     )
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
@@ -81,17 +81,15 @@ class ModeratorEditForm(FlaskForm):
 class ModeratorForm(FlaskForm):
     username = StringField(
         _l("User name or email"),
-        filters=[strip_text],
+        filters=[strip_line],
         validators=[DataRequired(_l("Enter a user name.")), MaxChars(200, _l("Too long."))],
     )
     display_name = StringField(
         _l("Name shown on replies"),
-        filters=[strip_text],
+        filters=[strip_line],
         validators=[MaxChars(245, _l("Too long."))],
     )
-    email = StringField(
-        _l("Email for notifications"), filters=[strip_text], validators=[check_email]
-    )
+    email = StringField(_l("Email for notifications"), filters=[trimmed], validators=[check_email])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter a password."))])
     role = SelectField(
         _l("Role"), choices=choices(("moderator", _l("Moderator")), ("admin", _l("Administrator")))
@@ -156,7 +154,7 @@ class PrivacyForm(FlaskForm):
 
     email = StringField(
         _l("The person's email address"),
-        filters=[strip_text],
+        filters=[trimmed],
         validators=[
             DataRequired(_l("Enter the email address the request is about.")),
             MaxChars(

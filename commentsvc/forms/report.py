@@ -18,7 +18,9 @@ from commentsvc.forms.comment import (
     MaxChars,
     check_email,
     formdata_from_json,
+    strip_line,
     strip_text,
+    trimmed,
 )
 from commentsvc.forms.desk import choices
 from commentsvc.models.reports import ReportReason
@@ -54,7 +56,7 @@ class ReportForm(FlaskForm):
     )
     name = StringField(
         _l("Your name"),
-        filters=[strip_text],
+        filters=[strip_line],
         validators=[
             MaxChars(
                 AUTHOR_MAX, _l("The name can be at most %(limit)s characters; it has %(length)s.")
@@ -63,7 +65,7 @@ class ReportForm(FlaskForm):
     )
     email = StringField(
         _l("Your email address"),
-        filters=[strip_text],
+        filters=[trimmed],
         validators=[
             MaxChars(
                 REPORT_EMAIL_MAX,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 
 from commentsvc.extensions import db
 from commentsvc.gdpr.rights import record_audit
@@ -59,9 +59,15 @@ def purge(*, now: datetime, by: str = "purge") -> Purge:
         # A sent mail quotes a comment and its author's address: it is only a copy of a
         # notice, so it goes after the retention, unsent ones stay until they are delivered.
         cutoff = now - timedelta(days=config["OUTBOX_RETENTION_DAYS"])
+        # A mail set aside is never sent: it goes after the same time.
         result.mails_deleted = db.session.execute(
             delete(OutboxMail)
-            .where(OutboxMail.sent_at.is_not(None), OutboxMail.sent_at < cutoff)
+            .where(
+                or_(
+                    and_(OutboxMail.sent_at.is_not(None), OutboxMail.sent_at < cutoff),
+                    and_(OutboxMail.failed_at.is_not(None), OutboxMail.failed_at < cutoff),
+                )
+            )
             .execution_options(synchronize_session=False)
         ).rowcount
     record_audit(

@@ -38,6 +38,9 @@ class OutboxMail(db.Model):
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # Set aside: the mail cannot be sent (it could not be built, or the receiving server refused
+    # it for good). ``send-mail`` passes it by; admins see it with ``last_error``.
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # A reader's mail (notify/subscriptions.py): an HTML part beside the text, and the address
     # that stops it, sent as List-Unsubscribe with RFC 8058's one-click POST.
     html: Mapped[str] = mapped_column(Text, default="", server_default="")

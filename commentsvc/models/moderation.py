@@ -80,13 +80,6 @@ class Moderator(db.Model):
     def is_admin(self) -> bool:
         return self.role == ModeratorRole.ADMIN
 
-    @property
-    def public_name(self) -> str:
-        """The name a staff reply is published under: never the login when it is an email."""
-        if self.display_name:
-            return self.display_name
-        return self.username.split("@")[0] if "@" in self.username else self.username
-
 
 class ModerationEvent(db.Model):
     """One decision on a comment: who, when, what, and the status before and after.

@@ -301,3 +301,9 @@ def authenticate(username: str, password: str, *, address: str, now: datetime) -
 
 def all_moderators() -> list[Moderator]:
     return list(db.session.execute(select(Moderator).order_by(Moderator.username)).scalars())
+
+
+def staff_name(moderator: Moderator) -> str:
+    """The name a staff reply is published under: the moderator's display name, or else the
+    site's name. Never the login: it is half of a credential, and readers see every reply."""
+    return moderator.display_name or current_app.config["SITE_NAME"]

@@ -15,7 +15,7 @@ from commentsvc.forms.comment import declared_limits
 from commentsvc.forms.desk import ModeratorEditForm
 from commentsvc.models.moderation import AuditAction, ModerationEvent
 from commentsvc.models.threads import Comment, CommentStatus
-from commentsvc.sanitize import clean_html
+from commentsvc.sanitize import clean_html, plain_text
 from commentsvc.threads.policy import reason_codes
 from commentsvc.threads.removal import delete_for_good, has_replies
 from commentsvc.threads.rows import new_comment
@@ -227,7 +227,7 @@ def restore(comment_id: int, *, by: str, now: datetime) -> Comment:
 def edit(comment_id: int, text: str, *, by: str, now: datetime) -> Comment:
     """Change the text; it is sanitized again, and the old text is kept for undo."""
     comment = get_comment(comment_id)
-    text = text.strip()
+    text = plain_text(text).strip()
     html = clean_html(text)
     if not html:
         raise DomainError(_l("Write a comment."), field="text")
@@ -287,16 +287,17 @@ def reply_as_staff(
             _l("Restore the comment before you reply to it: it is in the trash or spam.")
         )
     # Checked before the parent is published: a refused reply publishes nothing.
-    html = clean_html(text.strip())
+    text = plain_text(text).strip()
+    html = clean_html(text)
     if not html:
         raise DomainError(_l("Write a comment."), field="text")
-    _refuse_too_long(text.strip())
+    _refuse_too_long(text)
     if parent.status == CommentStatus.PENDING:
         approve(parent.id, by=by, now=now, with_parents=True)
     reply = new_comment(
         parent.article,
         parent,
-        text=text.strip(),
+        text=text,
         html=html,
         author=author,
         email=email,

@@ -9,6 +9,7 @@ from flask.sessions import SecureCookieSessionInterface
 
 from commentsvc.extensions import db
 from commentsvc.models.moderation import Moderator
+from commentsvc.weburls import origin_of
 
 SESSION_KEY = "moderator_id"
 EPOCH_KEY = "moderator_epoch"
@@ -23,6 +24,37 @@ class ModeratorSessionInterface(SecureCookieSessionInterface):
 
     def get_cookie_secure(self, app) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+    def save_session(self, app, session, response) -> None:
+        # A moderator's session keeps its own lifetime (it ends with the browser): posting or
+        # reporting as a reader in the same browser asks for a long-lived cookie for the
+        # reader's sake, never for the login.
+        if SESSION_KEY in session and session.permanent:
+            session.permanent = False
+        # Another site's form POST arrives without the session cookie (SameSite=Lax) and fails
+        # the CSRF check; the browser still stores a cookie set by that error answer, over the
+        # moderator's. An error answer to another origin's request never starts a session.
+        if (
+            response.status_code >= 400
+            and self.get_cookie_name(app) not in request.cookies
+            and _from_another_origin(app)
+        ):
+            return
+        super().save_session(app, session, response)
+
+
+def _from_another_origin(app) -> bool:
+    """Did a page of another origin send this request (Fetch Metadata, else ``Origin``)?"""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site:
+        return site not in ("same-origin", "none")
+    origin = (request.headers.get("Origin") or "").lower()
+    if not origin:
+        return False  # not from a browser's cross-origin form (those always send one)
+    own = {origin_of(request.host_url)}
+    if app.config.get("PUBLIC_URL"):
+        own.add(origin_of(app.config["PUBLIC_URL"]))
+    return origin not in own
 
 
 def current_moderator() -> Moderator | None:

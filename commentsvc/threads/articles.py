@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -24,6 +23,7 @@ from commentsvc.models.threads import (
     Comment,
     CommentStatus,
 )
+from commentsvc.sanitize import plain_line
 from commentsvc.settings import effective_config
 from commentsvc.weburls import BadWebUrl, clean_web_url, on_origins
 
@@ -82,12 +82,10 @@ def open_article(
     return article
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
 def plain_title(title: str) -> str:
-    """A title as shown: control characters out, white space trimmed, at most the column."""
-    return _CONTROL.sub("", title).strip()[:ARTICLE_TITLE_MAX]
+    """A title as shown: one plain line (``sanitize.plain_line``, as a name), white space
+    trimmed, at most the column."""
+    return plain_line(title).strip()[:ARTICLE_TITLE_MAX]
 
 
 def _refuse_beyond_daily_cap(now: datetime) -> None:

@@ -18,7 +18,7 @@ from commentsvc.errors import (
 )
 from commentsvc.extensions import db
 from commentsvc.models.threads import Comment, CommentStatus
-from commentsvc.sanitize import clean_html
+from commentsvc.sanitize import clean_html, plain_text
 from commentsvc.settings import effective_config
 from commentsvc.signing import timed_reader, timed_serializer
 from commentsvc.threads.policy import held_reasons, spam_reasons
@@ -109,6 +109,7 @@ def edit_comment(comment_id: int, text: str, *, token: str | None, now: datetime
     and honeypot are for new comments only: an edit has no form stamp to judge.
     """
     comment = _own_comment(comment_id, token, now)
+    text = plain_text(text)
     html = clean_html(text)
     if not html:
         raise CommentRejected(_l("Write a comment."), field="comment")

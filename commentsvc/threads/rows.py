@@ -14,6 +14,7 @@ from flask import current_app
 
 from commentsvc.models.threads import Article, Comment, CommentStatus
 from commentsvc.privacy.addresses import anonymize_ip, avatar_key
+from commentsvc.sanitize import plain_line, plain_text
 
 # The name shown for a comment whose author gave none or was erased (gdpr.rights).
 ANONYMOUS_AUTHOR = "Anonym"
@@ -39,11 +40,16 @@ def new_comment(
     """A new comment under ``article`` answering ``parent`` (None: top level), not yet added
     to the session. ``text`` is as typed, ``html`` its sanitized form (``sanitize``).
 
+    Whoever calls, the name is a plain line and the text plain text (``sanitize``): an
+    import or a staff reply cannot store a control character in them either. Addresses are
+    the callers' to check (``weburls``, the forms): one is refused, never mended.
+
     A comment without text is a removed one (an import keeps it as a placeholder): it shows
     no avatar. A comment without a name is shown as ``ANONYMOUS_AUTHOR``; its avatar, if
     any, comes from the email alone.
     """
     config = current_app.config
+    author = plain_line(author).strip()
     return Comment(
         article=article,
         parent=parent,
@@ -53,7 +59,7 @@ def new_comment(
         depth=min(parent.depth + 1, config["MAX_DEPTH"]) if parent else 1,
         status=status,
         held_for=held_for,
-        text=text,
+        text=plain_text(text),
         html=html,
         author=author or ANONYMOUS_AUTHOR,
         email=email,

@@ -29,6 +29,8 @@ ADMIN_ONLY = {
     "moderation.privacy_export",
     "moderation.privacy_erase",
     "report_moderation.transparency",
+    "moderation.mail_failures",
+    "moderation.retry_mail",
 }
 # Open to everyone: the way in and the way out.
 OPEN = {"moderation.login", "moderation.logout"}

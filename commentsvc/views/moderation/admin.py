@@ -1,4 +1,5 @@
-"""Admins' pages: moderator accounts and the policy settings; a moderator's own mail choice."""
+"""Admins' pages: moderator accounts, the policy settings and the mails that could not be
+sent; a moderator's own mail choice."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from commentsvc.moderation.auth import (
     current_moderator,
     login_required,
 )
+from commentsvc.notify import outbox
 from commentsvc.views.moderation._common import actor, bp, safe_next
 
 
@@ -150,6 +152,29 @@ def settings_page():
             return redirect(url_for("moderation.settings_page"), code=303)
     status = 422 if request.method == "POST" else 200
     return render_template("moderation/settings.html", form=form), status
+
+
+@bp.get("/mail")
+@admin_required
+def mail_failures():
+    """The mails ``send-mail`` set aside, each with its error."""
+    return render_template("moderation/mail.html", mails=outbox.set_aside())
+
+
+@bp.post("/mail/<int:mail_id>/retry")
+@admin_required
+def retry_mail(mail_id: int):
+    if outbox.try_again(mail_id, now=utcnow()):
+        db.session.commit()
+        flash(str(_l("The mail is sent again with the next delivery run.")))
+    return redirect(url_for("moderation.mail_failures"), code=303)
+
+
+@bp.app_template_global()
+def mails_set_aside() -> int:
+    """How many mails could not be sent: shown to admins beside the link to them."""
+    moderator = current_moderator()
+    return outbox.count_set_aside() if moderator is not None and moderator.is_admin else 0
 
 
 @bp.app_template_global()

@@ -22,6 +22,7 @@ from commentsvc.forms.desk import (
     ModeratorEditForm,
 )
 from commentsvc.models.base import utcnow
+from commentsvc.moderation import accounts
 from commentsvc.moderation.auth import (
     admin_required,
     current_moderator,
@@ -167,7 +168,7 @@ def reply(comment_id: int):
                 comment_id,
                 form.text.data,
                 by=me.username,
-                author=me.public_name,
+                author=accounts.staff_name(me),
                 email=me.email,
                 now=utcnow(),
             )
