@@ -8,7 +8,7 @@
   the site's name (SITE_NAME), as new ones do. The downgrade leaves the names as they are.
 
 Revision ID: 0017_mail_failures
-Revises: 0013_audit_details
+Revises: 0016_report_trust
 Create Date: 2026-12-07 12:30:00
 
 """
