@@ -23,9 +23,17 @@ from flask_limiter.util import get_remote_address
 from limits import parse_many
 
 from commentsvc.errors import TooManyNewArticles
+from commentsvc.privacy.addresses import address_key
 
 TOO_FAST = _l("You are sending comments too quickly. Wait a moment and try again.")
 REPORTING_TOO_FAST = _l("You are sending reports too quickly. Wait a moment and try again.")
+
+
+def reader_key() -> str:
+    """Who a limit counts: a keyed hash of the reader's address, never the address itself,
+    which would otherwise sit in the storage's keys (memory, Redis, the database) for as long
+    as the window lasts."""
+    return address_key(get_remote_address())
 
 
 def _comment_limit() -> str:
@@ -49,7 +57,7 @@ class RateLimits:
     """
 
     def __init__(self, app: Flask) -> None:
-        self.limiter = Limiter(get_remote_address, app=app)
+        self.limiter = Limiter(reader_key, app=app)
         self.shared = {
             "post-comments": self.limiter.shared_limit(
                 _comment_limit, scope="post-comments", methods=["POST"], error_message=_too_fast
@@ -139,7 +147,7 @@ def count_new_article() -> None:
     # RATELIMIT_KEY_PREFIX keeps several services on one Redis apart, as for Flask-Limiter's
     # own limits (limits' keys do not carry it by themselves).
     prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or "commentsvc"
-    who = (prefix, "new-articles", get_remote_address())
+    who = (prefix, "new-articles", reader_key())
     try:
         limits = parse_many(current_app.config["RATELIMIT_NEW_ARTICLES"])
         # Every limit is tested before any is counted: a refused thread uses up none of them.
