@@ -1,0 +1,100 @@
+"""Parallel guesses get no more password checks than guesses one after another.
+
+Real gunicorn (4 workers of 4 threads) on a real SQLite file; 16 browsers each fetch the login
+form, then all send a wrong password at the same moment. A 401 ("Fel användarnamn eller
+lösenord") is a password that was checked; a 429 is a guess refused before any check. The
+throttle counts each attempt before its password is checked, so the 401s never exceed what
+moderating.md promises, no guess meets a 500, and the right password after the lock is refused.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlencode
+
+import pytest
+
+from tests.moderation.conftest import PASSWORD
+from tests.servers import Browser, Forms, gunicorn
+
+pytestmark = pytest.mark.slow
+GUESSES = 16
+ADDRESS_LIMIT = 5  # LOGIN_ADDRESS_FAILURES: failures over all accounts before the address waits
+
+
+def login_form(base: str) -> tuple[Browser, dict]:
+    browser = Browser(base)
+    page = browser.get("/moderation/login")
+    form = next(f for f in Forms(page.text).forms if "password" in f["fields"])
+    return browser, {name: field["value"] or "" for name, field in form["fields"].items()}
+
+
+def send(browser: Browser, fields: dict, username: str, password: str) -> int:
+    body = urlencode({**fields, "username": username, "password": password})
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    return browser.request("POST", "/moderation/login", body, headers).status
+
+
+def guess_at_once(base: str, usernames: list[str]) -> list[int]:
+    """One wrong password per user name, all sent at the same moment; their statuses."""
+    forms = [login_form(base) for _ in usernames]
+    start = threading.Barrier(len(usernames))
+
+    def guess(n: int) -> int:
+        browser, fields = forms[n]
+        start.wait()
+        return send(browser, fields, usernames[n], f"gissning nummer {n}")
+
+    with ThreadPoolExecutor(len(usernames)) as pool:
+        return list(pool.map(guess, range(len(usernames))))
+
+
+def test_parallel_wrong_logins_get_no_more_checks_than_the_lock_allows(
+    make_moderator, database_url, tmp_path
+):
+    """LOGIN_LOCK_FAILURES (no slowing before it, so the number is exact whatever the timing):
+    ten checks, six refusals, and then the pair is locked, the right password too."""
+    make_moderator("moa")
+    config = {"LOGIN_FREE_FAILURES": 10, "LOGIN_LOCK_FAILURES": 10}
+    (tmp_path / "srv").mkdir()
+    with gunicorn(database_url, tmp_path / "srv", workers=4, threads=4, **config) as base:
+        statuses = guess_at_once(base, ["moa"] * GUESSES)
+        assert 500 not in statuses
+        assert statuses.count(401) == 10, statuses
+        assert statuses.count(429) == GUESSES - 10
+        browser, fields = login_form(base)
+        assert send(browser, fields, "moa", PASSWORD) == 429
+
+
+def test_parallel_wrong_logins_over_many_accounts_count_against_the_address(
+    make_moderator, database_url, tmp_path
+):
+    """Sixteen accounts guessed at once from one address: LOGIN_ADDRESS_FAILURES checks, then
+    the address must wait (one more check at most, should the burst outlast the first second)."""
+    make_moderator("moa")
+    usernames = ["moa", *(f"konto{n}" for n in range(GUESSES - 1))]
+    (tmp_path / "srv").mkdir()
+    config = {"LOGIN_ADDRESS_FAILURES": ADDRESS_LIMIT}
+    with gunicorn(database_url, tmp_path / "srv", workers=4, threads=4, **config) as base:
+        statuses = guess_at_once(base, usernames)
+        assert 500 not in statuses
+        assert ADDRESS_LIMIT <= statuses.count(401) <= ADDRESS_LIMIT + 1, statuses
+        assert statuses.count(429) == GUESSES - statuses.count(401)
+
+
+def test_parallel_wrong_logins_with_the_default_delays_check_at_most_the_free_ones(
+    make_moderator, database_url, tmp_path
+):
+    """LOGIN_FREE_FAILURES (3) failures, then 1, 2, 4 ... seconds between tries: a burst gets
+    its free checks and at most one more for each delay that runs out while it lasts."""
+    make_moderator("moa")
+    (tmp_path / "srv").mkdir()
+    with gunicorn(database_url, tmp_path / "srv", workers=4, threads=4) as base:
+        statuses = guess_at_once(base, ["moa"] * GUESSES)
+        assert 500 not in statuses
+        assert 3 <= statuses.count(401) <= 4, statuses  # 3 free; one more if the burst took 1 s
+        assert statuses.count(429) == GUESSES - statuses.count(401)
+        # While the pair waits, the right password waits too.
+        browser, fields = login_form(base)
+        assert send(browser, fields, "moa", PASSWORD) == 429
