@@ -2,8 +2,10 @@
 
 Apply ``limit_comment_posts`` to a view (the form's ``POST /comments``, the API's
 ``POST /api/v1/comments``): all of them share one budget per address, set by
-``RATELIMIT_COMMENTS``. Storage is ``RATELIMIT_STORAGE_URI`` (memory, or Redis for several
-instances); if Redis is down Flask-Limiter falls back to per-instance memory and logs it.
+``RATELIMIT_COMMENTS``. Storage is ``RATELIMIT_STORAGE_URI``: the service's own database by
+default (``database://``, commentsvc/limitstore.py), which every worker shares; Redis for many
+instances; ``memory://`` counts per worker process. If the storage is down Flask-Limiter falls
+back to per-instance memory and logs it. Readers are counted by a keyed hash of their address.
 Each app has its own Limiter (``init_limiter``, kept in ``app.extensions``); the decorators
 find the current app's at request time.
 """
@@ -22,6 +24,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import parse_many
 
+from commentsvc import limitstore  # noqa: F401 - defines database:// for limits and Flask-Limiter
 from commentsvc.errors import TooManyNewArticles
 from commentsvc.privacy.addresses import address_key
 
