@@ -98,3 +98,34 @@ def test_parallel_wrong_logins_with_the_default_delays_check_at_most_the_free_on
         # While the pair waits, the right password waits too.
         browser, fields = login_form(base)
         assert send(browser, fields, "moa", PASSWORD) == 429
+
+
+def test_the_delays_start_after_the_free_failures_as_documented(app, make_moderator):
+    """moderating.md: after LOGIN_FREE_FAILURES (3) failures the pair waits 1, 2, 4 ... seconds
+    between tries. The 4th try at once waits; a second later it is checked; the 5th then
+    waits 2 seconds, not 1."""
+    from datetime import timedelta
+
+    from commentsvc.models.base import utcnow
+    from commentsvc.moderation import accounts
+
+    make_moderator("moa")
+    start = utcnow()
+
+    def attempt(seconds: float) -> str:
+        try:
+            accounts.authenticate(
+                "moa", "fel", address="203.0.113.0", now=start + timedelta(seconds=seconds)
+            )
+        except accounts.LoginThrottled:
+            return "waits"
+        except accounts.LoginFailed:
+            return "checked"
+        return "logged in"
+
+    with app.app_context():
+        assert [attempt(0) for _ in range(3)] == ["checked"] * 3
+        assert attempt(0.5) == "waits"
+        assert attempt(1) == "checked"
+        assert attempt(2.5) == "waits"
+        assert attempt(3) == "checked"
