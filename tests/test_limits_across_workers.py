@@ -107,3 +107,21 @@ def test_a_window_that_ran_out_starts_again_and_purge_deletes_it(app, runner):
     with app.app_context():
         keys = db.session.execute(select(RateLimitCounter.key)).scalars().all()
     assert sorted(keys) == ["ended", "live"]
+
+
+@pytest.mark.parametrize(
+    "config_overrides",
+    [
+        {
+            **LIMITED,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 1, "max_overflow": 0, "pool_timeout": 3},
+        }
+    ],
+)
+def test_counting_needs_no_second_connection_from_a_full_pool(app, reader, article):
+    """A pool as small as the worker's threads (operating.md suggests it for PostgreSQL): each
+    request holds one connection already, and the count still goes to the database at once."""
+    started = time.monotonic()
+    assert post_twice_then_once_too_many(reader, article) == [303, 303, 429]
+    assert time.monotonic() - started < 3
+    assert count(app, RateLimitCounter) > 0  # counted in the database, not in a fallback
