@@ -66,6 +66,11 @@ class DatabaseStorage(Storage):
     def base_exceptions(self) -> type[Exception]:
         return SQLAlchemyError
 
+    def dispose(self) -> None:
+        """Close the pool's connections (an app that is done: the tests' teardown)."""
+        if self._engine is not None:
+            self._engine.dispose()
+
     def incr(self, key: str, expiry: float, amount: int = 1) -> int:
         now = time.time()
         ended = RateLimitCounter.expires_at <= now

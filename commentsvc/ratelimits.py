@@ -154,10 +154,13 @@ def count_new_article() -> None:
     try:
         limits = parse_many(current_app.config["RATELIMIT_NEW_ARTICLES"])
         # Every limit is tested before any is counted: a refused thread uses up none of them.
+        # The test alone would let parallel requests all pass on the same count, so it is the
+        # hits (one atomic step each in the storage) that decide; only a request that loses
+        # such a race counts against the other limits without opening a thread.
         if not all(limiter.limiter.test(limit, *who) for limit in limits):
             raise TooManyNewArticles(TOO_MANY_NEW_ARTICLES, field="article")
-        for limit in limits:
-            limiter.limiter.hit(limit, *who)
+        if not all([limiter.limiter.hit(limit, *who) for limit in limits]):
+            raise TooManyNewArticles(TOO_MANY_NEW_ARTICLES, field="article")
     except TooManyNewArticles:
         raise
     except Exception:  # the storage (Redis) is away: keep serving, as the other limits do
