@@ -270,14 +270,17 @@ def _claim_attempt(rules: dict[str, tuple[int, int]], now: datetime) -> None:
         .values([{"key": key, "failures": 0} for key in keys])
         .on_conflict_do_nothing(index_elements=["key"])
     )
-    rows = db.session.execute(
-        select(LoginThrottle)
-        .where(LoginThrottle.key.in_(keys))
-        .order_by(LoginThrottle.key)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalars()
-    rows = list(rows)
+    rows = (
+        db.session.execute(
+            select(LoginThrottle)
+            .where(LoginThrottle.key.in_(keys))
+            .order_by(LoginThrottle.key)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        .scalars()
+        .all()
+    )
     for row in rows:
         if row.locked_until and row.locked_until <= now:
             row.failures, row.locked_until = 0, None  # the lock has run out: a fresh start
