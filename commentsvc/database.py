@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import Flask
 from sqlalchemy import Engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 log = logging.getLogger(__name__)
@@ -60,3 +62,18 @@ def end_sessions_quietly(app: Flask) -> None:
             db.session.remove()
         except SQLAlchemyError as failure:
             log.warning("ending the session failed; its connection is discarded: %s", failure)
+
+
+def upsert_insert(bind: Any, table: Any):
+    """An ``INSERT`` for ``table`` that can say what to do with a row already there
+    (``on_conflict_do_nothing``, ``on_conflict_do_update``): one statement, so concurrent
+    writers of one key neither fail on the unique key nor count twice. SQLite and PostgreSQL
+    spell it alike; SQLAlchemy has it per dialect."""
+    # ``bind``: a session (scoped or not), a connection or an engine.
+    engine = bind.get_bind() if hasattr(bind, "get_bind") else bind
+    dialect = engine.dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    raise NotImplementedError(f"no INSERT ... ON CONFLICT for {dialect}")

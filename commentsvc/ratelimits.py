@@ -2,8 +2,10 @@
 
 Apply ``limit_comment_posts`` to a view (the form's ``POST /comments``, the API's
 ``POST /api/v1/comments``): all of them share one budget per address, set by
-``RATELIMIT_COMMENTS``. Storage is ``RATELIMIT_STORAGE_URI`` (memory, or Redis for several
-instances); if Redis is down Flask-Limiter falls back to per-instance memory and logs it.
+``RATELIMIT_COMMENTS``. Storage is ``RATELIMIT_STORAGE_URI``: the service's own database by
+default (``database://``, commentsvc/limitstore.py), which every worker shares; Redis for many
+instances; ``memory://`` counts per worker process. If the storage is down Flask-Limiter falls
+back to per-instance memory and logs it. Readers are counted by a keyed hash of their address.
 Each app has its own Limiter (``init_limiter``, kept in ``app.extensions``); the decorators
 find the current app's at request time.
 """
@@ -22,10 +24,19 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import parse_many
 
+from commentsvc import limitstore  # noqa: F401 - defines database:// for limits and Flask-Limiter
 from commentsvc.errors import TooManyNewArticles
+from commentsvc.privacy.addresses import address_key
 
 TOO_FAST = _l("You are sending comments too quickly. Wait a moment and try again.")
 REPORTING_TOO_FAST = _l("You are sending reports too quickly. Wait a moment and try again.")
+
+
+def reader_key() -> str:
+    """Who a limit counts: a keyed hash of the reader's address, never the address itself,
+    which would otherwise sit in the storage's keys (memory, Redis, the database) for as long
+    as the window lasts."""
+    return address_key(get_remote_address())
 
 
 def _comment_limit() -> str:
@@ -49,7 +60,7 @@ class RateLimits:
     """
 
     def __init__(self, app: Flask) -> None:
-        self.limiter = Limiter(get_remote_address, app=app)
+        self.limiter = Limiter(reader_key, app=app)
         self.shared = {
             "post-comments": self.limiter.shared_limit(
                 _comment_limit, scope="post-comments", methods=["POST"], error_message=_too_fast
@@ -139,14 +150,17 @@ def count_new_article() -> None:
     # RATELIMIT_KEY_PREFIX keeps several services on one Redis apart, as for Flask-Limiter's
     # own limits (limits' keys do not carry it by themselves).
     prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or "commentsvc"
-    who = (prefix, "new-articles", get_remote_address())
+    who = (prefix, "new-articles", reader_key())
     try:
         limits = parse_many(current_app.config["RATELIMIT_NEW_ARTICLES"])
         # Every limit is tested before any is counted: a refused thread uses up none of them.
+        # The test alone would let parallel requests all pass on the same count, so it is the
+        # hits (one atomic step each in the storage) that decide; only a request that loses
+        # such a race counts against the other limits without opening a thread.
         if not all(limiter.limiter.test(limit, *who) for limit in limits):
             raise TooManyNewArticles(TOO_MANY_NEW_ARTICLES, field="article")
-        for limit in limits:
-            limiter.limiter.hit(limit, *who)
+        if not all([limiter.limiter.hit(limit, *who) for limit in limits]):
+            raise TooManyNewArticles(TOO_MANY_NEW_ARTICLES, field="article")
     except TooManyNewArticles:
         raise
     except Exception:  # the storage (Redis) is away: keep serving, as the other limits do

@@ -194,7 +194,10 @@ SETTINGS: tuple[SettingSpec, ...] = (
     WholeNumber(key="COMMENTS_PER_PAGE", default=50, minimum=1, maximum=100000),
     Flag(key="DEMO", default=False),  # serve the demo article at /
     Flag(key="RATELIMIT_ENABLED", default=True),
-    Text(key="RATELIMIT_STORAGE_URI", default="memory://"),
+    # Where the rate limits count: "database://", the service's own database, shared by every
+    # worker and instance on it (commentsvc/limitstore.py); "redis://..." for many instances;
+    # "memory://" counts in each worker process alone.
+    Text(key="RATELIMIT_STORAGE_URI", default="database://"),
     Text(key="SMTP_HOST", default="127.0.0.1"),
     WholeNumber(key="SMTP_PORT", default=25, maximum=65535),  # 0: smtplib's default port
     Text(key="SMTP_USER", default=None, optional=True),

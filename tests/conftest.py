@@ -143,6 +143,10 @@ def app(database_url, tmp_path, config_overrides):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+    # The rate limits' own pool (database://), else its connections wait for the collector.
+    limiter = app.extensions["commentsvc-ratelimits"].limiter
+    if limiter.enabled:
+        getattr(limiter.storage, "dispose", lambda: None)()
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from sqlalchemy import and_, delete, func, or_, select, update
 
 from commentsvc.extensions import db
 from commentsvc.gdpr.rights import record_audit
+from commentsvc.limitstore import delete_ended_windows
 from commentsvc.models.mail import OutboxMail
 from commentsvc.models.moderation import AuditAction
 from commentsvc.models.threads import Comment, CommentStatus
@@ -70,6 +71,9 @@ def purge(*, now: datetime, by: str = "purge") -> Purge:
             )
             .execution_options(synchronize_session=False)
         ).rowcount
+    # Rate limit windows that ended (database://): a keyed hash of an address, kept no longer
+    # than the limit needs it.
+    delete_ended_windows(now.timestamp())
     record_audit(
         AuditAction.PURGE,
         {

@@ -2,6 +2,7 @@
 maps every table, so the schema (and Alembic's view of it) is whole."""
 
 from commentsvc.models.base import UTCDateTime, utcnow
+from commentsvc.models.limits import RateLimitCounter
 from commentsvc.models.mail import (
     Notification,
     OutboxMail,
@@ -42,6 +43,7 @@ __all__ = [
     "ModeratorRole",
     "Notification",
     "OutboxMail",
+    "RateLimitCounter",
     "Report",
     "ReportOutcome",
     "ReportReason",
