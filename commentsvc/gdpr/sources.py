@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask_babel import format_date
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 
 from commentsvc.extensions import db
@@ -64,21 +66,59 @@ def _outbox_about(email: str):
 
 
 def _outbox_find(email: str) -> list[dict[str, Any]]:
+    """The person's own mails whole; a mail to someone else that quotes or concerns them only
+    as a line: its kind and date, never its recipient, body or links (they are the other
+    person's data, and a link in them may still work)."""
+    address = normalize_address(email)
     mails = db.session.execute(
         select(OutboxMail).where(_outbox_about(email)).order_by(OutboxMail.id)
     ).scalars()
-    return [
-        {
-            "id": m.id,
-            "recipient": m.recipient,
-            "subject": m.subject,
-            "body": m.body,
-            "comment_id": m.comment_id,
-            "created_at": _when(m.created_at),
-            "sent_at": _when(m.sent_at),
-        }
-        for m in mails
-    ]
+    found = []
+    for m in mails:
+        if m.recipient_address == address:
+            found.append(
+                {
+                    "id": m.id,
+                    "recipient": m.recipient,
+                    "subject": m.subject,
+                    "body": m.body,
+                    "comment_id": m.comment_id,
+                    "created_at": _when(m.created_at),
+                    "sent_at": _when(m.sent_at),
+                }
+            )
+        else:
+            found.append(_to_someone_else(m, email))
+    return found
+
+
+# How a mail to someone else is named in an export, by its kind (notify.mail.MAILS).
+_OTHERS_MAILS = {
+    "notification": _l("Your comment was quoted in a notification to another reader on %(date)s."),
+    "comment_held": _l("Your comment was sent to the moderators for review on %(date)s."),
+}
+_OTHER_MAIL = _l("A mail to another person concerned your comment on %(date)s.")
+
+
+def _to_someone_else(mail: OutboxMail, email: str) -> dict[str, Any]:
+    """A line about a mail to another person: which of the person's comments it concerned."""
+    theirs = select(Comment.id).where(_by_email(email))
+    quoted = db.session.execute(
+        select(Notification.comment_id)
+        .where(Notification.mail_id == mail.id, Notification.comment_id.in_(theirs))
+        .order_by(Notification.comment_id)
+    ).scalars()
+    comments = sorted({*quoted, *([mail.comment_id] if mail.comment_id else [])})
+    note = _OTHERS_MAILS.get(mail.kind, _OTHER_MAIL)
+    return {
+        "id": mail.id,
+        "kind": mail.kind or "other",
+        "comment_id": mail.comment_id,
+        "comment_ids": comments,
+        "created_at": _when(mail.created_at),
+        "sent_at": _when(mail.sent_at),
+        "note": str(note) % {"date": format_date(mail.created_at)},
+    }
 
 
 def _outbox_erase(email: str, delete: bool) -> int:

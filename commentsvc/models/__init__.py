@@ -27,6 +27,7 @@ from commentsvc.models.threads import (
     ImportMapping,
     move_every_thread,
 )
+from commentsvc.models.tokens import LinkToken, TokenPurpose
 
 __all__ = [
     "ARTICLE_TITLE_MAX",
@@ -36,6 +37,7 @@ __all__ = [
     "Comment",
     "CommentStatus",
     "ImportMapping",
+    "LinkToken",
     "LoginThrottle",
     "ModerationEvent",
     "Moderator",
@@ -50,6 +52,7 @@ __all__ = [
     "Subscriber",
     "Subscription",
     "SubscriptionKind",
+    "TokenPurpose",
     "UTCDateTime",
     "move_every_thread",
     "utcnow",
