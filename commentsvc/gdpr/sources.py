@@ -12,6 +12,7 @@ from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 
+from commentsvc import tokens
 from commentsvc.extensions import db
 from commentsvc.models.mail import Notification, OutboxMail
 from commentsvc.models.moderation import (
@@ -237,6 +238,25 @@ def _versions_erase(email: str, delete: bool) -> int:
     return len(events)
 
 
+def _links_find(email: str) -> list[dict[str, Any]]:
+    """The links issued to the person: what each is for and when, never the token (only its
+    digest is stored, and the export is no place for a working link)."""
+    return [
+        {
+            "purpose": t.purpose.value,
+            "created_at": _when(t.created_at),
+            "expires_at": _when(t.expires_at),
+            "used_at": _when(t.used_at),
+        }
+        for t in tokens.held_by(normalize_address(email))
+    ]
+
+
+def _links_erase(email: str, delete: bool) -> int:
+    """Every link mailed or shown to the person dies: confirm, unsubscribe, edit."""
+    return tokens.erase(normalize_address(email))
+
+
 OTHER_SOURCES: tuple[PersonalDataSource, ...] = (
     PersonalDataSource("earlier_versions", _versions_find, _versions_erase),
     # Before the outbox: it takes back unsent notification mails that quote the person's
@@ -251,4 +271,5 @@ OTHER_SOURCES: tuple[PersonalDataSource, ...] = (
     PersonalDataSource("outbox_mails", _outbox_find, _outbox_erase),
     PersonalDataSource("moderator_accounts", _moderator_find, _moderator_erase),
     PersonalDataSource("failed_logins", _throttle_find, _throttle_erase),
+    PersonalDataSource("links", _links_find, _links_erase),
 )

@@ -89,9 +89,6 @@ class Subscriber(db.Model):
     # identity.normalize_address: export and erasure match the person exactly.
     address: Mapped[str] = mapped_column(String(254), unique=True)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # The secret in the confirmation link; replaced once used, so a link confirms only once.
-    # A secret: left out of `export` unless --with-secrets (moving/backup.is_secret).
-    confirm_nonce: Mapped[str] = mapped_column(String(64), default="", info={"secret": True})
     # At most one confirmation mail per address and day, whatever is posted.
     confirmation_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -42,6 +42,8 @@ def upgrade():
     op.create_index('ix_link_token_address', 'link_token', ['address', 'purpose'])
     op.create_index('ix_link_token_subject', 'link_token', ['purpose', 'subject_id'])
     op.create_index('ix_link_token_expires', 'link_token', ['expires_at'])
+    with op.batch_alter_table('subscriber', schema=None) as batch_op:
+        batch_op.drop_column('confirm_nonce')
     op.add_column(
         'outbox_mail',
         sa.Column('kind', sa.String(length=40), server_default='', nullable=False),
@@ -51,6 +53,12 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('outbox_mail', schema=None) as batch_op:
         batch_op.drop_column('kind')
+    # The nonces are gone: each confirmation link mailed since the upgrade is dead, as after
+    # a restore without secrets (an empty nonce confirms nothing).
+    op.add_column(
+        'subscriber',
+        sa.Column('confirm_nonce', sa.String(length=64), server_default='', nullable=False),
+    )
     op.drop_index('ix_link_token_expires', table_name='link_token')
     op.drop_index('ix_link_token_subject', table_name='link_token')
     op.drop_index('ix_link_token_address', table_name='link_token')
