@@ -223,3 +223,43 @@ def test_a_confirmation_link_confirms_once_and_only_its_own_address(app, make_re
     assert _confirmed(app, EVA) is True and _confirmed(app, GRETA) is False
     form = eva.client.get(link_in(mails_to(app, GRETA)[-1].body, "/subscriptions/confirm"))
     assert form.status_code == 200 and csrf_of(form.get_data(as_text=True))
+
+
+def _links(app) -> list[tuple[str, str]]:
+    from commentsvc.extensions import db
+    from commentsvc.models.tokens import LinkToken
+
+    with app.app_context():
+        rows = db.session.execute(db.select(LinkToken).order_by(LinkToken.id)).scalars()
+        return [(r.purpose.value, r.address) for r in rows]
+
+
+def test_the_purge_deletes_dead_links_and_keeps_working_ones(app, runner, make_reader, article):
+    from commentsvc import threads, tokens
+    from commentsvc.extensions import db
+    from commentsvc.models.base import utcnow
+    from commentsvc.models.tokens import TokenPurpose
+    from commentsvc.notify import subscriptions
+
+    app.config["OUTBOX_RETENTION_DAYS"] = 30
+    eva, greta = make_reader(), make_reader()
+    eva.post(article, email=EVA, author="Eva", comment="Eva frågar", subscribe="replies")
+    greta.post(article, email=GRETA, author="Greta", comment="Greta frågar", subscribe="replies")
+    long_ago = utcnow() - timedelta(days=40)
+    with app.app_context():
+        key = threads.find_article(article).id
+        for address in (EVA, GRETA):  # a stop link mailed long ago to each
+            subscriptions.unsubscribe_url(address, key, "sv", now=long_ago)
+        subscriptions.unsubscribe_url(BERTIL, key, "sv", now=long_ago)  # left since
+        tokens.issue(TokenPurpose.CONFIRM, address=BERTIL, now=long_ago, lifetime=timedelta(7))
+        db.session.commit()
+    before = _links(app)
+
+    result = runner.invoke(args=["purge"])
+    assert result.exit_code == 0, result.output
+    assert "Tog bort 2 länkar som inte längre fungerar." in result.output
+
+    gone = [link for link in before if link not in _links(app)]
+    assert sorted(gone) == [("confirm", BERTIL), ("unsubscribe", BERTIL)]
+    # Eva's and Greta's: their edit, confirmation and stop links still work.
+    assert {a for _p, a in _links(app)} == {EVA, GRETA}
