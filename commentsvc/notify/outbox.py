@@ -121,10 +121,11 @@ def deliver_due(*, now: datetime, limit: int = 100) -> Delivery:
             mail.claimed_by = mail.claimed_until = None
             mail.last_error = f"{type(error).__name__}: {error}"[:1000]
             db.session.commit()
+            # The mail's id, never its recipient: a log outlives an erasure (logs.py).
             current_app.logger.warning(
-                "mail %s to %s not sent (attempt %s): %s",
+                "mail %s (%s) not sent (attempt %s): %s",
                 mail.id,
-                mail.recipient,
+                mail.kind or "mail",
                 mail.attempts,
                 error,
             )
