@@ -100,6 +100,12 @@ def test_an_export_lists_a_mail_to_another_reader_without_recipient_body_or_link
     assert set(quoting) >= {"note", "created_at", "sent_at"}
     assert "body" not in quoting and "subject" not in quoting
     assert "citerades i ett meddelande till en annan läsare" in quoting["note"]
+    # The person's own links: what for and when, never the token (nor its digest).
+    assert {link["purpose"] for link in document["links"]} == {"confirm", "unsubscribe", "edit"}
+    assert all(
+        set(link) == {"purpose", "created_at", "expires_at", "used_at"}
+        for link in document["links"]
+    )
 
 
 def test_the_export_note_speaks_the_services_language(app, runner, conversation):
