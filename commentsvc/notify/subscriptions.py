@@ -247,6 +247,8 @@ def unsubscribe(token: str | None, *, everything: bool, now: datetime) -> Unsubs
     if everything or link.article_id is None:
         end_subscriptions(address, None)
         db.session.execute(delete(Subscriber).where(Subscriber.address == address))
+        # Confirmation links mailed before cannot sign the address up again: it asks anew.
+        tokens.revoke(TokenPurpose.CONFIRM, address)
     else:
         end_subscriptions(address, link.article_id)
     db.session.flush()

@@ -263,3 +263,33 @@ def test_the_purge_deletes_dead_links_and_keeps_working_ones(app, runner, make_r
     assert sorted(gone) == [("confirm", BERTIL), ("unsubscribe", BERTIL)]
     # Eva's and Greta's: their edit, confirmation and stop links still work.
     assert {a for _p, a in _links(app)} == {EVA, GRETA}
+
+
+def test_a_confirmation_link_from_before_the_address_left_everything_confirms_nothing(
+    app, make_reader, article
+):
+    from tests.test_subscriptions import _confirmed
+
+    eva = make_reader()
+    eva.post(article, email=EVA, author="Eva", comment="Eva frågar", subscribe="replies")
+    unused = link_in(mails_to(app, EVA)[-1].body, "/subscriptions/confirm")
+    with app.app_context():
+        from commentsvc.extensions import db
+        from commentsvc.models.base import utcnow
+        from commentsvc.notify import subscriptions
+        from commentsvc.threads.articles import find_article
+
+        stop = subscriptions.unsubscribe_url(EVA, find_article(article).id, "sv", now=utcnow())
+        db.session.commit()
+    left = eva.client.post(
+        urlsplit(stop).path + "?" + urlsplit(stop).query, data={"scope": "everything"}
+    )
+    assert left.status_code == 200
+    # She asks again: only the new mail's link confirms, not the one from before she left.
+    eva.post(article, email=EVA, author="Eva", comment="Eva igen", subscribe="replies")
+    fresh = link_in(mails_to(app, EVA)[-1].body, "/subscriptions/confirm")
+    assert fresh != unused
+    assert eva.client.get(unused).status_code in (400, 410)
+    assert _confirmed(app, EVA) is False
+    assert confirm(eva.client, fresh).status_code == 200
+    assert _confirmed(app, EVA) is True
