@@ -110,15 +110,6 @@ def spend_all(purpose: TokenPurpose, address: str, now: datetime) -> None:
     )
 
 
-def revoke(purpose: TokenPurpose, address: str) -> int:
-    """Delete the address's tokens of ``purpose``: their links stop working."""
-    return db.session.execute(
-        delete(LinkToken)
-        .where(LinkToken.purpose == purpose, LinkToken.address == address)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-
-
 def held_by(address: str) -> list[LinkToken]:
     """The tokens issued to ``address`` (for a privacy export: what, when; never the token)."""
     if not address:

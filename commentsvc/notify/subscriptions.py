@@ -248,7 +248,7 @@ def unsubscribe(token: str | None, *, everything: bool, now: datetime) -> Unsubs
         end_subscriptions(address, None)
         db.session.execute(delete(Subscriber).where(Subscriber.address == address))
         # Confirmation links mailed before cannot sign the address up again: it asks anew.
-        tokens.revoke(TokenPurpose.CONFIRM, address)
+        tokens.spend_all(TokenPurpose.CONFIRM, address, now)
     else:
         end_subscriptions(address, link.article_id)
     db.session.flush()
