@@ -11,7 +11,7 @@ from flask_babel import get_locale
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
-from commentsvc import cli, errors, memory, threads
+from commentsvc import cli, errors, logs, memory, threads
 from commentsvc.config import load_config
 from commentsvc.extensions import babel, compress, csrf, db, init_migrate
 from commentsvc.forms.comment import MAX_ID
@@ -54,6 +54,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     os.makedirs(app.instance_path, exist_ok=True)
     load_config(app, test_config)
+    logs.install()  # no address, token or full IP in a log line
     deployment.check_sqlite_writable(app)
     deployment.trust_proxies(app)
     assets.install(app)

@@ -10,6 +10,8 @@ file serves a small VM and a large one. Gunicorn's own ``GUNICORN_CMD_ARGS`` sti
 import multiprocessing
 import os
 
+from commentsvc.logs import gunicorn_logger
+
 wsgi_app = "commentsvc.wsgi:app"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Processes: one per core and one more is a good start for a mostly-I/O web app.
@@ -23,7 +25,10 @@ keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 # Recycle workers now and then so a slow leak cannot grow forever; jitter avoids all at once.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "10000"))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "1000"))
-# Logs to stdout/stderr, where systemd, Docker or Kubernetes collect them.
+# Logs to stdout/stderr, where systemd, Docker or Kubernetes collect them. They outlive an
+# erasure, so no line names a person: the request line and Referer lose their tokens and
+# addresses, a client's IP keeps its network only (commentsvc/logs.py).
+logger_class = gunicorn_logger()
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")

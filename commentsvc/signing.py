@@ -1,4 +1,6 @@
-"""Signed tokens that expire: itsdangerous's timed serializer, on the services' clock.
+"""Signed values that expire: itsdangerous's timed serializer, on the services' clock. Only the
+form's anti-spam stamp (threads/antispam.py) uses it: a value in a form, never in a link.
+Tokens in links are opaque (commentsvc/tokens.py): a signed value is readable by anyone.
 
 ``URLSafeTimedSerializer`` signs the moment a token is issued beside its payload and checks
 its age in ``loads(..., max_age=...)``. Services take ``now`` rather than read the clock (a
@@ -7,7 +9,7 @@ test, a command or an import passes the moment it means), so the signer here tak
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask import current_app
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
@@ -32,15 +34,3 @@ def timed_serializer(salt: str, now: datetime) -> URLSafeTimedSerializer:
         signer=_SignerAt,
         signer_kwargs={"now": now},
     )
-
-
-# itsdangerous refuses a token "signed in the future" once an age is asked for. Instances'
-# clocks differ by a moment (and the timestamp is in whole seconds), so a token issued by one
-# and read at once by another could be refused: ages are measured from a little later.
-CLOCK_LEEWAY = timedelta(seconds=5)
-
-
-def timed_reader(salt: str, now: datetime) -> URLSafeTimedSerializer:
-    """A serializer to read tokens at ``now``: one issued up to ``CLOCK_LEEWAY`` after it (by
-    an instance whose clock is ahead) is accepted; ages count that much longer."""
-    return timed_serializer(salt, now + CLOCK_LEEWAY)

@@ -43,10 +43,17 @@ def gunicorn(
 
 @contextlib.contextmanager
 def gunicorn_process(
-    database_url: str, instance: Path, *, workers: int = 2, threads: int = 2, **config
+    database_url: str,
+    instance: Path,
+    *,
+    workers: int = 2,
+    threads: int = 2,
+    access_log: Path | None = None,
+    **config,
 ) -> Iterator[tuple[str, subprocess.Popen]]:
     """As ``gunicorn``, and the master process too, leading its own process group (so a test
-    can kill the master and its workers at once with ``os.killpg``)."""
+    can kill the master and its workers at once with ``os.killpg``). The access log goes to
+    ``access_log`` when given; the error log is ``instance/gunicorn-<port>.log``."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("COMMENTSVC_", "GUNICORN"))}
     env.update(
@@ -59,7 +66,7 @@ def gunicorn_process(
         GUNICORN_BIND=f"127.0.0.1:{port}",
         GUNICORN_WORKERS=str(workers),
         GUNICORN_THREADS=str(threads),
-        GUNICORN_ACCESSLOG="/dev/null",
+        GUNICORN_ACCESSLOG=str(access_log or "/dev/null"),
     )
     env.update({f"COMMENTSVC_{k}": str(v) for k, v in config.items()})
     with serving(

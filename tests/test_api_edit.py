@@ -85,7 +85,9 @@ def old_token(app, comment_id: int, minutes_ago: int) -> str:
 
     with app.app_context():
         comment = db.session.get(Comment, comment_id)
-        return threads.issue_edit_token(comment, utcnow() - timedelta(minutes=minutes_ago))
+        token = threads.issue_edit_token(comment, utcnow() - timedelta(minutes=minutes_ago))
+        db.session.commit()
+        return token
 
 
 def forged_token(app, comment_id: int) -> str:
@@ -135,8 +137,8 @@ def test_patch_after_the_window_is_refused_with_a_clear_message(app, client, art
             ip="",
             now=long_ago,
         )
-        db.session.commit()
         token = threads.issue_edit_token(comment, long_ago)
+        db.session.commit()
         comment_id = comment.id
     before = stored(app)
     r = edit(client, comment_id, token)

@@ -1,5 +1,6 @@
-"""Tokens with a time in them are itsdangerous's timed tokens, read on the services' clock:
-the author's edit tokens (the edit window, OWN_TOKEN_DAYS) and the form's anti-spam stamp.
+"""Tokens with a time in them, read on the services' clock: the author's edit tokens (opaque,
+their issue time stored: the edit window, OWN_TOKEN_DAYS) and the form's anti-spam stamp
+(itsdangerous's timed serializer).
 
 Tokens of the earlier format (a timestamp inside an untimed payload): an edit token fails
 safely (its reader is not taken for the author: 403, no pending comment shown); a form stamp
@@ -45,7 +46,9 @@ def own_pending(client, article, *tokens) -> list[int]:
 def token_issued(app, comment_id: int, ago: timedelta) -> str:
     with app.app_context():
         comment = db.session.get(Comment, comment_id)
-        return threads.issue_edit_token(comment, utcnow() - ago)
+        token = threads.issue_edit_token(comment, utcnow() - ago)
+        db.session.commit()
+        return token
 
 
 def test_an_edit_token_of_the_earlier_format_is_refused_safely(app, client, article, pending):

@@ -1,4 +1,5 @@
-"""Retention: how long anonymized IPs, spam and trash are kept (the `purge` command)."""
+"""Retention: how long anonymized IPs, spam and trash, sent mails and their links are kept (the
+`purge` command)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import and_, delete, func, or_, select, update
 
+from commentsvc import tokens as link_tokens
 from commentsvc.extensions import db
 from commentsvc.gdpr.rights import record_audit
 from commentsvc.limitstore import delete_ended_windows
-from commentsvc.models.mail import OutboxMail
+from commentsvc.models.mail import OutboxMail, Subscriber
 from commentsvc.models.moderation import AuditAction
 from commentsvc.models.threads import Comment, CommentStatus
+from commentsvc.models.tokens import LinkToken, TokenPurpose
 from commentsvc.reports.personal_data import purge_reports
 from commentsvc.threads.removal import delete_for_good
 
@@ -30,6 +33,7 @@ class Purge:
     kept_with_replies: int = 0  # old spam/trash that something hangs under: kept for it
     mails_deleted: int = 0  # sent mails older than OUTBOX_RETENTION_DAYS
     reports_cleared: int = 0  # decided reports whose personal data went (their counts stay)
+    links_deleted: int = 0  # link tokens expired, or stopping an address that left
 
 
 def purge(*, now: datetime, by: str = "purge") -> Purge:
@@ -74,6 +78,20 @@ def purge(*, now: datetime, by: str = "purge") -> Purge:
     # Rate limit windows that ended (database://): a keyed hash of an address, kept no longer
     # than the limit needs it.
     delete_ended_windows(now.timestamp())
+    result.links_deleted = link_tokens.purge_expired(now)
+    if config["OUTBOX_RETENTION_DAYS"]:
+        # An unsubscribe link never expires (RFC 8058), but once its address has left every
+        # subscription and its mails are past the outbox's retention, it stops nothing.
+        cutoff = now - timedelta(days=config["OUTBOX_RETENTION_DAYS"])
+        result.links_deleted += db.session.execute(
+            delete(LinkToken)
+            .where(
+                LinkToken.purpose == TokenPurpose.UNSUBSCRIBE,
+                LinkToken.created_at < cutoff,
+                LinkToken.address.not_in(select(Subscriber.address)),
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
     record_audit(
         AuditAction.PURGE,
         {

@@ -8,8 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask_babel import format_date
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 
+from commentsvc import tokens
 from commentsvc.extensions import db
 from commentsvc.models.mail import Notification, OutboxMail
 from commentsvc.models.moderation import (
@@ -64,21 +67,59 @@ def _outbox_about(email: str):
 
 
 def _outbox_find(email: str) -> list[dict[str, Any]]:
+    """The person's own mails whole; a mail to someone else that quotes or concerns them only
+    as a line: its kind and date, never its recipient, body or links (they are the other
+    person's data, and a link in them may still work)."""
+    address = normalize_address(email)
     mails = db.session.execute(
         select(OutboxMail).where(_outbox_about(email)).order_by(OutboxMail.id)
     ).scalars()
-    return [
-        {
-            "id": m.id,
-            "recipient": m.recipient,
-            "subject": m.subject,
-            "body": m.body,
-            "comment_id": m.comment_id,
-            "created_at": _when(m.created_at),
-            "sent_at": _when(m.sent_at),
-        }
-        for m in mails
-    ]
+    found = []
+    for m in mails:
+        if m.recipient_address == address:
+            found.append(
+                {
+                    "id": m.id,
+                    "recipient": m.recipient,
+                    "subject": m.subject,
+                    "body": m.body,
+                    "comment_id": m.comment_id,
+                    "created_at": _when(m.created_at),
+                    "sent_at": _when(m.sent_at),
+                }
+            )
+        else:
+            found.append(_to_someone_else(m, email))
+    return found
+
+
+# How a mail to someone else is named in an export, by its kind (notify.mail.MAILS).
+_OTHERS_MAILS = {
+    "notification": _l("Your comment was quoted in a notification to another reader on %(date)s."),
+    "comment_held": _l("Your comment was sent to the moderators for review on %(date)s."),
+}
+_OTHER_MAIL = _l("A mail to another person concerned your comment on %(date)s.")
+
+
+def _to_someone_else(mail: OutboxMail, email: str) -> dict[str, Any]:
+    """A line about a mail to another person: which of the person's comments it concerned."""
+    theirs = select(Comment.id).where(_by_email(email))
+    quoted = db.session.execute(
+        select(Notification.comment_id)
+        .where(Notification.mail_id == mail.id, Notification.comment_id.in_(theirs))
+        .order_by(Notification.comment_id)
+    ).scalars()
+    comments = sorted({*quoted, *([mail.comment_id] if mail.comment_id else [])})
+    note = _OTHERS_MAILS.get(mail.kind, _OTHER_MAIL)
+    return {
+        "id": mail.id,
+        "kind": mail.kind or "other",
+        "comment_id": mail.comment_id,
+        "comment_ids": comments,
+        "created_at": _when(mail.created_at),
+        "sent_at": _when(mail.sent_at),
+        "note": str(note) % {"date": format_date(mail.created_at)},
+    }
 
 
 def _outbox_erase(email: str, delete: bool) -> int:
@@ -197,6 +238,25 @@ def _versions_erase(email: str, delete: bool) -> int:
     return len(events)
 
 
+def _links_find(email: str) -> list[dict[str, Any]]:
+    """The links issued to the person: what each is for and when, never the token (only its
+    digest is stored, and the export is no place for a working link)."""
+    return [
+        {
+            "purpose": t.purpose.value,
+            "created_at": _when(t.created_at),
+            "expires_at": _when(t.expires_at),
+            "used_at": _when(t.used_at),
+        }
+        for t in tokens.held_by(normalize_address(email))
+    ]
+
+
+def _links_erase(email: str, delete: bool) -> int:
+    """Every link mailed or shown to the person dies: confirm, unsubscribe, edit."""
+    return tokens.erase(normalize_address(email))
+
+
 OTHER_SOURCES: tuple[PersonalDataSource, ...] = (
     PersonalDataSource("earlier_versions", _versions_find, _versions_erase),
     # Before the outbox: it takes back unsent notification mails that quote the person's
@@ -211,4 +271,5 @@ OTHER_SOURCES: tuple[PersonalDataSource, ...] = (
     PersonalDataSource("outbox_mails", _outbox_find, _outbox_erase),
     PersonalDataSource("moderator_accounts", _moderator_find, _moderator_erase),
     PersonalDataSource("failed_logins", _throttle_find, _throttle_erase),
+    PersonalDataSource("links", _links_find, _links_erase),
 )

@@ -28,6 +28,7 @@ from commentsvc.models.threads import (
     ImportMapping,
     move_every_thread,
 )
+from commentsvc.models.tokens import LinkToken, TokenPurpose
 
 __all__ = [
     "ARTICLE_TITLE_MAX",
@@ -37,6 +38,7 @@ __all__ = [
     "Comment",
     "CommentStatus",
     "ImportMapping",
+    "LinkToken",
     "LoginThrottle",
     "ModerationEvent",
     "Moderator",
@@ -52,6 +54,7 @@ __all__ = [
     "Subscriber",
     "Subscription",
     "SubscriptionKind",
+    "TokenPurpose",
     "UTCDateTime",
     "move_every_thread",
     "utcnow",

@@ -28,6 +28,9 @@ class OutboxMail(db.Model):
     # The person the mail is about (the author of the comment it quotes), normalized.
     about_address: Mapped[str] = mapped_column(String(254), default="", server_default="")
     subject: Mapped[str] = mapped_column(String(300))
+    # Which mail it is (notify.mail.MAILS: "notification", "comment_held"...): a privacy
+    # export describes a mail sent to someone else by its kind, never by its contents.
+    kind: Mapped[str] = mapped_column(String(40), default="", server_default="")
     body: Mapped[str] = mapped_column(Text)
     comment_id: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -44,7 +47,7 @@ class OutboxMail(db.Model):
     # A reader's mail (notify/subscriptions.py): an HTML part beside the text, and the address
     # that stops it, sent as List-Unsubscribe with RFC 8058's one-click POST.
     html: Mapped[str] = mapped_column(Text, default="", server_default="")
-    # It carries a signed token that stops the address's mails: a secret for `export`.
+    # It carries the token that stops the address's mails: a secret for `export`.
     list_unsubscribe: Mapped[str] = mapped_column(
         String(1000), default="", server_default="", info={"secret": True}
     )
@@ -64,7 +67,8 @@ class OutboxMail(db.Model):
     @classmethod
     def due_now(cls, recipient: str, subject: str, body: str, *, now: datetime, **fields):
         """A mail for the next ``send-mail`` run (the subject cut to its column); ``fields``
-        are the rest: ``comment_id``, ``about_address``, ``html``, ``list_unsubscribe``."""
+        are the rest: ``kind``, ``comment_id``, ``about_address``, ``html``,
+        ``list_unsubscribe``."""
         return cls(
             recipient=recipient,
             subject=subject[:300],
@@ -88,9 +92,6 @@ class Subscriber(db.Model):
     # identity.normalize_address: export and erasure match the person exactly.
     address: Mapped[str] = mapped_column(String(254), unique=True)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # The secret in the confirmation link; replaced once used, so a link confirms only once.
-    # A secret: left out of `export` unless --with-secrets (moving/backup.is_secret).
-    confirm_nonce: Mapped[str] = mapped_column(String(64), default="", info={"secret": True})
     # At most one confirmation mail per address and day, whatever is posted.
     confirmation_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

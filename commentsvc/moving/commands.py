@@ -229,6 +229,14 @@ def purge() -> None:
                 "Deleted %(num)d sent mail.", "Deleted %(num)d sent mails.", result.mails_deleted
             )
         )
+    if result.links_deleted:
+        click.echo(
+            ngettext(
+                "Deleted %(num)d link that no longer works.",
+                "Deleted %(num)d links that no longer work.",
+                result.links_deleted,
+            )
+        )
     if result.reports_cleared:
         click.echo(
             ngettext(

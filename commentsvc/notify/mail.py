@@ -80,6 +80,7 @@ def queue(
         rendered.subject,
         rendered.body,
         now=now,
+        kind=template,
         html=rendered.html,
         comment_id=comment_id,
         about_address=about_address,

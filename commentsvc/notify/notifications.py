@@ -157,7 +157,7 @@ def comment_link(comment: Comment) -> str:
 
 def _notification_mail(subscription: Subscription, shown: list[Comment], now: datetime):
     article = subscription.article
-    stop = unsubscribe_url(subscription.address, article.id, subscription.language)
+    stop = unsubscribe_url(subscription.address, article.id, subscription.language, now=now)
     # Not one comment's mail (no comment_id): withdraw_mail must not take it back with the
     # moderators' mails about shown[0]. Its notifications name it (mail_id) instead.
     return queue(

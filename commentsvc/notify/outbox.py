@@ -201,10 +201,11 @@ def _try_later(mail: OutboxMail, error: BaseException, now: datetime) -> None:
     mail.claimed_by = mail.claimed_until = None
     mail.last_error = _describe(error)
     db.session.commit()
+    # The mail's id, never its recipient: a log outlives an erasure (logs.py).
     current_app.logger.warning(
-        "mail %s to %s not sent (attempt %s): %s",
+        "mail %s (%s) not sent (attempt %s): %s",
         mail.id,
-        mail.recipient,
+        mail.kind or "mail",
         mail.attempts,
         error,
     )

@@ -1,7 +1,8 @@
 """Readers' notifications by email: double opt-in, one mail per batch of published comments,
 unsubscribing by a page or by one click (RFC 8058).
 
-A reader who ticks the box gets one confirmation mail with a signed link; nothing else goes
+A reader who ticks the box gets one confirmation mail with an opaque link (commentsvc.tokens:
+random bytes; the address stays in the database, never in a URL or a log); nothing else goes
 to the address until the button on that link's page is pressed (a POST, so mail scanners
 that follow links confirm nothing). A confirmed address stays confirmed for later
 subscriptions until it unsubscribes from everything.
@@ -17,16 +18,15 @@ commits.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from commentsvc import tokens
 from commentsvc.errors import CommentRejected, DomainError
 from commentsvc.extensions import db
 from commentsvc.models.mail import (
@@ -38,6 +38,7 @@ from commentsvc.models.mail import (
 )
 from commentsvc.models.moderation import AuditAction
 from commentsvc.models.threads import Article, Comment
+from commentsvc.models.tokens import TokenPurpose
 from commentsvc.moderation.actions import get_comment, record
 from commentsvc.notify.mail import queue
 from commentsvc.privacy.identity import normalize_address
@@ -60,27 +61,26 @@ class SubscriptionLinkGone(SubscriptionLinkInvalid):
     code = "link_gone"
 
 
-def _confirm_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="subscription-confirm")
-
-
-def _unsubscribe_serializer() -> URLSafeSerializer:
-    # No expiry: RFC 8058 asks that an unsubscribe link keep working for a long time.
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="subscription-unsubscribe")
-
-
 # Links in mails are absolute from PUBLIC_URL (weburls.public_url), never from the Host
 # header of the request that signed up: a stranger could set it to mail anyone a link to
-# their own site.
+# their own site. Each carries an opaque token; what it stands for is its stored row.
 
 
-def unsubscribe_url(address: str, article_id: int, language: str) -> str:
-    token = _unsubscribe_serializer().dumps({"a": address, "t": article_id})
+def unsubscribe_url(address: str, article_id: int, language: str, *, now: datetime) -> str:
+    """A link that stops ``address``'s mails about the article (or all). No expiry: RFC 8058
+    asks that an unsubscribe link keep working for a long time; an erasure ends it."""
+    token = tokens.issue(TokenPurpose.UNSUBSCRIBE, address=address, subject_id=article_id, now=now)
     return public_url("subscriptions.unsubscribe_page", lang=language, token=token)
 
 
-def confirm_url(subscriber: Subscriber, language: str) -> str:
-    token = _confirm_serializer().dumps({"a": subscriber.address, "n": subscriber.confirm_nonce})
+def confirm_url(subscriber: Subscriber, language: str, *, now: datetime) -> str:
+    """A link that confirms the address, once, within CONFIRM_LINK_DAYS."""
+    token = tokens.issue(
+        TokenPurpose.CONFIRM,
+        address=subscriber.address,
+        now=now,
+        lifetime=timedelta(days=CONFIRM_LINK_DAYS),
+    )
     return public_url("subscriptions.confirm_page", lang=language, token=token)
 
 
@@ -127,7 +127,7 @@ def _subscriber(address: str, now: datetime) -> Subscriber:
         return found
     try:
         with db.session.begin_nested():
-            found = Subscriber(address=address, confirm_nonce=secrets.token_urlsafe(16))
+            found = Subscriber(address=address)
             found.created_at = now
             db.session.add(found)
     except IntegrityError:
@@ -152,8 +152,6 @@ def _may_send_confirmation(subscriber: Subscriber, now: datetime) -> bool:
 
 
 def _queue_confirmation(subscriber: Subscriber, subscription: Subscription, now: datetime):
-    if not subscriber.confirm_nonce:  # restored from an export without secrets
-        subscriber.confirm_nonce = secrets.token_urlsafe(16)
     article = db.session.get(Article, subscription.article_id)
     # No comment: the mail is about the address, and must not be withdrawn with the
     # comment's mails to moderators when the comment is decided (withdraw_mail).
@@ -164,7 +162,7 @@ def _queue_confirmation(subscriber: Subscriber, subscription: Subscription, now:
         now=now,
         site=current_app.config["SITE_NAME"],
         title=article.title,
-        link=confirm_url(subscriber, subscription.language),
+        link=confirm_url(subscriber, subscription.language, now=now),
         days=CONFIRM_LINK_DAYS,
     )
 
@@ -186,32 +184,24 @@ def state_of(comment_id: int) -> str | None:
 # --- confirming ------------------------------------------------------------------------------
 
 
-def subscriber_for_confirmation(token: str | None) -> Subscriber:
+def subscriber_for_confirmation(token: str | None, *, now: datetime) -> Subscriber:
     """The address a confirmation link is for, or why the link cannot confirm it."""
-    try:
-        data = _confirm_serializer().loads(
-            token or "", max_age=CONFIRM_LINK_DAYS * 86400, return_timestamp=False
+    link = tokens.find(TokenPurpose.CONFIRM, token)
+    if link is None:  # forged, damaged, of the earlier signed format, or erased
+        raise SubscriptionLinkInvalid(
+            _l("This confirmation link is not valid. Copy the whole link from the email.")
         )
-    except SignatureExpired as error:
+    if link.expires_at is not None and now > link.expires_at:
         raise SubscriptionLinkGone(
             _l(
                 "This confirmation link has expired. Tick the box again the next time you "
                 "comment, and you will get a new one."
             )
-        ) from error
-    except BadSignature as error:
-        raise SubscriptionLinkInvalid(
-            _l("This confirmation link is not valid. Copy the whole link from the email.")
-        ) from error
-    address = data.get("a") if isinstance(data, dict) else None
+        )
     subscriber = db.session.execute(
-        select(Subscriber).where(Subscriber.address == str(address))
+        select(Subscriber).where(Subscriber.address == link.address)
     ).scalar_one_or_none()
-    if (
-        subscriber is None
-        or not subscriber.confirm_nonce  # restored without secrets: its links cannot confirm
-        or not secrets.compare_digest(subscriber.confirm_nonce, str(data.get("n", "")))
-    ):
+    if subscriber is None or not tokens.is_current(link, now):
         raise SubscriptionLinkGone(
             _l("This confirmation link has already been used, or its subscriptions have ended.")
         )
@@ -219,10 +209,11 @@ def subscriber_for_confirmation(token: str | None) -> Subscriber:
 
 
 def confirm(token: str | None, *, now: datetime) -> Subscriber:
-    """Confirm the address; the link is spent (a new secret replaces the one it carries)."""
-    subscriber = subscriber_for_confirmation(token)
+    """Confirm the address; the link is spent, and so is every other confirmation link mailed
+    to the address before it."""
+    subscriber = subscriber_for_confirmation(token, now=now)
     subscriber.confirmed_at = subscriber.confirmed_at or now
-    subscriber.confirm_nonce = secrets.token_urlsafe(16)
+    tokens.spend_all(TokenPurpose.CONFIRM, subscriber.address, now)
     db.session.flush()
     return subscriber
 
@@ -238,19 +229,14 @@ class UnsubscribeLink:
 
 
 def read_unsubscribe(token: str | None) -> UnsubscribeLink:
-    try:
-        data = _unsubscribe_serializer().loads(token or "")
-    except BadSignature as error:
-        raise SubscriptionLinkInvalid(
-            _l("This unsubscribe link is not valid. Copy the whole link from the email.")
-        ) from error
-    if not isinstance(data, dict) or not isinstance(data.get("a"), str):
+    link = tokens.find(TokenPurpose.UNSUBSCRIBE, token)
+    if link is None or not link.address:
         raise SubscriptionLinkInvalid(
             _l("This unsubscribe link is not valid. Copy the whole link from the email.")
         )
-    article_id = data.get("t") if isinstance(data.get("t"), int) else None
+    article_id = link.subject_id
     article = db.session.get(Article, article_id) if article_id is not None else None
-    return UnsubscribeLink(data["a"], article_id, article)
+    return UnsubscribeLink(link.address, article_id, article)
 
 
 def unsubscribe(token: str | None, *, everything: bool, now: datetime) -> UnsubscribeLink:
@@ -261,6 +247,8 @@ def unsubscribe(token: str | None, *, everything: bool, now: datetime) -> Unsubs
     if everything or link.article_id is None:
         end_subscriptions(address, None)
         db.session.execute(delete(Subscriber).where(Subscriber.address == address))
+        # Confirmation links mailed before cannot sign the address up again: it asks anew.
+        tokens.spend_all(TokenPurpose.CONFIRM, address, now)
     else:
         end_subscriptions(address, link.article_id)
     db.session.flush()

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from itsdangerous import BadSignature
 
 from commentsvc import lifecycle
+from commentsvc import tokens as link_tokens
 from commentsvc.errors import (
     CommentNotFound,
     CommentRejected,
@@ -18,45 +18,44 @@ from commentsvc.errors import (
 )
 from commentsvc.extensions import db
 from commentsvc.models.threads import Comment, CommentStatus
+from commentsvc.models.tokens import TokenPurpose
 from commentsvc.sanitize import clean_html, plain_text
 from commentsvc.settings import effective_config
-from commentsvc.signing import timed_reader, timed_serializer
 from commentsvc.threads.policy import held_reasons, spam_reasons
 
 # --- the author's own comments (edit tokens) --------------------------------------------------
 #
-# An edit token is the proof that a browser wrote a comment: the comment's id, signed with the
-# secret key and the moment it was issued (itsdangerous's timed serializer), so it cannot be
-# forged, moved to another comment or made younger. It allows editing and deleting for
-# EDIT_WINDOW_MINUTES; after that it still shows its author their own pending comment, for
-# OWN_TOKEN_DAYS.
+# An edit token is the proof that a browser wrote a comment: an opaque random token
+# (commentsvc.tokens) whose stored row names the comment and the moment it was issued, so it
+# cannot be forged, moved to another comment or made younger, and says nothing to a log (the
+# iframe carries it in its address). It allows editing and deleting for EDIT_WINDOW_MINUTES;
+# after that it still shows its author their own pending comment, for OWN_TOKEN_DAYS. The
+# author's erasure deletes it.
 #
-# The salt is new with the timed format: a token of the earlier format (a timestamp inside an
-# untimed payload) fails the signature here, so its reader is simply not recognized as the
-# author (403 for an edit, no pending comment shown) rather than an error, and an instance still
-# running the earlier code refuses a new token the same way during a rolling deploy.
+# A token of the earlier, signed format is not found: its reader is simply not recognized as
+# the author (403 for an edit, no pending comment shown) rather than an error.
 
 OWN_TOKEN_DAYS = 30
-_SALT = "edit-comment-timed"
 
 
 def issue_edit_token(comment: Comment, now: datetime) -> str:
-    """The token that lets this comment's author change it for a while."""
-    return timed_serializer(_SALT, now).dumps(comment.id)
+    """The token that lets this comment's author change it for a while (the caller commits,
+    with the comment)."""
+    return link_tokens.issue(
+        TokenPurpose.EDIT,
+        address=comment.address,
+        subject_id=comment.id,
+        now=now,
+        lifetime=timedelta(days=OWN_TOKEN_DAYS),
+    )
 
 
 def _read_token(token: str | None, now: datetime, max_age: timedelta | None = None) -> int | None:
     """The comment the token names, when the token is genuine (and younger than ``max_age``)."""
-    if not token or len(token) > 200:
+    row = link_tokens.find(TokenPurpose.EDIT, token)
+    if row is None or not link_tokens.is_current(row, now, max_age):
         return None
-    seconds = max_age.total_seconds() if max_age is not None else None
-    try:
-        comment_id = timed_reader(_SALT, now).loads(token, max_age=seconds)
-    except BadSignature:  # forged, foreign, of the earlier format, or expired
-        return None
-    if not isinstance(comment_id, int) or isinstance(comment_id, bool):
-        return None
-    return comment_id
+    return row.subject_id
 
 
 def edit_deadline(comment: Comment) -> datetime:
@@ -65,13 +64,11 @@ def edit_deadline(comment: Comment) -> datetime:
 
 
 def tokens_by_comment(tokens: list[str], now: datetime) -> dict[int, str]:
-    """The comments these tokens prove the reader wrote, each with its token."""
-    found = {}
-    for token in tokens[:50]:
-        comment_id = _read_token(token, now, timedelta(days=OWN_TOKEN_DAYS))
-        if comment_id is not None:
-            found[comment_id] = token
-    return found
+    """The comments these tokens prove the reader wrote, each with its token (one query)."""
+    found = link_tokens.find_many(
+        TokenPurpose.EDIT, tokens[:50], now, timedelta(days=OWN_TOKEN_DAYS)
+    )
+    return {row.subject_id: token for token, row in found.items() if row.subject_id}
 
 
 def own_ids_from_tokens(tokens: list[str], now: datetime) -> frozenset[int]:

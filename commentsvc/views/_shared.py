@@ -5,6 +5,7 @@ Reading a thread is ``views/_thread.py``."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -140,20 +141,30 @@ def reply_target(article, comment_id: int | None) -> Comment | None:
     return parent
 
 
-def post_form(article: Article, form: CommentForm, *, now: datetime) -> Comment:
+@dataclass(frozen=True)
+class Posted:
+    """A comment posted from a form, and the edit token that proves its author."""
+
+    comment: Comment
+    edit_token: str
+
+
+def post_form(article: Article, form: CommentForm, *, now: datetime) -> Posted:
     """Post the checked form's comment from this request's (anonymized) address: the one call
-    of the posting service behind the plain page, the iframe and the JSON API."""
-    return threads.post_comment(
+    of the posting service behind the plain page, the iframe and the JSON API. The author's
+    edit token is stored with it, in the same transaction (the caller commits)."""
+    comment = threads.post_comment(
         article,
         form.draft(),
         ip=anonymize_ip(request.remote_addr),
         now=now,
         signals=form.signals(now),
     )
+    return Posted(comment, threads.issue_edit_token(comment, now))
 
 
-def submit(form: CommentForm) -> tuple[Article, Comment | None, int]:
-    """Check the form and post its comment: (article, the comment or None, HTTP status).
+def submit(form: CommentForm) -> tuple[Article, Posted | None, int]:
+    """Check the form and post its comment: (article, the posted comment or None, status).
 
     The plain page, the iframe and the API all post through here. On failure the messages
     are on the form, beside their fields or in its summary.
@@ -165,12 +176,12 @@ def submit(form: CommentForm) -> tuple[Article, Comment | None, int]:
             return article, None, 400
         return article, None, 422
     try:
-        comment = post_form(article, form, now=utcnow())
+        posted = post_form(article, form, now=utcnow())
     except DomainError as error:
         form.add_domain_error(error)
         return article, None, error.status
     db.session.commit()
-    return article, comment, 201
+    return article, posted, 201
 
 
 SUBSCRIPTION_NOTES = {

@@ -141,12 +141,13 @@ def post_comment():
     # itself holds nothing a forged post could use (no login, no cookies read).
     require_own_page()
     form = CommentForm(meta={"csrf": False})
-    article, comment, status = submit(form)
-    if comment is None:
+    article, posted, status = submit(form)
+    if posted is None:
         return render_embed(
             article, form, status=status, reply_to=reply_target(article, form.parent_id)
         )
-    tokens = [*own_tokens(), threads.issue_edit_token(comment, utcnow())][-OWN_KEPT:]
+    comment = posted.comment
+    tokens = [*own_tokens(), posted.edit_token][-OWN_KEPT:]
     target = back_to(comment, tokens, f"comment-{comment.id}", subscription_state(comment))
     return redirect(target, code=303)
 

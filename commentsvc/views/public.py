@@ -73,12 +73,13 @@ def thread():
 @limit_comment_posts
 def post_comment():
     form = CommentForm()
-    article, comment, status = submit(form)
-    if comment is None:
+    article, posted, status = submit(form)
+    if posted is None:
         reply_to = reply_target(article, form.parent_id)
         return render_thread(article, form, status=status, reply_to=reply_to)
+    comment = posted.comment
     remember_own_comment(comment.id)
-    remember_edit_token(comment.id, threads.issue_edit_token(comment, utcnow()))
+    remember_edit_token(comment.id, posted.edit_token)
     response = redirect(own_comment_page(comment, subscription_state(comment)), code=303)
     set_remembered_author(
         response,

@@ -3,7 +3,7 @@
 every instance on one PostgreSQL, counts one budget per reader instead of one each
 
 Revision ID: 0015_limits
-Revises: 0013_audit_details
+Revises: 0014_tokens
 Create Date: 2026-12-07 13:00:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0015_limits'
-down_revision = '0013_audit_details'
+down_revision = '0014_tokens'
 branch_labels = None
 depends_on = None
 

@@ -6,7 +6,7 @@ one-time link before it counts more or hears the decision; the time of its one r
 Reports filed before this migration keep none of these: each counts as a network of its own.
 
 Revision ID: 0016_report_trust
-Revises: 0013_audit_details
+Revises: 0015_limits
 Create Date: 2026-12-07 13:00:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0016_report_trust'
-down_revision = '0013_audit_details'
+down_revision = '0015_limits'
 branch_labels = None
 depends_on = None
 

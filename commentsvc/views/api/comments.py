@@ -21,7 +21,7 @@ from commentsvc.notify import subscriptions
 from commentsvc.privacy import addresses
 from commentsvc.ratelimits import limit_comment_posts
 from commentsvc.threads.antispam import issue_stamp
-from commentsvc.views._shared import SUBSCRIPTION_NOTES, post_form
+from commentsvc.views._shared import SUBSCRIPTION_NOTES, Posted, post_form
 from commentsvc.views._thread import cache_control, open_new_or_existing, read_thread
 from commentsvc.views.api._common import (
     EDIT_TOKEN_HEADER,
@@ -173,13 +173,14 @@ def form_stamp():
     return response
 
 
-def created_body(comment, now) -> dict[str, Any]:
+def created_body(posted: Posted, now) -> dict[str, Any]:
+    comment = posted.comment
     closed = threads.is_closed(comment.article, now)
     return {
         "comment": threads.public_comment(comment, avatar_url, closed=closed, own=True),
         "pending": comment.status != "approved",
         "page": threads.page_of(comment, frozenset({comment.id})),
-        "edit_token": threads.issue_edit_token(comment, now),
+        "edit_token": posted.edit_token,
         "edit_until": threads.edit_deadline(comment).isoformat(),
         "subscription": subscriptions.state_of(comment.id),
     }
@@ -196,9 +197,9 @@ def create_comment():
         return invalid_fields(errors)
     article = threads.find_article(form.article.data)
     now = utcnow()
-    comment = post_form(article, form, now=now)
+    posted = post_form(article, form, now=now)
     db.session.commit()
-    return created_body(comment, now), 201
+    return created_body(posted, now), 201
 
 
 @bp.patch("/comments/<int(max=2147483647):comment_id>")
