@@ -25,6 +25,7 @@ from commentsvc.models.threads import (
     Comment,
     CommentStatus,
     ImportMapping,
+    PendingEdit,
     move_every_thread,
 )
 
@@ -42,6 +43,7 @@ __all__ = [
     "ModeratorRole",
     "Notification",
     "OutboxMail",
+    "PendingEdit",
     "Report",
     "ReportOutcome",
     "ReportReason",

@@ -14,6 +14,7 @@ from commentsvc.threads.articles import (
     plain_title,
 )
 from commentsvc.threads.authoring import (
+    Edited,
     delete_comment,
     edit_comment,
     edit_deadline,
@@ -38,6 +39,7 @@ from commentsvc.threads.shapes import can_reply, can_report, public_comment, pub
 
 __all__ = [
     "Draft",
+    "Edited",
     "Node",
     "PageStart",
     "Placeholder",

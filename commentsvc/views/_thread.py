@@ -31,6 +31,7 @@ from commentsvc.ratelimits import count_new_article
 from commentsvc.threads.antispam import issue_stamp
 from commentsvc.threads.reading import ThreadSummary
 from commentsvc.views._shared import (
+    EDIT_REVIEW_NOTE,
     REMEMBER_COOKIE,
     edit_tokens,
     own_comment_ids,
@@ -221,11 +222,20 @@ def render_thread(
     context.setdefault("edit_cutoff", now - window)
     context.setdefault("editing", request.args.get("edit", type=int))
     context.setdefault("subscription_note", subscription_note())
-    shared = shared and not context["edit_tokens"]
+    # The author's edit waits for a moderator: said beside their comment after the redirect.
+    context.setdefault("edit_review", parse_id(request.args.get("review")))
+    context.setdefault("edit_review_note", str(EDIT_REVIEW_NOTE))
+    shared = shared and not context["edit_tokens"] and not context["edit_review"]
     lang = request.values.get("lang")
     tagged = personal = None
     if conditional:
-        tagged = (template, lang, reply_to.id if reply_to else None, context["subscription_note"])
+        tagged = (
+            template,
+            lang,
+            reply_to.id if reply_to else None,
+            context["subscription_note"],
+            context["edit_review"],
+        )
         personal = (
             sorted(own_ids),
             generate_csrf() and session.get("csrf_token"),
