@@ -39,6 +39,15 @@ def openapi_description(server: str) -> dict[str, Any]:
                 },
                 {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
                 {
+                    "name": "replies",
+                    "in": "query",
+                    "description": "a top-level comment's replies_cursor: the answer then holds "
+                    "that comment alone with its next replies (at most REPLIES_PER_PAGE), and "
+                    "its replies_cursor leads on until more_replies is 0. Follow the cursors to "
+                    "read every reply once; a cursor that cannot be read gives the thread",
+                    "schema": {"type": "string", "maxLength": 40},
+                },
+                {
                     "name": "texts",
                     "in": "query",
                     "description": "1: include the embed's texts",
@@ -98,13 +107,23 @@ def openapi_description(server: str) -> dict[str, Any]:
                 "200": _json(
                     {
                         "type": "object",
+                        "additionalProperties": False,
+                        "required": ["comment", "pending", "edit_pending"],
                         "properties": {
                             "comment": _ref("Comment"),
                             "pending": {"type": "boolean"},
+                            "edit_pending": {"type": "boolean"},
+                            "message": {
+                                "type": "string",
+                                "description": "with edit_pending: tell the author, in "
+                                "their language, that the edit awaits review",
+                            },
                         },
                     },
                     "Edited and judged by the whole policy again, as a new comment: "
-                    "pending (true) when it now waits for review or is spam",
+                    "pending (true) when it now waits for review or is spam. A comment a "
+                    "moderator approved keeps its approved text: the edit waits for review "
+                    "(edit_pending true, comment as readers see it)",
                 ),
                 "403": ERROR,
                 "404": ERROR,

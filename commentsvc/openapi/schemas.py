@@ -157,7 +157,24 @@ SCHEMAS: dict[str, Any] = {
                 "type": "boolean",
                 "description": "readers may report it: published, with its text",
             },
-            "replies": {"type": "array", "items": _ref("Comment")},
+            "replies": {
+                "type": "array",
+                "items": _ref("Comment"),
+                "description": "the replies shown with this page: a bounded number under "
+                "each top-level comment (REPLIES_PER_COMMENT) and on the page in all "
+                "(REPLIES_PER_PAGE); the rest through replies_cursor",
+            },
+            "more_replies": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "top-level comments only: how many more replies it has than "
+                "this answer carries",
+            },
+            "replies_cursor": {
+                "type": ["string", "null"],
+                "description": "top-level comments only: when more_replies > 0, pass it as "
+                "`replies` to GET /api/v1/comments for the next replies (null: none)",
+            },
         },
     },
     "Thread": {

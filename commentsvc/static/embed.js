@@ -202,8 +202,13 @@
         reviewing[c.id] && h("p.note", { role: "status", text: reviewing[c.id] }),
         content, actions
       ]);
+      // Replies beyond what one answer carries: on the plain page, in a new tab.
+      var more = c.more_replies > 0 && c.replies_cursor && h("p.more-replies", {}, [h("a", {
+        href: base + "/thread?" + query({ article: d.article, replies: c.replies_cursor, lang: lang }) + "#comment-" + c.id,
+        target: "_blank", rel: "noopener", text: T.more_replies.replace("{num}", c.more_replies)
+      })]);
       return h("li.comment" + (c.pending ? ".pending" : "") + "#comment-" + c.id, {}, [
-        art, c.replies.length && tree(c.replies, level + 1)
+        art, c.replies.length && tree(c.replies, level + 1), more
       ]);
     }
 

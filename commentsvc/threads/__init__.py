@@ -35,6 +35,7 @@ from commentsvc.threads.reading import (
     page_starts,
     thread_summary,
 )
+from commentsvc.threads.replies import RepliesFrom
 from commentsvc.threads.shapes import can_reply, can_report, public_comment, public_thread
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "Node",
     "PageStart",
     "Placeholder",
+    "RepliesFrom",
     "Thread",
     "ThreadSummary",
     "can_reply",

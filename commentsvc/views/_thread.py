@@ -49,6 +49,11 @@ def article_key_arg() -> str:
     return key
 
 
+def replies_arg() -> threads.RepliesFrom | None:
+    """A page of one comment's further replies (``replies``: the cursor of "more replies")."""
+    return threads.RepliesFrom.parse(request.args.get("replies"))
+
+
 def page_arg() -> int:
     page = request.args.get("page", "1")
     return int(page) if re.fullmatch(r"[0-9]{1,6}", page) else 1
@@ -125,6 +130,7 @@ class ThreadRead:
     now: datetime
     private: bool
     etag: str | None
+    replies_from: threads.RepliesFrom | None = None
 
     def unchanged(self) -> Response | None:
         """``304`` when the reader already holds this version (``If-None-Match``)."""
@@ -141,7 +147,11 @@ class ThreadRead:
 
     def load(self) -> threads.Thread:
         return threads.load_thread(
-            self.article, own_ids=self.own_ids, page=self.page, summary=self.summary
+            self.article,
+            own_ids=self.own_ids,
+            page=self.page,
+            summary=self.summary,
+            replies_from=self.replies_from,
         )
 
     def finish(self, response: Response) -> Response:
@@ -179,13 +189,17 @@ def read_thread(
     summary = thread_summary(article, own_ids)
     page, pages = threads.page_and_pages(summary, page_arg())
     closed = threads.is_closed(article, now)
+    replies_from = replies_arg()
+    cursor = replies_from.cursor if replies_from else None
     etag = None
     if tagged is not None:
         digest = hashlib.blake2b(key=current_app.config["SECRET_KEY"].encode()[:64], digest_size=12)
-        shape = (summary.version, article.id, page, str(get_locale()), closed, tagged)
+        shape = (summary.version, article.id, page, cursor, str(get_locale()), closed, tagged)
         digest.update(repr((shape, personal)).encode())
         etag = digest.hexdigest()
-    return ThreadRead(article, own_ids, summary, page, pages, closed, now, private, etag)
+    return ThreadRead(
+        article, own_ids, summary, page, pages, closed, now, private, etag, replies_from
+    )
 
 
 def render_thread(
@@ -276,7 +290,16 @@ def thread_and_comments(read: ThreadRead, lang, shared: bool):
     store = worker_memory() if shared else None
     if store is None:
         return read.load(), None
-    key = (read.article.id, read.summary.version, read.page, str(get_locale()), lang, read.closed)
+    cursor = read.replies_from.cursor if read.replies_from else None
+    key = (
+        read.article.id,
+        read.summary.version,
+        read.page,
+        cursor,
+        str(get_locale()),
+        lang,
+        read.closed,
+    )
     loaded = []
 
     def render() -> str:
@@ -291,5 +314,7 @@ def thread_and_comments(read: ThreadRead, lang, shared: bool):
     html = Markup(html)  # noqa: S704
     if loaded:
         return loaded[0], html
-    empty = threads.Thread(read.article, [], read.summary.approved_count, read.page, read.pages)
+    empty = threads.Thread(
+        read.article, [], read.summary.approved_count, read.page, read.pages, read.replies_from
+    )
     return empty, html

@@ -87,6 +87,7 @@ def embed_texts() -> dict[str, str]:
         "removed": _("The comment has been removed"),
         "report": _("Report"),
         "report_to": _("Report the comment by %(name)s", name="{name}"),
+        "more_replies": _("Show more replies (%(num)s)", num="{num}"),
     }
 
 
