@@ -63,11 +63,12 @@ def load_queue(
     counts["all"] = sum(counts[s.value] for s in CommentStatus)
     # The pending tab is the work to do: held comments, and published ones whose author's
     # edit waits for review.
-    has_revision = Comment.id.in_(select(PendingEdit.comment_id))
+    # (Only while published: a revision of a comment since removed waits for nothing.)
+    has_revision = Comment.id.in_(select(PendingEdit.comment_id)) & (
+        Comment.status == CommentStatus.APPROVED
+    )
     counts["pending"] += db.session.execute(
-        select(func.count())
-        .select_from(Comment)
-        .where(*conditions, has_revision, Comment.status != CommentStatus.PENDING)
+        select(func.count()).select_from(Comment).where(*conditions, has_revision)
     ).scalar_one()
     if status == "pending":
         conditions.append(or_(Comment.status == CommentStatus.PENDING, has_revision))

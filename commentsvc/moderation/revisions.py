@@ -11,7 +11,7 @@ from sqlalchemy import select
 from commentsvc import lifecycle
 from commentsvc.extensions import db
 from commentsvc.models.moderation import AuditAction
-from commentsvc.models.threads import Comment, PendingEdit
+from commentsvc.models.threads import Comment, CommentStatus, PendingEdit
 from commentsvc.moderation.actions import ModerationRefused, get_comment, record
 
 
@@ -33,7 +33,7 @@ def pending_edits(comment_ids: list[int]) -> dict[int, PendingEdit]:
 
 def _revision_of(comment: Comment) -> PendingEdit:
     revision = pending_edit(comment.id)
-    if revision is None:
+    if revision is None or comment.status != CommentStatus.APPROVED:
         raise ModerationRefused(_l("Comment %(id)s has no edit waiting for review.", id=comment.id))
     return revision
 

@@ -167,3 +167,14 @@ def test_a_waiting_edit_is_in_the_authors_export_and_goes_with_erasure(
     assert runner.invoke(args=["privacy-erase", "anna@example.se"]).exit_code == 0
     with app.app_context():
         assert db.session.query(PendingEdit).count() == 0
+
+
+def test_a_waiting_edit_of_a_comment_moved_to_the_trash_leaves_the_queue(
+    app, client, approved, mod
+):
+    comment_id = approved["comment"]["id"]
+    patch(client, approved, SWITCHED_TEXT)
+    assert mod.act(comment_id, "trash").status_code == 303
+    queue = mod.get("/moderation/").get_data(as_text=True)
+    assert f'id="row-{comment_id}"' not in queue
+    assert "klockor" not in mod.get("/moderation/?status=trash").get_data(as_text=True)
