@@ -178,3 +178,14 @@ def test_a_waiting_edit_of_a_comment_moved_to_the_trash_leaves_the_queue(
     queue = mod.get("/moderation/").get_data(as_text=True)
     assert f'id="row-{comment_id}"' not in queue
     assert "klockor" not in mod.get("/moderation/?status=trash").get_data(as_text=True)
+
+
+def test_undo_after_publishing_the_edit_puts_the_approved_text_back(
+    app, client, article, approved, mod
+):
+    comment_id = approved["comment"]["id"]
+    patch(client, approved, SWITCHED_TEXT)
+    mod.act(comment_id, "approve-edit")
+    assert mod.act(comment_id, "undo").status_code == 303
+    seen = public_texts(client, article)
+    assert APPROVED_TEXT in seen and "klockor" not in seen  # and still published
