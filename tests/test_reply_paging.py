@@ -42,6 +42,8 @@ def read_pages(client, path: str, article: str, first: int) -> tuple[list[int], 
         html = r.get_data(as_text=True)
         sizes.append(len(r.data))
         ids = [int(i) for i in SHOWN.findall(html)]
+        # At most the page's comments, each with its share, and REPLIES_PER_PAGE in all.
+        assert len(ids) <= 2 + 300, len(ids)
         # A page of further replies repeats the comment they answer, as its heading.
         seen += ids if not seen else [i for i in ids if i != first]
         links = MORE.findall(html)
