@@ -48,6 +48,9 @@ LABELS = {
     A.PRIVACY_EXPORT: _l("privacy export"),
     A.PRIVACY_ERASE: _l("privacy erasure"),
     A.PURGE: _l("purge"),
+    A.EDIT_SUBMITTED: _l("edited an approved comment; the edit waits for review"),
+    A.EDIT_APPROVED: _l("published the author's edit"),
+    A.EDIT_REJECTED: _l("rejected the author's edit"),
 }
 KINDS = {
     "decisions": (
@@ -63,6 +66,9 @@ KINDS = {
             A.UNSUBSCRIBE,
             A.REPORT_HOLD,
             A.REPORTS_KEPT,
+            A.EDIT_SUBMITTED,
+            A.EDIT_APPROVED,
+            A.EDIT_REJECTED,
         ),
     ),
     "deletes": (_l("Permanent deletes"), (A.DELETE,)),
@@ -268,6 +274,10 @@ SENTENCES: dict[str, Callable[[dict, Names], str]] = {
     A.PRIVACY_EXPORT: _privacy_export,
     A.PRIVACY_ERASE: _privacy_erase,
     A.PURGE: _purge,
+    # The texts are a reader's words: never shown in the log.
+    A.EDIT_SUBMITTED: _nothing,
+    A.EDIT_APPROVED: _nothing,
+    A.EDIT_REJECTED: _nothing,
 }
 
 
@@ -293,7 +303,7 @@ def describe(event: ModerationEvent, names: Names | None = None) -> str:
     (except an edit's: that text is the reader's earlier words).
     """
     details = event.details if isinstance(event.details, dict) else {}
-    if event.action != A.EDIT and set(details) == {"text"}:
+    if event.action not in (A.EDIT, A.EDIT_APPROVED) and set(details) == {"text"}:
         return str(details["text"])
     sentence = SENTENCES.get(event.action, _nothing)
     if names is None:

@@ -192,6 +192,11 @@ SETTINGS: tuple[SettingSpec, ...] = (
     ),
     Flag(key="NEWEST_FIRST", default=False),
     WholeNumber(key="COMMENTS_PER_PAGE", default=50, minimum=1, maximum=100000),
+    # What one page carries of the replies: at most this many under one top-level comment,
+    # and this many in all (also a page of one comment's further replies); the rest are
+    # reached through "more replies" links and the API's cursor (threads/replies.py).
+    WholeNumber(key="REPLIES_PER_COMMENT", default=50, minimum=1, maximum=100000),
+    WholeNumber(key="REPLIES_PER_PAGE", default=300, minimum=1, maximum=100000),
     Flag(key="DEMO", default=False),  # serve the demo article at /
     Flag(key="RATELIMIT_ENABLED", default=True),
     # Where the rate limits count: "database://", the service's own database, shared by every

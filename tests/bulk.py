@@ -73,3 +73,52 @@ def big_threads(app, sizes=(10, 1_000, 10_000), replies_per_top: int = 4):
             db.session.commit()
         bulk_thread(app, key, size, replies_per_top=replies_per_top)
         yield size, key
+
+
+def bulk_replies(app, key: str, root_id: int, count: int, *, hidden_every: int = 0) -> set[int]:
+    """Add ``count`` approved replies under the top-level comment ``root_id``, one a second:
+    most answer it directly, every seventh answers the latest of those (a level deeper); with
+    ``hidden_every``, each such reply is followed by one that waits or is spam (near misses a
+    reader must never see). Returns the ids of the approved ones."""
+    hidden_kinds = (CommentStatus.PENDING, CommentStatus.SPAM)
+    with app.app_context():
+        article = threads.find_article(key)
+        first_id = (db.session.execute(select(func.max(Comment.id))).scalar() or 0) + 1
+        start = utcnow() - timedelta(hours=12)
+        rows, approved, previous, n = [], set(), None, 0
+        comment_id = first_id
+        while len(approved) < count:
+            deeper = previous is not None and len(approved) % 7 == 6
+            hidden = bool(hidden_every) and n % hidden_every == hidden_every - 1
+            status = hidden_kinds[n % 2] if hidden else CommentStatus.APPROVED
+            rows.append(
+                {
+                    "id": comment_id,
+                    "article_id": article.id,
+                    "parent_id": previous if deeper else root_id,
+                    "root_id": root_id,
+                    "depth": 3 if deeper else 2,
+                    "status": status,
+                    "text": f"Svar {n}",
+                    "html": f"<p>Svar {n}</p>",
+                    "author": f"Läsare {n % 97}",
+                    "email": f"lasare{n % 97}@example.se",
+                    "website": "",
+                    "ip": "192.0.2.0",
+                    "held_for": "",
+                    "avatar": "",
+                    "created_at": start + timedelta(seconds=n),
+                }
+            )
+            if not hidden:
+                approved.add(comment_id)
+                previous = previous if deeper else comment_id
+            comment_id += 1
+            n += 1
+        db.session.execute(insert(Comment), rows)
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(
+                text("SELECT setval(pg_get_serial_sequence('comment', 'id'), max(id)) FROM comment")
+            )
+        db.session.commit()
+        return approved

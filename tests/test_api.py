@@ -66,6 +66,7 @@ def test_thread_lists_approved_comments_nested_without_emails(client, article, a
     assert set(top) == {
         "id", "parent", "depth", "author", "website", "avatar", "html", "created",
         "created_text", "edited", "pending", "removed", "can_reply", "can_report", "replies",
+        "more_replies", "replies_cursor",
     }  # fmt: skip
 
 

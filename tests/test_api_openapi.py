@@ -81,3 +81,118 @@ def test_every_status_answered_is_described(client, article, method, path, kwarg
     r = getattr(client, method)(path.replace("{comment_id}", "1"), **kwargs)
     assert r.status_code == status
     assert str(status) in doc["paths"][path][method]["responses"]
+
+
+# --- the description marks what the service refuses, and nothing it accepts ----------------
+
+
+def described_as_valid(doc: dict, path: str, method: str, query: dict, body) -> bool:
+    """Whether the description calls this request valid: its query and its JSON body."""
+    operation = doc["paths"][path][method]
+    parameters = [*doc["paths"][path].get("parameters", []), *operation.get("parameters", [])]
+    for parameter in parameters:
+        if parameter["in"] != "query":
+            continue
+        if parameter["name"] not in query:
+            if parameter.get("required"):
+                return False
+            continue
+        value = query[parameter["name"]]
+        if parameter["schema"].get("type") == "array" and not isinstance(value, list):
+            value = [value]
+        if not Draft202012Validator(parameter["schema"]).is_valid(value):
+            return False
+    if body is None:
+        return True
+    schema = {
+        **operation["requestBody"]["content"]["application/json"]["schema"],
+        "components": doc["components"],
+    }
+    return Draft202012Validator(schema).is_valid(body)
+
+
+NEW = {"author": "Bo Ek", "email": "bo@example.se"}
+ILLEGAL = {
+    "reason": "illegal",
+    "explanation": "Hot mot en namngiven person.",
+    "name": "Eva Lind",
+    "email": "eva@example.se",
+    "good_faith": True,
+}
+# (what, path, method, query, body): each a rule the service keeps whatever is stored, with
+# its near miss beside it. The service's verdict (accepted or 422) and the description's agree.
+AGREEING = [
+    ("a comment", "/api/v1/comments", "post", {}, {"comment": "Hej", **NEW}),
+    ("a blank comment", "/api/v1/comments", "post", {}, {"comment": " \t\n", **NEW}),
+    ("a blank name", "/api/v1/comments", "post", {}, {"comment": "Hej", **NEW, "author": "  "}),
+    ("a website, bare", "/api/v1/comments", "post", {}, {"comment": "Hej", **NEW, "url": "a.se"}),
+    (
+        "a javascript: website",
+        "/api/v1/comments",
+        "post",
+        {},
+        {"comment": "Hej", **NEW, "url": "javascript:alert(1)"},
+    ),
+    ("parent 0", "/api/v1/comments", "post", {}, {"comment": "Hej", **NEW, "parent": 0}),
+    ("parent empty", "/api/v1/comments", "post", {}, {"comment": "Hej", **NEW, "parent": ""}),
+    ("a notice of illegal content", "REPORT", "post", {}, ILLEGAL),
+    ("a notice without a name", "REPORT", "post", {}, {**ILLEGAL, "name": ""}),
+    ("a notice without good faith", "REPORT", "post", {}, {**ILLEGAL, "good_faith": False}),
+    ("a flag without a name", "REPORT", "post", {}, {"reason": "spam"}),
+    ("counts of one", "/api/v1/counts", "get", {"article": "nyhet-1"}, None),
+    ("counts of none", "/api/v1/counts", "get", {}, None),
+    ("an unknown language", "/api/v1/counts", "get", {"lang": "de"}, None),
+    ("a key with spaces around", "/api/v1/comments", "get", {"article": " nyhet-1 "}, None),
+    ("page x", "/api/v1/comments", "get", {"article": "nyhet-1", "page": "x"}, None),
+    ("a key with a space in it", "/api/v1/comments", "get", {"article": "nyhet 1"}, None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", AGREEING, ids=[c[0] for c in AGREEING])
+def test_the_description_marks_exactly_what_is_refused(client, article, add_comment, case):
+    _what, path, method, query, body = case
+    doc = described(client)
+    if path == "REPORT":
+        path = "/api/v1/comments/{comment_id}/reports"
+        url = path.replace("{comment_id}", str(add_comment(article, "Anmäl mig")))
+    else:
+        url = path
+        if body is not None:
+            body = {"article": article, **body}
+    headers = {"Origin": ALLOWED_ORIGIN}
+    if method == "get":
+        r = client.get(url, query_string=query, headers=headers)
+    else:
+        r = client.post(url, json=body, query_string=query, headers=headers)
+    assert r.status_code in (200, 201, 422), r.get_json()
+    accepted = r.status_code < 400
+    assert described_as_valid(doc, path, method, query, body) == accepted, r.get_json()
+
+
+@pytest.mark.parametrize(
+    ("path", "method"),
+    [
+        ("/api/v1/comments", "get"),
+        ("/api/v1/comments", "post"),
+        ("/api/v1/comments/{comment_id}", "patch"),
+        ("/api/v1/counts", "get"),
+    ],
+)
+def test_an_overlong_request_line_is_refused_by_gunicorn_as_described(
+    client, database_url, tmp_path, article, path, method
+):
+    """gunicorn answers before the service: a short HTML 400 (docs/operating.md)."""
+    import http.client
+
+    from tests.servers import gunicorn
+
+    responses = described(client)["paths"][path][method]["responses"]
+    assert "text/html" in responses["400"]["content"]
+    target = path.replace("{comment_id}", "1") + "?article=" + "x" * 5000
+    with gunicorn(database_url, tmp_path, workers=1, threads=1) as base:
+        connection = http.client.HTTPConnection(base.removeprefix("http://"), timeout=10)
+        connection.request(method.upper(), target)
+        answer = connection.getresponse()
+        assert answer.status == 400
+        assert answer.getheader("Content-Type", "").startswith("text/html")
+        connection.close()

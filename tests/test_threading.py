@@ -119,6 +119,8 @@ def test_a_thread_page_takes_the_same_number_of_queries_at_10_and_1000_comments(
     app, reader, count_queries, per_page
 ):
     app.config["COMMENTS_PER_PAGE"] = per_page
+    # Every reply on one page too (what a page carries is bounded: tests/test_reply_paging.py).
+    app.config["REPLIES_PER_PAGE"] = per_page * 2
     queries = {}
     # Chains of three: a comment, a reply, a reply to that.
     for size, key in big_threads(app, sizes=(10, 1000), replies_per_top=2):

@@ -22,7 +22,7 @@ from commentsvc.models.moderation import (
     Moderator,
     Setting,
 )
-from commentsvc.models.threads import Comment
+from commentsvc.models.threads import Comment, PendingEdit
 from commentsvc.notify import personal_data as subscriber_data
 from commentsvc.privacy.identity import normalize_address
 from commentsvc.reports.personal_data import (
@@ -209,7 +209,9 @@ def _by_email(email: str):
 def _edits_of(email: str):
     """The audit records of edits to this person's comments: each keeps the text before it."""
     theirs = select(Comment.id).where(_by_email(email)).scalar_subquery()
-    return (ModerationEvent.action == AuditAction.EDIT) & ModerationEvent.comment_id.in_(theirs)
+    # An approved author's edit keeps the text before it like a moderator's edit does.
+    edits = ModerationEvent.action.in_((AuditAction.EDIT, AuditAction.EDIT_APPROVED))
+    return edits & ModerationEvent.comment_id.in_(theirs)
 
 
 def _versions_find(email: str) -> list[dict[str, Any]]:
@@ -257,8 +259,33 @@ def _links_erase(email: str, delete: bool) -> int:
     return tokens.erase(normalize_address(email))
 
 
+def _their_revisions(email: str):
+    theirs = select(Comment.id).where(_by_email(email)).scalar_subquery()
+    return PendingEdit.comment_id.in_(theirs)
+
+
+def _revisions_find(email: str) -> list[dict[str, Any]]:
+    """Their edits of approved comments that wait for a moderator."""
+    rows = db.session.execute(
+        select(PendingEdit).where(_their_revisions(email)).order_by(PendingEdit.id)
+    ).scalars()
+    return [
+        {"comment_id": r.comment_id, "text": r.text, "submitted_at": _when(r.created_at)}
+        for r in rows
+    ]
+
+
+def _revisions_erase(email: str, delete: bool) -> int:
+    """A waiting edit is the person's words: it goes in every erasure, never to be published."""
+    rows = list(db.session.execute(select(PendingEdit).where(_their_revisions(email))).scalars())
+    for row in rows:
+        db.session.delete(row)
+    return len(rows)
+
+
 OTHER_SOURCES: tuple[PersonalDataSource, ...] = (
     PersonalDataSource("earlier_versions", _versions_find, _versions_erase),
+    PersonalDataSource("edits_waiting_for_review", _revisions_find, _revisions_erase),
     # Before the outbox: it takes back unsent notification mails that quote the person's
     # comments and lets the others' comments in them go out with the next batch.
     PersonalDataSource(

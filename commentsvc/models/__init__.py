@@ -26,6 +26,7 @@ from commentsvc.models.threads import (
     Comment,
     CommentStatus,
     ImportMapping,
+    PendingEdit,
     move_every_thread,
 )
 from commentsvc.models.tokens import LinkToken, TokenPurpose
@@ -45,6 +46,7 @@ __all__ = [
     "ModeratorRole",
     "Notification",
     "OutboxMail",
+    "PendingEdit",
     "RateLimitCounter",
     "Report",
     "ReportOutcome",

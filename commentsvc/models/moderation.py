@@ -42,6 +42,10 @@ class AuditAction(enum.StrEnum):
     PRIVACY_EXPORT = "privacy-export"
     PRIVACY_ERASE = "privacy-erase"
     PURGE = "purge"
+    # An author edited a comment a moderator had approved: the new text waits as a revision.
+    EDIT_SUBMITTED = "edit-submitted"
+    EDIT_APPROVED = "edit-approved"  # details {"text": the text before} as for EDIT
+    EDIT_REJECTED = "edit-rejected"
 
 
 # --- moderators, the audit log, login throttling, settings, the mail outbox ---

@@ -109,6 +109,27 @@ class Comment(db.Model):
         return value
 
 
+class PendingEdit(db.Model):
+    """An author's new text for a comment that a moderator approved, waiting for a moderator.
+
+    Approval is a moderator's judgement of the text they read: an author's later edit goes
+    back to the queue as this revision while the approved text stays published. Approving it
+    replaces the comment's text; rejecting it drops it. One per comment: a second edit
+    replaces the first. Personal data like the comment's text (the gdpr sources reach it).
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        ForeignKey("comment.id", ondelete="CASCADE"), unique=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    html: Mapped[str] = mapped_column(Text)
+    held_for: Mapped[str] = mapped_column(String(500), default="")  # the policy's reason codes
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    comment: Mapped[Comment] = relationship()
+
+
 class ImportMapping(db.Model):
     """Which article or comment an imported source record became.
 

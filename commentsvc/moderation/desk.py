@@ -10,7 +10,8 @@ from sqlalchemy.orm import selectinload
 
 from commentsvc.extensions import db
 from commentsvc.models.moderation import ModerationEvent
-from commentsvc.models.threads import Article, Comment, CommentStatus
+from commentsvc.models.threads import Article, Comment, CommentStatus, PendingEdit
+from commentsvc.moderation.revisions import pending_edits
 
 TABS = ("pending", "approved", "spam", "trash", "all")
 PER_PAGE = 20
@@ -20,6 +21,8 @@ PER_PAGE = 20
 class QueuePage:
     comments: list[Comment]
     events: dict[int, list[ModerationEvent]]
+    # Authors' edits of approved comments, waiting (old text published, new text here).
+    revisions: dict[int, PendingEdit]
     counts: dict[str, int]
     page: int
     pages: int
@@ -58,7 +61,18 @@ def load_queue(
     ):
         counts[CommentStatus(value).value] = count
     counts["all"] = sum(counts[s.value] for s in CommentStatus)
-    if status != "all":
+    # The pending tab is the work to do: held comments, and published ones whose author's
+    # edit waits for review.
+    # (Only while published: a revision of a comment since removed waits for nothing.)
+    has_revision = Comment.id.in_(select(PendingEdit.comment_id)) & (
+        Comment.status == CommentStatus.APPROVED
+    )
+    counts["pending"] += db.session.execute(
+        select(func.count()).select_from(Comment).where(*conditions, has_revision)
+    ).scalar_one()
+    if status == "pending":
+        conditions.append(or_(Comment.status == CommentStatus.PENDING, has_revision))
+    elif status != "all":
         conditions.append(Comment.status == CommentStatus(status))
     order = (
         (Comment.created_at, Comment.id)
@@ -78,6 +92,7 @@ def load_queue(
     return QueuePage(
         comments,
         events_for([c.id for c in comments]),
+        pending_edits([c.id for c in comments]),
         counts,
         found.page,
         max(1, found.pages),

@@ -20,7 +20,9 @@ UNDOABLE = (
     AuditAction.SPAM,
     AuditAction.RESTORE,
     AuditAction.EDIT,
+    AuditAction.EDIT_APPROVED,  # the author's edit published: undo puts the earlier text back
 )
+TEXT_CHANGES = (AuditAction.EDIT, AuditAction.EDIT_APPROVED)
 
 
 def last_decision(comment_id: int) -> ModerationEvent | None:
@@ -69,7 +71,7 @@ def undo_last(comment_id: int, *, by: str, now: datetime) -> Comment:
     last = last_decision(comment.id)
     if last is None:
         raise ModerationRefused(_l("There is no decision on this comment to undo."))
-    if last.action != AuditAction.EDIT and last.before != CommentStatus.APPROVED:
+    if last.action not in TEXT_CHANGES and last.before != CommentStatus.APPROVED:
         replies = _staff_replies(comment) if comment.status == CommentStatus.APPROVED else []
         if replies:
             raise ModerationRefused(
@@ -82,7 +84,7 @@ def undo_last(comment_id: int, *, by: str, now: datetime) -> Comment:
             )
     last.undone = True
     before = comment.status.value
-    if last.action == AuditAction.EDIT:
+    if last.action in TEXT_CHANGES:
         previous = last.details["text"]
         comment.text, comment.html = previous, clean_html(previous)
         lifecycle.comment_text_changed.send(comment)

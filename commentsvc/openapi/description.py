@@ -11,6 +11,7 @@ from commentsvc.openapi.schemas import (
     EDIT_TOKEN,
     ERROR,
     LANG_PARAM,
+    REQUEST_LINE_TOO_LONG,
     SCHEMAS,
     _json,
     _ref,
@@ -34,10 +35,29 @@ def openapi_description(server: str) -> dict[str, Any]:
                 {
                     "name": "url",
                     "in": "query",
-                    "description": "a new thread's address: http(s), on one of ALLOWED_ORIGINS",
-                    "schema": {"type": "string", "maxLength": 500},
+                    # No pattern or length here: they hold for a new thread only, and a
+                    # description must not promise a refusal the service does not give.
+                    "description": "a new thread's address: empty, or an http(s) address of "
+                    "at most 500 characters on one of ALLOWED_ORIGINS (422 otherwise); not read "
+                    "for a thread that exists",
+                    "schema": {"type": "string"},
                 },
-                {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                {
+                    "name": "page",
+                    "in": "query",
+                    "description": "the page of top-level comments, from 1; anything that is "
+                    "not a page number reads page 1, and a number past the end the last page",
+                    "schema": {"type": "string"},
+                },
+                {
+                    "name": "replies",
+                    "in": "query",
+                    "description": "a top-level comment's replies_cursor: the answer then holds "
+                    "that comment alone with its next replies (at most REPLIES_PER_PAGE), and "
+                    "its replies_cursor leads on until more_replies is 0. Follow the cursors to "
+                    "read every reply once; a cursor that cannot be read gives the thread",
+                    "schema": {"type": "string"},
+                },
                 {
                     "name": "texts",
                     "in": "query",
@@ -98,13 +118,23 @@ def openapi_description(server: str) -> dict[str, Any]:
                 "200": _json(
                     {
                         "type": "object",
+                        "additionalProperties": False,
+                        "required": ["comment", "pending", "edit_pending"],
                         "properties": {
                             "comment": _ref("Comment"),
                             "pending": {"type": "boolean"},
+                            "edit_pending": {"type": "boolean"},
+                            "message": {
+                                "type": "string",
+                                "description": "with edit_pending: tell the author, in "
+                                "their language, that the edit awaits review",
+                            },
                         },
                     },
                     "Edited and judged by the whole policy again, as a new comment: "
-                    "pending (true) when it now waits for review or is spam",
+                    "pending (true) when it now waits for review or is spam. A comment a "
+                    "moderator approved keeps its approved text: the edit waits for review "
+                    "(edit_pending true, comment as readers see it)",
                 ),
                 "403": ERROR,
                 "404": ERROR,
@@ -144,7 +174,7 @@ def openapi_description(server: str) -> dict[str, Any]:
             },
         },
     }
-    return {
+    document = {
         "openapi": "3.1.0",
         "info": {
             "title": "commentsvc API",
@@ -161,7 +191,20 @@ def openapi_description(server: str) -> dict[str, Any]:
                 "get": {
                     "summary": "Approved comment counts for up to 100 articles, in one query",
                     "parameters": [
-                        {**ARTICLE_PARAM, "description": "repeat for each article (at most 100)"},
+                        {
+                            "name": "article",
+                            "in": "query",
+                            "required": False,
+                            "style": "form",
+                            "explode": True,
+                            "description": "an article key; repeat for each article (at most "
+                            "100). None: empty counts",
+                            "schema": {
+                                "type": "array",
+                                "maxItems": 100,
+                                "items": ARTICLE_PARAM["schema"],
+                            },
+                        },
                         LANG_PARAM,
                         {
                             "name": "fresh",
@@ -213,3 +256,13 @@ def openapi_description(server: str) -> dict[str, Any]:
         },
         "components": {"schemas": SCHEMAS},
     }
+    return _with_every_refusal(document)
+
+
+def _with_every_refusal(document: dict[str, Any]) -> dict[str, Any]:
+    """Every operation may meet gunicorn's refusal of an overlong request line."""
+    for path in document["paths"].values():
+        for method, operation in path.items():
+            if method != "parameters":
+                operation["responses"].setdefault("400", REQUEST_LINE_TOO_LONG)
+    return document

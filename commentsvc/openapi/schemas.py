@@ -6,7 +6,6 @@ from typing import Any
 
 from commentsvc.forms.comment import (
     ARTICLE_KEY,
-    ARTICLE_KEY_MAX,
     CommentForm,
     EditForm,
     declared_limits,
@@ -14,14 +13,25 @@ from commentsvc.forms.comment import (
 from commentsvc.forms.report import REPORTER_MAX, ReportForm
 from commentsvc.setting_specs import LANGUAGES
 
-ARTICLE_KEY_PATTERN = f"^{ARTICLE_KEY.pattern}$"
+# Surrounding white space does not count (the form strips it), so the key may have some.
+ARTICLE_KEY_PATTERN = rf"^\s*{ARTICLE_KEY.pattern}\s*$"
+# A required text must hold something besides white space (and NUL, which the form drops):
+# "   " is refused with a field error like "".
+NON_BLANK = r"[^\s\x00]"
+# What the website field takes (weburls.clean_web_url): empty, or an http(s) address or a bare
+# host name (https:// is put in front), without white space or control characters.
+WEB_ADDRESS = (
+    r"^\s*(?:(?:[Hh][Tt][Tt][Pp][Ss]?://)?[\w.-]+(?::(?:[0-9]{1,4}|[1-5][0-9]{4}))?"
+    r"(?:[/?#][^\s\x00-\x1f\x7f-\x9f\\]*)?)?\s*$"
+)
 
 
 def _text(limits: dict[str, Any], **schema: Any) -> dict[str, Any]:
-    """A text field's schema with the form's limits: ``maxLength``, and ``minLength`` 1 when the
-    field is required (blank text is refused too, with a field error)."""
-    bounds = {"maxLength": limits["max"], **({"minLength": 1} if limits["required"] else {})}
-    return {"type": "string", **schema, **bounds}
+    """A text field's schema with the form's limits: ``maxLength``, and ``minLength`` 1 and
+    something besides white space when the field is required (a blank text is refused too,
+    with a field error)."""
+    required = {"minLength": 1, "pattern": NON_BLANK} if limits["required"] else {}
+    return {"type": "string", **schema, "maxLength": limits["max"], **required}
 
 
 COMMENT_LIMITS = declared_limits(CommentForm)
@@ -38,18 +48,32 @@ def _json(schema: dict, description: str) -> dict[str, Any]:
 
 
 ERROR = _json(_ref("Error"), "A JSON error with a message in the reader's language")
+# Before the service sees a request, gunicorn refuses a request line (method, path and query)
+# longer than its limit_request_line (4094 bytes) with its own short HTML page. Behind the
+# documented nginx the proxy's own limit answers first (docs/operating.md).
+REQUEST_LINE_TOO_LONG = {
+    "description": "A request that cannot be read: a JSON error from the service, or, for a "
+    "request line (method, path and query) longer than 4094 bytes, a short HTML page from the "
+    "HTTP server (gunicorn) before the service sees it",
+    "content": {
+        "application/json": {"schema": _ref("Error")},
+        "text/html": {"schema": {"type": "string"}},
+    },
+}
 ARTICLE_PARAM = {
     "name": "article",
     "in": "query",
     "required": True,
     "description": "The article key: 1–200 printable characters, no white space",
-    "schema": {"type": "string", "maxLength": ARTICLE_KEY_MAX, "pattern": ARTICLE_KEY_PATTERN},
+    "schema": {"type": "string", "pattern": ARTICLE_KEY_PATTERN},
 }
 LANG_PARAM = {
     "name": "lang",
     "in": "query",
-    "description": "Language of texts and messages (default: the service's LANGUAGE)",
-    "schema": {"type": "string", "enum": list(LANGUAGES)},
+    "description": f"Language of texts and messages: {' or '.join(LANGUAGES)}; any other value "
+    "(or none) gives the service's LANGUAGE",
+    # Not an enum: another value is not refused, it falls back (commentsvc.select_locale).
+    "schema": {"type": "string", "examples": list(LANGUAGES)},
 }
 EDIT_TOKEN = {
     "name": "X-Edit-Token",
@@ -64,6 +88,17 @@ SCHEMAS: dict[str, Any] = {
     "NewReport": {
         "type": "object",
         "required": ["reason"],
+        # A notice of illegal content (DSA art. 16) needs all of these; a flag only a reason.
+        "if": {"properties": {"reason": {"const": "illegal"}}},
+        "then": {
+            "required": ["explanation", "name", "email", "good_faith"],
+            "properties": {
+                "explanation": {"pattern": NON_BLANK},
+                "name": {"pattern": NON_BLANK},
+                "email": {"pattern": NON_BLANK},
+                "good_faith": {"const": True},
+            },
+        },
         "properties": {
             "reason": {
                 "type": "string",
@@ -73,6 +108,7 @@ SCHEMAS: dict[str, Any] = {
             "name": _text(REPORT_LIMITS["name"], description="required for illegal"),
             "email": _text(
                 REPORT_LIMITS["email"],
+                format="email",
                 description="required for illegal; gets a receipt and the decision",
             ),
             "good_faith": {
@@ -157,7 +193,24 @@ SCHEMAS: dict[str, Any] = {
                 "type": "boolean",
                 "description": "readers may report it: published, with its text",
             },
-            "replies": {"type": "array", "items": _ref("Comment")},
+            "replies": {
+                "type": "array",
+                "items": _ref("Comment"),
+                "description": "the replies shown with this page: a bounded number under "
+                "each top-level comment (REPLIES_PER_COMMENT) and on the page in all "
+                "(REPLIES_PER_PAGE); the rest through replies_cursor",
+            },
+            "more_replies": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "top-level comments only: how many more replies it has than "
+                "this answer carries",
+            },
+            "replies_cursor": {
+                "type": ["string", "null"],
+                "description": "top-level comments only: when more_replies > 0, pass it as "
+                "`replies` to GET /api/v1/comments for the next replies (null: none)",
+            },
         },
     },
     "Thread": {
@@ -209,16 +262,24 @@ SCHEMAS: dict[str, Any] = {
         "required": ["article", *(name for name, lim in COMMENT_LIMITS.items() if lim["required"])],
         "description": "The form's fields; unknown fields are ignored",
         "properties": {
-            "article": {
-                "type": "string",
-                "maxLength": ARTICLE_KEY_MAX,
-                "pattern": ARTICLE_KEY_PATTERN,
-            },
+            "article": {"type": "string", "pattern": ARTICLE_KEY_PATTERN},
             "comment": _text(COMMENT_LIMITS["comment"]),
             "author": _text(COMMENT_LIMITS["author"]),
             "email": _text(COMMENT_LIMITS["email"], format="email"),
-            "url": _text(COMMENT_LIMITS["url"]),
-            "parent": {"type": ["integer", "string"]},
+            "url": _text(
+                COMMENT_LIMITS["url"],
+                pattern=WEB_ADDRESS,
+                description="the author's website: http(s), or a host name",
+            ),
+            "parent": {
+                "description": "the id of the published comment this one answers, in the same "
+                "thread; none, null or an empty text for a new top-level comment",
+                "anyOf": [
+                    {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+                    {"type": "string", "pattern": r"^\s*(?:0*[1-9][0-9]{0,9})?\s*$"},
+                    {"type": "null"},
+                ],
+            },
             "remember": {"type": "boolean"},
             "subscribe": {
                 "type": "string",

@@ -103,6 +103,9 @@
     var form, respond, home = h("div"), fields = {}, summary, parent, stamp, replyTitle, note, limits;
 
     function own(id) { return tokens[id]; }
+    // An edit of a comment a moderator approved waits for review: said beside the comment,
+    // which keeps showing the approved text.
+    var reviewing = {};
     function reload(focusId) {
       var mine = Object.keys(tokens).map(function (k) { return tokens[k].token; }).join(" ");
       return call("GET", "comments", {
@@ -196,10 +199,16 @@
           })
         ]),
         c.pending && h("p.note", { role: "status", text: T.pending }),
+        reviewing[c.id] && h("p.note", { role: "status", text: reviewing[c.id] }),
         content, actions
       ]);
+      // Replies beyond what one answer carries: on the plain page, in a new tab.
+      var more = c.more_replies > 0 && c.replies_cursor && h("p.more-replies", {}, [h("a", {
+        href: base + "/thread?" + query({ article: d.article, replies: c.replies_cursor, lang: lang }) + "#comment-" + c.id,
+        target: "_blank", rel: "noopener", text: T.more_replies.replace("{num}", c.more_replies)
+      })]);
       return h("li.comment" + (c.pending ? ".pending" : "") + "#comment-" + c.id, {}, [
-        art, c.replies.length && tree(c.replies, level + 1)
+        art, c.replies.length && tree(c.replies, level + 1), more
       ]);
     }
 
@@ -343,7 +352,10 @@
           if (!box.value.trim()) { error.textContent = T.need_comment; box.setAttribute("aria-invalid", "true"); return box.focus(); }
           call("PATCH", "comments/" + c.id, { lang: lang }, { comment: box.value },
             { "X-Edit-Token": own(c.id).token }).then(function (r) {
-            if (r.status === 200) return reload(c.id);
+            if (r.status === 200) {
+              if (r.body.edit_pending) reviewing[c.id] = r.body.message;
+              return reload(c.id);
+            }
             error.textContent = (r.body.errors && r.body.errors.comment || [r.body.message || T.failed]).join(" ");
             box.setAttribute("aria-invalid", "true");
             box.focus();

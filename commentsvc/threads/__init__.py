@@ -14,6 +14,7 @@ from commentsvc.threads.articles import (
     plain_title,
 )
 from commentsvc.threads.authoring import (
+    Edited,
     delete_comment,
     edit_comment,
     edit_deadline,
@@ -34,13 +35,16 @@ from commentsvc.threads.reading import (
     page_starts,
     thread_summary,
 )
+from commentsvc.threads.replies import RepliesFrom
 from commentsvc.threads.shapes import can_reply, can_report, public_comment, public_thread
 
 __all__ = [
     "Draft",
+    "Edited",
     "Node",
     "PageStart",
     "Placeholder",
+    "RepliesFrom",
     "Thread",
     "ThreadSummary",
     "can_reply",

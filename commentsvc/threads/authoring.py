@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from sqlalchemy import select
 
 from commentsvc import lifecycle
 from commentsvc import tokens as link_tokens
@@ -17,7 +19,8 @@ from commentsvc.errors import (
     EditWindowClosed,
 )
 from commentsvc.extensions import db
-from commentsvc.models.threads import Comment, CommentStatus
+from commentsvc.models.moderation import AuditAction, ModerationEvent
+from commentsvc.models.threads import Comment, CommentStatus, PendingEdit
 from commentsvc.models.tokens import TokenPurpose
 from commentsvc.sanitize import clean_html, plain_text
 from commentsvc.settings import effective_config
@@ -97,13 +100,31 @@ def _own_comment(comment_id: int, token: str | None, now: datetime) -> Comment:
     return comment
 
 
-def edit_comment(comment_id: int, text: str, *, token: str | None, now: datetime) -> Comment:
+@dataclass(frozen=True)
+class Edited:
+    """What an author's edit did: the comment as readers now see it, and whether the new
+    text waits for a moderator as a revision (the approved text stays published meanwhile)."""
+
+    comment: Comment
+    awaits_review: bool = False
+
+
+def approved_by_moderator(comment: Comment) -> bool:
+    """Published because a person read it (a moderator's approval, or keeping it after
+    reports), not because the policy let it through: ``decided_by`` names who decided."""
+    return comment.status == CommentStatus.APPROVED and comment.decided_by not in (None, "author")
+
+
+def edit_comment(comment_id: int, text: str, *, token: str | None, now: datetime) -> Edited:
     """The author's new text: sanitized again and judged by the whole policy again, exactly
     as a new comment (``effective_config``: word lists, links, the moderation mode).
 
-    An approved comment that now breaks a rule goes back to the queue (and the moderators
-    who asked for mail hear of it), or to spam for a disallowed word. The form's time trap
-    and honeypot are for new comments only: an edit has no form stamp to judge.
+    A comment a moderator approved keeps its approved text: the new one waits in the queue as
+    a revision (``submit_revision``), in every moderation mode, as an approval covers the
+    text the moderator read and no other. Otherwise an approved comment that now breaks a rule
+    goes back to the queue (and the moderators who asked for mail hear of it), or to spam for
+    a disallowed word. The form's time trap and honeypot are for new comments only: an edit
+    has no form stamp to judge.
     """
     comment = _own_comment(comment_id, token, now)
     text = plain_text(text)
@@ -117,6 +138,12 @@ def edit_comment(comment_id: int, text: str, *, token: str | None, now: datetime
         "website": comment.website,
         "ip": comment.ip,
     }
+    if approved_by_moderator(comment):
+        reasons = spam_reasons(config, text=text, **who) or held_reasons(
+            config, text=text, html=html, **who
+        )
+        submit_revision(comment, text, html, reasons, now=now)
+        return Edited(comment, awaits_review=True)
     was = comment.status
     comment.text, comment.html, comment.edited_at = text, html, now
     reasons = spam_reasons(config, text=text, **who)
@@ -136,7 +163,39 @@ def edit_comment(comment_id: int, text: str, *, token: str | None, now: datetime
     elif comment.status == CommentStatus.APPROVED:
         lifecycle.comment_text_changed.send(comment)
     db.session.flush()
-    return comment
+    return Edited(comment)
+
+
+def submit_revision(
+    comment: Comment, text: str, html: str, reasons: list[str], *, now: datetime
+) -> PendingEdit:
+    """Keep the author's new text as the comment's one waiting revision (a later edit
+    replaces an earlier one), note it in the audit log, and tell the moderators who asked.
+
+    The audit record holds no text: the words wait in the revision, and a rejected revision
+    leaves nothing of them behind.
+    """
+    revision = db.session.execute(
+        select(PendingEdit).where(PendingEdit.comment_id == comment.id)
+    ).scalar_one_or_none()
+    if revision is None:
+        revision = PendingEdit(comment_id=comment.id)
+        db.session.add(revision)
+    revision.text, revision.html, revision.created_at = text, html, now
+    revision.held_for = "\n".join(reasons)
+    db.session.add(
+        ModerationEvent(
+            comment_id=comment.id,
+            actor="author",
+            action=AuditAction.EDIT_SUBMITTED,
+            before=comment.status.value,
+            after=comment.status.value,
+            details={},
+            created_at=now,
+        )
+    )
+    db.session.flush()
+    return revision
 
 
 def delete_comment(comment_id: int, *, token: str | None, now: datetime) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased
 from commentsvc.extensions import db
 from commentsvc.memory import worker_memory
 from commentsvc.models.threads import Article, Comment, CommentStatus
+from commentsvc.threads.replies import RepliesFrom, bounded_replies, visible_to
 
 
 @dataclass(frozen=True)
@@ -27,10 +28,17 @@ class Placeholder:
 
 @dataclass
 class Node:
-    """A comment in its place in the thread, with the replies shown under it."""
+    """A comment in its place in the thread, with the replies shown under it.
+
+    A top-level comment shows a bounded number of its replies (``REPLIES_PER_COMMENT``, and
+    ``REPLIES_PER_PAGE`` on the whole page): ``more_replies`` says how many more there are,
+    read from ``replies_after`` on (``RepliesFrom``).
+    """
 
     comment: Comment | Placeholder
     children: list[Node] = field(default_factory=list)
+    more_replies: int = 0
+    replies_after: RepliesFrom | None = None
 
     @property
     def placeholder(self) -> bool:
@@ -44,15 +52,8 @@ class Thread:
     approved_count: int
     page: int
     pages: int
-
-
-def _visible(own_ids: frozenset[int], comment=Comment):
-    """Approved comments; and the reader's own while they wait (not once spam or deleted)."""
-    visible = comment.status == CommentStatus.APPROVED
-    if own_ids:
-        own_pending = comment.id.in_(own_ids) & (comment.status == CommentStatus.PENDING)
-        visible = or_(visible, own_pending)
-    return visible
+    # A page of one comment's further replies ("more replies"), not a page of the thread.
+    replies_from: RepliesFrom | None = None
 
 
 def _shown_top_level(own_ids: frozenset[int]):
@@ -63,11 +64,11 @@ def _shown_top_level(own_ids: frozenset[int]):
     # in bench/EXPLAIN.md); this is looked up in ix_comment_root for hidden comments only.
     a_visible_reply = (
         select(reply.id)
-        .where(reply.root_id == Comment.id, _visible(own_ids, reply))
+        .where(reply.root_id == Comment.id, visible_to(own_ids, reply))
         .limit(1)
         .scalar_subquery()
     )
-    return Comment.parent_id.is_(None) & or_(_visible(own_ids), a_visible_reply.is_not(None))
+    return Comment.parent_id.is_(None) & or_(visible_to(own_ids), a_visible_reply.is_not(None))
 
 
 @dataclass(frozen=True)
@@ -182,10 +183,12 @@ def load_thread(
     own_ids: frozenset[int] = frozenset(),
     page: int = 1,
     summary: ThreadSummary | None = None,
+    replies_from: RepliesFrom | None = None,
 ) -> Thread:
-    """A page of the thread: its top-level comments and every reply under them.
+    """A page of the thread: its top-level comments and a bounded number of replies under them
+    (or, with ``replies_from``, one top-level comment and its next replies from there).
 
-    Three queries, whatever the thread's size: the summary (counts; pass it in when it was
+    A few queries, whatever the thread's size: the summary (counts; pass it in when it was
     already read for the ETag), the page's top-level comments, and their replies; a page after
     the first needs where the pages begin, read once per version of the thread (see
     ``page_starts``). Others see approved comments; a reader also sees their own pending ones.
@@ -193,7 +196,7 @@ def load_thread(
     its shape.
     """
     config = current_app.config
-    visible = _visible(own_ids)
+    visible = visible_to(own_ids)
     shown_top = _shown_top_level(own_ids)
     if summary is None:
         summary = thread_summary(article, own_ids=own_ids)
@@ -205,7 +208,9 @@ def load_thread(
         .order_by(*_top_order())
         .limit(per_page)
     )
-    if page > 1:
+    if replies_from is not None:
+        query = query.where(Comment.id == replies_from.root_id)
+    elif page > 1:
         # Keyset paging: the page is read from where it begins to where the next begins, so
         # the last page of a long thread costs what the first does (OFFSET reads and skips
         # every earlier comment). Page 1 needs no start, and no extra query.
@@ -217,20 +222,12 @@ def load_thread(
         else:  # starts not kept, or the thread changed since the summary: count as before
             query = query.offset((page - 1) * per_page)
     top = list(db.session.execute(query).all())
-    replies = []
-    if top:
-        # Every reply under the page's comments, whatever its status: which hidden ones
-        # become placeholders depends on what is under them. Only visible ones keep content.
-        replies = list(
-            db.session.execute(
-                select(Comment, visible).where(Comment.root_id.in_([c.id for c, _ in top]))
-            ).all()
-        )
-        # Sorted here, not in SQL: an ORDER BY created_at lets SQLite (which keeps no
-        # statistics) walk every approved comment of the site in ix_comment_queue's order
-        # instead of looking up this page's replies in ix_comment_root (10x slower, measured).
-        replies.sort(key=lambda row: (row[0].created_at, row[0].id))
-    return Thread(article, _threaded(top, replies), summary.approved_count, page, pages)
+    replies, more = bounded_replies([c.id for c, _ in top], own_ids, replies_from)
+    nodes = _threaded(top, replies)
+    for node in nodes:
+        node.more_replies, node.replies_after = more.get(node.comment.id, (0, None))
+    thread = Thread(article, nodes, summary.approved_count, page, pages, replies_from)
+    return thread
 
 
 def _threaded(top: list, replies: list) -> list[Node]:

@@ -89,4 +89,10 @@ def public_thread(
             body = public_comment(node.comment, avatar_url, closed=closed, own=own)
         return {**body, "replies": [shape(child) for child in node.children]}
 
-    return [shape(node) for node in thread.nodes]
+    def top(node: Node) -> dict[str, Any]:
+        # A page carries a bounded number of replies: the rest are read with this cursor
+        # (``GET /api/v1/comments?article=…&replies=<cursor>``).
+        after = node.replies_after.cursor if node.more_replies and node.replies_after else None
+        return {**shape(node), "more_replies": node.more_replies, "replies_cursor": after}
+
+    return [top(node) for node in thread.nodes]

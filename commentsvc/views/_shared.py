@@ -193,6 +193,10 @@ SUBSCRIPTION_NOTES = {
 }
 
 
+# An author's edit of a comment that a moderator approved waits for review (threads.Edited).
+EDIT_REVIEW_NOTE = _l("Your edit awaits review. Until then, the approved text is shown.")
+
+
 def subscription_state(comment: Comment) -> str | None:
     """What the reader's ticked box did, for the page after the redirect to tell them
     (in its address: the iframe has no session to carry a flashed message)."""
@@ -204,11 +208,16 @@ def subscription_note() -> str | None:
     return str(note) if note else None
 
 
-def own_comment_page(comment: Comment, subscription: str | None = None) -> str:
+def own_comment_page(
+    comment: Comment, subscription: str | None = None, *, review: bool = False
+) -> str:
+    """The page of the thread that shows the reader's comment; ``review`` tells them that
+    their edit waits for a moderator (in the address: the iframe has no session)."""
     return url_for(
         "public.thread",
         article=comment.article.key,
         subscription=subscription,
+        review=comment.id if review else None,
         page=threads.page_of(comment, own_comment_ids()),
         lang=request.form.get("lang") or None,
         _anchor=f"comment-{comment.id}",

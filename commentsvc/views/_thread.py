@@ -31,6 +31,7 @@ from commentsvc.ratelimits import count_new_article
 from commentsvc.threads.antispam import issue_stamp
 from commentsvc.threads.reading import ThreadSummary
 from commentsvc.views._shared import (
+    EDIT_REVIEW_NOTE,
     REMEMBER_COOKIE,
     edit_tokens,
     own_comment_ids,
@@ -46,6 +47,11 @@ def article_key_arg() -> str:
     if not ARTICLE_KEY.fullmatch(key):
         abort(404)
     return key
+
+
+def replies_arg() -> threads.RepliesFrom | None:
+    """A page of one comment's further replies (``replies``: the cursor of "more replies")."""
+    return threads.RepliesFrom.parse(request.args.get("replies"))
 
 
 def page_arg() -> int:
@@ -124,6 +130,7 @@ class ThreadRead:
     now: datetime
     private: bool
     etag: str | None
+    replies_from: threads.RepliesFrom | None = None
 
     def unchanged(self) -> Response | None:
         """``304`` when the reader already holds this version (``If-None-Match``)."""
@@ -140,7 +147,11 @@ class ThreadRead:
 
     def load(self) -> threads.Thread:
         return threads.load_thread(
-            self.article, own_ids=self.own_ids, page=self.page, summary=self.summary
+            self.article,
+            own_ids=self.own_ids,
+            page=self.page,
+            summary=self.summary,
+            replies_from=self.replies_from,
         )
 
     def finish(self, response: Response) -> Response:
@@ -178,13 +189,17 @@ def read_thread(
     summary = thread_summary(article, own_ids)
     page, pages = threads.page_and_pages(summary, page_arg())
     closed = threads.is_closed(article, now)
+    replies_from = replies_arg()
+    cursor = replies_from.cursor if replies_from else None
     etag = None
     if tagged is not None:
         digest = hashlib.blake2b(key=current_app.config["SECRET_KEY"].encode()[:64], digest_size=12)
-        shape = (summary.version, article.id, page, str(get_locale()), closed, tagged)
+        shape = (summary.version, article.id, page, cursor, str(get_locale()), closed, tagged)
         digest.update(repr((shape, personal)).encode())
         etag = digest.hexdigest()
-    return ThreadRead(article, own_ids, summary, page, pages, closed, now, private, etag)
+    return ThreadRead(
+        article, own_ids, summary, page, pages, closed, now, private, etag, replies_from
+    )
 
 
 def render_thread(
@@ -221,11 +236,20 @@ def render_thread(
     context.setdefault("edit_cutoff", now - window)
     context.setdefault("editing", request.args.get("edit", type=int))
     context.setdefault("subscription_note", subscription_note())
-    shared = shared and not context["edit_tokens"]
+    # The author's edit waits for a moderator: said beside their comment after the redirect.
+    context.setdefault("edit_review", parse_id(request.args.get("review")))
+    context.setdefault("edit_review_note", str(EDIT_REVIEW_NOTE))
+    shared = shared and not context["edit_tokens"] and not context["edit_review"]
     lang = request.values.get("lang")
     tagged = personal = None
     if conditional:
-        tagged = (template, lang, reply_to.id if reply_to else None, context["subscription_note"])
+        tagged = (
+            template,
+            lang,
+            reply_to.id if reply_to else None,
+            context["subscription_note"],
+            context["edit_review"],
+        )
         personal = (
             sorted(own_ids),
             generate_csrf() and session.get("csrf_token"),
@@ -266,7 +290,16 @@ def thread_and_comments(read: ThreadRead, lang, shared: bool):
     store = worker_memory() if shared else None
     if store is None:
         return read.load(), None
-    key = (read.article.id, read.summary.version, read.page, str(get_locale()), lang, read.closed)
+    cursor = read.replies_from.cursor if read.replies_from else None
+    key = (
+        read.article.id,
+        read.summary.version,
+        read.page,
+        cursor,
+        str(get_locale()),
+        lang,
+        read.closed,
+    )
     loaded = []
 
     def render() -> str:
@@ -281,5 +314,7 @@ def thread_and_comments(read: ThreadRead, lang, shared: bool):
     html = Markup(html)  # noqa: S704
     if loaded:
         return loaded[0], html
-    empty = threads.Thread(read.article, [], read.summary.approved_count, read.page, read.pages)
+    empty = threads.Thread(
+        read.article, [], read.summary.approved_count, read.page, read.pages, read.replies_from
+    )
     return empty, html

@@ -120,11 +120,19 @@ def blank_form(article) -> CommentForm:
     return CommentForm(formdata=None, article=article.key, meta={"csrf": False})
 
 
-def back_to(comment, tokens: list[str], anchor: str, subscription: str | None = None) -> str:
+def back_to(
+    comment,
+    tokens: list[str],
+    anchor: str,
+    subscription: str | None = None,
+    *,
+    review: int | None = None,
+) -> str:
     return url_for(
         "embed.frame",
         article=comment.article.key,
         subscription=subscription,
+        review=review,
         page=threads.page_of(comment, threads.own_ids_from_tokens(tokens, utcnow())),
         lang=request.form.get("lang") or None,
         own=tokens or None,
@@ -163,13 +171,15 @@ def edit_own_comment(comment_id: int):
     error, status = None, 422
     if form.validate():
         try:
-            threads.edit_comment(comment_id, form.comment.data, token=token, now=utcnow())
+            edited = threads.edit_comment(comment_id, form.comment.data, token=token, now=utcnow())
         except (CommentRejected, EditWindowClosed) as rejected:
             # Shown where the form was, with the text kept so that it can be copied.
             error, status = rejected.message, rejected.status
         else:
             db.session.commit()
-            return redirect(back_to(comment, own_tokens(), f"comment-{comment_id}"), 303)
+            anchor = f"comment-{comment_id}"
+            review = comment_id if edited.awaits_review else None
+            return redirect(back_to(comment, own_tokens(), anchor, review=review), 303)
     else:
         error = next(iter(form.comment.errors), None)
     return render_embed(

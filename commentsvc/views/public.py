@@ -100,7 +100,7 @@ def edit_own_comment(comment_id: int):
     error, status = None, 422
     if form.validate():
         try:
-            threads.edit_comment(
+            edited = threads.edit_comment(
                 comment_id, form.comment.data, token=edit_tokens().get(comment_id), now=utcnow()
             )
         except (CommentRejected, EditWindowClosed) as rejected:
@@ -108,7 +108,7 @@ def edit_own_comment(comment_id: int):
             error, status = rejected.message, rejected.status
         else:
             db.session.commit()
-            return redirect(own_comment_page(comment), code=303)
+            return redirect(own_comment_page(comment, review=edited.awaits_review), code=303)
     else:
         error = next(iter(form.comment.errors), None)
     article = comment.article

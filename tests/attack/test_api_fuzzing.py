@@ -16,15 +16,19 @@ from tests.conftest import ALLOWED_ORIGIN  # noqa: E402
 EXAMPLES_PER_OPERATION = 1000
 
 
-# Answers as described: status, content type, body and headers. Not "schema-valid data is
-# accepted": the rules refuse valid-looking data on purpose (a duplicate, a closed thread, an
-# expired edit token), with the documented 4xx.
+# Answers as described: status, content type, body and headers; and a request the description
+# calls invalid is refused (the description promises no rule the service does not keep: a
+# field it marks required, non-empty or of a pattern). Not "schema-valid data is accepted":
+# the rules refuse valid-looking data on purpose (a duplicate, a parent that is not in the
+# thread, a closed thread, an expired edit token), with the documented 4xx; the rules a
+# request alone decides are compared with the description in tests/test_api_openapi.py.
 CHECKS = [
     schemathesis.checks.not_a_server_error,
     schemathesis.checks.status_code_conformance,
     schemathesis.checks.content_type_conformance,
     schemathesis.checks.response_schema_conformance,
     schemathesis.checks.response_headers_conformance,
+    schemathesis.checks.negative_data_rejection,
 ]
 OPERATIONS = [
     "GET /api/v1/comments",

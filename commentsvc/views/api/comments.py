@@ -21,7 +21,7 @@ from commentsvc.notify import subscriptions
 from commentsvc.privacy import addresses
 from commentsvc.ratelimits import limit_comment_posts
 from commentsvc.threads.antispam import issue_stamp
-from commentsvc.views._shared import SUBSCRIPTION_NOTES, Posted, post_form
+from commentsvc.views._shared import EDIT_REVIEW_NOTE, SUBSCRIPTION_NOTES, Posted, post_form
 from commentsvc.views._thread import cache_control, open_new_or_existing, read_thread
 from commentsvc.views.api._common import (
     EDIT_TOKEN_HEADER,
@@ -87,6 +87,7 @@ def embed_texts() -> dict[str, str]:
         "removed": _("The comment has been removed"),
         "report": _("Report"),
         "report_to": _("Report the comment by %(name)s", name="{name}"),
+        "more_replies": _("Show more replies (%(num)s)", num="{num}"),
     }
 
 
@@ -211,15 +212,21 @@ def edit_comment(comment_id: int):
     if errors:
         return invalid_fields(errors)
     now = utcnow()
-    comment = threads.edit_comment(
+    edited = threads.edit_comment(
         comment_id, form.comment.data, token=request.headers.get(EDIT_TOKEN_HEADER), now=now
     )
     db.session.commit()
+    comment = edited.comment
     closed = threads.is_closed(comment.article, now)
-    return {
+    body = {
+        # As readers see it: the approved text while an edit waits for review.
         "comment": threads.public_comment(comment, avatar_url, closed=closed, own=True),
         "pending": comment.status != "approved",
+        "edit_pending": edited.awaits_review,
     }
+    if edited.awaits_review:
+        body["message"] = str(EDIT_REVIEW_NOTE)
+    return body
 
 
 @bp.delete("/comments/<int(max=2147483647):comment_id>")

@@ -26,6 +26,8 @@ DONE = {
     "spam": _l("Comment %(id)s is marked as spam."),
     "restore": _l("Comment %(id)s is restored."),
     "undo": _l("The last decision on comment %(id)s is undone."),
+    "approve-edit": _l("The author's new text of comment %(id)s is published."),
+    "reject-edit": _l("The author's edit of comment %(id)s is rejected; the published text stays."),
 }
 
 

@@ -22,7 +22,7 @@ from commentsvc.forms.desk import (
     ModeratorEditForm,
 )
 from commentsvc.models.base import utcnow
-from commentsvc.moderation import accounts
+from commentsvc.moderation import accounts, revisions
 from commentsvc.moderation.auth import (
     admin_required,
     current_moderator,
@@ -78,6 +78,7 @@ def _comment_page(found, *, edit_form=None, reply_form=None, status: int = 200):
         "moderation/comment.html",
         c=found,
         events=events_for([found.id])[found.id],
+        revision=revisions.pending_edit(found.id),
         edit_form=edit_form or ModeratorEditForm(formdata=None, text=found.text),
         reply_form=reply_form or ModeratorEditForm(formdata=None),
         comment_subscriptions=subscriptions.for_comment(found.id),
@@ -109,7 +110,10 @@ def _after_action(comment_id: int, action: str, next_focus: str | None):
     return redirect(target, code=303)
 
 
-ACTION_RULE = "<any(approve, 'approve-with-parent', trash, spam, restore, undo):action>"
+ACTION_RULE = (
+    "<any(approve, 'approve-with-parent', trash, spam, restore, undo, 'approve-edit', "
+    "'reject-edit'):action>"
+)
 
 
 @bp.post(f"/comments/<int:comment_id>/{ACTION_RULE}")
@@ -128,6 +132,10 @@ def act(comment_id: int, action: str):
             moderation.mark_spam(comment_id, by=by, now=now)
         elif action == "restore":
             moderation.restore(comment_id, by=by, now=now)
+        elif action == "approve-edit":
+            revisions.approve_edit(comment_id, by=by, now=now)
+        elif action == "reject-edit":
+            revisions.reject_edit(comment_id, by=by, now=now)
         else:
             moderation.undo_last(comment_id, by=by, now=now)
     except moderation.ModerationRefused as error:
