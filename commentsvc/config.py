@@ -23,6 +23,9 @@ FRAMEWORK_DEFAULTS: dict[str, Any] = {
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     # A reader may write a long comment; the token lives with the session.
     "WTF_CSRF_TIME_LIMIT": None,
+    # Flask-WTF's own https Referer check compares with the Host header, which a proxy may
+    # forward without its port; web/security.py checks against PUBLIC_URL instead.
+    "WTF_CSRF_SSL_STRICT": False,
     "BABEL_DEFAULT_LOCALE": "sv",
     "COMPRESS_MIMETYPES": [
         "text/html",
