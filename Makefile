@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app commentsvc
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test docs test-postgres test-browser test-wheel test-attack test-attack-long install lint format translations messages clean bench explain screenshots
+.PHONY: run test docs test-postgres test-browser test-wheel test-nginx test-attack test-attack-long install lint format translations messages clean bench explain screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,7 +57,7 @@ docs: install
 
 # The fast suite on SQLite, with lint and the docs first. Browser and PostgreSQL runs: see .ci/run.
 # The attacking suite (marker ``attack``) and the whole payload lists (``long``) run apart.
-FAST := not browser and not wheel and not attack and not long
+FAST := not browser and not wheel and not nginx and not attack and not long
 test: lint docs
 	$(BIN)/pytest -q -m "$(FAST)" $(PYTEST_ARGS)
 
@@ -70,6 +70,11 @@ test-postgres: install
 # check every page.
 test-wheel: install
 	$(BIN)/pytest -q -m wheel $(PYTEST_ARGS)
+
+# The nginx block of docs/operating.md, as it stands there, on port 8443-like ports in front of
+# gunicorn, with a moderator logging in through it (needs nginx: apt-get install nginx-light).
+test-nginx: install
+	$(BIN)/pytest -q -m nginx $(PYTEST_ARGS)
 
 # Real-browser tests: Debian's chromium, driven by Playwright, with axe-core from npm.
 node_modules/axe-core/axe.min.js:
