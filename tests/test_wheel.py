@@ -29,6 +29,11 @@ pytestmark = pytest.mark.wheel
 PROJECT = Path(__file__).resolve().parents[1]
 ARTICLE = "soi-mitt-2026"
 PUBLIC_URL = "https://kommentarer.example.se"  # required outside development, as SECRET_KEY is
+# Required outside development too: readers' reports are mailed from and name them.
+MAIL_SETTINGS = {
+    "COMMENTSVC_MAIL_FROM": "kommentarer@example.se",
+    "COMMENTSVC_DSA_CONTACT": "kommentarer@example.se",
+}
 ONE_YEAR = "max-age=31536000, public, immutable"
 
 
@@ -66,7 +71,7 @@ def venv(dist, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def site(venv, tmp_path_factory) -> dict:
-    """An unrelated working folder and the only configuration: four environment variables."""
+    """An unrelated working folder and the only configuration: six environment variables."""
     root = tmp_path_factory.mktemp("site")
     (root / "data").mkdir()
     env = {
@@ -74,6 +79,7 @@ def site(venv, tmp_path_factory) -> dict:
         "LANG": "C.UTF-8",
         "COMMENTSVC_SECRET_KEY": "a-secret-only-this-site-knows",
         "COMMENTSVC_PUBLIC_URL": PUBLIC_URL,
+        **MAIL_SETTINGS,
         "COMMENTSVC_DATABASE_URL": f"sqlite:///{root / 'data' / 'commentsvc.db'}",
         "COMMENTSVC_INSTANCE_PATH": str(root / "instance"),
     }
@@ -242,6 +248,7 @@ def test_a_fresh_clone_installed_with_pip_install_e_alone_speaks_swedish(tmp_pat
         "PATH": f"{tmp_path / 'venv' / 'bin'}:/usr/bin:/bin",
         "COMMENTSVC_SECRET_KEY": "s",
         "COMMENTSVC_PUBLIC_URL": PUBLIC_URL,
+        **MAIL_SETTINGS,
         "COMMENTSVC_INSTANCE_PATH": str(tmp_path / "instance"),
     }
     run(["commentsvc", "init-db"], cwd=tmp_path, env=env)
