@@ -25,16 +25,12 @@ install: $(VENV)/.installed
 translations: $(VENV)/.installed
 	@$(BIN)/pybabel -q compile -d commentsvc/translations
 
-# A random secret for this machine, written once and never committed.
-instance/config.py:
-	@mkdir -p instance
-	@$(BIN)/python -c "import secrets; print(f'SECRET_KEY = {secrets.token_hex(32)!r}')" > $@
-	@echo "Wrote $@ with a new SECRET_KEY."
-
-# The demo's own address: links in its JSON and feeds are built from PUBLIC_URL, which a
-# service outside development must have (an environment value of yours wins).
-run: export COMMENTSVC_PUBLIC_URL ?= http://$(HOST):$(PORT)
-run: install instance/config.py
+# instance/config.py: a random SECRET_KEY for this machine, written once and never committed,
+# and the demo's address as PUBLIC_URL for this HOST and PORT (links in its JSON, feeds and
+# mails are built from it), so that every `flask --app commentsvc` command in the checkout
+# works too. Your own COMMENTSVC_PUBLIC_URL still wins, as the environment wins over the file.
+run: install
+	$(BIN)/python -m commentsvc.localconfig instance/config.py http://$(HOST):$(PORT)
 	$(FLASK) init-db
 	$(FLASK) seed-demo
 	@echo "Open http://$(HOST):$(PORT)/ for the demo article and its comments."
