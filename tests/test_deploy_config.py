@@ -114,19 +114,16 @@ def test_a_command_outside_development_refuses_to_start_in_one_line(
     assert key in lines[0]
 
 
-@pytest.mark.parametrize(
-    ("changes", "key"), [({"MAIL_FROM": None}, "MAIL_FROM"), ({"SECRET_KEY": None}, "SECRET_KEY")]
-)
-def test_gunicorn_outside_development_refuses_to_start_without_a_traceback(tmp_path, changes, key):
+def test_gunicorn_outside_development_refuses_to_start_without_a_traceback(tmp_path):
     """One line, before gunicorn listens: no worker started again and again, and no traceback
     from a master stopping several failed workers at once."""
-    env = production_env(tmp_path, **changes)
+    env = production_env(tmp_path, MAIL_FROM=None)
     env.update(GUNICORN_BIND=f"127.0.0.1:{free_port()}", GUNICORN_WORKERS="2")
     result = run([str(BIN / "gunicorn"), "-c", "python:commentsvc.gunicorn_conf"], env, tmp_path)
     assert result.returncode != 0
     assert "Traceback" not in result.stderr, result.stderr
     ours = [line for line in result.stderr.splitlines() if line.startswith("commentsvc: ")]
-    assert len(ours) == 1 and key in ours[0], result.stderr
+    assert len(ours) == 1 and "MAIL_FROM" in ours[0], result.stderr
     assert "Listening at" not in result.stderr
 
 
