@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app commentsvc
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test docs test-postgres test-browser test-wheel test-attack test-attack-long install lint format translations messages clean bench explain screenshots
+.PHONY: run test docs test-postgres test-browser test-wheel test-nginx test-attack test-attack-long install lint format translations messages clean bench explain screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,16 +25,12 @@ install: $(VENV)/.installed
 translations: $(VENV)/.installed
 	@$(BIN)/pybabel -q compile -d commentsvc/translations
 
-# A random secret for this machine, written once and never committed.
-instance/config.py:
-	@mkdir -p instance
-	@$(BIN)/python -c "import secrets; print(f'SECRET_KEY = {secrets.token_hex(32)!r}')" > $@
-	@echo "Wrote $@ with a new SECRET_KEY."
-
-# The demo's own address: links in its JSON and feeds are built from PUBLIC_URL, which a
-# service outside development must have (an environment value of yours wins).
-run: export COMMENTSVC_PUBLIC_URL ?= http://$(HOST):$(PORT)
-run: install instance/config.py
+# instance/config.py: a random SECRET_KEY for this machine, written once and never committed,
+# and the demo's address as PUBLIC_URL for this HOST and PORT (links in its JSON, feeds and
+# mails are built from it), so that every `flask --app commentsvc` command in the checkout
+# works too. Your own COMMENTSVC_PUBLIC_URL still wins, as the environment wins over the file.
+run: install
+	$(BIN)/python -m commentsvc.localconfig instance/config.py http://$(HOST):$(PORT)
 	$(FLASK) init-db
 	$(FLASK) seed-demo
 	@echo "Open http://$(HOST):$(PORT)/ for the demo article and its comments."
@@ -57,7 +53,7 @@ docs: install
 
 # The fast suite on SQLite, with lint and the docs first. Browser and PostgreSQL runs: see .ci/run.
 # The attacking suite (marker ``attack``) and the whole payload lists (``long``) run apart.
-FAST := not browser and not wheel and not attack and not long
+FAST := not browser and not wheel and not nginx and not attack and not long
 test: lint docs
 	$(BIN)/pytest -q -m "$(FAST)" $(PYTEST_ARGS)
 
@@ -70,6 +66,11 @@ test-postgres: install
 # check every page.
 test-wheel: install
 	$(BIN)/pytest -q -m wheel $(PYTEST_ARGS)
+
+# The nginx block of docs/operating.md, as it stands there, on port 8443-like ports in front of
+# gunicorn, with a moderator logging in through it (needs nginx: apt-get install nginx-light).
+test-nginx: install
+	$(BIN)/pytest -q -m nginx $(PYTEST_ARGS)
 
 # Real-browser tests: Debian's chromium, driven by Playwright, with axe-core from npm.
 node_modules/axe-core/axe.min.js:

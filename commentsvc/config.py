@@ -9,9 +9,12 @@ on a value it cannot use. No secret has a default.
 from __future__ import annotations
 
 import copy
+import ipaddress
 import os
 from typing import Any
+from urllib.parse import urlsplit
 
+import click
 from flask import Flask
 
 from commentsvc.setting_specs import SETTINGS, SettingInvalid
@@ -23,6 +26,9 @@ FRAMEWORK_DEFAULTS: dict[str, Any] = {
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     # A reader may write a long comment; the token lives with the session.
     "WTF_CSRF_TIME_LIMIT": None,
+    # Flask-WTF's own https Referer check compares with the Host header, which a proxy may
+    # forward without its port; web/security.py checks against PUBLIC_URL instead.
+    "WTF_CSRF_SSL_STRICT": False,
     "BABEL_DEFAULT_LOCALE": "sv",
     "COMPRESS_MIMETYPES": [
         "text/html",
@@ -46,8 +52,14 @@ def defaults() -> dict[str, Any]:
     return {**declared, **copy.deepcopy(FRAMEWORK_DEFAULTS)}
 
 
-class ConfigError(RuntimeError):
-    """The configuration cannot start a safe service."""
+class ConfigError(click.ClickException, RuntimeError):
+    """The configuration cannot start a safe service.
+
+    A ClickException, so that ``flask`` and the ``commentsvc`` script, whose group builds the
+    app, print it as one line on stderr (``Error: …``, exit 1) instead of a traceback; gunicorn
+    workers go through ``commentsvc.wsgi``, which does the same. The message names the key and
+    what to do, never the value (it may be a secret).
+    """
 
 
 def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
@@ -99,6 +111,47 @@ def _check(app: Flask) -> None:
             raise ConfigError(f"{spec.key}: {error.message}") from None
     config["PUBLIC_URL"] = config["PUBLIC_URL"].strip().rstrip("/")
     _check_public_url(config)
+    _check_mail_for_reports(config)
+
+
+# The sender of a development checkout: no real server takes mail from it, nobody can answer it.
+DEVELOPMENT_SENDER_DOMAIN = "localhost"
+
+
+def in_development(config) -> bool:
+    """DEBUG, TESTING, or a service only this machine can reach (PUBLIC_URL on loopback, as
+    ``make run`` serves the demo): nobody else can read, report, or be written to."""
+    if config["DEBUG"] or config["TESTING"]:
+        return True
+    host = urlsplit(config["PUBLIC_URL"]).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_mail_for_reports(config) -> None:
+    """Readers' reports are always open (notice and action, DSA articles 16 and 17): their
+    receipts and statements of reasons are mailed, and must come from a real sender and name
+    a point of contact, or they go from ``commentsvc@localhost`` to nowhere."""
+    if in_development(config):
+        return
+    sender = config["MAIL_FROM"] or ""
+    missing = []
+    if not sender or sender.rpartition("@")[2].lower() == DEVELOPMENT_SENDER_DOMAIN:
+        missing.append("MAIL_FROM")
+    if not config["DSA_CONTACT"]:
+        missing.append("DSA_CONTACT")
+    if missing:
+        raise ConfigError(
+            f"{' and '.join(missing)} must be set outside development: readers' reports are "
+            "always open, and their receipts and statements of reasons are mailed from "
+            "MAIL_FROM and name DSA_CONTACT as the point of contact. Set e.g. "
+            "COMMENTSVC_MAIL_FROM=kommentarer@example.se and "
+            "COMMENTSVC_DSA_CONTACT=kommentarer@example.se (see Deploy in docs/operating.md)."
+        )
 
 
 def _check_public_url(config) -> None:

@@ -12,8 +12,11 @@ from commentsvc import moderation, threads
 from commentsvc.extensions import db
 from commentsvc.models.base import utcnow
 from commentsvc.models.threads import Comment, CommentStatus
+from commentsvc.weburls import public_base
 
 DEMO_KEY = "soi-mitt-startar-i-svealand"
+# Where the demo is served without PUBLIC_URL (tests, `flask --debug run`): Flask's own default.
+DEVELOPMENT_ADDRESS = "http://127.0.0.1:5000"
 DEMO_COMMENTS = [
     # (author, email, text, index of the comment answered)
     (
@@ -42,8 +45,12 @@ DEMO_COMMENTS = [
 @with_appcontext
 def seed_demo() -> None:
     """Create the demo article with a short thread (once; running it again changes nothing)."""
+    # The demo article is the service's own front page (DEMO = true): at PUBLIC_URL, which
+    # `make run` sets for its HOST and PORT.
     article = threads.create_article(
-        DEMO_KEY, title="SOI Mitt startar i Svealand", url="http://127.0.0.1:5000/"
+        DEMO_KEY,
+        title="SOI Mitt startar i Svealand",
+        url=(public_base() or DEVELOPMENT_ADDRESS) + "/",
     )
     has_comments = db.session.execute(
         select(func.count()).where(Comment.article_id == article.id)

@@ -13,7 +13,11 @@ import os
 from commentsvc.logs import gunicorn_logger
 
 wsgi_app = "commentsvc.wsgi:app"
-bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# Loopback unless told otherwise: gunicorn's workers read a request's headers themselves, so a
+# few clients sending them slowly (16 connections, a byte at a time) hold every worker; the
+# documented nginx in front buffers whole requests. PORT picks the port (gunicorn's own default
+# with PORT set would listen on every interface); GUNICORN_BIND anything else.
+bind = os.environ.get("GUNICORN_BIND") or f"127.0.0.1:{os.environ.get('PORT') or 8000}"
 # Processes: one per core and one more is a good start for a mostly-I/O web app.
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() + 1))
 # Threads per process: a worker keeps serving reads while another thread waits for the database.
@@ -34,3 +38,27 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 # Load the app in each worker after the fork, so no database connection is shared by processes.
 preload_app = False
+
+
+def on_starting(server) -> None:
+    """Check the configuration once, in a short-lived process, before any worker starts.
+
+    Each worker builds the app after the fork (``preload_app = False``), and one that meets a
+    configuration error says so in one line and exits with gunicorn's "App failed to load"
+    (commentsvc/wsgi.py). With several workers failing at once, gunicorn's master can then
+    trip over its own stop and print a traceback; checked here, the line is printed once and
+    gunicorn exits before it listens. A separate process keeps the app's imports out of the
+    master, whose memory every worker would otherwise start from.
+    """
+    import subprocess
+    import sys
+
+    check = subprocess.run(
+        [sys.executable, "-c", "import commentsvc.wsgi"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if check.returncode:
+        sys.stderr.write(check.stderr)  # our line (or, for a bug, the traceback to read)
+        sys.exit(check.returncode)

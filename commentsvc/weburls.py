@@ -9,7 +9,10 @@ ours when clicked.
 
 ``public_url`` builds the service's own absolute addresses (avatars, feeds, mails) from
 ``PUBLIC_URL``, never from the request's ``Host`` header: an answer kept by a cache is then the
-same whatever Host the request that filled it claimed.
+same whatever Host the request that filled it claimed. ``own_origin`` is the origin of our own
+pages by the same rule: every check of where a form or a write came from (Flask-WTF's Referer
+check, the iframe's own-page check, the API's) compares with it. A proxy may forward Host
+without its port (nginx's ``$host``), and a client may send any Host it likes.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app, has_request_context, request, url_for
 from flask_babel import lazy_gettext as _l
 
 # C0 and C1 control characters, and white space: none belongs in an address.
@@ -104,3 +107,39 @@ def public_url(endpoint: str, **values) -> str:
 def public_base() -> str:
     """``PUBLIC_URL`` without its last slash, or "" (development and tests)."""
     return current_app.config["PUBLIC_URL"]
+
+
+def web_origin(url: str) -> str:
+    """``scheme://host[:port]`` of any address, lower case, the scheme's default port left out
+    (as browsers write Origin), or "" when it has no host."""
+    try:
+        parts = urlsplit(url.strip())
+        scheme, host, port = parts.scheme.lower(), (parts.hostname or ""), parts.port
+    except ValueError:  # a port that is not a number, an unclosed IPv6 bracket
+        return ""
+    if not host or scheme not in ("http", "https"):
+        return ""
+    if ":" in host:
+        host = f"[{host}]"
+    if port is None or (scheme, port) in (("http", 80), ("https", 443)):
+        return f"{scheme}://{host}"
+    return f"{scheme}://{host}:{port}"
+
+
+def own_origin() -> str:
+    """The origin of our own pages: PUBLIC_URL's. Only without it (development and tests,
+    config.py refuses to start otherwise) the address the request was sent to."""
+    return web_origin(public_base() or request.host_url)
+
+
+def request_origin() -> str:
+    """The origin the request came from: its Origin header, else its Referer's, else ""."""
+    origin = request.headers.get("Origin") or ""
+    if origin and origin != "null":
+        return web_origin(origin)
+    return web_origin(request.headers.get("Referer") or "")
+
+
+def from_own_origin() -> bool:
+    """Was the request sent by a page of ours (Origin, or without it Referer, is ours)?"""
+    return request_origin() == own_origin()

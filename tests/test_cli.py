@@ -20,6 +20,8 @@ def test_init_db_builds_the_schema_through_the_migrations(tmp_path):
         "COMMENTSVC_SECRET_KEY": "s",
         "COMMENTSVC_INSTANCE_PATH": str(tmp_path),
         "COMMENTSVC_PUBLIC_URL": "https://k.example.se",
+        "COMMENTSVC_MAIL_FROM": "k@example.se",
+        "COMMENTSVC_DSA_CONTACT": "k@example.se",
     }
     env.pop("COMMENTSVC_DATABASE_URL", None)
     for _ in range(2):
@@ -48,6 +50,8 @@ def test_the_console_script_runs_the_same_commands(tmp_path):
         "COMMENTSVC_SECRET_KEY": "s",
         "COMMENTSVC_INSTANCE_PATH": str(tmp_path),
         "COMMENTSVC_PUBLIC_URL": "https://k.example.se",
+        "COMMENTSVC_MAIL_FROM": "k@example.se",
+        "COMMENTSVC_DSA_CONTACT": "k@example.se",
     }
     result = subprocess.run(
         [str(script), "--help"], env=env, capture_output=True, text=True, check=False

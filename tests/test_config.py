@@ -12,6 +12,9 @@ def instance(tmp_path, monkeypatch):
     for key in ("SECRET_KEY", "MAX_DEPTH", "ALLOWED_ORIGINS", "RATELIMIT_ENABLED", "LANGUAGE"):
         monkeypatch.delenv(f"COMMENTSVC_{key}", raising=False)
     monkeypatch.setenv("COMMENTSVC_PUBLIC_URL", "https://kommentarer.example.se")
+    # Required outside development with PUBLIC_URL (tests/test_deploy_config.py).
+    monkeypatch.setenv("COMMENTSVC_MAIL_FROM", "kommentarer@example.se")
+    monkeypatch.setenv("COMMENTSVC_DSA_CONTACT", "kommentarer@example.se")
     return tmp_path
 
 

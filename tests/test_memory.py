@@ -69,6 +69,8 @@ def test_a_worker_serving_reads_does_not_load_the_optional_parts(database_url, t
         "COMMENTSVC_DATABASE_URL": database_url,
         "COMMENTSVC_INSTANCE_PATH": str(tmp_path),
         "COMMENTSVC_PUBLIC_URL": "https://k.example.se",
+        "COMMENTSVC_MAIL_FROM": "k@example.se",
+        "COMMENTSVC_DSA_CONTACT": "k@example.se",
         "COMMENTSVC_RATELIMIT_ENABLED": "false",
         "COMMENTSVC_MODERATION": "none",
     }

@@ -84,6 +84,8 @@ def test_a_bad_trusted_proxies_value_stops_the_start(database_url, tmp_path, bad
             {
                 "SECRET_KEY": "x",
                 "PUBLIC_URL": "https://k.example.se",
+                "MAIL_FROM": "k@example.se",
+                "DSA_CONTACT": "k@example.se",
                 "DATABASE_URL": database_url,
                 "TRUSTED_PROXIES": bad,
             }
@@ -111,6 +113,8 @@ def test_a_sqlite_file_in_a_missing_folder_stops_the_start(tmp_path):
             {
                 "SECRET_KEY": "x",
                 "PUBLIC_URL": "https://k.example.se",
+                "MAIL_FROM": "k@example.se",
+                "DSA_CONTACT": "k@example.se",
                 "DATABASE_URL": f"sqlite:///{tmp_path}/nope/c.db",
             }
         )
@@ -142,6 +146,8 @@ def test_a_sqlite_file_on_a_read_only_disk_stops_the_start_with_a_clear_error(
             {
                 "SECRET_KEY": "x",
                 "PUBLIC_URL": "https://k.example.se",
+                "MAIL_FROM": "k@example.se",
+                "DSA_CONTACT": "k@example.se",
                 "DATABASE_URL": f"sqlite:///{path}",
             }
         )

@@ -404,7 +404,7 @@ def test_subscribing_without_a_valid_email_is_refused_on_every_path(
     frame = app.test_client(use_cookies=False).post(
         "/embed/comments",
         data={**new_comment(article, subscribe="replies", email=email)},
-        headers={"Origin": "http://localhost"},
+        headers={"Origin": PUBLIC},  # the iframe's own page, at PUBLIC_URL
     )
     assert frame.status_code == 422
     assert mails(app) == []
@@ -415,7 +415,7 @@ def test_the_iframe_and_the_api_sign_up_as_the_plain_form_does(app, client, arti
     frame = app.test_client(use_cookies=False).post(
         "/embed/comments",
         data=new_comment(article, subscribe="replies", email=BERTIL, comment="Från iframen"),
-        headers={"Origin": "http://localhost"},
+        headers={"Origin": PUBLIC},  # the iframe's own page, at PUBLIC_URL
     )
     assert frame.status_code == 303
     page = app.test_client(use_cookies=False).get(frame.headers["Location"])
@@ -779,7 +779,9 @@ def test_a_forged_host_never_reaches_a_mail(app, client, article, smtp_server):
     r = post(
         client,
         new_comment(article, subscribe="replies"),
-        headers={"Host": "evil.example", "Origin": "http://evil.example"},
+        # From a host site's page: an Origin equal to the forged Host is refused since our own
+        # pages are PUBLIC_URL's (tests/test_own_origin.py).
+        headers={"Host": "evil.example", "Origin": ALLOWED_ORIGIN},
         base_url="http://evil.example",
     )
     assert r.status_code == 201, r.get_data(as_text=True)

@@ -1,7 +1,8 @@
 """The package as a site deploys it: the steps of docs/operating.md, "Deploy".
 
-Built with ``python -m build`` (an sdist, then the wheel from that sdist), installed with its
-real dependencies into a fresh virtualenv, and run from an unrelated folder with nothing but
+Built by the documented step (a virtualenv with only ``build``, then ``python -m build
+--wheel`` in a copy of the checkout; the sdist beside it), installed with its real
+dependencies into a fresh virtualenv, and run from an unrelated folder with nothing but
 ``COMMENTSVC_*`` variables: ``commentsvc init-db``, ``commentsvc create-article``, then
 gunicorn with the packaged settings on a loopback port. Slow (a build and an install from the
 package index, fast from pip's cache): ``make test-wheel``, run by CI.
@@ -13,6 +14,7 @@ import gzip
 import http.client
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -29,6 +31,11 @@ pytestmark = pytest.mark.wheel
 PROJECT = Path(__file__).resolve().parents[1]
 ARTICLE = "soi-mitt-2026"
 PUBLIC_URL = "https://kommentarer.example.se"  # required outside development, as SECRET_KEY is
+# Required outside development too: readers' reports are mailed from and name them.
+MAIL_SETTINGS = {
+    "COMMENTSVC_MAIL_FROM": "kommentarer@example.se",
+    "COMMENTSVC_DSA_CONTACT": "kommentarer@example.se",
+}
 ONE_YEAR = "max-age=31536000, public, immutable"
 
 
@@ -44,10 +51,44 @@ def clean_environ() -> dict:
     return {k: v for k, v in os.environ.items() if not k.startswith(drop)}
 
 
+def documented_build() -> str:
+    """The build step of docs/operating.md, exactly as a reader copies it."""
+    page = (PROJECT / "docs" / "operating.md").read_text(encoding="utf-8")
+    found = re.search(
+        r"<!-- build-wheel: begin -->\s*```sh\n(.*?)```\s*<!-- build-wheel: end -->",
+        page,
+        re.DOTALL,
+    )
+    assert found, "docs/operating.md has no build step between the build-wheel markers"
+    return found.group(1)
+
+
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory) -> Path:
+    """The wheel, built by the documented step in a copy of the checkout (its files as git
+    sees them, so nothing ignored comes along), with a virtualenv of its own that holds only
+    the build front end; and the sdist beside it."""
     out = tmp_path_factory.mktemp("dist")
-    run([sys.executable, "-m", "build", "--outdir", str(out), str(PROJECT)], env=clean_environ())
+    checkout = tmp_path_factory.mktemp("checkout")
+    files = run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"], cwd=PROJECT
+    ).stdout.split("\0")
+    for name in filter(None, files):
+        if (PROJECT / name).is_file():
+            (checkout / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(PROJECT / name, checkout / name)
+    build_venv = tmp_path_factory.mktemp("build-venv")
+    step = documented_build().replace("/tmp/commentsvc-build", str(build_venv))
+    assert str(build_venv) in step, "the documented build step no longer names its virtualenv"
+    run(["sh", "-ec", step], cwd=checkout, env=clean_environ())
+    installed = run([str(build_venv / "bin" / "python"), "-m", "pip", "list"]).stdout
+    assert "pytest" not in installed and "playwright" not in installed  # no test toolchain
+    for wheel in (checkout / "dist").glob("commentsvc-*.whl"):
+        shutil.copy2(wheel, out)
+    run(
+        [sys.executable, "-m", "build", "--sdist", "--outdir", str(out), str(PROJECT)],
+        env=clean_environ(),
+    )
     return out
 
 
@@ -66,7 +107,7 @@ def venv(dist, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def site(venv, tmp_path_factory) -> dict:
-    """An unrelated working folder and the only configuration: four environment variables."""
+    """An unrelated working folder and the only configuration: six environment variables."""
     root = tmp_path_factory.mktemp("site")
     (root / "data").mkdir()
     env = {
@@ -74,6 +115,7 @@ def site(venv, tmp_path_factory) -> dict:
         "LANG": "C.UTF-8",
         "COMMENTSVC_SECRET_KEY": "a-secret-only-this-site-knows",
         "COMMENTSVC_PUBLIC_URL": PUBLIC_URL,
+        **MAIL_SETTINGS,
         "COMMENTSVC_DATABASE_URL": f"sqlite:///{root / 'data' / 'commentsvc.db'}",
         "COMMENTSVC_INSTANCE_PATH": str(root / "instance"),
     }
@@ -242,6 +284,7 @@ def test_a_fresh_clone_installed_with_pip_install_e_alone_speaks_swedish(tmp_pat
         "PATH": f"{tmp_path / 'venv' / 'bin'}:/usr/bin:/bin",
         "COMMENTSVC_SECRET_KEY": "s",
         "COMMENTSVC_PUBLIC_URL": PUBLIC_URL,
+        **MAIL_SETTINGS,
         "COMMENTSVC_INSTANCE_PATH": str(tmp_path / "instance"),
     }
     run(["commentsvc", "init-db"], cwd=tmp_path, env=env)

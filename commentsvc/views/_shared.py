@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from flask import (
     Request,
@@ -107,15 +106,6 @@ def remember_edit_token(comment_id: int, token: str) -> None:
     kept[str(comment_id)] = token
     session["edit"] = dict(list(kept.items())[-EDIT_TOKENS_KEPT:])
     session.permanent = True
-
-
-def request_origin() -> str:
-    """The origin the request came from: its Origin header, else its Referer's origin."""
-    origin = request.headers.get("Origin") or ""
-    if not origin or origin == "null":
-        referer = urlsplit(request.headers.get("Referer") or "")
-        origin = f"{referer.scheme}://{referer.netloc}" if referer.netloc else ""
-    return origin.rstrip("/")
 
 
 def prefilled_form(article_key: str, reply_to: Comment | None) -> CommentForm:

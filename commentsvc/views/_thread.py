@@ -36,10 +36,10 @@ from commentsvc.views._shared import (
     edit_tokens,
     own_comment_ids,
     reply_target,
-    request_origin,
     subscription_note,
 )
 from commentsvc.web import readcache
+from commentsvc.weburls import request_origin
 
 
 def article_key_arg() -> str:

@@ -24,8 +24,9 @@ from commentsvc.forms.comment import CommentForm, EditForm
 from commentsvc.models.base import utcnow
 from commentsvc.models.threads import Comment
 from commentsvc.ratelimits import limit_comment_posts
-from commentsvc.views._shared import reply_target, request_origin, submit, subscription_state
+from commentsvc.views._shared import reply_target, submit, subscription_state
 from commentsvc.views._thread import render_thread, requested_thread
+from commentsvc.weburls import from_own_origin
 
 bp = Blueprint("embed", __name__)
 
@@ -106,13 +107,10 @@ def frame():
     return render_embed(article, form, reply_to=reply_to)
 
 
-def from_this_service() -> bool:
-    """The form was sent by our own iframe page: Origin (or, without it, Referer) is us."""
-    return request_origin() == request.host_url.rstrip("/")
-
-
 def require_own_page() -> None:
-    if not from_this_service():
+    """The form was sent by our own iframe page: Origin (or, without it, Referer) is
+    PUBLIC_URL's origin (weburls.own_origin), whatever Host the request names."""
+    if not from_own_origin():
         raise OriginNotAllowed(_l("This website may not post comments here."))
 
 

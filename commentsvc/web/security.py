@@ -10,13 +10,24 @@ they go without it and rely on ``frame-ancestors``, which every current browser 
 moderator's pages name comments, neither of which other sites need. HSTS only over https.
 Cookies: the session's and the remembered author's are marked Secure whenever the request came
 over https (auth.ModeratorSessionInterface, readers.set_remembered_author).
+
+Forms under Flask-WTF's CSRF protection (the moderators' pages) must also come from a page of
+ours when sent over https, as Flask-WTF's ``WTF_CSRF_SSL_STRICT`` asks; but ours is PUBLIC_URL's
+origin, not the Host header's (weburls.own_origin): behind nginx on port 8443 with
+``Host $host`` the port is gone from Host, and every login would be refused.
 """
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+import logging
+
+from flask import Flask, current_app, g, request
+from flask_wtf.csrf import CSRFError
 
 from commentsvc.extensions import talisman
+from commentsvc.weburls import from_own_origin, own_origin, request_origin
+
+log = logging.getLogger(__name__)
 
 CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
@@ -58,12 +69,32 @@ def _let_host_sites_frame_the_iframe(response):
     return response
 
 
+def _forms_come_from_our_own_pages() -> None:
+    """Over https, a form that passed the CSRF token check was sent by a page of ours: its
+    Origin, or without one its Referer, is PUBLIC_URL's origin. A token alone would do against
+    other sites; this also refuses a page of ours served under another name (a second Host
+    that reaches the same service over plain http), as Flask-WTF's strict mode does."""
+    if not g.get("csrf_valid") or not request.is_secure:
+        return  # an exempt view, a safe method, or plain http (where a Referer proves nothing)
+    if not from_own_origin():
+        # Said in the log: a PUBLIC_URL that differs from the address people use locks
+        # every moderator out, and the page only says the form expired.
+        log.warning(
+            "A form was refused: sent from %r, while PUBLIC_URL's origin is %r",
+            request_origin() or "no Origin or Referer",
+            own_origin(),
+        )
+        raise CSRFError("The form was not sent from a page of this service.")
+
+
 def install(app: Flask) -> None:
     """Talisman's headers on every answer, then the iframe pages' own frame-ancestors.
 
     Flask runs the app's after-request functions last registered first: registering ours
     before Talisman's makes it run after Talisman has written its headers.
     """
+    # After Flask-WTF's token check (registered before, in register_extensions).
+    app.before_request(_forms_come_from_our_own_pages)
     app.after_request(_let_host_sites_frame_the_iframe)
     talisman.init_app(
         app,

@@ -17,7 +17,7 @@ from commentsvc.errors import (
     error_response,
 )
 from commentsvc.forms.comment import ARTICLE_KEY
-from commentsvc.weburls import public_url
+from commentsvc.weburls import own_origin, public_url, web_origin
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_BODY_BYTES = 64 * 1024
@@ -44,8 +44,9 @@ def refuse_foreign_writes():
         return None
     origin = request.headers.get("Origin")
     if origin is not None:
+        # Our own pages are PUBLIC_URL's origin, never whatever the Host header says.
         origin = origin.rstrip("/")
-        if not (allowed_origin(origin) or origin == request.host_url.rstrip("/")):
+        if not (allowed_origin(origin) or web_origin(origin) == own_origin()):
             raise OriginNotAllowed(_l("This website may not post comments here."))
     if request.method != "DELETE" and request.mimetype != "application/json":
         raise UnsupportedContentType(
