@@ -69,15 +69,11 @@ class Report(db.Model):
     # The first open report on the same comment from the same network (None: this one is):
     # what makes the readers who hold a comment independent of each other.
     network_of: Mapped[int | None] = mapped_column()
-    # The SHA-256 of the one-time link that confirms the notifier's address; "" once used.
-    confirm_digest: Mapped[str] = mapped_column(String(64), default="", info={"secret": True})
+    # When the notifier proved their address by the receipt's one-time link (tokens.REPORT).
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     receipt_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    __table_args__ = (
-        Index("ix_report_open", "decided_at", "comment_id"),
-        Index("ix_report_confirm_digest", "confirm_digest"),
-    )
+    __table_args__ = (Index("ix_report_open", "decided_at", "comment_id"),)
 
 
 class StatementOfReasons(db.Model):

@@ -16,6 +16,7 @@ class TokenPurpose(enum.StrEnum):
     CONFIRM = "confirm"  # a reader confirms their address for notifications (double opt-in)
     UNSUBSCRIBE = "unsubscribe"  # stops an address's notifications, of one thread or all
     EDIT = "edit"  # the author's proof of their own comment (edit window, own pending view)
+    REPORT = "report"  # a notifier proves the address named in their report (subject: the report)
 
 
 class LinkToken(db.Model):

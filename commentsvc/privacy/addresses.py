@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+from datetime import date
 
 from flask import current_app
 
@@ -49,11 +50,13 @@ def address_key(address: str | None, *, secret: str | None = None) -> str:
     return _keyed("address", str(ip) if ip else (address or "").strip(), secret)
 
 
-def network_key(address: str | None, *, secret: str | None = None) -> str:
+def network_key(address: str | None, *, secret: str | None = None, day: date | None = None) -> str:
     """A keyed hash of the address's network (``anonymize_ip``: IPv4 /24, IPv6 /48): one
     value for everyone on that network, where the network is the rule (counting independent
-    reporters, say)."""
-    return _keyed("network", anonymize_ip(address) or (address or "").strip(), secret)
+    reporters, say). With ``day`` the key changes daily: values stored on two days cannot be
+    joined to each other."""
+    purpose = f"network {day.isoformat()}" if day else "network"
+    return _keyed(purpose, anonymize_ip(address) or (address or "").strip(), secret)
 
 
 def avatar_key(secret: str, email: str, author: str = "") -> str:

@@ -6,17 +6,19 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from commentsvc import lifecycle
+from commentsvc import tokens as link_tokens
 from commentsvc.errors import CommentNotFound, DomainError
 from commentsvc.extensions import db
 from commentsvc.models.reports import Report, ReportReason, StatementOfReasons
 from commentsvc.models.threads import Comment, CommentStatus
+from commentsvc.models.tokens import LinkToken, TokenPurpose
 from commentsvc.moderation.actions import (
     hold_after_reports,
 )
@@ -91,12 +93,20 @@ def file_report(
         created_at=now,
         network=trust.network_hash(network, now.date()),
     )
-    token = trust.new_confirm_token(report) if address else ""
     db.session.add(report)
     # Written before the earlier reports are read: the write (with one_at_a_time on
     # PostgreSQL) makes reports on one comment wait for each other, so each sees the others
     # and a burst of requests from one network still counts as one reader.
     db.session.flush()
+    token = ""
+    if address:  # the receipt's one-time link that confirms the notifier's address
+        token = link_tokens.issue(
+            TokenPurpose.REPORT,
+            address=address,
+            subject_id=report.id,
+            now=now,
+            lifetime=timedelta(days=trust.CONFIRM_LINK_DAYS),
+        )
     earlier = [r for r in open_reports(comment.id) if r.id != report.id]
     first = trust.same_network(network, earlier)
     report.network_of = (first.network_of or first.id) if first else None
@@ -165,14 +175,13 @@ class ReportLinkGone(DomainError):
     code = "link_gone"
 
 
-def report_to_confirm(token: str | None, *, now: datetime) -> Report:
-    """The report a receipt's link confirms, or why it cannot."""
+def _confirming(token: str | None, now: datetime) -> tuple[Report, LinkToken]:
+    """The report a receipt's link confirms and the link's row, or why it cannot."""
+    row = link_tokens.find(TokenPurpose.REPORT, token)
     report = None
-    if token:
-        report = db.session.execute(
-            select(Report).where(Report.confirm_digest == trust.confirm_digest(token))
-        ).scalar_one_or_none()
-    if report is None or not trust.link_alive(report, now):
+    if row is not None and link_tokens.is_current(row, now):
+        report = db.session.get(Report, row.subject_id)
+    if report is None or report.decided_at is not None:
         raise ReportLinkGone(
             _l(
                 "This link no longer confirms a report: it has been used, a moderator has "
@@ -180,14 +189,19 @@ def report_to_confirm(token: str | None, *, now: datetime) -> Report:
                 days=trust.CONFIRM_LINK_DAYS,
             )
         )
-    return report
+    return report, row
+
+
+def report_to_confirm(token: str | None, *, now: datetime) -> Report:
+    """The report a receipt's link confirms, or why it cannot."""
+    return _confirming(token, now)[0]
 
 
 def confirm_report(token: str | None, *, now: datetime) -> Report:
     """The notifier proved their address: the report weighs more, a comment it tips is held,
     and the decision will be mailed to them. The link is spent."""
-    report = report_to_confirm(token, now=now)
-    report.confirmed_at, report.confirm_digest = now, ""
+    report, row = _confirming(token, now)
+    report.confirmed_at = row.used_at = now
     db.session.flush()
     comment = db.session.get(Comment, report.comment_id)
     if comment is not None:

@@ -53,7 +53,7 @@ def erase_reports(email: str, delete: bool) -> int:
 
 def _clear(report: Report) -> None:
     report.name = report.email = report.address = report.explanation = report.reporter = ""
-    report.network = report.confirm_digest = ""
+    report.network = ""
 
 
 def find_statements(email: str) -> list[dict[str, Any]]:

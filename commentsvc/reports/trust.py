@@ -1,5 +1,4 @@
-"""Who counts as an independent reader when reports hold a comment, and the notifier's proof of
-their address.
+"""Who counts as an independent reader when reports hold a comment.
 
 A client can invent any browser id, any ``reporter`` string, any session: those only keep one
 browser from reporting twice. What holds a comment is the number of different networks
@@ -17,16 +16,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
-from flask import current_app
 from sqlalchemy import text
 
 from commentsvc.extensions import db
 from commentsvc.models.reports import Report
+from commentsvc.privacy.addresses import network_key
 
 CONFIRMED_WEIGHT = 2  # a notifier who proved their address counts as two readers
 CONFIRM_LINK_DAYS = 7  # as the notification confirmation: the link works this long
@@ -35,9 +33,7 @@ RECEIPT_INTERVAL = timedelta(days=1)  # at most one receipt per address and day
 
 def network_hash(network: str, day: date) -> str:
     """The network as stored: keyed with the secret and the day, so it changes daily."""
-    secret = current_app.config["SECRET_KEY"].encode()
-    message = f"report-network:{day.isoformat()}:{network}".encode()
-    return hmac.new(secret, message, hashlib.sha256).hexdigest()[:32]
+    return network_key(network, day=day)
 
 
 def same_network(network: str, earlier: Iterable[Report]) -> Report | None:
@@ -85,23 +81,3 @@ def one_at_a_time(key: str) -> None:
         return
     number = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
     db.session.execute(text("SELECT pg_advisory_xact_lock(:number)"), {"number": number})
-
-
-# --- the notifier's proof of their address -------------------------------------------------
-
-
-def confirm_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def new_confirm_token(report: Report) -> str:
-    """A random one-time token for the receipt's link; only its digest is stored."""
-    token = secrets.token_urlsafe(24)
-    report.confirm_digest = confirm_digest(token)
-    return token
-
-
-def link_alive(report: Report, now: datetime) -> bool:
-    return report.decided_at is None and now - report.created_at <= timedelta(
-        days=CONFIRM_LINK_DAYS
-    )

@@ -23,7 +23,7 @@ import pytest
 from tests.mailserver import mail_config
 from tests.moderation.conftest import ModeratorClient
 from tests.test_embed import post_from_frame
-from tests.test_subscriptions import confirm, csrf_of, deliver, link_in, mails_to
+from tests.test_subscriptions import PUBLIC, confirm, csrf_of, deliver, link_in, mails_to
 
 PUBLIC = "https://kommentarer.example.se"
 EVA, GRETA, BERTIL = "eva@example.se", "greta.eva@example.se", "bertil@example.se"
@@ -152,7 +152,8 @@ def test_no_link_in_any_mail_carries_an_address_or_anything_readable(every_mail)
 
 
 def test_the_iframes_own_address_carries_no_readable_token(app, client, article):
-    posted = post_from_frame(client, article, email=EVA, author="Eva Ek")
+    # From the iframe's own page, at PUBLIC_URL.
+    posted = post_from_frame(client, article, origin=PUBLIC, email=EVA, author="Eva Ek")
     assert posted.status_code == 303, posted.get_data(as_text=True)
     tokens = [v for k, v in parse_qsl(urlsplit(posted.headers["Location"]).query) if k == "own"]
     assert tokens

@@ -29,7 +29,7 @@ def upgrade():
         'link_token',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('token_digest', sa.String(length=64), nullable=True),
-        sa.Column('purpose', sa.Enum('confirm', 'unsubscribe', 'edit', name='tokenpurpose',
+        sa.Column('purpose', sa.Enum('confirm', 'unsubscribe', 'edit', 'report', name='tokenpurpose',
                                      native_enum=False, length=16), nullable=False),
         sa.Column('address', sa.String(length=254), server_default='', nullable=False),
         sa.Column('subject_id', sa.Integer(), nullable=True),

@@ -27,21 +27,15 @@ def upgrade():
             sa.Column('network', sa.String(length=32), server_default='', nullable=False)
         )
         batch_op.add_column(sa.Column('network_of', sa.Integer(), nullable=True))
-        batch_op.add_column(
-            sa.Column('confirm_digest', sa.String(length=64), server_default='', nullable=False)
-        )
         batch_op.add_column(sa.Column('confirmed_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(
             sa.Column('receipt_sent_at', sa.DateTime(timezone=True), nullable=True)
         )
-        batch_op.create_index('ix_report_confirm_digest', ['confirm_digest'], unique=False)
 
 
 def downgrade():
     with op.batch_alter_table('report', schema=None) as batch_op:
-        batch_op.drop_index('ix_report_confirm_digest')
         batch_op.drop_column('receipt_sent_at')
         batch_op.drop_column('confirmed_at')
-        batch_op.drop_column('confirm_digest')
         batch_op.drop_column('network_of')
         batch_op.drop_column('network')
