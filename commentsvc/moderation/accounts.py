@@ -27,6 +27,7 @@ from commentsvc.errors import DomainError
 from commentsvc.extensions import db
 from commentsvc.models.base import utcnow
 from commentsvc.models.moderation import AuditAction, LoginThrottle, Moderator, ModeratorRole
+from commentsvc.sanitize import plain_line
 
 PASSWORD_MIN = 10
 # Checked against when the account does not exist, so a wrong name costs as much as a
@@ -106,7 +107,7 @@ def create_moderator(
         role=ModeratorRole(role),
         email=email.strip() or (username if "@" in username else ""),
         notify=notify,
-        display_name=display_name.strip()[:245],
+        display_name=plain_line(display_name).strip()[:245],  # as the form's filter: one line
     )
     db.session.add(moderator)
     db.session.flush()

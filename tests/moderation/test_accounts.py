@@ -34,6 +34,23 @@ def test_create_moderator_prompts_twice_and_stores_a_scrypt_hash(app, runner):
         assert stored.role == "moderator"
 
 
+def test_create_moderator_keeps_the_shown_name_on_one_line(app, runner):
+    # The name goes on every staff reply and into mail headers: the command line follows the
+    # same one-line rule as the admin page's form, and a plain name (the near miss) is kept.
+    from commentsvc.extensions import db
+    from commentsvc.models.moderation import Moderator
+
+    for username, typed in [("moa", "Moa\u2028Lind\r\nRed\x01aktionen"), ("eva", "Eva Lind")]:
+        result = runner.invoke(
+            args=["create-moderator", username, "--name", typed, "--password-stdin"],
+            input=PASSWORD + "\n",
+        )
+        assert result.exit_code == 0, result.output
+    with app.app_context():
+        names = dict(db.session.query(Moderator.username, Moderator.display_name).all())
+    assert names == {"moa": "Moa Lind Redaktionen", "eva": "Eva Lind"}
+
+
 @pytest.mark.parametrize(
     ("args", "stdin", "message"),
     [
