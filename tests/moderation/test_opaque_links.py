@@ -23,7 +23,7 @@ import pytest
 from tests.mailserver import mail_config
 from tests.moderation.conftest import ModeratorClient
 from tests.test_embed import post_from_frame
-from tests.test_subscriptions import PUBLIC, confirm, csrf_of, deliver, link_in, mails_to
+from tests.test_subscriptions import confirm, csrf_of, deliver, link_in, mails_to
 
 PUBLIC = "https://kommentarer.example.se"
 EVA, GRETA, BERTIL = "eva@example.se", "greta.eva@example.se", "bertil@example.se"
