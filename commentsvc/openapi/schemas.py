@@ -13,14 +13,25 @@ from commentsvc.forms.comment import (
 from commentsvc.forms.report import REPORTER_MAX, ReportForm
 from commentsvc.setting_specs import LANGUAGES
 
+# White space as Python's str.strip() and re's \s take it, spelled out: the description's
+# patterns are ECMA-262 regular expressions, whose \s differs (it lacks U+001C-U+001F and
+# U+0085, and has U+FEFF), and the description must refuse exactly what the service does.
+SPACE = r"\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+
+
+def ecma(pattern: str) -> str:
+    """A Python pattern as the description writes it: every ``\\s`` spelled out (``SPACE``)."""
+    return pattern.replace(r"[^\s", f"[^{SPACE}").replace(r"\s", f"[{SPACE}]")
+
+
 # Surrounding white space does not count (the form strips it), so the key may have some.
-ARTICLE_KEY_PATTERN = rf"^\s*{ARTICLE_KEY.pattern}\s*$"
+ARTICLE_KEY_PATTERN = ecma(rf"^\s*{ARTICLE_KEY.pattern}\s*$")
 # A required text must hold something besides white space (and NUL, which the form drops):
 # "   " is refused with a field error like "".
-NON_BLANK = r"[^\s\x00]"
+NON_BLANK = ecma(r"[^\s\x00]")
 # What the website field takes (weburls.clean_web_url): empty, or an http(s) address or a bare
 # host name (https:// is put in front), without white space or control characters.
-WEB_ADDRESS = (
+WEB_ADDRESS = ecma(
     r"^\s*(?:(?:[Hh][Tt][Tt][Pp][Ss]?://)?[\w.-]+(?::(?:[0-9]{1,4}|[1-5][0-9]{4}))?"
     r"(?:[/?#][^\s\x00-\x1f\x7f-\x9f\\]*)?)?\s*$"
 )
@@ -276,7 +287,7 @@ SCHEMAS: dict[str, Any] = {
                 "thread; none, null or an empty text for a new top-level comment",
                 "anyOf": [
                     {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
-                    {"type": "string", "pattern": r"^\s*(?:0*[1-9][0-9]{0,9})?\s*$"},
+                    {"type": "string", "pattern": ecma(r"^\s*(?:0*[1-9][0-9]{0,9})?\s*$")},
                     {"type": "null"},
                 ],
             },
