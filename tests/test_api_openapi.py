@@ -13,7 +13,7 @@ from tests.conftest import ALLOWED_ORIGIN
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 
 # The validator the fuzzer judges requests by (Schemathesis's negative checks): its patterns are
-# ECMA-262's, where \\s is not Python's, so a rule is checked as the fuzzer reads it.
+# ECMA-262's, where \s is not Python's, so a rule is checked as the fuzzer reads it.
 ECMA = jsonschema_rs.Draft202012Validator
 
 
