@@ -82,6 +82,8 @@ class SourceComment:
     # Deleted at the source but answered: kept as an empty, anonymous placeholder so that
     # its replies stay in their place ("This comment has been removed.").
     removed: bool = False
+    # The site's own reply (a staff reply), as our WordPress export marks it.
+    by_staff: bool = False
 
 
 @dataclass

@@ -227,6 +227,7 @@ class ArticleStore:
             website=web_address(source.website, URL_MAX, what, _("website"), notes),
             ip=source.ip,
             status=source.status,
+            by_staff=source.by_staff,
             # When the old site's moderator decided is not in the export: left empty, so
             # retention counts from the comment's own date.
             created_at=created_at,

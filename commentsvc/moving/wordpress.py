@@ -33,6 +33,7 @@ from commentsvc.moving.core import (
     plain,
 )
 from commentsvc.moving.store import ArticleStore, date_with_fallback
+from commentsvc.moving.wxr import STAFF_META
 
 KEY_CHOICES = ("slug", "id", "path")
 APPROVAL = {
@@ -317,6 +318,16 @@ def _key(fields: dict[str, str], key: str, post_id: str) -> tuple[str, str]:
     )
 
 
+def _is_staff(comment: Element) -> bool:
+    """Marked as the site's own reply by our export (commentmeta ``commentsvc_staff`` 1)."""
+    for child in comment:
+        if _local(child.tag)[1] == "commentmeta":
+            meta = _fields(child)
+            if meta.get("meta_key", "").strip() == STAFF_META:
+                return meta.get("meta_value", "").strip() == "1"
+    return False
+
+
 def _comment(element: Element, *, keep_pings: bool, summary: Summary) -> SourceComment | None:
     fields = _fields(element)
     source_id = fields.get("comment_id", "").strip()
@@ -346,6 +357,7 @@ def _comment(element: Element, *, keep_pings: bool, summary: Summary) -> SourceC
     )
     parent = fields.get("comment_parent", "").strip()
     return SourceComment(
+        by_staff=_is_staff(element),
         source_id=source_id,
         parent_source_id=parent if parent not in ("", "0") else None,
         author=plain(fields.get("comment_author")),
