@@ -104,6 +104,8 @@ def test_the_fixture_goes_round_trip_into_the_same_threads(app, runner, tmp_path
     assert [c[0][:2] for c in staff] == [("Kommentarer", "Tack, vi har rättat uppgiften.")]
     assert max(c[6] for c in before["nyhet-1"]["comments"]) >= 3  # deep, to the cap
     assert before["nyhet-10"]["closed"] and not before["nyhet-1"]["closed"]
+    removed = [c for c in before["nyhet-1"]["comments"] if c[0][1] == ""]
+    assert [c[0][0] for c in removed] == ["Anonym"]  # a placeholder, its reply under it
 
     path, _ = export(runner, tmp_path)
     forget_everything(app)

@@ -126,3 +126,18 @@ def test_a_progress_bar_is_drawn_on_a_terminal_and_not_in_a_pipe(app, tmp_path, 
     )
     assert "%" not in piped and "#" not in piped
     assert "Importerade redan tidigare: 2." in piped
+
+
+def test_export_wordpress_draws_its_bar_on_a_terminal_and_never_into_the_export(
+    app, tmp_path, database_url
+):
+    path = tmp_path / "export.xml"
+    path.write_text(WXR, encoding="utf-8")
+    _run_on(tmp_path, database_url, ["import-wordpress", str(path)], terminal=False)
+    out = tmp_path / "out.xml"
+    shown = _run_on(tmp_path, database_url, ["export-wordpress", "-o", str(out)], terminal=True)
+    assert "100%" in shown and "#" in shown
+    written = out.read_text(encoding="utf-8")
+    assert "100%" not in written and written.rstrip().endswith("</rss>")
+    piped = _run_on(tmp_path, database_url, ["export-wordpress"], terminal=False)
+    assert piped.startswith("<?xml") and "100%" not in piped
