@@ -114,6 +114,9 @@ def test_the_fixture_goes_round_trip_into_the_same_threads(app, runner, tmp_path
     assert "Hoppade över: 0." in again.output
     # The fixture's staff reply is under the site's name already, as the export writes it.
     assert threads_as_readers_and_moderators_see_them(app) == before
+    # The exported file imported once more adds nothing.
+    twice = runner.invoke(args=["import-wordpress", str(path)])
+    assert "Importerade kommentarer: 0 " in twice.output
 
     # And once more: the second export reads back the same as well.
     second, _ = export(runner, tmp_path, "second.xml")

@@ -29,14 +29,17 @@ DRY_RUN = click.option(
 )
 
 
-def _run_import(do_import, label: str) -> None:
-    """Run an importer with a progress bar on a terminal (``do_import(bar)``), print its
-    summary, and turn its failures into clear command errors."""
+def _run_import(do_import, label: str | None = None) -> None:
+    """Run an importer, print its summary, and turn its failures into clear command errors.
+
+    With a ``label``, ``do_import(bar)`` is given a ``core.ProgressBar`` (drawn on a terminal
+    only) to start and advance; without one, ``do_import()`` is called as it is.
+    """
     from commentsvc.moving.core import ProgressBar
 
     try:
-        with ProgressBar(label) as bar:
-            summary = do_import(bar)
+        with ProgressBar(label or "") as bar:
+            summary = do_import(bar) if label else do_import()
     except DomainError as error:
         raise _fail(error) from error
     except SQLAlchemyError as error:
