@@ -241,6 +241,14 @@ def test_the_file_has_what_each_of_wordpress_importers_parsers_reads(app, runner
                 # What the regex parser reads is what the XML parsers read, ]]> and all.
                 name = "wp:" + tag.removeprefix(WP)
                 assert regex_tag(raw_comment, name) == (comment.findtext(tag) or ""), name
+    # WordPress's importer inserts a post's comments by id and maps a parent only when it was
+    # inserted before its reply (wordpress-importer.php, ksort($newcomments)).
+    for item in items:
+        ids = [int(c.findtext(f"{WP}comment_id")) for c in item.iter(f"{WP}comment")]
+        parents = [int(c.findtext(f"{WP}comment_parent")) for c in item.iter(f"{WP}comment")]
+        assert ids == sorted(ids)
+        assert all(parent == 0 or parent in ids[:n] for n, parent in enumerate(parents))
+        assert any(parents)
     contents = [c.findtext(f"{WP}comment_content") for c in root.iter(f"{WP}comment")]
     assert "Koden slutar med ]]> och sedan <b>inte fet</b> &amp; mer." in contents
     approvals = sorted(c.findtext(f"{WP}comment_approved") for c in root.iter(f"{WP}comment"))
