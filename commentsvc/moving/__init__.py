@@ -1,5 +1,5 @@
-"""Moving in and out: WordPress and Disqus imports, the JSON export and import, and their
-commands.
+"""Moving in and out: WordPress and Disqus imports, the JSON export and import, the export
+to WordPress (``wxr``), and their commands.
 
 Each importer reads its format into ``SourceArticle``/``SourceComment`` records and hands them,
 one article at a time, to ``core.store_article``, which keeps the thread shape, maps the
