@@ -37,8 +37,18 @@ from commentsvc.threads.rows import ANONYMOUS_AUTHOR, new_comment
 class ArticleStore:
     """Stores articles of one source, each in its own transaction."""
 
-    def __init__(self, source: str, *, now: datetime, progress: Progress | None = None):
+    def __init__(
+        self,
+        source: str,
+        *,
+        now: datetime,
+        progress: Progress | None = None,
+        dry_run: bool = False,
+    ):
         self.source = source[:300]
+        # A dry run stores each article as a real run would (so the summary counts what would
+        # be imported, skipped or cut), then rolls it back: nothing is written.
+        self.dry_run = dry_run
         self.now = now
         self.summary = Summary()
         self.progress = progress
@@ -50,7 +60,10 @@ class ArticleStore:
         """One article and its comments, all or nothing."""
         try:
             self._store(article)
-            db.session.commit()
+            if self.dry_run:
+                db.session.rollback()
+            else:
+                db.session.commit()
         except Exception:
             db.session.rollback()
             raise
