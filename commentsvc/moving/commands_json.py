@@ -39,4 +39,25 @@ def import_remark42(file: str, hosts: tuple[str, ...], dry_run: bool) -> None:
     )
 
 
-COMMANDS = [import_remark42]
+@click.command("import-commento")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--host", "hosts", multiple=True, help=_HOST_HELP)
+@click.option("--dry-run", is_flag=True, help=_DRY_RUN_HELP)
+@with_appcontext
+def import_commento(file: str, hosts: tuple[str, ...], dry_run: bool) -> None:
+    """Import the comments of a Commento or Comentario export (JSON, gzipped or not).
+
+    Commenters' email addresses are kept with their comments (never shown); nobody is
+    subscribed or mailed.
+    """
+    from commentsvc.moving import commento  # loaded when used: not in every worker
+
+    _run(
+        lambda: commento.import_file(
+            file, now=utcnow(), hosts=hosts, dry_run=dry_run, progress=_progress
+        ),
+        dry_run,
+    )
+
+
+COMMANDS = [import_remark42, import_commento]

@@ -72,3 +72,8 @@ def loads(text: str) -> object:
         return json.loads(text)
     except RecursionError as error:
         raise ValueError("nested too deeply") from error
+
+
+def string(value: object) -> str:
+    """A string field as the format has it, trimmed; anything else (a number, a list) is ""."""
+    return value.strip() if isinstance(value, str) else ""

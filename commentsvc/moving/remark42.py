@@ -26,7 +26,8 @@ from commentsvc.moving.core import (
     parse_date,
     plain,
 )
-from commentsvc.moving.jsonfiles import MAX_LINE_CHARS, lines, loads, open_text
+from commentsvc.moving.deleted import keep_answered
+from commentsvc.moving.jsonfiles import MAX_LINE_CHARS, lines, loads, open_text, string
 from commentsvc.moving.pages import SiteHosts
 from commentsvc.moving.store import ArticleStore
 
@@ -112,27 +113,27 @@ class _Reader:
                 self.closed.add(str(post.get("url", "")))
 
     def _comment(self, what: str, record: dict) -> None:
-        source_id = _text(record.get("id"))
+        source_id = string(record.get("id"))
         if not source_id:
             self.summary.skipped.append((what, _("it has no comment id")))
             return
         locator = record.get("locator") if isinstance(record.get("locator"), dict) else {}
-        url = _text(locator.get("url"))
+        url = string(locator.get("url"))
         if url != self.url:
             self.flush()
             self.url = url
         user = record.get("user") if isinstance(record.get("user"), dict) else {}
-        created_at = parse_date(_text(record.get("time")))
+        created_at = parse_date(string(record.get("time")))
         comment = SourceComment(
             source_id=source_id,
-            parent_source_id=_text(record.get("pid")) or None,
-            author=plain(_text(user.get("name"))),
+            parent_source_id=string(record.get("pid")) or None,
+            author=plain(string(user.get("name"))),
             # Remark42 keeps no address for its users; its "ip" is a keyed hash, not an address.
             email="",
             website="",
             ip="",
             created_at=created_at,
-            text=_text(record.get("text")),
+            text=string(record.get("text")),
             status=CommentStatus.APPROVED,
             date_note="" if created_at else _("no readable date; the article's date was used"),
         )
@@ -144,7 +145,8 @@ class _Reader:
         if not comments:
             return
         first = comments[0][0]
-        site = _text((first.get("locator") or {}).get("site"))
+        locator = first.get("locator")
+        site = string(locator.get("site")) if isinstance(locator, dict) else ""
         if self.store is None:
             self.store = ArticleStore(
                 f"remark42 {site}".strip(),
@@ -169,38 +171,23 @@ class _Reader:
                 )
             )
             return
-        answered = {c.parent_source_id for _record, c in comments if c.parent_source_id}
         article = SourceArticle(
             source_id=self.url,
             key=page.key,
-            title=plain(next((_text(r.get("title")) for r, _c in comments if r.get("title")), "")),
+            title=plain(next((string(r.get("title")) for r, _c in comments if r.get("title")), "")),
             url=page.url,
             closed=self.url in self.closed,
             created_at=min((c.created_at for _r, c in comments if c.created_at), default=None),
         )
+        deleted = {c.source_id for r, c in comments if r.get("delete") is True}
         for record, comment in comments:
-            what = _("comment %(id)s", id=comment.source_id)
-            if record.get("delete") is True:
-                if comment.source_id not in answered:
-                    summary.skipped.append((what, _("deleted in Remark42, and nobody answered it")))
-                    continue
-                comment.removed = True
+            if record.get("pin") is True and comment.source_id not in deleted:
                 summary.notes.append(
                     (
-                        what,
-                        _(
-                            "deleted in Remark42 but answered: kept as an empty placeholder "
-                            "so the replies keep their place"
-                        ),
+                        _("comment %(id)s", id=comment.source_id),
+                        _("pinned in %(system)s; shown in its place here", system="Remark42"),
                     )
                 )
-            elif record.get("pin") is True:
-                summary.notes.append((what, _("pinned in Remark42; shown in its place here")))
-            article.comments.append(comment)
+        article.comments = keep_answered([c for _r, c in comments], deleted, "Remark42", summary)
         if article.comments:
             self.store.store(article)
-
-
-def _text(value: object) -> str:
-    """A string field as the format has it; anything else (a number, a list) is taken as ""."""
-    return value.strip() if isinstance(value, str) else ""
