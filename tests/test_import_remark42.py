@@ -15,6 +15,7 @@ from commentsvc.extensions import db
 from commentsvc.models.mail import OutboxMail, Subscription
 from commentsvc.models.threads import Article, CommentStatus, ImportMapping
 
+from .test_import_limits import peak_import_rss_kib
 from .test_import_wordpress import count, stored_by_source
 
 DATA = Path(__file__).parent / "data" / "remark42"
@@ -207,3 +208,79 @@ def test_a_truncated_gzip_is_refused_after_the_articles_before_it(app, runner, t
     path.write_bytes(data[: len(data) // 2])
     result = runner.invoke(args=["import-remark42", str(path)])
     assert result.exit_code != 0 and "komplett" in result.output
+
+
+COMMAND = "import-remark42"
+
+
+def big_backup(path: Path, posts: int, per_post: int, text: str) -> None:
+    """A backup of ``posts`` pages of ``per_post`` comments each, all on the allowed host but
+    the first page's comments on another host (read, grouped, skipped)."""
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(meta())
+        for p in range(posts):
+            host = "www.example.se" if p % 50 == 0 else "annan.example"
+            for n in range(per_post):
+                pid = f"p{p}c{n - 1}" if n else ""
+                out.write(line(f"p{p}c{n}", f"https://{host}/sida/{p}/", pid=pid, text=text))
+
+
+@pytest.mark.slow
+def test_a_large_backup_is_streamed_with_flat_memory(app, tmp_path, database_url):
+    """Memory follows the largest post, not the file: 40 MB of backup cost no more than 1 MB."""
+    small, large = tmp_path / "small.jsonl", tmp_path / "large.jsonl"
+    text = "<p>" + "Lång text om badet, åäö. " * 150 + "</p>"  # about 4,000 characters
+    big_backup(small, posts=50, per_post=5, text=text)
+    big_backup(large, posts=2000, per_post=5, text=text)
+    assert large.stat().st_size > 40 * 1024 * 1024
+    origins = {"COMMENTSVC_ALLOWED_ORIGINS": '["https://www.example.se"]'}
+    baseline = peak_import_rss_kib(str(small), tmp_path, database_url, COMMAND, origins)
+    peak = peak_import_rss_kib(str(large), tmp_path, database_url, COMMAND, origins)
+    print(f"peak RSS: {baseline} KiB for a small backup, {peak} KiB for 40 MB")
+    assert peak - baseline < 12 * 1024, (baseline, peak)
+    # Pages 0, 50, 100, …: 40 pages of 5 (the small file's one page is the large file's first).
+    assert len(stored_by_source(app)) == 40 * 5
+
+
+def test_a_terminal_gets_a_progress_bar_and_a_pipe_does_not(app, runner, tmp_path, database_url):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    piped = runner.invoke(args=["import-remark42", str(PLAIN)])
+    assert piped.exit_code == 0 and "%" not in piped.output
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("COMMENTSVC_")},
+        "COMMENTSVC_SECRET_KEY": "s",
+        "COMMENTSVC_TESTING": "true",
+        "COMMENTSVC_DATABASE_URL": database_url,
+        "COMMENTSVC_INSTANCE_PATH": str(tmp_path),
+        "COMMENTSVC_ALLOWED_ORIGINS": '["https://www.example.se"]',
+        "COMMENTSVC_LANGUAGE": "en",
+    }
+    leader, follower = pty.openpty()
+    done = subprocess.run(
+        [sys.executable, "-m", "commentsvc", "import-remark42", "--dry-run", str(PLAIN)],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        timeout=120,
+        check=False,
+    )
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(leader)
+    text = seen.decode()
+    assert done.returncode == 0, text
+    assert "Importing" in text and "100%" in text and "Dry run: nothing was written." in text

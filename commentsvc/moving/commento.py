@@ -39,7 +39,7 @@ from commentsvc.moving.core import (
     plain,
 )
 from commentsvc.moving.deleted import keep_answered
-from commentsvc.moving.jsonfiles import open_text, string
+from commentsvc.moving.jsonfiles import Advance, open_text, string
 from commentsvc.moving.pages import Page, SiteHosts
 from commentsvc.moving.store import ArticleStore
 
@@ -60,11 +60,12 @@ def import_file(
     hosts: tuple[str, ...] = (),
     dry_run: bool = False,
     progress: Progress | None = None,
+    advance: Advance | None = None,
 ) -> Summary:
     """Import every page's comments; one transaction per article."""
-    with open_text(path) as stream:
+    with open_text(path) as export:
         try:
-            document = json.load(stream)
+            document = json.load(export.text)
         except (ValueError, RecursionError) as error:
             raise ImportRefused(
                 _(
@@ -111,10 +112,12 @@ def import_file(
     store = ArticleStore(source, now=now, progress=progress, dry_run=dry_run)
     store.summary.skipped.extend(summary.skipped)
     store.summary.notes.extend(summary.notes)
-    for article in articles.values():
+    for done, article in enumerate(articles.values(), start=1):
         article.comments = keep_answered(article.comments, deleted, system, store.summary)
         if article.comments:
             store.store(article)
+        if advance:
+            advance(done / len(articles))
     return store.summary
 
 

@@ -4,10 +4,12 @@ line or a document has a bound, and a value that is not what the format says is 
 from __future__ import annotations
 
 import gzip
+import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TextIO
+from dataclasses import dataclass
+from typing import BinaryIO, TextIO
 
 from flask_babel import gettext as _
 
@@ -19,20 +21,38 @@ MAX_LINE_CHARS = 1_000_000
 GZIP_MAGIC = b"\x1f\x8b"
 
 
+Advance = Callable[[float], None]  # told the share of the file done, from 0 to 1
+
+
+@dataclass
+class Export:
+    """An export file open as text, and how far into it the reading has come."""
+
+    text: TextIO
+    raw: BinaryIO
+    size: int
+
+    def done(self) -> float:
+        """The share of the file's bytes read so far (of the gzipped bytes, when gzipped)."""
+        return min(1.0, self.raw.tell() / self.size) if self.size else 1.0
+
+
 @contextmanager
-def open_text(path: str) -> Iterator[TextIO]:
+def open_text(path: str) -> Iterator[Export]:
     """The file as UTF-8 text, gunzipped on the way when it is gzipped (as backups are)."""
     try:
-        with open(path, "rb") as probe:
-            zipped = probe.read(2) == GZIP_MAGIC
-        stream = (
-            gzip.open(path, "rt", encoding="utf-8") if zipped else open(path, encoding="utf-8")  # noqa: SIM115
-        )
+        raw = open(path, "rb")  # noqa: SIM115 (closed below, with the text over it)
     except OSError as error:
         raise ImportRefused(_("The file cannot be read: %(error)s", error=error)) from error
     try:
-        with stream:
-            yield stream
+        with raw:
+            zipped = raw.read(2) == GZIP_MAGIC
+            raw.seek(0, io.SEEK_END)
+            size = raw.tell()
+            raw.seek(0)
+            binary = gzip.GzipFile(fileobj=raw, mode="rb") if zipped else raw
+            with io.TextIOWrapper(binary, encoding="utf-8") as text:
+                yield Export(text=text, raw=raw, size=size)
     except UnicodeDecodeError as error:
         raise ImportRefused(
             _(

@@ -27,7 +27,14 @@ from commentsvc.moving.core import (
     plain,
 )
 from commentsvc.moving.deleted import keep_answered
-from commentsvc.moving.jsonfiles import MAX_LINE_CHARS, lines, loads, open_text, string
+from commentsvc.moving.jsonfiles import (
+    MAX_LINE_CHARS,
+    Advance,
+    lines,
+    loads,
+    open_text,
+    string,
+)
 from commentsvc.moving.pages import SiteHosts
 from commentsvc.moving.store import ArticleStore
 
@@ -41,13 +48,18 @@ def import_file(
     hosts: tuple[str, ...] = (),
     dry_run: bool = False,
     progress: Progress | None = None,
+    advance: Advance | None = None,
 ) -> Summary:
     """Import every post's comments; one transaction per article."""
     reader = _Reader(SiteHosts(hosts), now=now, dry_run=dry_run, progress=progress)
-    with open_text(path) as stream:
-        for number, line in lines(stream):
+    with open_text(path) as export:
+        for number, line in lines(export.text):
             reader.line(number, line)
-    reader.flush()
+            if advance and number % 100 == 0:
+                advance(export.done())
+        reader.flush()
+    if advance:
+        advance(1.0)
     return reader.summary
 
 
@@ -108,7 +120,8 @@ class _Reader:
                 )
             )
         self.meta_seen = True
-        for post in record.get("posts") or []:
+        posts = record.get("posts")
+        for post in posts if isinstance(posts, list) else []:
             if isinstance(post, dict) and post.get("read_only") is True:
                 self.closed.add(str(post.get("url", "")))
 
