@@ -112,7 +112,7 @@ def test_a_comentario_v3_export_keeps_pages_states_and_addresses(app, runner):
     assert found["/nyheter/badet/"].title == "Badet öppnar" and found["/nyheter/badet/"].closed
     assert not found["/nyheter/val/"].closed
     assert f"kommentar {uuid(7)}: raderad i Comentario" in result.output
-    assert f"kommentar {uuid(8)}: dess sida finns inte i filen" in result.output
+    assert "1 kommentar importerades inte: dess sida finns inte i filen" in result.output
     assert "fäst överst i Comentario" in result.output
 
 
@@ -178,3 +178,90 @@ def test_odd_records_are_reported_and_the_rest_imported(app, runner, tmp_path):
     assert "kommentaren den svarar på" not in result.output
     assert len(c["3"].text) == 5000 and "de första 5000 behölls" in result.output
     assert "Hoppade över: 2." in result.output
+
+
+def big_export(path: Path, pages: int, per_page: int, text: str) -> None:
+    """A Commento export of ``pages`` pages of ``per_page`` comments each, every 50th page on
+    the allowed host and the rest on another (read, put aside, skipped); commenters last."""
+    with open(path, "w", encoding="utf-8") as out:
+        out.write('{"version":1,"comments":[')
+        for p in range(pages):
+            host = "www.example.se" if p % 50 == 0 else "annan.example"
+            for n in range(per_page):
+                record = {
+                    "commentHex": f"p{p}c{n}",
+                    "domain": host,
+                    "url": f"/sida/{p}/",
+                    "commenterHex": "c1",
+                    "markdown": text,
+                    "html": "",
+                    "parentHex": f"p{p}c{n - 1}" if n else "root",
+                    "score": 0,
+                    "state": "approved",
+                    "creationDate": "2021-03-12T11:21:56Z",
+                }
+                out.write(("," if p or n else "") + json.dumps(record, ensure_ascii=False))
+        out.write('],"commenters":[{"commenterHex":"c1","email":"a@example.se","name":"A"}]}')
+
+
+@pytest.mark.slow
+def test_a_large_export_is_streamed_with_flat_memory(app, tmp_path, database_url):
+    """Before, the whole document was parsed at once: memory grew with the file."""
+    from .test_import_limits import peak_import_rss_kib
+
+    small, large = tmp_path / "small.json", tmp_path / "large.json"
+    text = "Lång text om badet, åäö. " * 160  # about 4,000 characters
+    big_export(small, pages=50, per_page=5, text=text)
+    big_export(large, pages=2000, per_page=5, text=text)
+    assert large.stat().st_size > 40 * 1024 * 1024
+    origins = {"COMMENTSVC_ALLOWED_ORIGINS": '["https://www.example.se"]'}
+    command = "import-commento"
+    baseline = peak_import_rss_kib(str(small), tmp_path, database_url, command, origins)
+    peak = peak_import_rss_kib(str(large), tmp_path, database_url, command, origins)
+    print(f"peak RSS: {baseline} KiB for a small export, {peak} KiB for 40 MB")
+    assert peak - baseline < 12 * 1024, (baseline, peak)
+    stored = stored_by_source(app)
+    assert len(stored) == 40 * 5 and stored["p50c4"].author == "A"
+
+
+def test_member_order_split_numbers_and_empty_arrays_are_read(app, runner, tmp_path):
+    """The reader takes members in any order (commenters first, version last), a value split
+    across blocks, and empty arrays."""
+    comment = {
+        "commentHex": "1",
+        "domain": "www.example.se",
+        "url": "/a/",
+        "commenterHex": "c1",
+        "markdown": "Hej " * 20_000,  # longer than one 64 KiB block
+        "parentHex": "root",
+        "state": "approved",
+        "creationDate": "2021-01-01T00:00:00Z",
+        "score": 12345678901234567890,
+    }
+    document = (
+        '{"pages":[],"commenters":[{"commenterHex":"c1","name":"Först","email":"f@example.se"}],'
+        f'"comments":[{json.dumps(comment)}],"extra":{{"a":[1,2]}},"version":1}}'
+    )
+    path = tmp_path / "x.json"
+    path.write_text(" " * 65530 + document)
+    result = runner.invoke(args=["import-commento", str(path)])
+    assert result.exit_code == 0, result.output
+    assert stored_by_source(app)["1"].author == "Först"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        '{"version":1,"comments":[{"commentHex":"1"} {"commentHex":"2"}]}',
+        '{"version":1,"comments":[]} trailing',
+        '{"version":1,"comments":[{"commentHex":"1","markdown":"' + "x" * 1_100_000 + '"}]}',
+        '{"version":1,"comments":[{"commentHex":"1"}',
+    ],
+    ids=["no comma", "text after", "huge item", "truncated"],
+)
+def test_a_broken_document_is_refused_and_nothing_imported(app, runner, tmp_path, content):
+    path = tmp_path / "x.json"
+    path.write_text(content)
+    result = runner.invoke(args=["import-commento", str(path)])
+    assert result.exit_code != 0 and "inte JSON" in result.output
+    assert count(app) == 0

@@ -16,13 +16,17 @@ Two shapes, told apart by ``version``:
   ``name``, ``websiteUrl``}]; the anonymous user is the zero UUID.
 
 Commenters' addresses become the comments' addresses (never shown, as always); nobody is
-subscribed or mailed. The export is one JSON document with the commenters after the comments,
-so it is read whole (Commento and Comentario read it whole too): memory grows with the file.
+subscribed or mailed. The export is one JSON document with the commenters after the comments:
+it is streamed (``jsonstream``), each comment put aside by page in a temporary SQLite file,
+and the pages stored one by one once the commenters are known, so memory follows the largest
+page, not the file.
 """
 
 from __future__ import annotations
 
-import json
+import os
+import tempfile
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -40,6 +44,7 @@ from commentsvc.moving.core import (
 )
 from commentsvc.moving.deleted import keep_answered
 from commentsvc.moving.jsonfiles import Advance, open_text, string
+from commentsvc.moving.jsonstream import NotJson, Spill, top_level
 from commentsvc.moving.pages import Page, SiteHosts
 from commentsvc.moving.store import ArticleStore
 
@@ -63,61 +68,117 @@ def import_file(
     advance: Advance | None = None,
 ) -> Summary:
     """Import every page's comments; one transaction per article."""
-    with open_text(path) as export:
+    summary = Summary()
+    with open_text(path) as export, tempfile.TemporaryDirectory(prefix="commentsvc-") as tmp:
+        spill = Spill(os.path.join(tmp, "comments.sqlite"))
         try:
-            document = json.load(export.text)
-        except (ValueError, RecursionError) as error:
-            raise ImportRefused(
-                _(
-                    "The file is not a Commento or Comentario export: it is not JSON "
-                    "(%(error)s). Nothing was imported.",
-                    error=str(error)[:80],
+            head = _read(export.text, spill, summary)
+            if head.version not in (1, 3) or not head.comments:
+                raise ImportRefused(
+                    _(
+                        "The file is not a Commento or Comentario export of a version this "
+                        "import knows (1: Commento, 3: Comentario). Nothing was imported."
+                    )
                 )
-            ) from error
-    version = document.get("version") if isinstance(document, dict) else None
-    if version not in (1, 3) or not isinstance(document.get("comments"), list):
+            return _import(head, spill, summary, SiteHosts(hosts), now, dry_run, progress, advance)
+        finally:
+            spill.close()
+
+
+@dataclass
+class _Head:
+    """What the document says besides its comments."""
+
+    version: object = None
+    comments: bool = False  # has a "comments" array
+    domain: str = ""
+    people: dict = field(default_factory=dict)
+    pages: dict = field(default_factory=dict)
+
+
+def _read(stream, spill: Spill, summary: Summary) -> _Head:
+    """Stream the document: comments put aside by page, the rest kept in ``_Head``."""
+    head = _Head()
+    try:
+        for key, value, item in top_level(stream, ("comments", "commenters", "pages")):
+            if key == "version" and not item:
+                head.version = value
+            elif key == "comments" and item:
+                head.comments = True
+                _put_aside(value, spill, head, summary)
+            elif key == "commenters" and item and _is(value):
+                _commenter(value, head.people)
+            elif key == "pages" and item and _is(value) and string(value.get("id")):
+                head.pages[string(value.get("id"))] = value
+    except NotJson as error:
         raise ImportRefused(
             _(
-                "The file is not a Commento or Comentario export of a version this import "
-                "knows (1: Commento, 3: Comentario). Nothing was imported."
+                "The file is not a Commento or Comentario export: it is not JSON "
+                "(%(error)s). Nothing was imported.",
+                error=str(error)[:80],
             )
-        )
-    summary = Summary()
-    hosts_known = SiteHosts(hosts)
-    people = _commenters(document.get("commenters"), summary)
-    if version == 1:
-        system = "Commento"
-        articles, deleted = _version1(document["comments"], people, hosts_known, summary)
-        domain = next(
-            (string(c.get("domain") or c.get("host")) for c in document["comments"] if _is(c)),
-            "",
-        )
-        source = f"commento {domain}".strip()
-    else:
-        system = "Comentario"
-        articles, deleted = _version3(document, people, summary)
-        source = "comentario"
+        ) from error
+    return head
+
+
+def _put_aside(record: object, spill: Spill, head: _Head, summary: Summary) -> None:
+    source_id = string(record.get("commentHex") or record.get("id")) if _is(record) else ""
+    if not source_id:
+        what = _("comment %(id)s", id="?")
+        summary.skipped.append((what, _("it has no comment id")))
+        return
+    if "pageId" in record:  # Comentario v3
+        spill.add(f"page\n{string(record.get('pageId'))}", record)
+        return
+    host = string(record.get("domain") or record.get("host"))
+    head.domain = head.domain or host
+    spill.add(f"{host}\n{string(record.get('path') or record.get('url'))}", record)
+
+
+def _import(head, spill, summary, hosts, now, dry_run, progress, advance) -> Summary:
+    version1 = head.version == 1
+    system = "Commento" if version1 else "Comentario"
+    source = f"commento {head.domain}".strip() if version1 else "comentario"
+    pages, comments = spill.count()
     if progress:
         progress(
             _(
                 "Read %(threads)s and %(posts)s. Importing…",
-                threads=ngettext("%(num)d thread", "%(num)d threads", len(articles)),
-                posts=ngettext(
-                    "%(num)d post",
-                    "%(num)d posts",
-                    sum(len(a.comments) for a in articles.values()),
-                ),
+                threads=ngettext("%(num)d thread", "%(num)d threads", pages),
+                posts=ngettext("%(num)d post", "%(num)d posts", comments),
             )
         )
     store = ArticleStore(source, now=now, progress=progress, dry_run=dry_run)
     store.summary.skipped.extend(summary.skipped)
     store.summary.notes.extend(summary.notes)
-    for done, article in enumerate(articles.values(), start=1):
+    for done, (group, records) in enumerate(spill.groups(), start=1):
+        where, _sep, address = group.partition("\n")
+        if version1:
+            found = hosts.page(address) if "://" in address else hosts.page_on(where, address)
+            page = found if isinstance(found, str) else _article(found)
+        else:
+            page = _page3(head.pages.get(address))
+        if isinstance(page, str):
+            store.summary.skipped.append(
+                (
+                    _("page %(url)s", url=address[:200] or "?"),
+                    ngettext(
+                        "%(num)d comment not imported: %(why)s",
+                        "%(num)d comments not imported: %(why)s",
+                        len(records),
+                        why=page,
+                    ),
+                )
+            )
+            continue
+        article = page
+        convert = _version1 if version1 else _version3
+        deleted = convert(records, head.people, article, store.summary)
         article.comments = keep_answered(article.comments, deleted, system, store.summary)
         if article.comments:
             store.store(article)
         if advance:
-            advance(done / len(articles))
+            advance(done / pages)
     return store.summary
 
 
@@ -125,20 +186,15 @@ def _is(value: object) -> bool:
     return isinstance(value, dict)
 
 
-def _commenters(records: object, summary: Summary) -> dict[str, dict]:
-    """Each commenter by id: name, address, website."""
-    people = {}
-    for record in records if isinstance(records, list) else []:
-        if not _is(record):
-            continue
-        key = string(record.get("commenterHex") or record.get("id"))
-        if key:
-            people[key] = {
-                "name": plain(string(record.get("name"))),
-                "email": string(record.get("email")),
-                "website": string(record.get("link") or record.get("websiteUrl")),
-            }
-    return people
+def _commenter(record: dict, people: dict[str, dict]) -> None:
+    """Keep a commenter by id: name, address, website."""
+    key = string(record.get("commenterHex") or record.get("id"))
+    if key:
+        people[key] = {
+            "name": plain(string(record.get("name"))),
+            "email": string(record.get("email")),
+            "website": string(record.get("link") or record.get("websiteUrl")),
+        }
 
 
 def _author(key: str, people: dict, what: str, summary: Summary) -> dict:
@@ -177,21 +233,12 @@ def _comment(
     )
 
 
-def _version1(comments: list, people: dict, hosts: SiteHosts, summary: Summary):
-    articles: dict[str, SourceArticle] = {}
+def _version1(records: list, people: dict, article: SourceArticle, summary: Summary) -> set:
+    """One page's comments in Commento's shape into ``article``; the ids deleted at the source."""
     deleted: set[str] = set()
-    for record in comments:
-        source_id = string(record.get("commentHex")) if _is(record) else ""
-        what = _("comment %(id)s", id=source_id or "?")
-        if not source_id:
-            summary.skipped.append((what, _("it has no comment id")))
-            continue
-        address = string(record.get("path") or record.get("url"))
-        host = string(record.get("domain") or record.get("host"))
-        page = hosts.page(address) if "://" in address else hosts.page_on(host, address)
-        if isinstance(page, str):
-            summary.skipped.append((what, page))
-            continue
+    for record in records:
+        source_id = string(record.get("commentHex"))
+        what = _("comment %(id)s", id=source_id)
         state = string(record.get("state"))
         status = STATES.get(state)
         comment = _comment(
@@ -207,30 +254,37 @@ def _version1(comments: list, people: dict, hosts: SiteHosts, summary: Summary):
             comment.date_note = "; ".join(n for n in (unknown, comment.date_note) if n)
         if record.get("deleted") is True or string(record.get("markdown")) == DELETED_MARK:
             deleted.add(source_id)
-        _article_for(articles, page, page.key).comments.append(comment)
-    return articles, deleted
+        article.comments.append(comment)
+    return deleted
 
 
-def _version3(document: dict, people: dict, summary: Summary):
-    pages: dict[str, SourceArticle] = {}
-    for record in document.get("pages") if isinstance(document.get("pages"), list) else []:
-        if _is(record) and string(record.get("id")):
-            page = Page(key="/" + string(record.get("path")).lstrip("/"), url="")
-            article = _article_for(pages, page, string(record.get("id")))
-            article.title = plain(string(record.get("title")))
-            article.closed = record.get("isReadonly") is True
-            article.created_at = parse_date(string(record.get("createdTime")))
+def _article(page: Page) -> SourceArticle:
+    return SourceArticle(
+        source_id=page.key, key=page.key, title="", url=page.url, closed=False, created_at=None
+    )
+
+
+def _page3(record: dict | None) -> SourceArticle | str:
+    """A Comentario page as an article, or why its comments have none."""
+    if record is None:
+        return _("its page is not in the file")
+    path = "/" + string(record.get("path")).lstrip("/")
+    return SourceArticle(
+        source_id=string(record.get("id")),
+        key=path,
+        title=plain(string(record.get("title"))),
+        url="",  # the export does not name the host
+        closed=record.get("isReadonly") is True,
+        created_at=parse_date(string(record.get("createdTime"))),
+    )
+
+
+def _version3(records: list, people: dict, article: SourceArticle, summary: Summary) -> set:
+    """One page's comments in Comentario's shape into ``article``; the ids deleted there."""
     deleted: set[str] = set()
-    for record in document["comments"]:
-        source_id = string(record.get("id")) if _is(record) else ""
-        what = _("comment %(id)s", id=source_id or "?")
-        if not source_id:
-            summary.skipped.append((what, _("it has no comment id")))
-            continue
-        article = pages.get(string(record.get("pageId")))
-        if article is None:
-            summary.skipped.append((what, _("its page is not in the file")))
-            continue
+    for record in records:
+        source_id = string(record.get("id"))
+        what = _("comment %(id)s", id=source_id)
         if record.get("isApproved") is True:
             status = CommentStatus.APPROVED
         elif record.get("isPending") is True:
@@ -253,17 +307,8 @@ def _version3(document: dict, people: dict, summary: Summary):
                 (what, _("pinned in %(system)s; shown in its place here", system="Comentario"))
             )
         article.comments.append(comment)
-    return pages, deleted
+    return deleted
 
 
 def _parent(value: str) -> str | None:
     return None if value in ("", "root", "00000000-0000-0000-0000-000000000000") else value
-
-
-def _article_for(articles: dict, page: Page, source_id: str) -> SourceArticle:
-    article = articles.get(source_id)
-    if article is None:
-        article = articles[source_id] = SourceArticle(
-            source_id=source_id, key=page.key, title="", url=page.url, closed=False, created_at=None
-        )
-    return article
