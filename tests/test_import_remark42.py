@@ -284,3 +284,11 @@ def test_a_terminal_gets_a_progress_bar_and_a_pipe_does_not(app, runner, tmp_pat
     text = seen.decode()
     assert done.returncode == 0, text
     assert "Importing" in text and "100%" in text and "Dry run: nothing was written." in text
+
+
+def test_a_title_is_one_plain_line_as_the_forms_make_it(app, runner, write):
+    url = "https://www.example.se/a/"
+    text = meta() + line("1", url, title="Badet\nöppnar\x07 &amp; stänger")
+    result = runner.invoke(args=["import-remark42", write(text)])
+    assert result.exit_code == 0, result.output
+    assert articles(app)["/a/"].title == "Badet öppnar & stänger"

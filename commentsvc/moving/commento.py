@@ -47,6 +47,7 @@ from commentsvc.moving.jsonfiles import Advance, open_text, string
 from commentsvc.moving.jsonstream import NotJson, Spill, top_level
 from commentsvc.moving.pages import Page, SiteHosts
 from commentsvc.moving.store import ArticleStore
+from commentsvc.sanitize import plain_line
 
 ANONYMOUS = {"anonymous", "0" * 64, "00000000-0000-0000-0000-000000000000", ""}
 STATES = {
@@ -272,7 +273,7 @@ def _page3(record: dict | None) -> SourceArticle | str:
     return SourceArticle(
         source_id=string(record.get("id")),
         key=path,
-        title=plain(string(record.get("title"))),
+        title=plain_line(plain(string(record.get("title")))),
         url="",  # the export does not name the host
         closed=record.get("isReadonly") is True,
         created_at=parse_date(string(record.get("createdTime"))),

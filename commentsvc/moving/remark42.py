@@ -37,6 +37,7 @@ from commentsvc.moving.jsonfiles import (
 )
 from commentsvc.moving.pages import SiteHosts
 from commentsvc.moving.store import ArticleStore
+from commentsvc.sanitize import plain_line
 
 VERSIONS = (0, 1)  # the versions Remark42's own importer accepts
 
@@ -187,7 +188,9 @@ class _Reader:
         article = SourceArticle(
             source_id=self.url,
             key=page.key,
-            title=plain(next((string(r.get("title")) for r, _c in comments if r.get("title")), "")),
+            title=plain_line(
+                plain(next(filter(None, (string(r.get("title")) for r, _c in comments)), ""))
+            ),
             url=page.url,
             closed=self.url in self.closed,
             created_at=min((c.created_at for _r, c in comments if c.created_at), default=None),
