@@ -77,8 +77,17 @@ def test_commento_deleted_comments_keep_an_answered_place(app, runner):
     assert c[hexid(5)].parent_id == placeholder.id
     assert hexid(6) not in c
     assert f"kommentar {hexid(6)}: raderad i Commento, och ingen hade svarat" in result.output
-    # The comment of another host (example.se, not www.example.se) is named with the reason.
-    assert hexid(10) not in c and "example.se, som inte är en av tjänstens" in result.output
+
+
+def test_commento_pages_on_other_hosts_are_skipped_with_the_reason(app, runner):
+    result = runner.invoke(args=["import-commento", str(COMMENTO)])
+    assert result.exit_code == 0, result.output
+    # The comment on example.se (a near miss of www.example.se) is named with the reason.
+    assert hexid(10) not in stored_by_source(app)
+    assert "example.se, som inte är en av tjänstens webbplatser" in result.output
+    again = runner.invoke(args=["import-commento", str(COMMENTO), "--host", "example.se"])
+    assert again.exit_code == 0, again.output
+    assert hexid(10) in stored_by_source(app)
 
 
 def test_commenters_are_neither_subscribed_nor_mailed_and_addresses_stay_out_of_the_output(
