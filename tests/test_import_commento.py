@@ -274,3 +274,16 @@ def test_a_broken_document_is_refused_and_nothing_imported(app, runner, tmp_path
     result = runner.invoke(args=["import-commento", str(path)])
     assert result.exit_code != 0 and "inte JSON" in result.output
     assert count(app) == 0
+
+
+def test_an_imported_commenter_is_found_by_a_personal_data_request(app, runner):
+    result = runner.invoke(args=["import-commento", str(COMMENTO)])
+    assert result.exit_code == 0, result.output
+    export = runner.invoke(args=["privacy-export", "Anna.Berg@example.se"])
+    assert export.exit_code == 0, export.output
+    assert "Håller med, se https://www.example.se/bad" in export.output
+    assert "Väntar på granskning" in export.output  # her pending one too
+    assert "Bra svar!" not in export.output  # Bengt's
+    erase = runner.invoke(args=["privacy-erase", "anna.berg@example.se"])
+    assert erase.exit_code == 0, erase.output
+    assert {c.email for c in stored_by_source(app).values()} == {"", "bengt@example.se"}
