@@ -287,3 +287,11 @@ def test_an_imported_commenter_is_found_by_a_personal_data_request(app, runner):
     erase = runner.invoke(args=["privacy-erase", "anna.berg@example.se"])
     assert erase.exit_code == 0, erase.output
     assert {c.email for c in stored_by_source(app).values()} == {"", "bengt@example.se"}
+
+
+def test_an_export_without_comments_imports_nothing_and_says_so(app, runner, tmp_path):
+    path = tmp_path / "empty.json"
+    path.write_text('{"version":1,"comments":[],"commenters":[]}')
+    result = runner.invoke(args=["import-commento", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "Importerade kommentarer: 0" in result.output and count(app) == 0

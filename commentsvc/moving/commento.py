@@ -91,7 +91,7 @@ class _Head:
     """What the document says besides its comments."""
 
     version: object = None
-    comments: bool = False  # has a "comments" array
+    comments: bool = False  # has a "comments" array (an empty one too)
     domain: str = ""
     people: dict = field(default_factory=dict)
     pages: dict = field(default_factory=dict)
@@ -105,8 +105,9 @@ def _read(stream, spill: Spill, summary: Summary) -> _Head:
             if key == "version" and not item:
                 head.version = value
             elif key == "comments" and item:
-                head.comments = True
                 _put_aside(value, spill, head, summary)
+            elif key == "comments":
+                head.comments = isinstance(value, list)
             elif key == "commenters" and item and _is(value):
                 _commenter(value, head.people)
             elif key == "pages" and item and _is(value) and string(value.get("id")):

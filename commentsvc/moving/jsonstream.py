@@ -75,9 +75,9 @@ class _Reader:
 
 
 def top_level(stream: TextIO, arrays: tuple[str, ...]) -> Iterator[tuple[str, object, bool]]:
-    """(key, item, True) for each item of the top-level arrays named in ``arrays``, and (key,
-    value, False) for every other top-level member; NotJson when the document is not a JSON
-    object."""
+    """(key, item, True) for each item of the top-level arrays named in ``arrays`` (after (key,
+    [], False), which says that the member is an array, empty or not), and (key, value, False)
+    for every other top-level member; NotJson when the document is not a JSON object."""
     reader = _Reader(stream)
     reader.expect("{")
     if reader.peek() == "}":
@@ -89,6 +89,7 @@ def top_level(stream: TextIO, arrays: tuple[str, ...]) -> Iterator[tuple[str, ob
         reader.expect(":")
         if key in arrays and reader.peek() == "[":
             reader.expect("[")
+            yield key, [], False
             if reader.peek() == "]":
                 reader.expect("]")
             else:
