@@ -295,3 +295,46 @@ def test_an_export_without_comments_imports_nothing_and_says_so(app, runner, tmp
     result = runner.invoke(args=["import-commento", str(path)])
     assert result.exit_code == 0, result.output
     assert "Importerade kommentarer: 0" in result.output and count(app) == 0
+
+
+def test_comentarios_first_export_shape_is_read_too(app, runner, tmp_path):
+    """Comentario before v3 wrote version 1 with ``host``, ``path`` and a full ``url``, and
+    commenters with ``websiteUrl`` (CommentV1/CommenterV1 in its impex_comentario.go)."""
+    user = "ab" * 32
+    comment = {
+        "commentHex": "cd" * 32,
+        "commenterHex": user,
+        "creationDate": "2023-05-01T10:00:00Z",
+        "deleted": False,
+        "direction": 0,
+        "host": "www.example.se",
+        "html": "<p>Hej från Comentario</p>",
+        "markdown": "Hej från Comentario",
+        "parentHex": "root",
+        "path": "/nyheter/badet/",
+        "url": "https://www.example.se/nyheter/badet/",
+        "score": 0,
+        "state": "approved",
+    }
+    commenter = {
+        "avatarUrl": "",
+        "commenterHex": user,
+        "email": "cia@example.se",
+        "isModerator": False,
+        "joinDate": "2023-01-01T00:00:00Z",
+        "name": "Cia",
+        "provider": "",
+        "websiteUrl": "https://cia.example.se/",
+    }
+    path = tmp_path / "comentario-v1.json"
+    path.write_text(json.dumps({"version": 1, "comments": [comment], "commenters": [commenter]}))
+    result = runner.invoke(args=["import-commento", str(path)])
+    assert result.exit_code == 0, result.output
+    stored = stored_by_source(app)["cd" * 32]
+    assert (stored.author, stored.email, stored.website) == (
+        "Cia",
+        "cia@example.se",
+        "https://cia.example.se/",
+    )
+    assert stored.html == "<p>Hej från Comentario</p>"
+    assert articles(app)["/nyheter/badet/"].url == "https://www.example.se/nyheter/badet/"
