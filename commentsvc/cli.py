@@ -219,8 +219,9 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(seed_demo)
     from commentsvc.moving.commands import COMMANDS as DATA_COMMANDS
+    from commentsvc.moving.commands_json import COMMANDS as JSON_COMMANDS
 
-    for command in DATA_COMMANDS:
+    for command in (*DATA_COMMANDS, *JSON_COMMANDS):
         app.cli.add_command(command)
     from commentsvc.moving.commands_wxr import export_wordpress
 
