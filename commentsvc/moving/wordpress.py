@@ -25,6 +25,7 @@ from commentsvc.models.threads import CommentStatus
 from commentsvc.moving.core import (
     ImportRefused,
     Progress,
+    ProgressBar,
     SourceArticle,
     SourceComment,
     Summary,
@@ -193,6 +194,8 @@ def import_file(
     keep_pings: bool = False,
     now: datetime,
     progress: Progress | None = None,
+    dry_run: bool = False,
+    bar: ProgressBar | None = None,
 ) -> Summary:
     """Import every post or page that has comments; one transaction per article."""
     if key not in KEY_CHOICES:
@@ -206,7 +209,9 @@ def import_file(
                 comments=ngettext("%(num)d comment", "%(num)d comments", comments),
             )
         )
-    store = ArticleStore(f"wordpress {site}".strip(), now=now, progress=progress)
+    store = ArticleStore(f"wordpress {site}".strip(), now=now, progress=progress, dry_run=dry_run)
+    if bar is not None:
+        bar.start(comments)
     channel: Element | None = None
     for event, element in _events(path, ("start", "end")):
         namespace, name = _local(element.tag)
@@ -219,6 +224,8 @@ def import_file(
         article = _article(element, key=key, keep_pings=keep_pings, summary=store.summary)
         if article is not None and article.comments:
             store.store(article)
+        if bar is not None:
+            bar.advance(sum(1 for child in element if _is_wp_comment(child)))
         if channel is not None:
             channel.remove(element)  # keeps memory flat on big exports
     return store.summary
