@@ -222,3 +222,6 @@ def register_commands(app: Flask) -> None:
 
     for command in DATA_COMMANDS:
         app.cli.add_command(command)
+    from commentsvc.moving.commands_isso import import_isso
+
+    app.cli.add_command(import_isso)

@@ -82,6 +82,8 @@ class SourceComment:
     # Deleted at the source but answered: kept as an empty, anonymous placeholder so that
     # its replies stay in their place ("This comment has been removed.").
     removed: bool = False
+    # When its author or a moderator last changed it at the source, if the source says.
+    edited_at: datetime | None = None
 
 
 @dataclass
@@ -102,6 +104,9 @@ class Summary:
     articles_created: int = 0
     articles_existing: int = 0
     comments: Counter = field(default_factory=Counter)  # CommentStatus -> stored
+    # What the source held that has no place here (likes, reply subscriptions): one line
+    # each, so nothing is left behind without the operator being told.
+    left_behind: list[str] = field(default_factory=list)
     already_imported: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (what, why)
     notes: list[tuple[str, str]] = field(default_factory=list)  # stored, but with a remark
@@ -139,6 +144,9 @@ class Summary:
         if self.notes:
             lines.append(_("Imported with a remark: %(count)d.", count=len(self.notes)))
             lines += [f"  - {what}: {why}" for what, why in self.notes]
+        if self.left_behind:
+            lines.append(_("Not imported, with the reason:"))
+            lines += [f"  - {line}" for line in self.left_behind]
         return lines
 
 

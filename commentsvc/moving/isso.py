@@ -1,0 +1,388 @@
+"""Isso's SQLite database (its ``threads`` and ``comments`` tables) to articles and comments.
+
+Isso (isso-comments/isso, ``isso/db/comments.py``) keeps one row per comment: ``mode`` 1
+published, 2 pending, 4 deleted but kept because answered; ``parent`` (Isso keeps two levels);
+``created``/``modified`` as epoch seconds; ``remote_addr`` already anonymized; the text as
+typed (Markdown, rendered on every read); the name, email and website HTML-escaped when
+stored; ``likes``/``dislikes``; ``notification`` 1 when the author asked for mail on replies.
+
+Where a thread goes: its ``uri`` is what Isso's client sent, most often the page's path
+(``/nyheter/soi-mitt/``), sometimes a whole address or an identifier (``data-isso-id``).
+The article key is the path (as ``import-disqus`` keys by path), or the identifier as it is.
+A path's page is on ``--base-url``, which must be one of ``ALLOWED_ORIGINS`` (the only one
+is taken when there is one); a whole address must be on an allowed host, or its thread is
+skipped with the reason. An identifier's article has no address (noted).
+
+The database is opened read-only and read in one pass ordered by thread, so memory holds one
+thread at a time; each field comes out of SQLite cut to the form's limit (its real length
+beside it, for the summary), so a huge row costs its first few thousand characters.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from commentsvc.forms.comment import AUTHOR_MAX, COMMENT_MAX, EMAIL_MAX, URL_MAX
+from commentsvc.models.threads import ARTICLE_TITLE_MAX, ARTICLE_URL_MAX, CommentStatus
+from commentsvc.moving.core import (
+    ImportRefused,
+    Progress,
+    ProgressBar,
+    SourceArticle,
+    SourceComment,
+    Summary,
+    plain,
+)
+from commentsvc.moving.store import ArticleStore
+from commentsvc.moving.wordpress import LongText
+from commentsvc.weburls import web_origin
+
+PUBLISHED, PENDING, DELETED = 1, 2, 4
+NEEDED = {
+    "threads": {"id", "uri", "title"},
+    "comments": {"tid", "id", "parent", "created", "mode", "text", "author", "email"},
+}
+# Older Isso databases lack some of these; a missing one reads as its default.
+OPTIONAL = {
+    "modified": "NULL",
+    "remote_addr": "''",
+    "website": "NULL",
+    "likes": "0",
+    "dislikes": "0",
+    "notification": "0",
+}
+# How much of each field comes out of SQLite: one more than the form takes, to know it was cut.
+KEPT = {
+    "text": COMMENT_MAX + 1,
+    "author": AUTHOR_MAX + 1,
+    "email": EMAIL_MAX + 1,
+    "website": URL_MAX + 1,
+    "remote_addr": 64,
+}
+URI_KEPT = ARTICLE_URL_MAX + 1
+SHOWN_IDS = 20
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    """The database, read-only (``mode=ro``: nothing of Isso's is ever changed), or a refusal
+    that says why."""
+    if not Path(path).is_file():
+        raise ImportRefused(_("The file cannot be read: %(error)s", error=path))
+    connection = sqlite3.connect(f"file:{quote(str(Path(path).resolve()))}?mode=ro", uri=True)
+    # Isso writes UTF-8; a row that is not is read with replacement characters, never a crash.
+    connection.text_factory = lambda raw: raw.decode("utf-8", "replace")
+    try:
+        tables = {
+            name: {row[1] for row in connection.execute(f"PRAGMA table_info({name})")}
+            for name in NEEDED
+        }
+    except sqlite3.DatabaseError as error:
+        connection.close()
+        raise ImportRefused(
+            _(
+                "The file is not an SQLite database (%(error)s). Give the path of Isso's "
+                "database (dbpath in its configuration). Nothing was imported.",
+                error=error,
+            )
+        ) from error
+    for name, columns in NEEDED.items():
+        if not columns <= tables[name]:
+            connection.close()
+            raise ImportRefused(
+                _(
+                    "The database is not Isso's: its %(table)s table lacks %(columns)s. "
+                    "Nothing was imported.",
+                    table=name,
+                    columns=", ".join(sorted(columns - tables[name])),
+                )
+            )
+    connection.row_factory = sqlite3.Row
+    return connection
+
+
+def _rows(connection: sqlite3.Connection) -> Iterator[sqlite3.Row]:
+    """Every comment with its thread, thread by thread, each field cut in SQLite itself."""
+    present = {row[1] for row in connection.execute("PRAGMA table_info(comments)")}
+    columns = [
+        f"c.{name} AS {name}" if name in present else f"{default} AS {name}"
+        for name, default in OPTIONAL.items()
+        if name not in KEPT
+    ]
+    for name, limit in KEPT.items():
+        source = f"c.{name}" if name in present else OPTIONAL[name]
+        columns += [f"substr({source}, 1, {limit}) AS {name}", f"length({source}) AS {name}_len"]
+    # Built only from this module's own column names and numbers, never from the file.
+    yield from connection.execute(
+        f"SELECT c.tid AS tid, c.id AS id, c.parent AS parent, c.created AS created, "  # noqa: S608
+        f"c.mode AS mode, {', '.join(columns)}, t.id AS thread, "
+        f"substr(t.uri, 1, {URI_KEPT}) AS uri, length(t.uri) AS uri_len, "
+        f"substr(t.title, 1, {ARTICLE_TITLE_MAX + 1}) AS title, "
+        f"length(t.title) AS title_len "
+        "FROM comments AS c LEFT JOIN threads AS t ON t.id = c.tid ORDER BY c.tid, c.id"
+    )
+
+
+def _field(row: sqlite3.Row, name: str, *, escaped: bool = False) -> str:
+    """A text field as a string, with its real length when SQLite held more than we took;
+    ``escaped``: Isso stored it HTML-escaped (names, addresses), so it is unescaped."""
+    value = row[name]
+    value = "" if value is None else str(value)
+    if escaped:
+        value = plain(value)
+    length = row[f"{name}_len"] or 0
+    if length > len(value):
+        value = LongText(value)
+        value.length = length
+    return value
+
+
+def _moment(value) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(float(value), UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+def _source_name(connection: sqlite3.Connection) -> str:
+    """The name the import mapping knows this database by: a hash of Isso's own random
+    session key (never the key itself, which signs Isso's cookies), so a copy of the file
+    moved elsewhere is still the same source and another Isso's ids do not collide."""
+    try:
+        row = connection.execute(
+            "SELECT value FROM preferences WHERE key = 'session-key'"
+        ).fetchone()
+    except sqlite3.DatabaseError:
+        row = None
+    if row is None or not row[0]:
+        return "isso"
+    return f"isso {hashlib.sha256(str(row[0]).encode()).hexdigest()[:16]}"
+
+
+def base_for(base_url: str | None) -> str | None:
+    """The origin a thread's path is on: ``--base-url`` (which must be an allowed origin),
+    else the only allowed origin, else None (each path thread is then skipped, saying so)."""
+    allowed = {web_origin(origin) for origin in current_app.config["ALLOWED_ORIGINS"]}
+    allowed.discard("")
+    if base_url is None:
+        return next(iter(allowed)) if len(allowed) == 1 else None
+    origin = web_origin(base_url)
+    if not origin or origin not in allowed:
+        raise ImportRefused(
+            _(
+                "--base-url %(url)s is not one of ALLOWED_ORIGINS (%(allowed)s). "
+                "Nothing was imported.",
+                url=base_url,
+                allowed=", ".join(sorted(allowed)) or "-",
+            )
+        )
+    return origin
+
+
+def _article(row: sqlite3.Row, base: str | None, summary: Summary) -> SourceArticle | str:
+    """The article of a thread, or why its comments cannot have one."""
+    if row["thread"] is None:
+        return _("its thread (%(tid)s) is not in the database", tid=row["tid"])
+    uri = _field(row, "uri").strip()
+    if getattr(uri, "length", len(uri)) > ARTICLE_URL_MAX:
+        return _("its uri is longer than %(limit)d characters", limit=ARTICLE_URL_MAX)
+    title = _field(row, "title", escaped=True)
+    what = _("thread %(id)s", id=row["thread"])
+    if uri.startswith("/"):
+        if base is None:
+            return _(
+                "its uri %(uri)r is a path, and the site it is on is not known: give "
+                "--base-url (one of ALLOWED_ORIGINS)",
+                uri=uri[:200],
+            )
+        key, url = uri, base + uri
+    elif urlsplit(uri).scheme.lower() in ("http", "https"):
+        allowed = {web_origin(o) for o in current_app.config["ALLOWED_ORIGINS"]}
+        if web_origin(uri) not in allowed - {""}:
+            return _("its page %(uri)s is not on an allowed host (ALLOWED_ORIGINS)", uri=uri[:200])
+        parts = urlsplit(uri)
+        key, url = (parts.path or "/") + (f"?{parts.query}" if parts.query else ""), uri
+    else:
+        key, url = uri, ""
+        summary.notes.append(
+            (
+                what,
+                _(
+                    "its uri %(uri)r is an identifier, not an address: the article has none",
+                    uri=uri[:200],
+                ),
+            )
+        )
+    return SourceArticle(
+        source_id=str(row["thread"]),
+        key=key,
+        title=title if title != uri else "",
+        url=url,
+        closed=False,
+        created_at=_moment(row["created"]),
+    )
+
+
+def _comment(row: sqlite3.Row, answered: set[str], summary: Summary) -> SourceComment | None:
+    source_id = str(row["id"])
+    what = _("comment %(id)s", id=source_id)
+    mode, notes, removed = row["mode"], [], False
+    if mode == PUBLISHED:
+        status = CommentStatus.APPROVED
+    elif mode == PENDING:
+        status = CommentStatus.PENDING
+    elif mode == DELETED:
+        if source_id not in answered:
+            summary.skipped.append((what, _("deleted in Isso and not answered: nothing to keep")))
+            return None
+        # Kept as Isso shows it: an empty placeholder, so that the replies keep their place.
+        status, removed = CommentStatus.APPROVED, True
+        notes.append(_("deleted in Isso but answered: kept as an empty placeholder"))
+    else:
+        status = CommentStatus.PENDING
+        notes.append(_("unknown Isso mode %(mode)r; kept as pending", mode=mode))
+    created_at = _moment(row["created"])
+    if created_at is None:
+        notes.append(_("no readable date; the article's date was used"))
+    parent = row["parent"]
+    return SourceComment(
+        source_id=source_id,
+        parent_source_id=str(parent) if parent is not None else None,
+        author=_field(row, "author", escaped=True),
+        email=_field(row, "email", escaped=True),
+        website=_field(row, "website", escaped=True),
+        ip=_field(row, "remote_addr").strip(),
+        created_at=created_at,
+        text=_field(row, "text"),
+        status=status,
+        date_note="; ".join(notes),
+        removed=removed,
+        edited_at=_moment(row["modified"]),
+    )
+
+
+class _LeftBehind:
+    """Likes and reply subscriptions, which have no place here, counted for the summary."""
+
+    def __init__(self):
+        self.likes = self.dislikes = self.liked = 0
+        self.subscribed: list[str] = []
+
+    def add(self, row: sqlite3.Row) -> None:
+        likes, dislikes = int(row["likes"] or 0), int(row["dislikes"] or 0)
+        self.likes, self.dislikes = self.likes + likes, self.dislikes + dislikes
+        self.liked += bool(likes or dislikes)
+        if row["notification"] and _field(row, "email").strip():
+            self.subscribed.append(str(row["id"]))
+
+    def lines(self) -> list[str]:
+        lines = []
+        if self.liked:
+            lines.append(
+                ngettext(
+                    "%(likes)d likes and %(dislikes)d dislikes on %(num)d comment: commentsvc "
+                    "has no appreciations to carry them into",
+                    "%(likes)d likes and %(dislikes)d dislikes on %(num)d comments: commentsvc "
+                    "has no appreciations to carry them into",
+                    self.liked,
+                    likes=self.likes,
+                    dislikes=self.dislikes,
+                )
+            )
+        if self.subscribed:
+            shown = ", ".join(self.subscribed[:SHOWN_IDS])
+            more = len(self.subscribed) - SHOWN_IDS
+            lines.append(
+                ngettext(
+                    "reply notifications asked for by the author of %(num)d comment "
+                    "(%(ids)s): nobody was subscribed, because Isso keeps no record of consent "
+                    "that could be carried over; readers can ask again here",
+                    "reply notifications asked for by the authors of %(num)d comments "
+                    "(%(ids)s): nobody was subscribed, because Isso keeps no record of consent "
+                    "that could be carried over; readers can ask again here",
+                    len(self.subscribed),
+                    ids=shown + (f" … (+{more})" if more > 0 else ""),
+                )
+            )
+        return lines
+
+
+def import_database(
+    path: str,
+    *,
+    base_url: str | None = None,
+    now: datetime,
+    progress: Progress | None = None,
+    dry_run: bool = False,
+    bar: ProgressBar | None = None,
+) -> Summary:
+    """Import every Isso thread that has comments; one transaction per article."""
+    base = base_for(base_url)
+    connection = _connect(path)
+    try:
+        total = connection.execute("SELECT count(*) FROM comments").fetchone()[0]
+        threads = connection.execute("SELECT count(*) FROM threads").fetchone()[0]
+        if progress:
+            progress(
+                _(
+                    "Read %(threads)s and %(posts)s. Importing…",
+                    threads=ngettext("%(num)d thread", "%(num)d threads", threads),
+                    posts=ngettext("%(num)d post", "%(num)d posts", total),
+                )
+            )
+        store = ArticleStore(_source_name(connection), now=now, progress=progress, dry_run=dry_run)
+        if bar is not None:
+            bar.start(total)
+        left_behind = _LeftBehind()
+        for _tid, group in itertools.groupby(_rows(connection), key=lambda row: row["tid"]):
+            rows = list(group)
+            _thread(rows, base, store, left_behind)
+            if bar is not None:
+                bar.advance(len(rows))
+        store.summary.left_behind += left_behind.lines()
+        return store.summary
+    except sqlite3.DatabaseError as error:
+        raise ImportRefused(
+            _(
+                "The database could not be read to the end (%(error)s). Every article "
+                "imported before is complete; nothing of the one being read was written.",
+                error=error,
+            )
+        ) from error
+    finally:
+        connection.close()
+
+
+def _thread(rows: list, base: str | None, store: ArticleStore, left_behind: _LeftBehind) -> None:
+    summary = store.summary
+    article = _article(rows[0], base, summary)
+    if isinstance(article, str):
+        summary.skipped.append(
+            (
+                _("thread %(id)s", id=rows[0]["tid"]),
+                ngettext(
+                    "%(why)s; its %(num)d comment was not imported",
+                    "%(why)s; its %(num)d comments were not imported",
+                    len(rows),
+                    why=article,
+                ),
+            )
+        )
+        return
+    answered = {str(row["parent"]) for row in rows if row["parent"] is not None}
+    for row in rows:
+        comment = _comment(row, answered, summary)
+        if comment is not None:
+            article.comments.append(comment)
+            left_behind.add(row)
+    if article.comments:
+        store.store(article)
