@@ -4,7 +4,11 @@ changed, and whatever has no place here (likes, reply subscriptions) said, never
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -15,12 +19,13 @@ from commentsvc.models.mail import Subscription
 from commentsvc.models.threads import Article, Comment, ImportMapping
 from commentsvc.moving import store
 
+from .test_import_limits import PROJECT
 from .test_import_wordpress import count, stored_by_source
 
 ISSO_DB = Path(__file__).parent / "data" / "isso" / "isso.db"
 
 
-def isso_database(path: Path, threads: dict[int, str], comments: list[dict]) -> str:
+def isso_database(path: Path, threads: dict[int, str], comments: Iterable[dict]) -> str:
     """An Isso-shaped database: the schema Isso 0.14.0 wrote into the fixture, our rows."""
     with sqlite3.connect(ISSO_DB) as real:
         schema = [
@@ -40,7 +45,7 @@ def isso_database(path: Path, threads: dict[int, str], comments: list[dict]) -> 
             "INSERT INTO comments (tid, id, parent, created, mode, remote_addr, text, author, "
             "email, website, voters, likes, notification) VALUES (:tid, :id, :parent, :created, "
             ":mode, '192.0.2.0', :text, :author, :email, :website, x'00', 0, 0)",
-            [
+            (
                 {
                     "parent": None,
                     "created": 1709280000.5,
@@ -52,7 +57,7 @@ def isso_database(path: Path, threads: dict[int, str], comments: list[dict]) -> 
                     **c,
                 }
                 for c in comments
-            ],
+            ),
         )
     return str(path)
 
@@ -277,3 +282,90 @@ def comments_per_article(app) -> list[int]:
                 select(func.count()).select_from(Comment).group_by(Comment.article_id)
             ).scalars()
         )
+
+
+def large_isso_database(path: Path, *, threads: int, per_thread: int, huge: int) -> str:
+    """An Isso-shaped database of ``threads * per_thread`` comments, half of them replies;
+    the first comment of the first ``huge`` threads holds a text of a million characters.
+    Written from a generator, so that the test's own memory stays small too."""
+    big = "Lång text åäö. " * 66_667
+
+    def comments() -> Iterator[dict]:
+        for tid in range(1, threads + 1):
+            first = (tid - 1) * per_thread + 1
+            for n in range(per_thread):
+                cid = first + n
+                text = big if n == 0 and tid <= huge else f"{cid} Kort."
+                parent = first + n - 1 if n % 2 else None
+                yield {"tid": tid, "id": cid, "parent": parent, "text": text}
+
+    return isso_database(path, {t: f"/stor/{t}/" for t in range(1, threads + 1)}, comments())
+
+
+MEASURED = """
+import sys
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+from commentsvc.__main__ import main
+commits = []
+event.listen(Session, "after_commit", lambda session: commits.append(1))
+sys.argv = ["commentsvc", "import-isso", sys.argv[1]]
+try:
+    main()
+except SystemExit as end:
+    assert not end.code, end.code
+# VmHWM is this program's own peak; ru_maxrss would start from the test's (kept over exec).
+with open("/proc/self/status") as status:
+    peak = next(line.split()[1] for line in status if line.startswith("VmHWM"))
+print(peak, len(commits))
+"""
+
+
+def measured_import(path: str, tmp_path: Path, database_url: str) -> tuple[int, int, str]:
+    """The import command run as its own process: its peak memory (KiB), its commits, output."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("COMMENTSVC_")},
+        "COMMENTSVC_SECRET_KEY": "s",
+        "COMMENTSVC_TESTING": "true",
+        "COMMENTSVC_DATABASE_URL": database_url,
+        "COMMENTSVC_INSTANCE_PATH": str(tmp_path),
+        "COMMENTSVC_ALLOWED_ORIGINS": '["https://www.example.se"]',
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURED, path],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=280,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    peak, commits = done.stdout.split()[-2:]
+    return int(peak), int(commits), done.stdout
+
+
+@pytest.mark.slow
+def test_a_50000_comment_isso_database_imports_in_flat_memory_one_commit_per_article(
+    app, tmp_path, database_url
+):
+    """Read whole, the hundred big texts alone would take 100 MB (200 MB as Python strings);
+    read thread by thread and cut in SQLite, a thread's worth of the first 5,000 characters."""
+    small = large_isso_database(tmp_path / "liten.db", threads=1, per_thread=2, huge=0)
+    large = large_isso_database(tmp_path / "stor.db", threads=2_500, per_thread=20, huge=100)
+    peak, commits, output = measured_import(large, tmp_path, database_url)
+    baseline, _commits, _output = measured_import(small, tmp_path, database_url)
+    assert "Importerade kommentarer: 50000 (godkända 50000" in output
+    assert commits == 2_500  # one transaction per article, and no other
+    assert peak - baseline < 30 * 1024, (baseline, peak)  # KiB
+    assert output.count("texten hade 1000005 tecken; de första 5000 behölls") == 100
+    assert sorted(set(comments_per_article(app))) == [20]
+
+
+def test_an_isso_import_draws_its_progress_bar_on_a_terminal_only(app, tmp_path, database_url):
+    from .test_import_progress import _run_on
+
+    shown = _run_on(tmp_path, database_url, ["import-isso", str(ISSO_DB)], terminal=True)
+    assert "100%" in shown and "#" in shown
+    piped = _run_on(tmp_path, database_url, ["import-isso", str(ISSO_DB)], terminal=False)
+    assert "%" not in piped and "#" not in piped

@@ -34,6 +34,7 @@ LAZY = (
     "commentsvc.moving.core",
     "commentsvc.moving.wordpress",
     "commentsvc.moving.disqus",
+    "commentsvc.moving.isso",
     "commentsvc.moving.backup",
     "commentsvc.gdpr.rights",
     "commentsvc.gdpr.retention",
