@@ -125,6 +125,8 @@ def test_isso_s_own_database_imports_every_comment_in_its_place(app, runner, cli
 
     page = client.get("/thread", query_string={"article": "/nyheter/soi-mitt/"})
     html = page.get_data(as_text=True)
+    assert "<strong>programmet</strong>" in html and "**" not in html  # Isso's Markdown
+    assert '<a href="https://www.example.se/program"' in html
     assert "Kommentaren har tagits bort" in html and "Svar till Olle." in html
     assert "Detta tar jag tillbaka" not in html and "olle@example.se" not in html
     assert "Väntar på granskning." not in html and "anna@example.se" not in html
@@ -369,3 +371,35 @@ def test_an_isso_import_draws_its_progress_bar_on_a_terminal_only(app, tmp_path,
     assert "100%" in shown and "#" in shown
     piped = _run_on(tmp_path, database_url, ["import-isso", str(ISSO_DB)], terminal=False)
     assert "%" not in piped and "#" not in piped
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown", "not_shown"),
+    [
+        ("Se **programmet**!", "Se <strong>programmet</strong>!", "**"),
+        ("Det var *riktigt* bra", "Det var <em>riktigt</em> bra", "*riktigt*"),
+        (
+            "Läs [sidan](https://www.example.se/a_b_c) nu",
+            'href="https://www.example.se/a_b_c"',
+            "](",
+        ),
+        (
+            "Skriv `<script>x</script>` så",
+            "<code>&lt;script&gt;x&lt;/script&gt;</code>",
+            "<script>",
+        ),
+        ("~~fel~~ rätt", "<del>fel</del> rätt", "~~"),
+        ("> citat\nsvar", "<blockquote>", "&gt; citat"),
+        # Near misses stay as typed: inside a word, a lone star, a link that is not the web.
+        ("snake_case_namn och 2 * 3 * 4", "snake_case_namn och 2 * 3 * 4", "<em>"),
+        ("[klicka](javascript:alert(1))", "[klicka](javascript:alert(1))", "<a"),
+    ],
+)
+def test_isso_markdown_is_shown_as_isso_showed_it(
+    app, runner, client, tmp_path, typed, shown, not_shown
+):
+    path = isso_database(tmp_path / "i.db", {1: "/md/"}, [{"tid": 1, "id": 1, "text": typed}])
+    result = runner.invoke(args=["import-isso", path])
+    assert result.exit_code == 0, result.output
+    html = stored_by_source(app)["1"].html
+    assert shown in html and not_shown not in html, html

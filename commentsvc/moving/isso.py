@@ -3,8 +3,9 @@
 Isso (isso-comments/isso, ``isso/db/comments.py``) keeps one row per comment: ``mode`` 1
 published, 2 pending, 4 deleted but kept because answered; ``parent`` (Isso keeps two levels);
 ``created``/``modified`` as epoch seconds; ``remote_addr`` already anonymized; the text as
-typed (Markdown, rendered on every read); the name, email and website HTML-escaped when
-stored; ``likes``/``dislikes``; ``notification`` 1 when the author asked for mail on replies.
+typed (Markdown, rendered on every read: its marks become our tags, ``markdown_text``); the
+name, email and website HTML-escaped when stored; ``likes``/``dislikes``; ``notification`` 1
+when the author asked for mail on replies.
 
 Where a thread goes: its ``uri`` is what Isso's client sent, most often the page's path
 (``/nyheter/soi-mitt/``), sometimes a whole address or an identifier (``data-isso-id``).
@@ -43,6 +44,7 @@ from commentsvc.moving.core import (
     Summary,
     plain,
 )
+from commentsvc.moving.markdown_text import to_comment_html
 from commentsvc.moving.store import ArticleStore
 from commentsvc.moving.wordpress import LongText
 from commentsvc.weburls import web_origin
@@ -144,6 +146,16 @@ def _field(row: sqlite3.Row, name: str, *, escaped: bool = False) -> str:
         value = LongText(value)
         value.length = length
     return value
+
+
+def _text(row: sqlite3.Row) -> str:
+    """The comment's Markdown as the tags Isso rendered it with (``markdown_text``)."""
+    typed = _field(row, "text")
+    text = to_comment_html(typed)
+    if isinstance(typed, LongText):
+        text = LongText(text)
+        text.length = typed.length + len(text) - len(typed)
+    return text
 
 
 def _moment(value) -> datetime | None:
@@ -262,7 +274,7 @@ def _comment(row: sqlite3.Row, answered: set[str], summary: Summary) -> SourceCo
         website=_field(row, "website", escaped=True),
         ip=_field(row, "remote_addr").strip(),
         created_at=created_at,
-        text=_field(row, "text"),
+        text=_text(row),
         status=status,
         date_note="; ".join(notes),
         removed=removed,
