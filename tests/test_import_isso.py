@@ -137,7 +137,7 @@ def test_isso_s_own_database_imports_every_comment_in_its_place(app, runner, cli
     assert result.output.count("inte på en tillåten värd") == 2
     assert "kultur-42" in result.output
     # Likes and the notification request are reported, and nobody is subscribed.
-    assert "2 gillanden och 1 ogillanden på 2 kommentarer" in result.output
+    assert "ogillanden på 2 kommentarer (gillanden: 2, ogillanden: 1)" in result.output
     assert "svarsavisering" in result.output and "(2)" in result.output
     assert "erik@example.se" not in result.output
     assert count(app, Subscription) == 0
@@ -274,7 +274,7 @@ def test_an_interrupted_isso_import_keeps_whole_articles_and_a_rerun_completes_i
 def test_the_isso_summary_is_in_english_when_configured(app, runner):
     result = runner.invoke(args=["import-isso", str(ISSO_DB)])
     assert "is not on an allowed host" in result.output
-    assert "2 likes and 1 dislikes on 2 comments" in result.output
+    assert "dislikes on 2 comments (likes: 2, dislikes: 1)" in result.output
 
 
 def comments_per_article(app) -> list[int]:

@@ -301,10 +301,10 @@ class _LeftBehind:
         if self.liked:
             lines.append(
                 ngettext(
-                    "%(likes)d likes and %(dislikes)d dislikes on %(num)d comment: commentsvc "
-                    "has no appreciations to carry them into",
-                    "%(likes)d likes and %(dislikes)d dislikes on %(num)d comments: commentsvc "
-                    "has no appreciations to carry them into",
+                    "likes and dislikes on %(num)d comment (likes: %(likes)d, dislikes: "
+                    "%(dislikes)d): commentsvc has no appreciations to carry them into",
+                    "likes and dislikes on %(num)d comments (likes: %(likes)d, dislikes: "
+                    "%(dislikes)d): commentsvc has no appreciations to carry them into",
                     self.liked,
                     likes=self.likes,
                     dislikes=self.dislikes,
