@@ -403,3 +403,21 @@ def test_isso_markdown_is_shown_as_isso_showed_it(
     assert result.exit_code == 0, result.output
     html = stored_by_source(app)["1"].html
     assert shown in html and not_shown not in html, html
+
+
+def test_an_older_isso_database_without_the_later_columns_imports(app, runner, tmp_path):
+    """Isso added ``notification`` (and later ``website`` checks) over the years; a database
+    from before has no such column and still imports, each missing field at its default."""
+    path = tmp_path / "gammal.db"
+    with sqlite3.connect(path) as old:
+        old.execute("CREATE TABLE threads (id INTEGER PRIMARY KEY, uri VARCHAR(256), title)")
+        old.execute(
+            "CREATE TABLE comments (tid, id INTEGER PRIMARY KEY, parent INTEGER, created FLOAT, "
+            "mode INTEGER, text VARCHAR, author VARCHAR, email VARCHAR)"
+        )
+        old.execute("INSERT INTO threads VALUES (1, '/gammal/', 'Gammal')")
+        old.execute("INSERT INTO comments VALUES (1, 1, NULL, 1300000000.0, 1, 'Hej', 'Bo', '')")
+    result = runner.invoke(args=["import-isso", str(path)])
+    assert result.exit_code == 0, result.output
+    bo = stored_by_source(app)["1"]
+    assert (bo.author, bo.website, bo.ip, bo.created_at.year) == ("Bo", "", "", 2011)
