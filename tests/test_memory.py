@@ -35,6 +35,8 @@ LAZY = (
     "commentsvc.moving.wordpress",
     "commentsvc.moving.disqus",
     "commentsvc.moving.isso",
+    "commentsvc.moving.isso_file",
+    "commentsvc.moving.markdown_text",
     "commentsvc.moving.backup",
     "commentsvc.gdpr.rights",
     "commentsvc.gdpr.retention",

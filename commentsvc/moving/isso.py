@@ -16,25 +16,22 @@ skipped with the reason. An identifier's article has no address (noted).
 
 The database is opened read-only and read in one pass ordered by thread, so memory holds one
 thread at a time; each field comes out of SQLite cut to the form's limit (its real length
-beside it, for the summary), so a huge row costs its first few thousand characters.
+beside it, for the summary), so a huge row costs its first few thousand characters
+(``isso_file``).
 """
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import sqlite3
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from commentsvc.forms.comment import AUTHOR_MAX, COMMENT_MAX, EMAIL_MAX, URL_MAX
-from commentsvc.models.threads import ARTICLE_TITLE_MAX, ARTICLE_URL_MAX, CommentStatus
+from commentsvc.models.threads import ARTICLE_URL_MAX, CommentStatus
 from commentsvc.moving.core import (
     ImportRefused,
     Progress,
@@ -42,7 +39,12 @@ from commentsvc.moving.core import (
     SourceArticle,
     SourceComment,
     Summary,
-    plain,
+)
+from commentsvc.moving.isso_file import (
+    comment_rows,
+    field,
+    open_database,
+    source_name,
 )
 from commentsvc.moving.markdown_text import to_comment_html
 from commentsvc.moving.store import ArticleStore
@@ -50,107 +52,12 @@ from commentsvc.moving.wordpress import LongText
 from commentsvc.weburls import web_origin
 
 PUBLISHED, PENDING, DELETED = 1, 2, 4
-NEEDED = {
-    "threads": {"id", "uri", "title"},
-    "comments": {"tid", "id", "parent", "created", "mode", "text", "author", "email"},
-}
-# Older Isso databases lack some of these; a missing one reads as its default.
-OPTIONAL = {
-    "modified": "NULL",
-    "remote_addr": "''",
-    "website": "NULL",
-    "likes": "0",
-    "dislikes": "0",
-    "notification": "0",
-}
-# How much of each field comes out of SQLite: one more than the form takes, to know it was cut.
-KEPT = {
-    "text": COMMENT_MAX + 1,
-    "author": AUTHOR_MAX + 1,
-    "email": EMAIL_MAX + 1,
-    "website": URL_MAX + 1,
-    "remote_addr": 64,
-}
-URI_KEPT = ARTICLE_URL_MAX + 1
 SHOWN_IDS = 20
-
-
-def _connect(path: str) -> sqlite3.Connection:
-    """The database, read-only (``mode=ro``: nothing of Isso's is ever changed), or a refusal
-    that says why."""
-    if not Path(path).is_file():
-        raise ImportRefused(_("The file cannot be read: %(error)s", error=path))
-    connection = sqlite3.connect(f"file:{quote(str(Path(path).resolve()))}?mode=ro", uri=True)
-    # Isso writes UTF-8; a row that is not is read with replacement characters, never a crash.
-    connection.text_factory = lambda raw: raw.decode("utf-8", "replace")
-    try:
-        tables = {
-            name: {row[1] for row in connection.execute(f"PRAGMA table_info({name})")}
-            for name in NEEDED
-        }
-    except sqlite3.DatabaseError as error:
-        connection.close()
-        raise ImportRefused(
-            _(
-                "The file is not an SQLite database (%(error)s). Give the path of Isso's "
-                "database (dbpath in its configuration). Nothing was imported.",
-                error=error,
-            )
-        ) from error
-    for name, columns in NEEDED.items():
-        if not columns <= tables[name]:
-            connection.close()
-            raise ImportRefused(
-                _(
-                    "The database is not Isso's: its %(table)s table lacks %(columns)s. "
-                    "Nothing was imported.",
-                    table=name,
-                    columns=", ".join(sorted(columns - tables[name])),
-                )
-            )
-    connection.row_factory = sqlite3.Row
-    return connection
-
-
-def _rows(connection: sqlite3.Connection) -> Iterator[sqlite3.Row]:
-    """Every comment with its thread, thread by thread, each field cut in SQLite itself."""
-    present = {row[1] for row in connection.execute("PRAGMA table_info(comments)")}
-    columns = [
-        f"c.{name} AS {name}" if name in present else f"{default} AS {name}"
-        for name, default in OPTIONAL.items()
-        if name not in KEPT
-    ]
-    for name, limit in KEPT.items():
-        source = f"c.{name}" if name in present else OPTIONAL[name]
-        columns += [f"substr({source}, 1, {limit}) AS {name}", f"length({source}) AS {name}_len"]
-    # Built only from this module's own column names and numbers, never from the file.
-    yield from connection.execute(
-        f"SELECT c.tid AS tid, c.id AS id, c.parent AS parent, c.created AS created, "  # noqa: S608
-        f"c.mode AS mode, {', '.join(columns)}, t.id AS thread, "
-        f"substr(t.uri, 1, {URI_KEPT}) AS uri, length(t.uri) AS uri_len, "
-        f"substr(t.title, 1, {ARTICLE_TITLE_MAX + 1}) AS title, "
-        f"length(t.title) AS title_len "
-        "FROM comments AS c LEFT JOIN threads AS t ON t.id = c.tid ORDER BY c.tid, c.id"
-    )
-
-
-def _field(row: sqlite3.Row, name: str, *, escaped: bool = False) -> str:
-    """A text field as a string, with its real length when SQLite held more than we took;
-    ``escaped``: Isso stored it HTML-escaped (names, addresses), so it is unescaped."""
-    value = row[name]
-    value = "" if value is None else str(value)
-    if escaped:
-        value = plain(value)
-    length = row[f"{name}_len"] or 0
-    if length > len(value):
-        value = LongText(value)
-        value.length = length
-    return value
 
 
 def _text(row: sqlite3.Row) -> str:
     """The comment's Markdown as the tags Isso rendered it with (``markdown_text``)."""
-    typed = _field(row, "text")
+    typed = field(row, "text")
     text = to_comment_html(typed)
     if isinstance(typed, LongText):
         text = LongText(text)
@@ -163,21 +70,6 @@ def _moment(value) -> datetime | None:
         return datetime.fromtimestamp(float(value), UTC)
     except (TypeError, ValueError, OverflowError, OSError):
         return None
-
-
-def _source_name(connection: sqlite3.Connection) -> str:
-    """The name the import mapping knows this database by: a hash of Isso's own random
-    session key (never the key itself, which signs Isso's cookies), so a copy of the file
-    moved elsewhere is still the same source and another Isso's ids do not collide."""
-    try:
-        row = connection.execute(
-            "SELECT value FROM preferences WHERE key = 'session-key'"
-        ).fetchone()
-    except sqlite3.DatabaseError:
-        row = None
-    if row is None or not row[0]:
-        return "isso"
-    return f"isso {hashlib.sha256(str(row[0]).encode()).hexdigest()[:16]}"
 
 
 def base_for(base_url: str | None) -> str | None:
@@ -204,10 +96,10 @@ def _article(row: sqlite3.Row, base: str | None, summary: Summary) -> SourceArti
     """The article of a thread, or why its comments cannot have one."""
     if row["thread"] is None:
         return _("its thread (%(tid)s) is not in the database", tid=row["tid"])
-    uri = _field(row, "uri").strip()
+    uri = field(row, "uri").strip()
     if getattr(uri, "length", len(uri)) > ARTICLE_URL_MAX:
         return _("its uri is longer than %(limit)d characters", limit=ARTICLE_URL_MAX)
-    title = _field(row, "title", escaped=True)
+    title = field(row, "title", escaped=True)
     what = _("thread %(id)s", id=row["thread"])
     if uri.startswith("/"):
         if base is None:
@@ -269,10 +161,10 @@ def _comment(row: sqlite3.Row, answered: set[str], summary: Summary) -> SourceCo
     return SourceComment(
         source_id=source_id,
         parent_source_id=str(parent) if parent is not None else None,
-        author=_field(row, "author", escaped=True),
-        email=_field(row, "email", escaped=True),
-        website=_field(row, "website", escaped=True),
-        ip=_field(row, "remote_addr").strip(),
+        author=field(row, "author", escaped=True),
+        email=field(row, "email", escaped=True),
+        website=field(row, "website", escaped=True),
+        ip=field(row, "remote_addr").strip(),
         created_at=created_at,
         text=_text(row),
         status=status,
@@ -293,7 +185,7 @@ class _LeftBehind:
         likes, dislikes = int(row["likes"] or 0), int(row["dislikes"] or 0)
         self.likes, self.dislikes = self.likes + likes, self.dislikes + dislikes
         self.liked += bool(likes or dislikes)
-        if row["notification"] and _field(row, "email").strip():
+        if row["notification"] and field(row, "email").strip():
             self.subscribed.append(str(row["id"]))
 
     def lines(self) -> list[str]:
@@ -339,7 +231,7 @@ def import_database(
 ) -> Summary:
     """Import every Isso thread that has comments; one transaction per article."""
     base = base_for(base_url)
-    connection = _connect(path)
+    connection = open_database(path)
     try:
         total = connection.execute("SELECT count(*) FROM comments").fetchone()[0]
         threads = connection.execute("SELECT count(*) FROM threads").fetchone()[0]
@@ -351,11 +243,11 @@ def import_database(
                     posts=ngettext("%(num)d post", "%(num)d posts", total),
                 )
             )
-        store = ArticleStore(_source_name(connection), now=now, progress=progress, dry_run=dry_run)
+        store = ArticleStore(source_name(connection), now=now, progress=progress, dry_run=dry_run)
         if bar is not None:
             bar.start(total)
         left_behind = _LeftBehind()
-        for _tid, group in itertools.groupby(_rows(connection), key=lambda row: row["tid"]):
+        for _tid, group in itertools.groupby(comment_rows(connection), key=lambda row: row["tid"]):
             rows = list(group)
             _thread(rows, base, store, left_behind)
             if bar is not None:
