@@ -226,3 +226,6 @@ def register_commands(app: Flask) -> None:
     from commentsvc.moving.commands_wxr import export_wordpress
 
     app.cli.add_command(export_wordpress)
+    from commentsvc.moving.commands_isso import import_isso
+
+    app.cli.add_command(import_isso)

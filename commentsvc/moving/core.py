@@ -84,6 +84,8 @@ class SourceComment:
     removed: bool = False
     # The site's own reply (a staff reply), as our WordPress export marks it.
     by_staff: bool = False
+    # When its author or a moderator last changed it at the source, if the source says.
+    edited_at: datetime | None = None
 
 
 @dataclass
@@ -104,6 +106,9 @@ class Summary:
     articles_created: int = 0
     articles_existing: int = 0
     comments: Counter = field(default_factory=Counter)  # CommentStatus -> stored
+    # What the source held that has no place here (likes, reply subscriptions): one line
+    # each, so nothing is left behind without the operator being told.
+    left_behind: list[str] = field(default_factory=list)
     already_imported: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (what, why)
     notes: list[tuple[str, str]] = field(default_factory=list)  # stored, but with a remark
@@ -141,6 +146,9 @@ class Summary:
         if self.notes:
             lines.append(_("Imported with a remark: %(count)d.", count=len(self.notes)))
             lines += [f"  - {what}: {why}" for what, why in self.notes]
+        if self.left_behind:
+            lines.append(_("Not imported, with the reason:"))
+            lines += [f"  - {line}" for line in self.left_behind]
         return lines
 
 

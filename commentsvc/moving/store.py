@@ -232,6 +232,7 @@ class ArticleStore:
             # retention counts from the comment's own date.
             created_at=created_at,
         )
+        comment.edited_at = source.edited_at
         if source.date_note:
             self.summary.notes.append((_("comment %(id)s", id=source.source_id), source.date_note))
         return comment
