@@ -138,7 +138,7 @@ def test_a_dry_run_reports_what_would_be_imported_and_writes_nothing(app, runner
     result = runner.invoke(args=["import-remark42", "--dry-run", str(PLAIN)])
     assert result.exit_code == 0, result.output
     assert "Importerade kommentarer: 6" in result.output
-    assert "0a3" in result.output and "Provkörning: inget skrevs." in result.output
+    assert "0a3" in result.output and "Torrkörning: ingenting skrevs." in result.output
     assert count(app) == 0 and count(app, Article) == 0 and count(app, ImportMapping) == 0
     real = runner.invoke(args=["import-remark42", str(PLAIN)])
     assert real.exit_code == 0 and count(app) == len(IMPORTED)

@@ -27,6 +27,14 @@ def _fail(error: DomainError) -> click.ClickException:
 DRY_RUN = click.option(
     "--dry-run", is_flag=True, help="Report what would be imported; write nothing."
 )
+# Which pages of the old system get a thread (moving.pages): those on this service's sites.
+HOSTS = click.option(
+    "--host",
+    "hosts",
+    multiple=True,
+    help="Also take the pages of this host (an old address of the site); repeatable. "
+    "Pages on the hosts of ALLOWED_ORIGINS and PUBLIC_URL are always taken.",
+)
 
 
 def _run_import(do_import, label: str | None = None) -> None:

@@ -7,7 +7,7 @@ from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
 from commentsvc.models.base import utcnow
-from commentsvc.moving.commands import DRY_RUN, _progress, _run_import
+from commentsvc.moving.commands import DRY_RUN, HOSTS, _progress, _run_import
 
 
 @click.command("import-isso")
@@ -17,9 +17,10 @@ from commentsvc.moving.commands import DRY_RUN, _progress, _run_import
     help="The site the threads' pages are on, when Isso knows them by path (one of "
     "ALLOWED_ORIGINS; the only one is taken when there is one).",
 )
+@HOSTS
 @DRY_RUN
 @with_appcontext
-def import_isso(database: str, base_url: str | None, dry_run: bool) -> None:
+def import_isso(database: str, base_url: str | None, hosts: tuple[str, ...], dry_run: bool) -> None:
     """Import the comments of an Isso database (dbpath in Isso's configuration), read-only."""
     from commentsvc.moving import isso  # loaded when used: not in every worker
 
@@ -27,6 +28,7 @@ def import_isso(database: str, base_url: str | None, dry_run: bool) -> None:
         lambda bar: isso.import_database(
             database,
             base_url=base_url,
+            hosts=hosts,
             now=utcnow(),
             progress=_progress,
             dry_run=dry_run,

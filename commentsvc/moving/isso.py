@@ -47,6 +47,7 @@ from commentsvc.moving.isso_file import (
     source_name,
 )
 from commentsvc.moving.markdown_text import to_comment_html
+from commentsvc.moving.pages import SiteHosts
 from commentsvc.moving.store import ArticleStore
 from commentsvc.moving.wordpress import LongText
 from commentsvc.weburls import web_origin
@@ -92,7 +93,9 @@ def base_for(base_url: str | None) -> str | None:
     return origin
 
 
-def _article(row: sqlite3.Row, base: str | None, summary: Summary) -> SourceArticle | str:
+def _article(
+    row: sqlite3.Row, base: str | None, site: SiteHosts, summary: Summary
+) -> SourceArticle | str:
     """The article of a thread, or why its comments cannot have one."""
     if row["thread"] is None:
         return _("its thread (%(tid)s) is not in the database", tid=row["tid"])
@@ -110,11 +113,11 @@ def _article(row: sqlite3.Row, base: str | None, summary: Summary) -> SourceArti
             )
         key, url = uri, base + uri
     elif urlsplit(uri).scheme.lower() in ("http", "https"):
-        allowed = {web_origin(o) for o in current_app.config["ALLOWED_ORIGINS"]}
-        if web_origin(uri) not in allowed - {""}:
-            return _("its page %(uri)s is not on an allowed host (ALLOWED_ORIGINS)", uri=uri[:200])
-        parts = urlsplit(uri)
-        key, url = (parts.path or "/") + (f"?{parts.query}" if parts.query else ""), uri
+        # The rule of every import that reads page addresses (moving.pages).
+        page = site.page(uri)
+        if isinstance(page, str):
+            return page
+        key, url = page.key, page.url
     else:
         key, url = uri, ""
         summary.notes.append(
@@ -224,6 +227,7 @@ def import_database(
     path: str,
     *,
     base_url: str | None = None,
+    hosts: tuple[str, ...] = (),
     now: datetime,
     progress: Progress | None = None,
     dry_run: bool = False,
@@ -231,6 +235,7 @@ def import_database(
 ) -> Summary:
     """Import every Isso thread that has comments; one transaction per article."""
     base = base_for(base_url)
+    site = SiteHosts(hosts)
     connection = open_database(path)
     try:
         total = connection.execute("SELECT count(*) FROM comments").fetchone()[0]
@@ -249,7 +254,7 @@ def import_database(
         left_behind = _LeftBehind()
         for _tid, group in itertools.groupby(comment_rows(connection), key=lambda row: row["tid"]):
             rows = list(group)
-            _thread(rows, base, store, left_behind)
+            _thread(rows, base, site, store, left_behind)
             if bar is not None:
                 bar.advance(len(rows))
         store.summary.left_behind += left_behind.lines()
@@ -266,9 +271,11 @@ def import_database(
         connection.close()
 
 
-def _thread(rows: list, base: str | None, store: ArticleStore, left_behind: _LeftBehind) -> None:
+def _thread(
+    rows: list, base: str | None, site: SiteHosts, store: ArticleStore, left_behind: _LeftBehind
+) -> None:
     summary = store.summary
-    article = _article(rows[0], base, summary)
+    article = _article(rows[0], base, site, summary)
     if isinstance(article, str):
         summary.skipped.append(
             (
