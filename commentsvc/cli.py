@@ -219,6 +219,13 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(seed_demo)
     from commentsvc.moving.commands import COMMANDS as DATA_COMMANDS
+    from commentsvc.moving.commands_json import COMMANDS as JSON_COMMANDS
 
-    for command in DATA_COMMANDS:
+    for command in (*DATA_COMMANDS, *JSON_COMMANDS):
         app.cli.add_command(command)
+    from commentsvc.moving.commands_wxr import export_wordpress
+
+    app.cli.add_command(export_wordpress)
+    from commentsvc.moving.commands_isso import import_isso
+
+    app.cli.add_command(import_isso)

@@ -79,7 +79,11 @@ def test_each_field_is_capped_as_the_form_caps_it_and_the_summary_says_so(app, r
 
 
 def peak_import_rss_kib(
-    path: str, tmp_path: Path, database_url: str, command: str = "import-wordpress"
+    path: str,
+    tmp_path: Path,
+    database_url: str,
+    command: str = "import-wordpress",
+    extra_env: dict[str, str] | None = None,
 ) -> int:
     """The import command's peak resident memory, run as its own process."""
     script = (
@@ -98,6 +102,7 @@ def peak_import_rss_kib(
         "COMMENTSVC_TESTING": "true",
         "COMMENTSVC_DATABASE_URL": database_url,
         "COMMENTSVC_INSTANCE_PATH": str(tmp_path),
+        **(extra_env or {}),
     }
     done = subprocess.run(
         [sys.executable, "-c", script, path, command],

@@ -24,10 +24,30 @@ def _fail(error: DomainError) -> click.ClickException:
     return click.ClickException(str(error.message))
 
 
-def _run_import(do_import) -> None:
-    """Run an importer, print its summary, and turn its failures into clear command errors."""
+DRY_RUN = click.option(
+    "--dry-run", is_flag=True, help="Report what would be imported; write nothing."
+)
+# Which pages of the old system get a thread (moving.pages): those on this service's sites.
+HOSTS = click.option(
+    "--host",
+    "hosts",
+    multiple=True,
+    help="Also take the pages of this host (an old address of the site); repeatable. "
+    "Pages on the hosts of ALLOWED_ORIGINS and PUBLIC_URL are always taken.",
+)
+
+
+def _run_import(do_import, label: str | None = None) -> None:
+    """Run an importer, print its summary, and turn its failures into clear command errors.
+
+    With a ``label``, ``do_import(bar)`` is given a ``core.ProgressBar`` (drawn on a terminal
+    only) to start and advance; without one, ``do_import()`` is called as it is.
+    """
+    from commentsvc.moving.core import ProgressBar
+
     try:
-        summary = do_import()
+        with ProgressBar(label or "") as bar:
+            summary = do_import(bar) if label else do_import()
     except DomainError as error:
         raise _fail(error) from error
     except SQLAlchemyError as error:
@@ -58,15 +78,23 @@ def _interrupted(error: Exception) -> click.ClickException:
     help="What becomes the article key: the post's slug, its id, or its permalink's path.",
 )
 @click.option("--keep-pings", is_flag=True, help="Import pingbacks and trackbacks too.")
+@DRY_RUN
 @with_appcontext
-def import_wordpress(file: str, key: str, keep_pings: bool) -> None:
+def import_wordpress(file: str, key: str, keep_pings: bool, dry_run: bool) -> None:
     """Import the comments of a WordPress export (Tools → Export) into their threads."""
     from commentsvc.moving import wordpress
 
     _run_import(
-        lambda: wordpress.import_file(
-            file, key=key, keep_pings=keep_pings, now=utcnow(), progress=_progress
-        )
+        lambda bar: wordpress.import_file(
+            file,
+            key=key,
+            keep_pings=keep_pings,
+            now=utcnow(),
+            progress=_progress,
+            dry_run=dry_run,
+            bar=bar,
+        ),
+        _("Comments"),
     )
 
 
@@ -80,12 +108,18 @@ def import_wordpress(file: str, key: str, keep_pings: bool) -> None:
     help="What becomes the article key: the thread link's path, its Disqus identifier "
     "(the path when it has none), or the whole link.",
 )
+@DRY_RUN
 @with_appcontext
-def import_disqus(file: str, key: str) -> None:
+def import_disqus(file: str, key: str, dry_run: bool) -> None:
     """Import the comments of a Disqus export into their threads."""
     from commentsvc.moving import disqus  # loaded when used: not in every worker
 
-    _run_import(lambda: disqus.import_file(file, key=key, now=utcnow(), progress=_progress))
+    _run_import(
+        lambda bar: disqus.import_file(
+            file, key=key, now=utcnow(), progress=_progress, dry_run=dry_run, bar=bar
+        ),
+        _("Comments"),
+    )
 
 
 @click.command("export")

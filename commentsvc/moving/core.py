@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import html
 import re
+import sys
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
+import click
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -18,6 +20,41 @@ from commentsvc.models.threads import CommentStatus
 from commentsvc.weburls import BadWebUrl, clean_web_url
 
 Progress = Callable[[str], None]
+
+
+class ProgressBar:
+    """A progress bar for an import or export on a terminal, and nothing elsewhere.
+
+    The command makes one and hands it down; the reader says how many items there are
+    (``start``), the store or writer moves it (``advance``). It is drawn only when standard
+    output is a terminal, so a summary redirected to a file or read by cron stays clean.
+    """
+
+    def __init__(self, label: str, *, file=None):
+        self.label = label
+        self.file = file if file is not None else sys.stdout
+        self.shown = bool(getattr(self.file, "isatty", lambda: False)())
+        self._bar = None
+
+    def start(self, total: int) -> None:
+        if self.shown and self._bar is None and total > 0:
+            self._bar = click.progressbar(length=total, label=self.label, file=self.file)
+            self._bar.__enter__()
+
+    def advance(self, count: int = 1) -> None:
+        if self._bar is not None and count:
+            self._bar.update(count)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            bar, self._bar = self._bar, None
+            bar.__exit__(None, None, None)
+
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 class ImportRefused(DomainError):
@@ -45,6 +82,10 @@ class SourceComment:
     # Deleted at the source but answered: kept as an empty, anonymous placeholder so that
     # its replies stay in their place ("This comment has been removed.").
     removed: bool = False
+    # The site's own reply (a staff reply), as our WordPress export marks it.
+    by_staff: bool = False
+    # When its author or a moderator last changed it at the source, if the source says.
+    edited_at: datetime | None = None
 
 
 @dataclass
@@ -65,9 +106,14 @@ class Summary:
     articles_created: int = 0
     articles_existing: int = 0
     comments: Counter = field(default_factory=Counter)  # CommentStatus -> stored
+    # What the source held that has no place here (likes, reply subscriptions): one line
+    # each, so nothing is left behind without the operator being told.
+    left_behind: list[str] = field(default_factory=list)
     already_imported: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (what, why)
     notes: list[tuple[str, str]] = field(default_factory=list)  # stored, but with a remark
+    # --dry-run: every article was stored and rolled back, so the counts are the real ones.
+    dry_run: bool = False
 
     @property
     def stored(self) -> int:
@@ -75,7 +121,8 @@ class Summary:
 
     def lines(self) -> list[str]:
         """The summary as lines of text in the configured language."""
-        lines = [
+        lines = [_("Dry run: nothing was written. The import would do this:")] * self.dry_run
+        lines += [
             _(
                 "Articles: %(created)s, %(existing)s.",
                 created=ngettext("%(num)d new", "%(num)d new", self.articles_created),
@@ -99,6 +146,9 @@ class Summary:
         if self.notes:
             lines.append(_("Imported with a remark: %(count)d.", count=len(self.notes)))
             lines += [f"  - {what}: {why}" for what, why in self.notes]
+        if self.left_behind:
+            lines.append(_("Not imported, with the reason:"))
+            lines += [f"  - {line}" for line in self.left_behind]
         return lines
 
 

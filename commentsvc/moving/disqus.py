@@ -25,6 +25,7 @@ from commentsvc.models.threads import CommentStatus
 from commentsvc.moving.core import (
     ImportRefused,
     Progress,
+    ProgressBar,
     SourceArticle,
     SourceComment,
     Summary,
@@ -81,7 +82,13 @@ def _key(thread: Element, key: str) -> str:
 
 
 def import_file(
-    path: str, *, key: str = "path", now: datetime, progress: Progress | None = None
+    path: str,
+    *,
+    key: str = "path",
+    now: datetime,
+    progress: Progress | None = None,
+    dry_run: bool = False,
+    bar: ProgressBar | None = None,
 ) -> Summary:
     """Import every thread that has posts; one transaction per article."""
     if key not in KEY_CHOICES:
@@ -175,12 +182,16 @@ def import_file(
                 posts=ngettext("%(num)d post", "%(num)d posts", len(posts)),
             )
         )
-    store = ArticleStore(f"disqus {forum}".strip(), now=now, progress=progress)
+    store = ArticleStore(f"disqus {forum}".strip(), now=now, progress=progress, dry_run=dry_run)
     store.summary.skipped.extend(summary.skipped)
     store.summary.notes.extend(summary.notes)
+    if bar is not None:
+        bar.start(sum(len(article.comments) for article in threads.values()))
     for article in threads.values():
         if article.comments:
             store.store(article)
+            if bar is not None:
+                bar.advance(len(article.comments))
     return store.summary
 
 

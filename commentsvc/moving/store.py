@@ -37,20 +37,33 @@ from commentsvc.threads.rows import ANONYMOUS_AUTHOR, new_comment
 class ArticleStore:
     """Stores articles of one source, each in its own transaction."""
 
-    def __init__(self, source: str, *, now: datetime, progress: Progress | None = None):
+    def __init__(
+        self,
+        source: str,
+        *,
+        now: datetime,
+        progress: Progress | None = None,
+        dry_run: bool = False,
+    ):
         self.source = source[:300]
         self.now = now
-        self.summary = Summary()
+        # A dry run stores each article as a real run would and rolls it back, so what it
+        # reports (new, already imported, skipped, cut) is what a real run would do.
+        self.dry_run = dry_run
+        self.summary = Summary(dry_run=dry_run)
         self.progress = progress
         self.config = current_app.config
         self._seen_comment_ids: set[str] = set()
         self._every = 500
 
     def store(self, article: SourceArticle) -> None:
-        """One article and its comments, all or nothing."""
+        """One article and its comments, all or nothing (nothing at all on a dry run)."""
         try:
             self._store(article)
-            db.session.commit()
+            if self.dry_run:
+                db.session.rollback()
+            else:
+                db.session.commit()
         except Exception:
             db.session.rollback()
             raise
@@ -214,10 +227,12 @@ class ArticleStore:
             website=web_address(source.website, URL_MAX, what, _("website"), notes),
             ip=source.ip,
             status=source.status,
+            by_staff=source.by_staff,
             # When the old site's moderator decided is not in the export: left empty, so
             # retention counts from the comment's own date.
             created_at=created_at,
         )
+        comment.edited_at = source.edited_at
         if source.date_note:
             self.summary.notes.append((_("comment %(id)s", id=source.source_id), source.date_note))
         return comment

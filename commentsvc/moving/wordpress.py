@@ -25,6 +25,7 @@ from commentsvc.models.threads import CommentStatus
 from commentsvc.moving.core import (
     ImportRefused,
     Progress,
+    ProgressBar,
     SourceArticle,
     SourceComment,
     Summary,
@@ -32,6 +33,7 @@ from commentsvc.moving.core import (
     plain,
 )
 from commentsvc.moving.store import ArticleStore, date_with_fallback
+from commentsvc.moving.wxr import STAFF_META
 
 KEY_CHOICES = ("slug", "id", "path")
 APPROVAL = {
@@ -193,6 +195,8 @@ def import_file(
     keep_pings: bool = False,
     now: datetime,
     progress: Progress | None = None,
+    dry_run: bool = False,
+    bar: ProgressBar | None = None,
 ) -> Summary:
     """Import every post or page that has comments; one transaction per article."""
     if key not in KEY_CHOICES:
@@ -206,7 +210,9 @@ def import_file(
                 comments=ngettext("%(num)d comment", "%(num)d comments", comments),
             )
         )
-    store = ArticleStore(f"wordpress {site}".strip(), now=now, progress=progress)
+    store = ArticleStore(f"wordpress {site}".strip(), now=now, progress=progress, dry_run=dry_run)
+    if bar is not None:
+        bar.start(comments)
     channel: Element | None = None
     for event, element in _events(path, ("start", "end")):
         namespace, name = _local(element.tag)
@@ -219,6 +225,8 @@ def import_file(
         article = _article(element, key=key, keep_pings=keep_pings, summary=store.summary)
         if article is not None and article.comments:
             store.store(article)
+        if bar is not None:
+            bar.advance(sum(1 for child in element if _is_wp_comment(child)))
         if channel is not None:
             channel.remove(element)  # keeps memory flat on big exports
     return store.summary
@@ -310,6 +318,16 @@ def _key(fields: dict[str, str], key: str, post_id: str) -> tuple[str, str]:
     )
 
 
+def _is_staff(comment: Element) -> bool:
+    """Marked as the site's own reply by our export (commentmeta ``commentsvc_staff`` 1)."""
+    for child in comment:
+        if _local(child.tag)[1] == "commentmeta":
+            meta = _fields(child)
+            if meta.get("meta_key", "").strip() == STAFF_META:
+                return meta.get("meta_value", "").strip() == "1"
+    return False
+
+
 def _comment(element: Element, *, keep_pings: bool, summary: Summary) -> SourceComment | None:
     fields = _fields(element)
     source_id = fields.get("comment_id", "").strip()
@@ -339,6 +357,7 @@ def _comment(element: Element, *, keep_pings: bool, summary: Summary) -> SourceC
     )
     parent = fields.get("comment_parent", "").strip()
     return SourceComment(
+        by_staff=_is_staff(element),
         source_id=source_id,
         parent_source_id=parent if parent not in ("", "0") else None,
         author=plain(fields.get("comment_author")),
