@@ -1,6 +1,6 @@
 """What the rate limit storage costs a posted comment (printed, not asserted).
 
-    .venv/bin/python bench/limits.py [N] [--redis redis://127.0.0.1:6379/15]
+    .venv/bin/python bench/ratelimit_storage.py [N] [--redis redis://127.0.0.1:6379/15]
 
 Posts N comments through the JSON API in one process (Flask's test client, a SQLite file),
 each from its own address (X-Forwarded-For behind one trusted proxy, so no limit refuses
@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from commentsvc import create_app, threads
+from commentsvc.extensions import db
 
 ORIGIN = "https://www.example.se"
 
@@ -41,12 +42,18 @@ def posts_per_second(storage: str | None, total: int) -> float:
 
         upgrade()
         threads.create_article("bench", title="Bench")
+        db.session.commit()
     client = app.test_client()
 
     def post(i: int) -> None:
         response = client.post(
             "/api/v1/comments",
-            json={"article": "bench", "comment": f"Kommentar {i}", "author": f"Läsare {i}"},
+            json={
+                "article": "bench",
+                "comment": f"Kommentar {i}",
+                "author": f"Läsare {i}",
+                "email": f"lasare{i}@example.se",
+            },
             headers={
                 "Origin": ORIGIN,
                 "X-Forwarded-For": f"10.{i // 65536 % 256}.{i // 256 % 256}.{i % 256}",
