@@ -130,3 +130,33 @@ def test_a_new_reply_is_counted_and_reachable_on_the_next_anonymous_read(
     assert f'id="comment-{late}"' in more.get_data(as_text=True)
     page = client.get("/embed", query_string={"article": article}).get_data(as_text=True)
     assert "Visa 2 svar till" in page
+
+
+def test_a_mail_link_to_a_reply_behind_more_replies_opens_a_page_that_shows_it(
+    app, client, add_comment
+):
+    """A notification links to its reply on our own thread page when the article has no
+    address of its own: a reply beyond the replies the thread's page shows gets the page of
+    further replies that begins with it; an early one (the near miss) the thread's page."""
+    from urllib.parse import urlsplit
+
+    from commentsvc import threads
+    from commentsvc.extensions import db
+    from commentsvc.models.threads import Comment
+    from commentsvc.notify.notifications import comment_link
+
+    with app.app_context():
+        threads.create_article("utan-adress", title="En nyhet utan adress")
+        db.session.commit()
+    root = add_comment("utan-adress", "Roten")
+    replies = sorted(bulk_replies(app, "utan-adress", root, 120))
+    links = {}
+    for reply in (replies[1], replies[70], replies[-1]):
+        with app.test_request_context():
+            links[reply] = comment_link(db.session.get(Comment, reply))
+        link = urlsplit(links[reply])
+        assert link.fragment == f"comment-{reply}"
+        page = client.get(f"{link.path}?{link.query}").get_data(as_text=True)
+        assert reply in {int(i) for i in SHOWN.findall(page)}, links[reply]
+    assert "replies=" not in links[replies[1]]
+    assert "replies=" in links[replies[70]] and "replies=" in links[replies[-1]]

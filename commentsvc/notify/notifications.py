@@ -148,11 +148,15 @@ def comment_link(comment: Comment) -> str:
     href = safe_href(article.url)
     if href:
         return f"{href.split('#')[0]}#comment-{comment.id}"
-    from commentsvc.threads.reading import page_of
+    from commentsvc.threads.reading import page_of, replies_from_for
 
-    return public_url(
-        "public.thread", article=article.key, page=page_of(comment), _anchor=f"comment-{comment.id}"
-    )
+    anchor = f"comment-{comment.id}"
+    further = replies_from_for(comment)
+    if further is not None:  # behind a "more replies" link on the thread's page
+        return public_url(
+            "public.thread", article=article.key, replies=further.cursor, _anchor=anchor
+        )
+    return public_url("public.thread", article=article.key, page=page_of(comment), _anchor=anchor)
 
 
 def _notification_mail(subscription: Subscription, shown: list[Comment], now: datetime):

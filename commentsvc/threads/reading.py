@@ -285,3 +285,33 @@ def page_of(comment: Comment, own_ids: frozenset[int] = frozenset()) -> int:
         )
     ).scalar_one()
     return earlier // current_app.config["COMMENTS_PER_PAGE"] + 1
+
+
+def replies_from_for(comment: Comment) -> RepliesFrom | None:
+    """Where a page of further replies that begins at ``comment`` starts, when the thread's
+    own page may not show it (None: it does).
+
+    The thread's page shows every top-level comment's first replies: at least
+    ``REPLIES_PER_COMMENT`` of them, or fewer when ``REPLIES_PER_PAGE`` is shared by a full
+    page of comments. A reply further down is reached by a "more replies" page, so a link to
+    it (a notification's) opens the page of its comment's replies that begins with it.
+    """
+    if not comment.root_id or comment.root_id == comment.id:
+        return None
+    config = current_app.config
+    shown_for_sure = min(
+        config["REPLIES_PER_COMMENT"],
+        max(1, config["REPLIES_PER_PAGE"] // config["COMMENTS_PER_PAGE"]),
+    )
+    earlier = db.session.execute(
+        select(func.count()).where(
+            Comment.root_id == comment.root_id,
+            Comment.id != comment.root_id,
+            visible_to(frozenset()),
+            (Comment.created_at < comment.created_at)
+            | ((Comment.created_at == comment.created_at) & (Comment.id < comment.id)),
+        )
+    ).scalar_one()
+    if earlier < shown_for_sure:
+        return None
+    return RepliesFrom(comment.root_id, (comment.created_at, comment.id - 1))
