@@ -315,6 +315,34 @@ def test_the_export_says_it_is_personal_data_and_is_readable_by_its_owner_only(
     assert "Exporterade 1 artikel och 1 kommentar." in result.stderr
 
 
+def test_an_export_that_fails_half_way_leaves_the_earlier_file_and_no_part(
+    app, runner, tmp_path, add_comment, article, monkeypatch
+):
+    from commentsvc.moving import wxr
+
+    add_comment(article, "Hej", email="hemlig.person@example.se")
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    path = folder / "export.xml"
+    path.write_text("förra exporten")
+    written = wxr.write_wxr
+
+    def fails_half_way(out, *args, **kwargs):
+        out.write("<?xml version")  # a start, then the database goes away
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(wxr, "write_wxr", fails_half_way)
+    result = runner.invoke(args=["export-wordpress", "--output", str(path)])
+    assert result.exit_code != 0 and "Input/output error" in result.output
+    assert path.read_text() == "förra exporten"
+    assert sorted(p.name for p in folder.iterdir()) == ["export.xml"]
+    # The near miss: a whole export replaces the earlier file, and leaves no part either.
+    monkeypatch.setattr(wxr, "write_wxr", written)
+    assert runner.invoke(args=["export-wordpress", "--output", str(path)]).exit_code == 0
+    assert "hemlig.person@example.se" in path.read_text(encoding="utf-8")
+    assert sorted(p.name for p in folder.iterdir()) == ["export.xml"]
+
+
 def test_the_export_is_refused_inside_the_public_static_folder(app, runner, add_comment, article):
     add_comment(article, "Hej", email="hemlig.person@example.se")
     static = Path(app.static_folder)

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 import click
 from flask import current_app
@@ -33,13 +37,23 @@ def refused_path(output: str) -> str | None:
     return None
 
 
-def open_private(output: str):
-    """``output`` opened for writing, readable by its owner only (0600), never through a
-    symbolic link."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
-    descriptor = os.open(output, flags, 0o600)
-    os.fchmod(descriptor, 0o600)  # an existing file keeps its mode otherwise
-    return os.fdopen(descriptor, "w", encoding="utf-8")
+@contextmanager
+def private_file(output: str) -> Iterator[TextIO]:
+    """A new file beside ``output``, readable by its owner only (0600), that becomes
+    ``output`` only when the export is whole: an export that fails half way leaves no
+    partial file, nor replaces an earlier one. A symbolic link at ``output`` is replaced,
+    never followed."""
+    target = Path(output)
+    descriptor, part = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.", suffix=".part"
+    )
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+            yield out
+        os.replace(part, target)
+    except BaseException:
+        Path(part).unlink(missing_ok=True)
+        raise
 
 
 @click.command("export-wordpress")
@@ -77,14 +91,13 @@ def export_wordpress(output: str | None) -> None:
         if why:
             raise click.ClickException(why)
         try:
-            out = open_private(output)
+            with private_file(output) as out, ProgressBar(_("Comments")) as bar:
+                bar.start(wxr.comments_to_write())
+                written = wxr.write_wxr(out, site, now=utcnow(), advance=bar.advance)
         except OSError as error:
             raise click.ClickException(
                 _("The export cannot be written: %(error)s", error=error.strerror or error)
             ) from error
-        with out, ProgressBar(_("Comments")) as bar:
-            bar.start(wxr.comments_to_write())
-            written = wxr.write_wxr(out, site, now=utcnow(), advance=bar.advance)
     else:
         # No bar here: on a terminal it would be drawn into the export itself.
         written = wxr.write_wxr(sys.stdout, site, now=utcnow())
