@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -239,6 +240,24 @@ def test_a_file_that_is_not_an_isso_database_is_refused(app, runner, tmp_path, c
     result = runner.invoke(args=["import-isso", str(path)])
     assert result.exit_code == 1 and expected in result.output, result.output
     assert "Traceback" not in result.output and count(app) == 0
+
+
+def test_a_database_isso_holds_locked_is_refused_with_what_to_do(app, runner, tmp_path):
+    path = tmp_path / "isso.db"
+    shutil.copy(ISSO_DB, path)
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN EXCLUSIVE")  # as Isso in the middle of a write
+    try:
+        result = runner.invoke(args=["import-isso", str(path)])
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert result.exit_code == 1, result.output
+    assert "låst" in result.output and "inte en SQLite-databas" not in result.output
+    assert count(app) == 0
+    # The near miss: once the writer is done, the same file imports.
+    assert runner.invoke(args=["import-isso", str(path)]).exit_code == 0
+    assert count(app) > 0
 
 
 def test_an_interrupted_isso_import_keeps_whole_articles_and_a_rerun_completes_it(

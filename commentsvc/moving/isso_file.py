@@ -41,6 +41,16 @@ KEPT = {
 URI_KEPT = ARTICLE_URL_MAX + 1
 
 
+def _not_sqlite(error: Exception) -> ImportRefused:
+    return ImportRefused(
+        _(
+            "The file is not an SQLite database (%(error)s). Give the path of Isso's "
+            "database (dbpath in its configuration). Nothing was imported.",
+            error=error,
+        )
+    )
+
+
 def open_database(path: str) -> sqlite3.Connection:
     """The database, read-only (``mode=ro``: nothing of Isso's is ever changed), or a refusal
     that says why."""
@@ -54,15 +64,19 @@ def open_database(path: str) -> sqlite3.Connection:
             name: {row[1] for row in connection.execute(f"PRAGMA table_info({name})")}
             for name in NEEDED
         }
-    except sqlite3.DatabaseError as error:
+    except sqlite3.OperationalError as error:
         connection.close()
+        if "locked" not in str(error):
+            raise _not_sqlite(error) from error
         raise ImportRefused(
             _(
-                "The file is not an SQLite database (%(error)s). Give the path of Isso's "
-                "database (dbpath in its configuration). Nothing was imported.",
-                error=error,
+                "Isso's database is locked by a program writing to it (Isso itself?): stop "
+                "it, or import a copy of the file. Nothing was imported."
             )
         ) from error
+    except sqlite3.DatabaseError as error:
+        connection.close()
+        raise _not_sqlite(error) from error
     for name, columns in NEEDED.items():
         if not columns <= tables[name]:
             connection.close()
