@@ -116,8 +116,10 @@ def install() -> None:
 
 
 def gunicorn_logger():
-    """Gunicorn's logger with every access-log atom and error-log line redacted (the request
-    line and Referer carry query strings; ``h`` and forwarded headers carry the client's IP)."""
+    """Gunicorn's logger with every access-log and error-log line redacted (the request line
+    and Referer carry query strings; ``h`` and forwarded headers carry the client's IP). The
+    filter redacts the formatted line once: the access log's atoms, one per header, are not
+    redacted one by one on every request."""
     from gunicorn.glogging import Logger
 
     class PrivateLogger(Logger):
@@ -126,9 +128,5 @@ def gunicorn_logger():
             for log in (self.error_log, self.access_log):
                 if REDACTING not in log.filters:
                     log.addFilter(REDACTING)
-
-        def atoms(self, resp, req, environ, request_time):
-            atoms = super().atoms(resp, req, environ, request_time)
-            return {k: redact(v) if isinstance(v, str) else v for k, v in atoms.items()}
 
     return PrivateLogger
