@@ -8,7 +8,7 @@ what it is about, when it was issued, when it expires and when it was spent. A r
 needs no key to hash: nobody can find the bytes from the digest.
 
 An erasure deletes the person's tokens (``erase``), so every link mailed to them dies; the
-retention purge deletes expired ones (``purge_expired``). Services take ``now``.
+retention purge deletes those that no longer work (``purge``). Services take ``now``.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 
 from commentsvc.extensions import db
+from commentsvc.models.mail import Subscriber
 from commentsvc.models.tokens import LinkToken, TokenPurpose
 
 # A token is 43 characters; anything much longer is not one of ours (and is not hashed).
@@ -132,10 +133,23 @@ def erase(address: str) -> int:
     ).rowcount
 
 
-def purge_expired(now: datetime) -> int:
-    """Delete tokens past their expiry (and spent ones past it too)."""
-    return db.session.execute(
+def purge(now: datetime, *, left_before: datetime | None = None) -> int:
+    """Delete the tokens whose links no longer work: past their expiry (spent ones too), and,
+    with ``left_before``, unsubscribe links issued before it to an address that has left
+    every subscription (such a link never expires, RFC 8058, but it stops nothing)."""
+    deleted = db.session.execute(
         delete(LinkToken)
         .where(LinkToken.expires_at.is_not(None), LinkToken.expires_at < now)
         .execution_options(synchronize_session=False)
     ).rowcount
+    if left_before is not None:
+        deleted += db.session.execute(
+            delete(LinkToken)
+            .where(
+                LinkToken.purpose == TokenPurpose.UNSUBSCRIBE,
+                LinkToken.created_at < left_before,
+                LinkToken.address.not_in(select(Subscriber.address)),
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    return deleted

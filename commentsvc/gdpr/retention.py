@@ -14,10 +14,9 @@ from commentsvc import tokens as link_tokens
 from commentsvc.extensions import db
 from commentsvc.gdpr.rights import record_audit
 from commentsvc.limitstore import delete_ended_windows
-from commentsvc.models.mail import OutboxMail, Subscriber
+from commentsvc.models.mail import OutboxMail
 from commentsvc.models.moderation import AuditAction
 from commentsvc.models.threads import Comment, CommentStatus
-from commentsvc.models.tokens import LinkToken, TokenPurpose
 from commentsvc.reports.personal_data import purge_reports
 from commentsvc.threads.removal import delete_for_good
 
@@ -78,20 +77,12 @@ def purge(*, now: datetime, by: str = "purge") -> Purge:
     # Rate limit windows that ended (database://): a keyed hash of an address, kept no longer
     # than the limit needs it.
     delete_ended_windows(now.timestamp())
-    result.links_deleted = link_tokens.purge_expired(now)
-    if config["OUTBOX_RETENTION_DAYS"]:
-        # An unsubscribe link never expires (RFC 8058), but once its address has left every
-        # subscription and its mails are past the outbox's retention, it stops nothing.
-        cutoff = now - timedelta(days=config["OUTBOX_RETENTION_DAYS"])
-        result.links_deleted += db.session.execute(
-            delete(LinkToken)
-            .where(
-                LinkToken.purpose == TokenPurpose.UNSUBSCRIBE,
-                LinkToken.created_at < cutoff,
-                LinkToken.address.not_in(select(Subscriber.address)),
-            )
-            .execution_options(synchronize_session=False)
-        ).rowcount
+    # Links past their expiry; unsubscribe links of addresses that left, once their mails
+    # are past the outbox's retention.
+    days = config["OUTBOX_RETENTION_DAYS"]
+    result.links_deleted = link_tokens.purge(
+        now, left_before=now - timedelta(days=days) if days else None
+    )
     record_audit(
         AuditAction.PURGE,
         {
