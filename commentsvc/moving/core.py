@@ -57,6 +57,13 @@ class ProgressBar:
         self.close()
 
 
+class LongText(str):
+    """A source's text longer than an importer keeps of it (the first part only, read without
+    the rest); ``length`` is its real size, for the summary."""
+
+    length: int
+
+
 class ImportRefused(DomainError):
     """The file cannot be imported as a whole (not XML, truncated, a DTD with entities…)."""
 

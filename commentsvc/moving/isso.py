@@ -34,6 +34,7 @@ from flask_babel import ngettext
 from commentsvc.models.threads import ARTICLE_URL_MAX, CommentStatus
 from commentsvc.moving.core import (
     ImportRefused,
+    LongText,
     Progress,
     ProgressBar,
     SourceArticle,
@@ -49,7 +50,6 @@ from commentsvc.moving.isso_file import (
 from commentsvc.moving.markdown_text import to_comment_html
 from commentsvc.moving.pages import SiteHosts
 from commentsvc.moving.store import ArticleStore
-from commentsvc.moving.wordpress import LongText
 from commentsvc.weburls import web_origin
 
 PUBLISHED, PENDING, DELETED = 1, 2, 4

@@ -14,8 +14,7 @@ from flask_babel import gettext as _
 
 from commentsvc.forms.comment import AUTHOR_MAX, COMMENT_MAX, EMAIL_MAX, URL_MAX
 from commentsvc.models.threads import ARTICLE_TITLE_MAX, ARTICLE_URL_MAX
-from commentsvc.moving.core import ImportRefused, plain
-from commentsvc.moving.wordpress import LongText
+from commentsvc.moving.core import ImportRefused, LongText, plain
 
 NEEDED = {
     "threads": {"id", "uri", "title"},

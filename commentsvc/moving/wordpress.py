@@ -24,6 +24,7 @@ from commentsvc.forms.comment import COMMENT_MAX
 from commentsvc.models.threads import CommentStatus
 from commentsvc.moving.core import (
     ImportRefused,
+    LongText,
     Progress,
     ProgressBar,
     SourceArticle,
@@ -62,12 +63,6 @@ def _local(tag: str) -> tuple[str, str]:
 def _is_wp(namespace: str) -> bool:
     # 1.0, 1.1 and 1.2, over http or https (the theme test data uses https).
     return "wordpress.org/export/" in namespace
-
-
-class LongText(str):
-    """An element's text that was longer than the parser keeps; ``length`` is its real size."""
-
-    length: int
 
 
 class _CappedTreeBuilder:
