@@ -6,7 +6,7 @@ import os
 from importlib import resources
 from typing import Any
 
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, has_request_context, request
 from flask_babel import get_locale
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
@@ -20,6 +20,8 @@ from commentsvc.notify import events as notify_events
 from commentsvc.privacy.addresses import notice as privacy_notice
 from commentsvc.ratelimits import init_limiter, log_storage_faults
 from commentsvc.setting_specs import LANGUAGES
+from commentsvc.sites import effective_config
+from commentsvc.views import _site as request_sites
 from commentsvc.views import api, embed, feeds, public
 from commentsvc.views import moderation as moderation_pages
 from commentsvc.views import reports as report_pages
@@ -70,8 +72,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def select_locale() -> str:
     """The reader's language: an explicit ``lang``, their browser's when allowed, or the default."""
-    config = current_app.config
-    if not has_request_context():  # commands and workers speak the configured language
+    config = effective_config()
+    if not has_request_context():  # commands and workers speak their site's language
         return config["LANGUAGE"]
     wanted = request.args.get("lang") or request.form.get("lang")
     if wanted in LANGUAGES:
@@ -125,6 +127,7 @@ class DatabaseId(IntegerConverter):
 
 def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseId
+    request_sites.install(app)  # which site each request is for, before any view
     app.register_blueprint(public.bp)
     app.register_blueprint(moderation_pages.bp)
     app.register_blueprint(report_pages.bp)

@@ -51,6 +51,9 @@ LABELS = {
     A.EDIT_SUBMITTED: _l("edited an approved comment; the edit waits for review"),
     A.EDIT_APPROVED: _l("published the author's edit"),
     A.EDIT_REJECTED: _l("rejected the author's edit"),
+    A.SITE_ADDED: _l("added a site"),
+    A.SITE_CHANGED: _l("changed a site"),
+    A.SITE_REMOVED: _l("removed a site"),
 }
 KINDS = {
     "decisions": (
@@ -72,7 +75,7 @@ KINDS = {
         ),
     ),
     "deletes": (_l("Permanent deletes"), (A.DELETE,)),
-    "settings": (_l("Settings"), (A.SETTING,)),
+    "settings": (_l("Settings"), (A.SETTING, A.SITE_ADDED, A.SITE_CHANGED, A.SITE_REMOVED)),
     "accounts": (
         _l("Accounts"),
         (
@@ -96,12 +99,18 @@ def label(action: str) -> str:
 
 
 def record_event(
-    action: AuditAction, details: dict[str, Any] | None = None, *, by: str, now: datetime
+    action: AuditAction,
+    details: dict[str, Any] | None = None,
+    *,
+    by: str,
+    now: datetime,
+    site: str | None = None,
 ) -> ModerationEvent:
-    """Note an event that concerns no single comment; the caller commits."""
+    """Note an event that concerns no single comment, on one ``site`` (its settings, its
+    people) or on the whole installation (None); the caller commits."""
     details = details or {}
     event = ModerationEvent(
-        comment_id=None, actor=by, action=action, details=details, created_at=now
+        comment_id=None, site_id=site, actor=by, action=action, details=details, created_at=now
     )
     db.session.add(event)
     current_app.logger.info(
@@ -247,6 +256,17 @@ def _subscription(details: dict, names: Names) -> str:
     return kinds.get(details["kind"], details["kind"])
 
 
+def _site(details: dict, names: Names) -> str:
+    parts = [gettext("Site: %(site)s", site=details["site"])]
+    if "name" in details:
+        parts.append(gettext("name: %(name)s", name=details["name"]))
+    if "origins" in details:
+        parts.append(gettext("origins: %(origins)s", origins=", ".join(details["origins"])))
+    if "threads" in details:
+        parts.append(gettext("threads removed: %(count)s", count=details["threads"]))
+    return "; ".join(parts)
+
+
 def _nothing(details: dict, names: Names) -> str:
     return ""
 
@@ -278,6 +298,9 @@ SENTENCES: dict[str, Callable[[dict, Names], str]] = {
     A.EDIT_SUBMITTED: _nothing,
     A.EDIT_APPROVED: _nothing,
     A.EDIT_REJECTED: _nothing,
+    A.SITE_ADDED: _site,
+    A.SITE_CHANGED: _site,
+    A.SITE_REMOVED: _site,
 }
 
 

@@ -14,6 +14,7 @@ from commentsvc.errors import DomainError, InvalidRequest
 from commentsvc.extensions import db
 from commentsvc.forms.comment import ARTICLE_KEY
 from commentsvc.models.base import utcnow
+from commentsvc.sites.options import site_option
 
 
 @click.command("init-db")
@@ -32,18 +33,21 @@ def init_db() -> None:
 @click.option("--title", required=True, help="The article's title, shown above its comments.")
 @click.option("--url", default="", help="The article's address on the host site.")
 @click.option("--closed", is_flag=True, help="Show the comments but take no new ones.")
-def create_article(key: str, title: str, url: str, closed: bool) -> None:
+@site_option("The site the article is on (default: default).")
+def create_article(key: str, title: str, url: str, closed: bool, site: str) -> None:
     """Register an article (a thread) ahead of its first reader."""
     if not ARTICLE_KEY.fullmatch(key):
         raise click.BadParameter(
             "1–200 characters, no spaces or control characters", param_hint="KEY"
         )
     try:
-        article = threads.create_article(key, title=title, url=url, closed=closed)
+        article = threads.create_article(key, title=title, url=url, closed=closed, site=site)
     except InvalidRequest as error:
         raise click.BadParameter(str(error.message), param_hint="--url") from error
     db.session.commit()
-    click.echo(f"Article {article.key!r} ({article.title}) is ready, id {article.id}.")
+    click.echo(
+        f"Article {article.key!r} ({article.title}) of site {site} is ready, id {article.id}."
+    )
 
 
 @click.command("approve")

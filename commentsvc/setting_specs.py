@@ -41,6 +41,13 @@ class SettingSpec:
     default: Any
     editable: bool = False
     label: Any = None
+    # A site may have its own value (``commentsvc site set``; sites/config.py); every
+    # setting admins edit is one.
+    per_site: bool = False
+
+    @property
+    def of_site(self) -> bool:
+        return self.per_site or self.editable
 
     def check(self, value: Any) -> Any:
         """The value as the service uses it; ``SettingInvalid`` when it cannot be one."""
@@ -149,7 +156,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
             ("none", _l("None (only those held by links or words)")),
         ),
     ),
-    WholeNumber(key="MAX_DEPTH", default=5, minimum=1, maximum=100),
+    WholeNumber(key="MAX_DEPTH", per_site=True, default=5, minimum=1, maximum=100),
     # A comment holds at most 5000 characters, so far fewer links than this: at the top, the
     # number means "no limit" (sites and tests that want none write 100000).
     WholeNumber(
@@ -178,10 +185,19 @@ SETTINGS: tuple[SettingSpec, ...] = (
         editable=True,
         label=_l("Close threads this many days after they start (0: never)"),
     ),
-    WholeNumber(key="EDIT_WINDOW_MINUTES", default=15, maximum=YEAR_MINUTES),
-    OneOf(key="LANGUAGE", default="sv", choices=tuple((code, None) for code in LANGUAGES)),
-    Text(key="TIMEZONE", default="Europe/Stockholm"),  # how times are shown to readers
-    Flag(key="LANGUAGE_FROM_BROWSER", default=False),  # True: Accept-Language picks sv or en
+    WholeNumber(key="EDIT_WINDOW_MINUTES", per_site=True, default=15, maximum=YEAR_MINUTES),
+    OneOf(
+        key="LANGUAGE",
+        per_site=True,
+        default="sv",
+        choices=tuple((code, None) for code in LANGUAGES),
+    ),
+    Text(
+        key="TIMEZONE", per_site=True, default="Europe/Stockholm"
+    ),  # how times are shown to readers
+    Flag(
+        key="LANGUAGE_FROM_BROWSER", per_site=True, default=False
+    ),  # True: Accept-Language picks sv or en
     # Longer than an hour and nobody gets a comment through the time trap.
     WholeNumber(
         key="MIN_SUBMIT_SECONDS",
@@ -190,13 +206,13 @@ SETTINGS: tuple[SettingSpec, ...] = (
         editable=True,
         label=_l("Mark as spam forms sent faster than this many seconds (0: off)"),
     ),
-    Flag(key="NEWEST_FIRST", default=False),
-    WholeNumber(key="COMMENTS_PER_PAGE", default=50, minimum=1, maximum=100000),
+    Flag(key="NEWEST_FIRST", per_site=True, default=False),
+    WholeNumber(key="COMMENTS_PER_PAGE", per_site=True, default=50, minimum=1, maximum=100000),
     # What one page carries of the replies: at most this many under one top-level comment,
     # and this many in all (also a page of one comment's further replies); the rest are
     # reached through "more replies" links and the API's cursor (threads/replies.py).
-    WholeNumber(key="REPLIES_PER_COMMENT", default=50, minimum=1, maximum=100000),
-    WholeNumber(key="REPLIES_PER_PAGE", default=300, minimum=1, maximum=100000),
+    WholeNumber(key="REPLIES_PER_COMMENT", per_site=True, default=50, minimum=1, maximum=100000),
+    WholeNumber(key="REPLIES_PER_PAGE", per_site=True, default=300, minimum=1, maximum=100000),
     Flag(key="DEMO", default=False),  # serve the demo article at /
     Flag(key="RATELIMIT_ENABLED", default=True),
     # Where the rate limits count: "database://", the service's own database, shared by every
@@ -208,12 +224,12 @@ SETTINGS: tuple[SettingSpec, ...] = (
     Text(key="SMTP_USER", default=None, optional=True),
     Text(key="SMTP_PASSWORD", default=None, optional=True),
     Flag(key="SMTP_STARTTLS", default=False),
-    Text(key="MAIL_FROM", default="commentsvc@localhost"),
-    WholeNumber(key="REMEMBER_COOKIE_DAYS", default=365, maximum=CENTURY_DAYS),
+    Text(key="MAIL_FROM", per_site=True, default="commentsvc@localhost"),
+    WholeNumber(key="REMEMBER_COOKIE_DAYS", per_site=True, default=365, maximum=CENTURY_DAYS),
     # The short privacy notice under every form (plain page, iframe, script embed); empty:
     # the built-in "Så behandlar vi dina personuppgifter" text. PRIVACY_URL: the full policy.
-    Text(key="PRIVACY_NOTICE", default=""),
-    Text(key="PRIVACY_URL", default=""),
+    Text(key="PRIVACY_NOTICE", per_site=True, default=""),
+    Text(key="PRIVACY_URL", per_site=True, default=""),
     # The service's own address, e.g. https://kommentarer.example.se: the base of every
     # absolute link we hand out (avatars in JSON, feeds, mails), never the request's Host.
     # Required unless DEBUG or TESTING (config.py checks it).
@@ -237,8 +253,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
     # Reader reports (notice and action): a published comment whose independent readers weigh
     # this much (each network one, two with a confirmed notifier; at least two networks) is
     # held for review until a moderator decides (0: never held automatically).
-    WholeNumber(key="REPORTS_TO_HOLD", default=3),
-    Text(key="DSA_CONTACT", default=""),  # the report page's point of contact
+    WholeNumber(key="REPORTS_TO_HOLD", per_site=True, default=3),
+    Text(key="DSA_CONTACT", per_site=True, default=""),  # the report page's point of contact
     # How many reverse proxies (load balancer, CDN edge...) stand in front and add
     # X-Forwarded-For/-Proto/-Host. 0: none, the headers are ignored, so a reader cannot choose
     # their own address for rate limits and the stored (anonymized) IP.
@@ -254,16 +270,19 @@ SETTINGS: tuple[SettingSpec, ...] = (
     WholeNumber(key="THREAD_CACHE_MEGABYTES", default=8),
     # New threads opened on first use: per address (Flask-Limiter's syntax), and for the site.
     Text(key="RATELIMIT_NEW_ARTICLES", default="10 per hour"),
-    WholeNumber(key="MAX_NEW_ARTICLES_PER_DAY", default=1000),
+    WholeNumber(key="MAX_NEW_ARTICLES_PER_DAY", per_site=True, default=1000),
     # The largest request body any route reads; larger ones get 413 before they are read.
     # The biggest honest form is the settings page's word lists, well under this.
     WholeNumber(key="MAX_CONTENT_LENGTH", default=1024 * 1024),
     # Readers' notifications (subscriptions.py): the sender's display name and the mails'
     # signature, and how long published comments are gathered into one mail (0: each goes
     # out with the next `send-mail` run).
-    Text(key="SITE_NAME", default="Kommentarer"),
-    WholeNumber(key="NOTIFY_BATCH_MINUTES", default=10, maximum=YEAR_MINUTES),
+    Text(key="SITE_NAME", default="Kommentarer"),  # a site's own: its name (``site set --name``)
+    WholeNumber(key="NOTIFY_BATCH_MINUTES", per_site=True, default=10, maximum=YEAR_MINUTES),
 )
 
 BY_KEY: dict[str, SettingSpec] = {spec.key: spec for spec in SETTINGS}
 EDITABLE_SETTINGS: tuple[SettingSpec, ...] = tuple(spec for spec in SETTINGS if spec.editable)
+# The keys a site may set for itself; the rest belong to the installation (its database, mail
+# server, secrets, limits of the machine).
+PER_SITE_KEYS: frozenset[str] = frozenset(spec.key for spec in SETTINGS if spec.of_site)

@@ -127,6 +127,13 @@ def _empty_postgres(url: str) -> None:
         ]
         if tables:
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            # As the migrations left it: the installation's one site (migration 0019).
+            conn.execute(
+                text(
+                    "INSERT INTO site (id, name, settings, created_at) "
+                    "VALUES ('default', '', '{}', now())"
+                )
+            )
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from sqlalchemy import event
 
 from commentsvc import threads
 from commentsvc.extensions import db
+from commentsvc.sites import config_for
 from tests.bulk import bulk_thread
 
 
@@ -20,6 +21,7 @@ def read_statements(app, key: str) -> list[tuple[str, object]]:
 
     with app.test_request_context():
         article = threads.find_article(key)
+        config_for(article.site_id)  # the sites, read once per request before the thread
         event.listen(db.engine, "before_cursor_execute", listen)
         try:
             threads.load_thread(article)

@@ -133,7 +133,7 @@ def test_export_then_import_json_reproduces_the_database_exactly(
     before = snapshot(app)
     statuses = {row[5] for row in before["comment"]}
     assert statuses == set(CommentStatus) and before["import_mapping"]
-    for table in ("moderator", "setting", "outbox_mail", "moderation_event", "notification"):
+    for table in ("moderator", "site", "outbox_mail", "moderation_event", "notification"):
         assert before[table], f"nothing in {table}"
     assert None in {row[1] for row in before["moderation_event"]}  # the privacy request
     out = tmp_path / f"export.{form}"

@@ -20,7 +20,6 @@ from commentsvc.models.moderation import (
     LoginThrottle,
     ModerationEvent,
     Moderator,
-    Setting,
 )
 from commentsvc.models.threads import Comment, PendingEdit
 from commentsvc.notify import personal_data as subscriber_data
@@ -162,7 +161,7 @@ def _moderator_erase(email: str, delete: bool) -> int:
         if normalize_address(account.username) == normalize_address(email):
             old, new = account.username, f"erased-moderator-{account.id}"
             account.username = new
-            for column in (ModerationEvent.actor, Comment.decided_by, Setting.updated_by):
+            for column in (ModerationEvent.actor, Comment.decided_by):
                 db.session.execute(
                     update(column.class_)
                     .where(column == old)

@@ -16,9 +16,9 @@ from commentsvc.models.moderation import (
     ModerationEvent,
     Moderator,
     ModeratorRole,
-    Setting,
 )
 from commentsvc.models.reports import Report, ReportOutcome, ReportReason, StatementOfReasons
+from commentsvc.models.sites import DEFAULT_SITE, Site, SiteOrigin, SiteRole
 from commentsvc.models.threads import (
     ARTICLE_TITLE_MAX,
     ARTICLE_URL_MAX,
@@ -34,6 +34,7 @@ from commentsvc.models.tokens import LinkToken, TokenPurpose
 __all__ = [
     "ARTICLE_TITLE_MAX",
     "ARTICLE_URL_MAX",
+    "DEFAULT_SITE",
     "Article",
     "AuditAction",
     "Comment",
@@ -51,7 +52,9 @@ __all__ = [
     "Report",
     "ReportOutcome",
     "ReportReason",
-    "Setting",
+    "Site",
+    "SiteOrigin",
+    "SiteRole",
     "StatementOfReasons",
     "Subscriber",
     "Subscription",

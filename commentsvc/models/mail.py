@@ -33,6 +33,8 @@ class OutboxMail(db.Model):
     kind: Mapped[str] = mapped_column(String(40), default="", server_default="")
     body: Mapped[str] = mapped_column(Text)
     comment_id: Mapped[int | None] = mapped_column()
+    # Whose name, sender and reply address the mail goes out with (empty: the installation's).
+    site_id: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

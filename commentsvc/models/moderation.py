@@ -1,11 +1,11 @@
-"""The moderators' side: accounts, login throttles, the audit log, and the admins' settings."""
+"""The moderators' side: accounts, login throttles and the audit log."""
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, String, Text
+from sqlalchemy import JSON, String
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import (
     Mapped,
@@ -46,9 +46,12 @@ class AuditAction(enum.StrEnum):
     EDIT_SUBMITTED = "edit-submitted"
     EDIT_APPROVED = "edit-approved"  # details {"text": the text before} as for EDIT
     EDIT_REJECTED = "edit-rejected"
+    SITE_ADDED = "site-added"  # details {"site", "origins"}
+    SITE_CHANGED = "site-changed"  # details {"site", and "name" and/or "origins" as now}
+    SITE_REMOVED = "site-removed"  # details {"site", "threads": how many went with it}
 
 
-# --- moderators, the audit log, login throttling, settings, the mail outbox ---
+# --- moderators, the audit log, login throttling ---
 
 
 class ModeratorRole(enum.StrEnum):
@@ -96,6 +99,9 @@ class ModerationEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     comment_id: Mapped[int | None] = mapped_column(index=True)
+    # The site the action was on (a comment's, a site's setting or people); empty for an
+    # action on the whole installation. A plain value: the record outlives a removed site.
+    site_id: Mapped[str | None] = mapped_column(String(32), index=True)
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(32))  # an AuditAction value
     before: Mapped[str | None] = mapped_column(String(16))
@@ -115,12 +121,3 @@ class LoginThrottle(db.Model):
     failures: Mapped[int] = mapped_column(default=0)
     last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-
-class Setting(db.Model):
-    """A policy setting changed by an admin; overrides the configuration file for every instance."""
-
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)  # JSON
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_by: Mapped[str] = mapped_column(String(200), default="")

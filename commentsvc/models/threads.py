@@ -19,6 +19,7 @@ from sqlalchemy.orm import (
 
 from commentsvc.extensions import db
 from commentsvc.models.base import UTCDateTime, utcnow
+from commentsvc.models.sites import DEFAULT_SITE
 from commentsvc.privacy.identity import normalize_address
 
 
@@ -34,10 +35,14 @@ ARTICLE_URL_MAX = 500
 
 
 class Article(db.Model):
-    """A thread: the comments under one article of the host site, found by its key."""
+    """A thread: the comments under one article of a host site, found by its site and key."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(200), unique=True)
+    # A key is the host site's own name for the article: two sites may both have "nyhet-1".
+    site_id: Mapped[str] = mapped_column(
+        ForeignKey("site.id"), default=DEFAULT_SITE, server_default=DEFAULT_SITE
+    )
+    key: Mapped[str] = mapped_column(String(200))
     title: Mapped[str] = mapped_column(String(ARTICLE_TITLE_MAX), default="")
     url: Mapped[str] = mapped_column(String(ARTICLE_URL_MAX), default="")
     closed: Mapped[bool] = mapped_column(default=False)
@@ -51,7 +56,10 @@ class Article(db.Model):
 
     comments: Mapped[list[Comment]] = relationship(back_populates="article")
 
-    __table_args__ = (Index("ix_article_first_use", "created_on_first_use", "created_at"),)
+    __table_args__ = (
+        Index("ix_article_site_key", "site_id", "key", unique=True),
+        Index("ix_article_first_use", "created_on_first_use", "created_at"),
+    )
 
 
 class Comment(db.Model):
@@ -207,6 +215,16 @@ def move_every_thread(session: Session) -> None:
     thread shows (settings.py)."""
     session.execute(
         update(Article)
+        .values(version=Article.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def move_site_threads(session: Session, site_id: str) -> None:
+    """A new version for every thread of one site: a setting of the site changed."""
+    session.execute(
+        update(Article)
+        .where(Article.site_id == site_id)
         .values(version=Article.version + 1)
         .execution_options(synchronize_session=False)
     )

@@ -54,6 +54,7 @@ def record(
     (commentsvc/audit.py shows them); the caller flushes."""
     event = ModerationEvent(
         comment_id=comment.id,
+        site_id=comment.article.site_id,
         actor=by,
         action=action,
         before=before,

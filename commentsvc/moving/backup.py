@@ -18,12 +18,13 @@ from decimal import Decimal
 from typing import IO, Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Column, Table, func, select, text, update
+from sqlalchemy import Column, Table, delete, func, select, text, update
 from sqlalchemy.types import TypeDecorator
 
 from commentsvc.errors import DomainError
 from commentsvc.extensions import db
 from commentsvc.models.base import utcnow
+from commentsvc.models.sites import DEFAULT_SITE, Site
 
 FORMAT = "commentsvc-export"
 VERSION = 1
@@ -180,10 +181,16 @@ def _checked(head: dict) -> dict:
 
 
 def database_is_empty() -> bool:
+    """Nothing but what init-db puts in: the default site as the migrations made it."""
     return all(
         db.session.execute(select(func.count()).select_from(t)).scalar_one() == 0
         for t in exported_tables()
-    )
+        if t.name != "site"
+    ) and db.session.execute(
+        select(func.count()).select_from(Site).where(
+            (Site.id != DEFAULT_SITE) | (Site.name != "") | (Site.settings != {})
+        )
+    ).scalar_one() == 0
 
 
 def restore(stream: IO[str]) -> tuple[dict, dict[str, int]]:
@@ -202,6 +209,8 @@ def restore(stream: IO[str]) -> tuple[dict, dict[str, int]]:
     tables = {t.name: t for t in exported_tables()}
     counts = dict.fromkeys(tables, 0)
     try:
+        # The export carries its own sites, the default one too.
+        db.session.execute(delete(Site))
         _insert_all(tables, pairs, counts, with_secrets=bool(head.get("with_secrets")))
         _reset_sequences(tables.values())
         from commentsvc.gdpr.rights import fill_missing_addresses

@@ -80,6 +80,8 @@ def notice() -> tuple[str, str]:
     """
     from flask_babel import gettext as _
 
-    config = current_app.config
+    from commentsvc.sites.config import effective_config
+
+    config = effective_config()
     text = config["PRIVACY_NOTICE"] or _("How we handle your personal data")
     return text, config["PRIVACY_URL"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, select
 
@@ -24,13 +23,20 @@ from commentsvc.models.threads import (
     CommentStatus,
 )
 from commentsvc.sanitize import plain_line
-from commentsvc.settings import effective_config
+from commentsvc.sites.config import config_for, current_site_id
 from commentsvc.weburls import BadWebUrl, clean_web_url, on_origins
 
 
-def find_article(key: str) -> Article:
-    """The article with this key, or ArticleNotFound."""
-    article = db.session.execute(select(Article).where(Article.key == key)).scalar_one_or_none()
+def _article(key: str, site: str | None) -> Article | None:
+    wanted = select(Article).where(
+        Article.site_id == (site or current_site_id()), Article.key == key
+    )
+    return db.session.execute(wanted).scalar_one_or_none()
+
+
+def find_article(key: str, *, site: str | None = None) -> Article:
+    """The article with this key on ``site`` (default: the request's), or ArticleNotFound."""
+    article = _article(key, site)
     if article is None:
         raise ArticleNotFound(_l("There is no discussion for this article."), field="article")
     return article
@@ -39,6 +45,7 @@ def find_article(key: str) -> Article:
 def open_article(
     key: str,
     *,
+    site: str | None = None,
     title: str = "",
     url: str = "",
     may_create: bool,
@@ -53,8 +60,9 @@ def open_article(
     At most ``MAX_NEW_ARTICLES_PER_DAY`` threads are opened this way in 24 hours, and
     ``count_creation`` (the per-address rate limit) may refuse one with TooManyNewArticles.
     """
+    site = site or current_site_id()
     try:
-        return find_article(key)
+        return find_article(key, site=site)
     except ArticleNotFound:
         if not may_create:
             raise
@@ -68,10 +76,11 @@ def open_article(
             field="url",
         )
     now = now or utcnow()
-    _refuse_beyond_daily_cap(now)
+    _refuse_beyond_daily_cap(site, now)
     if count_creation is not None:
         count_creation()
     article = Article(
+        site_id=site,
         key=key,
         title=plain_title(title) or key,
         url=url,
@@ -88,12 +97,16 @@ def plain_title(title: str) -> str:
     return plain_line(title).strip()[:ARTICLE_TITLE_MAX]
 
 
-def _refuse_beyond_daily_cap(now: datetime) -> None:
-    cap = current_app.config["MAX_NEW_ARTICLES_PER_DAY"]
+def _refuse_beyond_daily_cap(site: str, now: datetime) -> None:
+    cap = config_for(site)["MAX_NEW_ARTICLES_PER_DAY"]
     opened = db.session.execute(
         select(func.count())
         .select_from(Article)
-        .where(Article.created_on_first_use, Article.created_at > now - timedelta(days=1))
+        .where(
+            Article.site_id == site,
+            Article.created_on_first_use,
+            Article.created_at > now - timedelta(days=1),
+        )
     ).scalar_one()
     if opened >= cap:
         raise TooManyNewArticles(
@@ -105,11 +118,15 @@ def _refuse_beyond_daily_cap(now: datetime) -> None:
         )
 
 
-def create_article(key: str, *, title: str, url: str = "", closed: bool = False) -> Article:
-    """Register an article ahead of its first reader (the site owner's command)."""
-    article = db.session.execute(select(Article).where(Article.key == key)).scalar_one_or_none()
+def create_article(
+    key: str, *, title: str, url: str = "", closed: bool = False, site: str | None = None
+) -> Article:
+    """Register an article of ``site`` (default: the command's or request's) ahead of its
+    first reader (the site owner's command)."""
+    site = site or current_site_id()
+    article = _article(key, site)
     if article is None:
-        article = Article(key=key)
+        article = Article(site_id=site, key=key)
         db.session.add(article)
     try:
         url = clean_web_url(url, limit=ARTICLE_URL_MAX, bare_domain=False)
@@ -122,7 +139,7 @@ def create_article(key: str, *, title: str, url: str = "", closed: bool = False)
 
 def closes_at(article: Article) -> datetime | None:
     """When an open thread closes by age (``CLOSE_AFTER_DAYS``); None when it never does."""
-    days = effective_config()["CLOSE_AFTER_DAYS"]
+    days = config_for(article.site_id)["CLOSE_AFTER_DAYS"]
     if article.closed or not days:
         return None
     return article.created_at + timedelta(days=days)
@@ -134,8 +151,9 @@ def is_closed(article: Article, now: datetime) -> bool:
     return article.closed or (closes is not None and closes < now)
 
 
-def count_comments(keys: list[str]) -> dict[str, int]:
-    """Approved comments per article key, in one query; unknown keys count 0.
+def count_comments(keys: list[str], *, site: str | None = None) -> dict[str, int]:
+    """Approved comments per article key of ``site`` (default: the request's), in one query;
+    unknown keys count 0.
 
     A count per article as a correlated subquery, which PostgreSQL answers from the index
     ix_comment_thread alone (bench/EXPLAIN.md); a LEFT JOIN ... GROUP BY makes the planner
@@ -151,8 +169,8 @@ def count_comments(keys: list[str]) -> dict[str, int]:
     )
     # One expanding parameter: the compiled statement is cached whatever the keys are.
     statement = select(Article.key, approved).where(
-        Article.key.in_(bindparam("keys", expanding=True))
+        Article.site_id == bindparam("site"), Article.key.in_(bindparam("keys", expanding=True))
     )
-    rows = db.session.execute(statement, {"keys": wanted}).all()
+    rows = db.session.execute(statement, {"site": site or current_site_id(), "keys": wanted}).all()
     found = {key: int(count) for key, count in rows}
     return {key: found.get(key, 0) for key in wanted}

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import select
@@ -23,7 +22,7 @@ from commentsvc.models.moderation import AuditAction, ModerationEvent
 from commentsvc.models.threads import Comment, CommentStatus, PendingEdit
 from commentsvc.models.tokens import TokenPurpose
 from commentsvc.sanitize import clean_html, plain_text
-from commentsvc.settings import effective_config
+from commentsvc.sites.config import config_for
 from commentsvc.threads.policy import held_reasons, spam_reasons
 
 # --- the author's own comments (edit tokens) --------------------------------------------------
@@ -61,9 +60,13 @@ def _read_token(token: str | None, now: datetime, max_age: timedelta | None = No
     return row.subject_id
 
 
+def _edit_window(comment: Comment) -> int:
+    return config_for(comment.article.site_id)["EDIT_WINDOW_MINUTES"]
+
+
 def edit_deadline(comment: Comment) -> datetime:
     """Until when the author may edit or delete the comment."""
-    return comment.created_at + timedelta(minutes=current_app.config["EDIT_WINDOW_MINUTES"])
+    return comment.created_at + timedelta(minutes=_edit_window(comment))
 
 
 def tokens_by_comment(tokens: list[str], now: datetime) -> dict[int, str]:
@@ -88,13 +91,13 @@ def _own_comment(comment_id: int, token: str | None, now: datetime) -> Comment:
     comment = db.session.get(Comment, comment_id)
     if comment is None or comment.status not in (CommentStatus.APPROVED, CommentStatus.PENDING):
         raise CommentNotFound(_l("There is no comment %(id)s.", id=comment_id))
-    window = timedelta(minutes=current_app.config["EDIT_WINDOW_MINUTES"])
+    window = timedelta(minutes=_edit_window(comment))
     if _read_token(token, now, window) is None or now > edit_deadline(comment):
         raise EditWindowClosed(
             ngettext(
                 "A comment can only be changed for %(num)d minute after it was written.",
                 "A comment can only be changed for %(num)d minutes after it was written.",
-                current_app.config["EDIT_WINDOW_MINUTES"],
+                _edit_window(comment),
             )
         )
     return comment
@@ -131,7 +134,7 @@ def edit_comment(comment_id: int, text: str, *, token: str | None, now: datetime
     html = clean_html(text)
     if not html:
         raise CommentRejected(_l("Write a comment."), field="comment")
-    config = effective_config()
+    config = config_for(comment.article.site_id)
     who = {
         "author": comment.author,
         "email": comment.email,
@@ -186,6 +189,7 @@ def submit_revision(
     db.session.add(
         ModerationEvent(
             comment_id=comment.id,
+            site_id=comment.article.site_id,
             actor="author",
             action=AuditAction.EDIT_SUBMITTED,
             before=comment.status.value,

@@ -17,7 +17,7 @@ from commentsvc.extensions import db
 from commentsvc.models.mail import SubscriptionKind
 from commentsvc.models.threads import Article, Comment, CommentStatus
 from commentsvc.sanitize import clean_html
-from commentsvc.settings import effective_config
+from commentsvc.sites.config import config_for
 from commentsvc.threads.articles import is_closed
 from commentsvc.threads.policy import Signals, held_reasons, spam_reasons
 from commentsvc.threads.rows import new_comment
@@ -59,7 +59,7 @@ def post_comment(
     if not html:
         raise CommentRejected(_l("Write a comment."), field="comment")
     _refuse_duplicate(article, draft)
-    config = effective_config()
+    config = config_for(article.site_id)
     who = {"author": draft.author, "email": draft.email, "website": draft.website, "ip": ip}
     reasons = spam_reasons(config, text=draft.comment, signals=signals, **who)
     if reasons:

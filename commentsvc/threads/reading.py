@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from commentsvc.extensions import db
 from commentsvc.memory import worker_memory
 from commentsvc.models.threads import Article, Comment, CommentStatus
+from commentsvc.sites.config import config_for
 from commentsvc.threads.replies import RepliesFrom, bounded_replies, visible_to
 
 
@@ -99,16 +99,15 @@ def thread_summary(article: Article, *, own_ids: frozenset[int] = frozenset()) -
     return ThreadSummary(int(approved), int(top), version)
 
 
-def page_and_pages(summary: ThreadSummary, page: int) -> tuple[int, int]:
+def page_and_pages(summary: ThreadSummary, page: int, *, per_page: int) -> tuple[int, int]:
     """The page asked for, kept within the thread's pages, and how many pages there are."""
-    pages = max(1, -(-summary.top_count // current_app.config["COMMENTS_PER_PAGE"]))
+    pages = max(1, -(-summary.top_count // per_page))
     return min(max(1, page), pages), pages
 
 
-def _top_order() -> tuple:
+def _top_order(newest: bool) -> tuple:
     """The order of a thread's top-level comments: by time (newest first when configured),
     then by id, so two comments of the same moment always come in the same order."""
-    newest = current_app.config["NEWEST_FIRST"]
     return (Comment.created_at.desc() if newest else Comment.created_at, Comment.id)
 
 
@@ -118,12 +117,13 @@ PageStart = tuple[datetime, int]  # (created_at, id) of a page's first top-level
 def _page_starts(article: Article, own_ids: frozenset[int]) -> tuple[PageStart, ...]:
     """Where each page of the thread begins, in ONE query over the thread's top-level comments
     (numbered in reading order, every COMMENTS_PER_PAGE-th kept)."""
-    per_page = current_app.config["COMMENTS_PER_PAGE"]
+    config = config_for(article.site_id)
+    per_page = config["COMMENTS_PER_PAGE"]
     numbered = (
         select(
             Comment.created_at,
             Comment.id,
-            func.row_number().over(order_by=_top_order()).label("n"),
+            func.row_number().over(order_by=_top_order(config["NEWEST_FIRST"])).label("n"),
         )
         .where(Comment.article_id == article.id, _shown_top_level(own_ids))
         .subquery()
@@ -144,19 +144,19 @@ def page_starts(article: Article, own_ids: frozenset[int], summary: ThreadSummar
     store = None if own_ids else worker_memory()
     if store is None:
         return None
-    config = current_app.config
+    config = config_for(article.site_id)
     key = (article.id, summary.version, config["COMMENTS_PER_PAGE"], config["NEWEST_FIRST"])
     return store.get_or_make("page starts", key, lambda: _page_starts(article, own_ids))
 
 
-def _from_start(start: PageStart):
+def _from_start(start: PageStart, newest: bool):
     """Top-level comments at or after ``start`` in reading order.
 
     The plain bound on created_at repeats what the OR implies: it is what lets the database
     seek to the page in ix_comment_top instead of filtering the thread from its beginning.
     """
     created_at, id_ = start
-    if current_app.config["NEWEST_FIRST"]:
+    if newest:
         later = Comment.created_at < created_at
         bound = Comment.created_at <= created_at
     else:
@@ -165,10 +165,10 @@ def _from_start(start: PageStart):
     return bound & or_(later, (Comment.created_at == created_at) & (Comment.id >= id_))
 
 
-def _before_start(start: PageStart):
+def _before_start(start: PageStart, newest: bool):
     """Top-level comments before ``start`` in reading order (the page after ends there)."""
     created_at, id_ = start
-    if current_app.config["NEWEST_FIRST"]:
+    if newest:
         earlier = Comment.created_at > created_at
         bound = Comment.created_at >= created_at
     else:
@@ -195,17 +195,18 @@ def load_thread(
     A removed comment with published replies is shown as a placeholder, so the thread keeps
     its shape.
     """
-    config = current_app.config
+    config = config_for(article.site_id)
     visible = visible_to(own_ids)
     shown_top = _shown_top_level(own_ids)
     if summary is None:
         summary = thread_summary(article, own_ids=own_ids)
     per_page = config["COMMENTS_PER_PAGE"]
-    page, pages = page_and_pages(summary, page)
+    page, pages = page_and_pages(summary, page, per_page=per_page)
+    newest = config["NEWEST_FIRST"]
     query = (
         select(Comment, visible)
         .where(Comment.article_id == article.id, shown_top)
-        .order_by(*_top_order())
+        .order_by(*_top_order(newest))
         .limit(per_page)
     )
     if replies_from is not None:
@@ -216,13 +217,13 @@ def load_thread(
         # every earlier comment). Page 1 needs no start, and no extra query.
         starts = page_starts(article, own_ids, summary) or ()
         if len(starts) >= page:
-            query = query.where(_from_start(starts[page - 1]))
+            query = query.where(_from_start(starts[page - 1], newest))
             if len(starts) > page:
-                query = query.where(_before_start(starts[page]))
+                query = query.where(_before_start(starts[page], newest))
         else:  # starts not kept, or the thread changed since the summary: count as before
             query = query.offset((page - 1) * per_page)
     top = list(db.session.execute(query).all())
-    replies, more = bounded_replies([c.id for c, _ in top], own_ids, replies_from)
+    replies, more = bounded_replies([c.id for c, _ in top], own_ids, replies_from, config=config)
     nodes = _threaded(top, replies)
     for node in nodes:
         node.more_replies, node.replies_after = more.get(node.comment.id, (0, None))
@@ -269,7 +270,8 @@ def _threaded(top: list, replies: list) -> list[Node]:
 def page_of(comment: Comment, own_ids: frozenset[int] = frozenset()) -> int:
     """The page of the thread on which this comment is shown."""
     root = db.session.get(Comment, comment.root_id) if comment.root_id else comment
-    if current_app.config["NEWEST_FIRST"]:
+    config = config_for(comment.article.site_id)
+    if config["NEWEST_FIRST"]:
         before = (Comment.created_at > root.created_at) | (
             (Comment.created_at == root.created_at) & (Comment.id < root.id)
         )
@@ -284,7 +286,7 @@ def page_of(comment: Comment, own_ids: frozenset[int] = frozenset()) -> int:
             before,
         )
     ).scalar_one()
-    return earlier // current_app.config["COMMENTS_PER_PAGE"] + 1
+    return earlier // config["COMMENTS_PER_PAGE"] + 1
 
 
 def replies_from_for(comment: Comment) -> RepliesFrom | None:
@@ -298,7 +300,7 @@ def replies_from_for(comment: Comment) -> RepliesFrom | None:
     """
     if not comment.root_id or comment.root_id == comment.id:
         return None
-    config = current_app.config
+    config = config_for(comment.article.site_id)
     shown_for_sure = min(
         config["REPLIES_PER_COMMENT"],
         max(1, config["REPLIES_PER_PAGE"] // config["COMMENTS_PER_PAGE"]),

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from flask import current_app
 from sqlalchemy import case, func, literal, or_, select, union_all
 
 from commentsvc.extensions import db
@@ -64,7 +65,11 @@ _CURSOR = re.compile(r"([1-9][0-9]{0,9})(?:\.([0-9]{1,17})\.([1-9][0-9]{0,9}))?"
 
 
 def bounded_replies(
-    roots: list[int], own_ids: frozenset[int], replies_from: RepliesFrom | None
+    roots: list[int],
+    own_ids: frozenset[int],
+    replies_from: RepliesFrom | None,
+    *,
+    config: Mapping[str, Any],
 ) -> tuple[list, dict[int, tuple[int, RepliesFrom]]]:
     """The visible replies shown under these top-level comments, in reading order, with the
     hidden ones above them (placeholders); and, per top-level comment with more replies than
@@ -78,7 +83,6 @@ def bounded_replies(
     """
     if not roots:
         return [], {}
-    config = current_app.config
     total = config["REPLIES_PER_PAGE"]
     per_root = total if replies_from is not None else config["REPLIES_PER_COMMENT"]
     shown = visible_to(frozenset())

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app
-
 from commentsvc.models.threads import Article, Comment, CommentStatus
 from commentsvc.privacy.addresses import anonymize_ip, avatar_key
 from commentsvc.sanitize import plain_line, plain_text
+from commentsvc.sites.config import config_for
 
 # The name shown for a comment whose author gave none or was erased (gdpr.rights).
 ANONYMOUS_AUTHOR = "Anonym"
@@ -48,7 +47,7 @@ def new_comment(
     no avatar. A comment without a name is shown as ``ANONYMOUS_AUTHOR``; its avatar, if
     any, comes from the email alone.
     """
-    config = current_app.config
+    config = config_for(article.site_id)
     author = plain_line(author).strip()
     return Comment(
         article=article,

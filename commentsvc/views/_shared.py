@@ -30,6 +30,7 @@ from commentsvc.models.base import utcnow
 from commentsvc.models.threads import Article, Comment
 from commentsvc.notify import subscriptions
 from commentsvc.privacy.addresses import anonymize_ip
+from commentsvc.sites import effective_config
 
 REMEMBER_COOKIE = "commentsvc_author"
 OWN_COMMENTS_KEPT = 50
@@ -77,7 +78,7 @@ def set_remembered_author(
     response.set_cookie(
         REMEMBER_COOKIE,
         _serializer().dumps({"author": author, "email": email, "url": url}),
-        max_age=timedelta(days=current_app.config["REMEMBER_COOKIE_DAYS"]),
+        max_age=timedelta(days=effective_config()["REMEMBER_COOKIE_DAYS"]),
         httponly=True,
         samesite="Lax",
         secure=_secure(request),

@@ -28,6 +28,7 @@ from commentsvc.memory import worker_memory
 from commentsvc.models.base import utcnow
 from commentsvc.models.threads import Article, Comment
 from commentsvc.ratelimits import count_new_article
+from commentsvc.sites import current_site_id, effective_config, site_of_origin
 from commentsvc.threads.antispam import issue_stamp
 from commentsvc.threads.reading import ThreadSummary
 from commentsvc.views._shared import (
@@ -68,7 +69,7 @@ def may_create_article() -> bool:
     program all the same, so ``open_new_or_existing`` also checks the article's address and
     counts new threads per address and per day.
     """
-    return request_origin() in current_app.config["ALLOWED_ORIGINS"]
+    return site_of_origin(request_origin()) == current_site_id()
 
 
 def open_new_or_existing(key: str) -> Article:
@@ -80,7 +81,7 @@ def open_new_or_existing(key: str) -> Article:
         title=request.args.get("title", ""),
         url=request.args.get("url", ""),
         may_create=may_create_article(),
-        allowed_origins=current_app.config["ALLOWED_ORIGINS"],
+        allowed_origins=effective_config()["ALLOWED_ORIGINS"],
         count_creation=count_new_article,
     )
     if article in db.session.new:
@@ -163,7 +164,7 @@ class ThreadRead:
         response.headers["Cache-Control"] = cache_control(private=self.private)
         # Readers with cookies may see more (their own pending comments): never share their copy.
         response.vary.add("Cookie")
-        if current_app.config["LANGUAGE_FROM_BROWSER"]:
+        if effective_config()["LANGUAGE_FROM_BROWSER"]:
             response.vary.add("Accept-Language")
         return response
 
@@ -187,7 +188,9 @@ def read_thread(
     """
     now = now or utcnow()
     summary = thread_summary(article, own_ids)
-    page, pages = threads.page_and_pages(summary, page_arg())
+    page, pages = threads.page_and_pages(
+        summary, page_arg(), per_page=effective_config()["COMMENTS_PER_PAGE"]
+    )
     closed = threads.is_closed(article, now)
     replies_from = replies_arg()
     cursor = replies_from.cursor if replies_from else None
@@ -231,7 +234,7 @@ def render_thread(
     # the iframe's per-reader links (they come in ``context``), no Edit buttons (below).
     shared = not own_ids and not context
     # The author's own comments offer Edit and Delete while their window is open.
-    window = timedelta(minutes=current_app.config["EDIT_WINDOW_MINUTES"])
+    window = timedelta(minutes=effective_config()["EDIT_WINDOW_MINUTES"])
     context.setdefault("edit_tokens", edit_tokens())
     context.setdefault("edit_cutoff", now - window)
     context.setdefault("editing", request.args.get("edit", type=int))

@@ -14,7 +14,7 @@ import os
 import re
 
 import rjsmin
-from flask import Blueprint, Response, current_app, redirect, request, url_for
+from flask import Blueprint, Response, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from commentsvc import threads
@@ -24,6 +24,7 @@ from commentsvc.forms.comment import CommentForm, EditForm
 from commentsvc.models.base import utcnow
 from commentsvc.models.threads import Comment
 from commentsvc.ratelimits import limit_comment_posts
+from commentsvc.sites import effective_config
 from commentsvc.views._shared import reply_target, submit, subscription_state
 from commentsvc.views._thread import render_thread, requested_thread
 from commentsvc.weburls import from_own_origin
@@ -92,7 +93,7 @@ def render_embed(article, form, *, status=200, reply_to=None, **context):
         edit_endpoint="embed.edit_own_comment",
         delete_endpoint="embed.delete_own_comment",
         # The host sites that may keep the author's tokens for the iframe (embed-frame.js).
-        frame_hosts=current_app.config["ALLOWED_ORIGINS"],
+        frame_hosts=effective_config()["ALLOWED_ORIGINS"],
         **context,
     )
 

@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, render_template, request
 from commentsvc import feeds, threads
 from commentsvc.models.base import utcnow
 from commentsvc.sanitize import xml_chars
+from commentsvc.sites import current_site_id
 from commentsvc.views._thread import article_key_arg
 
 bp = Blueprint("feeds", __name__)
@@ -15,7 +16,7 @@ bp = Blueprint("feeds", __name__)
 @bp.get("/feed.atom")
 def comments_feed():
     article = threads.find_article(article_key_arg()) if "article" in request.args else None
-    entries = feeds.latest_comments(article)
+    entries = feeds.latest_comments(article, site=current_site_id())
     # A character XML forbids, in a row stored before names and texts were made plain, would
     # make the whole feed unreadable for every reader: it is dropped here.
     body = xml_chars(

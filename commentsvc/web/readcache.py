@@ -44,6 +44,7 @@ from commentsvc.extensions import db
 from commentsvc.memory import WorkerMemory
 from commentsvc.models.threads import Article
 from commentsvc.web.freshness import Watcher, watcher_for
+from commentsvc.weburls import web_origin
 
 SHARED = "commentsvc.shared"
 ANSWER = "answer"  # the kind of entry in the app's store (memory.py)
@@ -127,6 +128,9 @@ class ReadCache:
             environ.get("QUERY_STRING", ""),
             environ.get("wsgi.url_scheme"),
             *(environ.get(h, "") for h in KEY_HEADERS),
+            # Without Origin (an iframe's page) the Referer's origin may say whose site it is
+            # (views/_site.py): its origin only, so each page of a host site shares the answer.
+            web_origin(environ.get("HTTP_REFERER", "")),
         )
         answer = self.store.get(ANSWER, key)
         with self._lock:

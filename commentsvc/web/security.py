@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, g, request
+from flask import Flask, g, request
 from flask_wtf.csrf import CSRFError
 
 from commentsvc.extensions import talisman
+from commentsvc.sites.config import effective_config
 from commentsvc.weburls import from_own_origin, own_origin, request_origin
 
 log = logging.getLogger(__name__)
@@ -54,8 +55,9 @@ HSTS_SECONDS = 365 * 24 * 3600
 
 
 def frame_ancestors() -> str:
-    """Who may show the iframe page: the service itself and the allowed host sites."""
-    return " ".join(["'self'", *current_app.config["ALLOWED_ORIGINS"]])
+    """Who may show the iframe page: the service itself and the request's site's origins (a
+    page of another site that names this site's thread is refused by the browser)."""
+    return " ".join(["'self'", *effective_config()["ALLOWED_ORIGINS"]])
 
 
 def _let_host_sites_frame_the_iframe(response):

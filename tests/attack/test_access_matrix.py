@@ -96,7 +96,8 @@ def snapshot(app) -> dict:
     """Everything a moderation action could change."""
     from commentsvc.extensions import db
     from commentsvc.models.mail import Subscription
-    from commentsvc.models.moderation import ModerationEvent, Moderator, Setting
+    from commentsvc.models.moderation import ModerationEvent, Moderator
+    from commentsvc.models.sites import Site, SiteOrigin, SiteRole
     from commentsvc.models.reports import Report
     from commentsvc.models.threads import Comment
 
@@ -109,7 +110,9 @@ def snapshot(app) -> dict:
             "moderators": rows(
                 Moderator, Moderator.username, Moderator.role, Moderator.active, Moderator.notify
             ),
-            "settings": rows(Setting, Setting.key, Setting.value),
+            "sites": rows(Site, Site.id, Site.name, Site.settings),
+            "origins": rows(SiteOrigin, SiteOrigin.origin, SiteOrigin.site_id),
+            "site roles": rows(SiteRole, SiteRole.moderator_id, SiteRole.site_id, SiteRole.role),
             "events": rows(ModerationEvent, ModerationEvent.id),
             "subscriptions": rows(Subscription, Subscription.id, Subscription.address),
             "reports": rows(Report, Report.id, Report.decided_at, Report.explanation),

@@ -20,6 +20,7 @@ from commentsvc.models.base import utcnow
 from commentsvc.notify import subscriptions
 from commentsvc.privacy import addresses
 from commentsvc.ratelimits import limit_comment_posts
+from commentsvc.sites import effective_config
 from commentsvc.threads.antispam import issue_stamp
 from commentsvc.views._shared import EDIT_REVIEW_NOTE, SUBSCRIPTION_NOTES, Posted, post_form
 from commentsvc.views._thread import cache_control, open_new_or_existing, read_thread
@@ -146,7 +147,7 @@ def list_comments():
         "pages": thread.pages,
         "comments": threads.public_thread(thread, avatar_url, own, closed=read.closed),
         "form": {
-            "edit_window_minutes": current_app.config["EDIT_WINDOW_MINUTES"],
+            "edit_window_minutes": effective_config()["EDIT_WINDOW_MINUTES"],
             "limits": declared_limits(CommentForm),
         },
         "privacy": privacy_notice(),
