@@ -182,15 +182,19 @@ def _checked(head: dict) -> dict:
 
 def database_is_empty() -> bool:
     """Nothing but what init-db puts in: the default site as the migrations made it."""
-    return all(
-        db.session.execute(select(func.count()).select_from(t)).scalar_one() == 0
-        for t in exported_tables()
-        if t.name != "site"
-    ) and db.session.execute(
-        select(func.count()).select_from(Site).where(
-            (Site.id != DEFAULT_SITE) | (Site.name != "") | (Site.settings != {})
+    return (
+        all(
+            db.session.execute(select(func.count()).select_from(t)).scalar_one() == 0
+            for t in exported_tables()
+            if t.name != "site"
         )
-    ).scalar_one() == 0
+        and db.session.execute(
+            select(func.count())
+            .select_from(Site)
+            .where((Site.id != DEFAULT_SITE) | (Site.name != "") | (Site.settings != {}))
+        ).scalar_one()
+        == 0
+    )
 
 
 def restore(stream: IO[str]) -> tuple[dict, dict[str, int]]:

@@ -97,8 +97,8 @@ def snapshot(app) -> dict:
     from commentsvc.extensions import db
     from commentsvc.models.mail import Subscription
     from commentsvc.models.moderation import ModerationEvent, Moderator
-    from commentsvc.models.sites import Site, SiteOrigin, SiteRole
     from commentsvc.models.reports import Report
+    from commentsvc.models.sites import Site, SiteOrigin, SiteRole
     from commentsvc.models.threads import Comment
 
     with app.app_context():
