@@ -81,12 +81,19 @@ THREAD_ENDPOINTS = frozenset(
     }
 )
 DESK_BLUEPRINTS = frozenset({"moderation", "report_moderation"})
+# Answers the same for every site, which must not wait for the database (the script, the
+# avatars, the health check, the API's description and its form stamp).
+SITELESS_ENDPOINTS = frozenset(
+    {"static", "embed.script", "public.avatar", "public.healthz", "api.openapi", "api.form_stamp"}
+)
 
 
 def install(app: Flask) -> None:
     @app.before_request
     def choose_site() -> None:
-        if request.endpoint in (None, "static") or request.blueprint in DESK_BLUEPRINTS:
+        if request.endpoint in (None, *SITELESS_ENDPOINTS):
+            return
+        if request.blueprint in DESK_BLUEPRINTS:
             return  # the desk works on the sites of its comments, not of the request
         enter_site(request_site())
 
