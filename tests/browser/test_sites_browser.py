@@ -10,7 +10,7 @@ from werkzeug.wrappers import Request, Response
 from commentsvc import sites, threads
 from commentsvc.extensions import db
 from commentsvc.models.base import utcnow
-from commentsvc.models.threads import Comment
+from commentsvc.models.threads import Article, Comment
 from tests.browser.conftest import LiveServer
 from tests.browser.test_embed_browser import ARTICLE_PAGE, FRAMED_PAGE, expect_text
 
@@ -73,7 +73,7 @@ def two_sites(app, hosts, live_server, add_comment):
     with app.app_context():
         draft = threads.Draft(comment="Kommentar i Kultur", author="Bo Ek", email="bo@example.se")
         threads.post_comment(
-            db.session.get(threads.Article, kultur_article), draft, ip="192.0.2.0", now=utcnow()
+            db.session.get(Article, kultur_article), draft, ip="192.0.2.0", now=utcnow()
         )
         db.session.commit()
     return www, kultur
