@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.attack.conftest import PASSWORD, ModeratorClient
-from tests.moderation.conftest import status_of  # noqa: F401 - a fixture
 from tests.attack.test_access_matrix import ADMIN_ONLY, OPEN, every_request, send, snapshot
+from tests.moderation.conftest import status_of as status_of  # a fixture of this module too
 
 KEY = "nyhet-1"  # the same key on both sites: a thread is found by site and key
 SITES = {"a": "Alfa-tidningen", "b": "Beta-bladet"}
@@ -219,7 +219,7 @@ def test_no_list_shows_another_sites_comments_reports_or_people(app, sites_world
             wrong.append(f"{path}: {answer.status_code}")
         if leaked := shows_secret_of(body, foreign):
             wrong.append(f"{path}: shows {leaked}")
-        if seen := [n for n in foreign_people + ["ida.alla"] if n in body]:
+        if seen := [n for n in [*foreign_people, "ida.alla"] if n in body]:
             wrong.append(f"{path}: shows the accounts {seen}")
         if SITES[foreign] in body:
             wrong.append(f"{path}: names the other site")
@@ -262,7 +262,9 @@ def test_a_bulk_action_leaves_another_sites_comments_alone(app, sites_world, sta
     assert status_of(ids["a"]["comment_id"]) == "spam"
     assert status_of(ids["b"]["comment_id"]) == "pending"
     only_foreign = sites_world["clients"]["moa.alfa"].post(
-        "/moderation/bulk", {"action": "spam", "ids": [ids["b"]["published"]]}, follow_redirects=True
+        "/moderation/bulk",
+        {"action": "spam", "ids": [ids["b"]["published"]]},
+        follow_redirects=True,
     )
     assert "Markera minst en kommentar" in only_foreign.get_data(as_text=True) or (
         "Select at least one comment" in only_foreign.get_data(as_text=True)
