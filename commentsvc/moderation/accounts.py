@@ -115,7 +115,10 @@ def create_moderator(
     if taken:
         raise AccountRejected(_l("There is already a moderator with that name."), "username")
     role = ModeratorRole(role)
-    site_ids = sorted({find_site(site).id for site in sites})
+    try:
+        site_ids = sorted({find_site(site).id for site in sites})
+    except DomainError as error:
+        raise AccountRejected(error.message, "sites") from None
     moderator = Moderator(
         username=username,
         password_hash=hash_password(password),
@@ -164,6 +167,15 @@ def sites_for_new_account(by: Moderator, sites: Collection[str] | None) -> list[
     return chosen
 
 
+def _record_for_account(
+    action: AuditAction, moderator: Moderator, *, by: str, now: datetime
+) -> None:
+    """A change of an account of some sites is in each of its sites' logs; of an account of
+    every site, in the installation's."""
+    for site in sorted(site_roles(moderator.id)) or [None]:
+        record_event(action, account_subject(moderator), by=by, now=now, site=site)
+
+
 def find_by_name(username: str) -> Moderator:
     moderator = db.session.execute(
         select(Moderator).where(func.lower(Moderator.username) == username.strip().lower())
@@ -179,7 +191,7 @@ def set_password(moderator: Moderator, password: str, *, by: str, now: datetime)
     moderator.password_hash = hash_password(password)
     moderator.reset_pending = False
     _end_sessions(moderator)
-    record_event(AuditAction.PASSWORD_SET, account_subject(moderator), by=by, now=now)
+    _record_for_account(AuditAction.PASSWORD_SET, moderator, by=by, now=now)
     db.session.flush()
 
 
@@ -201,7 +213,7 @@ def reset_password(moderator_id: int, *, by: Moderator, now: datetime) -> tuple[
     moderator.password_hash = hash_password(temporary)
     moderator.reset_pending = True
     _end_sessions(moderator)
-    record_event(AuditAction.PASSWORD_RESET, account_subject(moderator), by=by.username, now=now)
+    _record_for_account(AuditAction.PASSWORD_RESET, moderator, by=by.username, now=now)
     db.session.flush()
     return moderator, temporary
 
@@ -320,9 +332,9 @@ def set_active(
     if moderator.active != active:
         moderator.active = active
         _end_sessions(moderator)
-        record_event(
+        _record_for_account(
             AuditAction.ACCOUNT_ENABLED if active else AuditAction.ACCOUNT_DISABLED,
-            account_subject(moderator),
+            moderator,
             by=by.username,
             now=now or utcnow(),
         )

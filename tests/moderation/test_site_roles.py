@@ -420,3 +420,15 @@ def test_the_held_comment_mail_goes_to_the_people_of_its_site(app, person, two_s
             ).scalars()
         )
     assert recipients == {"moa@example.se", "mia@example.se", "ida@example.se"}
+
+
+def test_a_site_admins_changes_of_their_people_are_in_their_sites_log(app, person, two_sites):
+    ada = person("ada", role="admin", sites=["a"])
+    adb = person("adb", role="admin", sites=["b"])
+    person("moa.alfa", sites=["a"])
+    ada.post(f"/moderation/moderators/{account_id(app, 'moa.alfa')}/disable")
+    ada.post(f"/moderation/moderators/{account_id(app, 'moa.alfa')}/reset-password")
+    log_a = ada.get("/moderation/log?kind=accounts").get_data(as_text=True)
+    log_b = adb.get("/moderation/log?kind=accounts").get_data(as_text=True)
+    assert "inaktiverade ett konto" in log_a and "återställde ett lösenord" in log_a
+    assert "moa.alfa" not in log_b
