@@ -311,9 +311,7 @@ def test_site_people_get_403_on_what_spans_the_installation(app, sites_world, wh
     before = snapshot(app)
     wrong = []
     for endpoint, method, url in every_request(app, sites_world["ids"]["a"]):
-        if endpoint not in INSTALLATION_ONLY and not (
-            who != "ada.alfa" and endpoint in ADMIN_ONLY
-        ):
+        if endpoint not in INSTALLATION_ONLY and not (who != "ada.alfa" and endpoint in ADMIN_ONLY):
             continue
         if endpoint in routes_with(app, "comment_id") or endpoint in routes_with(
             app, "moderator_id"
