@@ -51,9 +51,9 @@ def keep_to_own_sites():
         return  # the route's own guard sends the visitor to the login page
     mine = current_access()
     comment_id = request.view_args.get("comment_id")
-    if comment_id is not None and mine.sites is not None:
-        site = access.site_of_comment(comment_id)
-        if site is not None and not mine.sees(site):
+    site = access.site_of_comment(comment_id) if comment_id and mine.sites is not None else None
+    if site is not None:  # (no such comment: the route says so itself)
+        if not mine.sees(site):
             abort(404)
         view = current_app.view_functions.get(request.endpoint)
         if getattr(view, "admin_only", False) and mine.is_admin and not mine.admin_of(site):
