@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 
 from commentsvc.extensions import db
 from commentsvc.models.moderation import Moderator
+from commentsvc.models.sites import SiteRole
 from commentsvc.models.threads import Comment
 from commentsvc.notify.mail import queue
 from commentsvc.threads.policy import describe_reason, reason_codes
@@ -16,11 +17,19 @@ from commentsvc.weburls import public_url
 
 
 def queue_moderator_mail(comment: Comment, *, now: datetime) -> int:
-    """Add one mail per moderator who asked for them; the caller commits. Returns how many."""
+    """Add one mail per moderator who asked for them and works on the comment's site (an
+    account of other sites never hears of it); the caller commits. Returns how many."""
+    has_roles = exists().where(SiteRole.moderator_id == Moderator.id)
+    on_this_site = exists().where(
+        SiteRole.moderator_id == Moderator.id, SiteRole.site_id == comment.article.site_id
+    )
     recipients = list(
         db.session.execute(
             select(Moderator.email).where(
-                Moderator.active.is_(True), Moderator.notify.is_(True), Moderator.email != ""
+                Moderator.active.is_(True),
+                Moderator.notify.is_(True),
+                Moderator.email != "",
+                or_(~has_roles, on_this_site),
             )
         ).scalars()
     )

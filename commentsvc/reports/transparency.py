@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -16,6 +17,7 @@ from commentsvc.errors import DomainError
 from commentsvc.extensions import db
 from commentsvc.models.moderation import ModerationEvent
 from commentsvc.models.reports import Report, ReportOutcome, ReportReason
+from commentsvc.moderation.access import comment_ids_on, events_on
 from commentsvc.reports.rules import HOLD_ACTION, reason_label
 
 
@@ -55,8 +57,11 @@ def parse_since(text: str) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
-def transparency(*, since: datetime | None, now: datetime) -> Transparency:
-    """The figures of the transparency report for reports received and decided since ``since``.
+def transparency(
+    *, since: datetime | None, now: datetime, sites: Collection[str] | None = None
+) -> Transparency:
+    """The figures of the transparency report for reports received and decided since ``since``,
+    about comments of ``sites`` (None: every site).
 
     They come from the reports' reason, times and outcome (which ``purge`` keeps) and from
     the audit log, so they stay true after the personal data is gone.
@@ -70,6 +75,10 @@ def transparency(*, since: datetime | None, now: datetime) -> Transparency:
         Report.created_at,
     ).where(Report.decided_at.is_not(None))
     held = select(func.count(ModerationEvent.id)).where(ModerationEvent.action == HOLD_ACTION)
+    if sites is not None:
+        received = received.where(comment_ids_on(sites, Report.comment_id))
+        decided = decided.where(comment_ids_on(sites, Report.comment_id))
+        held = held.where(events_on(sites))
     if since is not None:
         received = received.where(Report.created_at >= since)
         decided = decided.where(Report.decided_at >= since)
@@ -90,7 +99,9 @@ def transparency(*, since: datetime | None, now: datetime) -> Transparency:
         if outcome == ReportOutcome.REMOVED and decision_reason:
             removed_by_reason[decision_reason] = removed_by_reason.get(decision_reason, 0) + 1
     open_count = db.session.execute(
-        select(func.count(Report.id)).where(Report.decided_at.is_(None))
+        select(func.count(Report.id)).where(
+            Report.decided_at.is_(None), comment_ids_on(sites, Report.comment_id)
+        )
     ).scalar_one()
     return Transparency(
         since=since,

@@ -1,4 +1,5 @@
-"""Admins' data-subject requests (GDPR art. 15 and 17): look up, export, erase."""
+"""Admins' data-subject requests (GDPR art. 15 and 17): look up, export, erase. A person's
+data spans every site, so these pages are the installation's admin's only."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from commentsvc.forms.desk import (
 )
 from commentsvc.models.base import utcnow
 from commentsvc.moderation.auth import (
-    admin_required,
+    installation_admin_required as admin_required,
 )
 from commentsvc.views.moderation._common import actor, bp
 

@@ -13,13 +13,19 @@ from commentsvc.forms.report import (
     RemovalForm,
 )
 from commentsvc.models.base import utcnow
-from commentsvc.moderation.auth import admin_required, current_moderator, login_required
+from commentsvc.moderation.auth import (
+    admin_required,
+    current_access,
+    current_moderator,
+    login_required,
+)
 from commentsvc.views.moderation import _common
 
 mod_bp = Blueprint("report_moderation", __name__, url_prefix="/moderation")
 # The moderation pages' layout, names and no-store headers hold for this tab too.
 mod_bp.context_processor(_common.moderation_context)
 mod_bp.after_request(_common.no_store)
+mod_bp.before_request(_common.keep_to_own_sites)
 
 
 # The statements of reasons sent about a comment, for its moderation page.
@@ -27,16 +33,20 @@ mod_bp.add_app_template_global(reports.statements_for, "report_statements")
 
 
 def render_tab(removal_form: RemovalForm, status: int = 200, errors: dict | None = None):
-    """The tab; after a refused removal, with its error beside the comment it concerns."""
+    """The tab (of the sites the moderator sees, or the one chosen); after a refused removal,
+    with its error beside the comment it concerns."""
+    site = request.args.get("site") or None
+    sites = current_access().narrowed(site)
     return render_template(
         "reports/moderation.html",
-        items=reports.reported_comments(),
-        total=reports.open_report_total(),
+        items=reports.reported_comments(sites=sites),
+        total=reports.open_report_total(sites=sites),
         removal_form=removal_form,
         reason_label=reports.reason_label,
         ground_max=reports.GROUND_MAX,
-        statements=reports.recent_statements(),
+        statements=reports.recent_statements(sites=sites),
         errors=errors or {},
+        site=site,
     ), status
 
 
@@ -105,7 +115,8 @@ def transparency():
             since = reports.parse_since(since_text)
         except DomainError as error:
             since_error = error.message
-    figures = reports.transparency(since=since, now=utcnow())
+    # A site's admin sees the figures of their sites; the installation's admin, every site's.
+    figures = reports.transparency(since=since, now=utcnow(), sites=current_access().admin_sites)
     return render_template(
         "reports/transparency.html",
         figures=figures,
