@@ -37,6 +37,7 @@ from commentsvc.moderation.access import (
 )
 from commentsvc.moderation.access import sees_account as access_sees
 from commentsvc.sanitize import plain_line
+from commentsvc.sites.config import config_for
 
 PASSWORD_MIN = 10
 # Checked against when the account does not exist, so a wrong name costs as much as a
@@ -495,7 +496,8 @@ def moderators_seen_by(by: Moderator) -> list[tuple[Moderator, dict[str, Moderat
     ]
 
 
-def staff_name(moderator: Moderator) -> str:
-    """The name a staff reply is published under: the moderator's display name, or else the
-    site's name. Never the login: it is half of a credential, and readers see every reply."""
-    return moderator.display_name or current_app.config["SITE_NAME"]
+def staff_name(moderator: Moderator, site: str) -> str:
+    """The name a staff reply on ``site`` is published under: the moderator's display name, or
+    else the site's name. Never the login: it is half of a credential, and readers see every
+    reply."""
+    return moderator.display_name or config_for(site)["SITE_NAME"]

@@ -432,3 +432,23 @@ def test_a_site_admins_changes_of_their_people_are_in_their_sites_log(app, perso
     log_b = adb.get("/moderation/log?kind=accounts").get_data(as_text=True)
     assert "inaktiverade ett konto" in log_a and "återställde ett lösenord" in log_a
     assert "moa.alfa" not in log_b
+
+
+def test_a_staff_reply_without_a_display_name_is_published_under_its_sites_name(
+    app, person, two_sites
+):
+    from commentsvc.extensions import db
+    from commentsvc.models.threads import Comment
+
+    moa = person("moa@kommun.example.se", sites=("a", "b"))
+    replies = {}
+    for site in ("a", "b"):
+        question = held_comment(app, site, f"En fråga på {site}")
+        assert moa.act(question, "approve").status_code == 303
+        assert moa.act(question, "reply", text=f"Svar på {site}").status_code == 303
+        with app.app_context():
+            reply = db.session.execute(
+                select(Comment).where(Comment.text == f"Svar på {site}")
+            ).scalar_one()
+            replies[site] = reply.author
+    assert replies == {"a": "Alfa-tidningen", "b": "Beta-bladet"}

@@ -180,7 +180,7 @@ def reply(comment_id: int):
                 comment_id,
                 form.text.data,
                 by=me.username,
-                author=accounts.staff_name(me),
+                author=accounts.staff_name(me, found.article.site_id),
                 email=me.email,
                 now=utcnow(),
             )
