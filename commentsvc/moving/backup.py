@@ -182,18 +182,14 @@ def _checked(head: dict) -> dict:
 
 def database_is_empty() -> bool:
     """Nothing but what init-db puts in: the default site as the migrations made it."""
-    return (
-        all(
-            db.session.execute(select(func.count()).select_from(t)).scalar_one() == 0
-            for t in exported_tables()
-            if t.name != "site"
-        )
-        and db.session.execute(
-            select(func.count())
-            .select_from(Site)
-            .where((Site.id != DEFAULT_SITE) | (Site.name != "") | (Site.settings != {}))
-        ).scalar_one()
-        == 0
+    # The sites are read, not compared in SQL: PostgreSQL has no equality for JSON.
+    sites = db.session.execute(select(Site.id, Site.name, Site.settings)).all()
+    return all(
+        site.id == DEFAULT_SITE and not site.name and not site.settings for site in sites
+    ) and all(
+        db.session.execute(select(func.count()).select_from(t)).scalar_one() == 0
+        for t in exported_tables()
+        if t.name != "site"
     )
 
 
