@@ -105,6 +105,7 @@ bench: install
 	$(BIN)/python bench/run.py $(if $(BENCH_DATABASE_URL),--pg $(BENCH_DATABASE_URL)) $(BENCH_ARGS)
 	$(BIN)/python bench/freshness.py --db sqlite:///$(CURDIR)/bench/.work/freshness.db \
 		$(if $(BENCH_DATABASE_URL),--db $(BENCH_DATABASE_URL)) --write
+	$(BIN)/python bench/sites.py --write
 
 # EXPLAIN ANALYZE of the hot queries on a realistic PostgreSQL database (wiped and filled).
 explain: install

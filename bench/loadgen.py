@@ -135,3 +135,57 @@ def _python(url, clients, seconds, method, body, content_type) -> Load:
         errors[0],
         len(latencies),
     )
+
+
+def measure_walk(base: str, walk: list[tuple[str, dict]], *, clients: int, seconds: float) -> Load:
+    """GETs of many paths, each with its own headers (a site's Origin): every client asks for
+    the next of ``walk`` in turn, starting at its own place. The Python client only: wrk asks
+    for one URL."""
+    parts = urlsplit(base)
+    assert parts.hostname in ("127.0.0.1", "localhost"), "loopback only"
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def client(place: int):
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        mine, failed = [], 0
+        while time.monotonic() < stop:
+            path, headers = walk[place % len(walk)]
+            place += 1
+            start = time.perf_counter()
+            try:
+                connection.request("GET", path, headers=headers)
+                response = connection.getresponse()
+                response.read()
+                if response.status >= 400:
+                    failed += 1
+                if response.getheader("Connection", "").lower() == "close":
+                    connection.close()
+            except OSError:
+                failed += 1
+                connection.close()
+            mine.append(time.perf_counter() - start)
+        with lock:
+            latencies.extend(mine)
+            errors[0] += failed
+
+    step = max(1, len(walk) // clients)
+    threads = [threading.Thread(target=client, args=(n * step,)) for n in range(clients)]
+    began = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - began
+    latencies.sort()
+    if not latencies:
+        return Load(0.0, 0.0, 0.0, errors[0], 0)
+    return Load(
+        len(latencies) / elapsed,
+        statistics.median(latencies) * 1000,
+        latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
+        errors[0],
+        len(latencies),
+    )

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_migrate import downgrade, upgrade
 
-from commentsvc import audit, create_app, moderation, threads
+from commentsvc import audit, create_app, moderation
 from commentsvc.extensions import db
 from commentsvc.models.base import UTCDateTime, utcnow
 from commentsvc.models.moderation import AuditAction, ModerationEvent
@@ -21,6 +21,7 @@ from commentsvc.models.threads import Comment
 from commentsvc.moderation import accounts
 from tests.conftest import base_config
 from tests.moderation.conftest import PASSWORD, ModeratorClient
+from tests.old_rows import plant_article, plant_comment
 
 BEFORE = "0012_thread_notify"
 
@@ -170,13 +171,13 @@ def build_old_log(app) -> tuple[int, int]:
     """A database at 0012 with the log as the earlier code wrote it; the comments' ids."""
     with app.app_context():
         upgrade(revision=BEFORE)
-        article = threads.create_article("nyhet-1", title="Nyhet", url="https://www.example.se/1")
-        ids = []
-        for text in ("Hör av dig.", "Anmäld kommentar"):
-            draft = threads.Draft(comment=text, author="Vera", email="vera@example.se")
-            ids.append(threads.post_comment(article, draft, ip="192.0.2.0", now=utcnow()).id)
-        db.session.execute(sa.insert(OLD_EVENTS), old_rows(*ids))
-        db.session.commit()
+        with db.engine.begin() as conn:
+            article = plant_article(conn, "nyhet-1", title="Nyhet", url="https://www.example.se/1")
+            ids = [
+                plant_comment(conn, article, text, author="Vera", email="vera@example.se")
+                for text in ("Hör av dig.", "Anmäld kommentar")
+            ]
+            conn.execute(sa.insert(OLD_EVENTS), old_rows(*ids))
     return ids[0], ids[1]
 
 

@@ -281,3 +281,115 @@ def test_moving_from_sqlite_to_postgresql(app, runner, tmp_path):
     result = runner.invoke(args=["import-json", str(out)])
     assert result.exit_code == 0, result.output
     assert snapshot(app) == before
+
+
+@pytest.fixture
+def several_sites(app, runner, tmp_path):
+    """Sites a and b beside the default one: their origins and own settings, people with a
+    role on one site each, and each with its own thread "nyhet-1" (the same key)."""
+    from commentsvc import moderation, sites, threads
+    from commentsvc.models.moderation import ModeratorRole
+    from commentsvc.models.sites import SiteRole
+    from commentsvc.moderation import accounts
+
+    with app.app_context():
+        sites.add_site(
+            "a",
+            name="Avisan",
+            origins=["https://a.example.se", "https://www.avisan.se"],
+            settings={"MAX_LINKS": 7, "LANGUAGE": "en"},
+            by="test",
+            now=utcnow(),
+        )
+        sites.add_site(
+            "b", name="Bladet", origins=["https://b.example.se"], by="test", now=utcnow()
+        )
+        sites.update_site("b", settings={"MODERATION": "all"}, by="test", now=utcnow())
+        for login, site, role in (("anna", "a", "admin"), ("bo", "b", "moderator")):
+            account = accounts.create_moderator(
+                login, "ett långt lösenord", role="moderator", by="test", now=utcnow()
+            )
+            # The people helper's service is not on this branch yet: the role as it stores it.
+            db.session.add(
+                SiteRole(moderator_id=account.id, site_id=site, role=ModeratorRole(role))
+            )
+        for site in ("default", "a", "b"):
+            article = threads.create_article("nyhet-1", title=f"Nyhet på {site}", site=site)
+            draft = threads.Draft(comment=f"Skrivet på {site}", author="Vera", email="v@example.se")
+            posted = threads.post_comment(article, draft, ip="192.0.2.0", now=utcnow())
+            moderation.approve(posted.id, by="test", now=utcnow())
+        db.session.commit()
+    source = tmp_path / "wp.xml"
+    source.write_text(wxr(item(9, comment(1) + comment(2, 1))), encoding="utf-8")
+    assert runner.invoke(args=["import-wordpress", "--site", "b", str(source)]).exit_code == 0
+
+
+def fresh(app) -> None:
+    """A database as init-db leaves it: empty, but for the default site the migrations made."""
+    from commentsvc.models.sites import Site
+
+    wipe(app)
+    with app.app_context():
+        db.session.add(Site(id="default", name="", settings={}, created_at=utcnow()))
+        db.session.commit()
+
+
+@pytest.mark.parametrize("form", ["json", "jsonl"])
+def test_an_export_of_several_sites_restores_them_their_people_and_threads_exactly(
+    app, runner, several_sites, tmp_path, form
+):
+    before = snapshot(app)
+    assert [row[0] for row in before["site"]] == ["a", "b", "default"]
+    assert len(before["site_origin"]) == 3 and len(before["site_role"]) == 2
+    with app.app_context():
+        from commentsvc.sites.registry import thread_counts
+
+        assert thread_counts() == {"default": 1, "a": 1, "b": 2}  # and the import's nyhet-9
+    out = tmp_path / f"export.{form}"
+    result = runner.invoke(args=["export", "--format", form, "--with-secrets", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    fresh(app)
+    result = runner.invoke(args=["import-json", str(out)])
+    assert result.exit_code == 0, result.output
+    assert snapshot(app) == before
+    # And they work as sites: each origin reads its own site's thread of the same key.
+    client = app.test_client()
+    for origin, site in (("https://www.avisan.se", "a"), ("https://b.example.se", "b")):
+        thread = client.get(
+            "/api/v1/comments", query_string={"article": "nyhet-1"}, headers={"Origin": origin}
+        )
+        assert thread.status_code == 200
+        shown = " ".join(c["html"] for c in thread.get_json()["comments"])
+        assert f"Skrivet på {site}" in shown
+        assert {
+            f"Skrivet på {other}" for other in ("default", "a", "b") if other != site
+        }.isdisjoint(
+            {
+                c["html"].removeprefix("<p>").removesuffix("</p>")
+                for c in thread.get_json()["comments"]
+            }
+        )
+    from commentsvc import sites
+
+    with app.app_context():
+        assert sites.config_for("a")["MAX_LINKS"] == 7
+        assert sites.config_for("b")["MODERATION"] == "all"
+        assert sites.config_for("default")["MAX_LINKS"] == app.config["MAX_LINKS"]
+
+
+def test_a_database_with_a_second_site_is_not_empty_for_a_restore(
+    app, runner, several_sites, tmp_path
+):
+    out = tmp_path / "export.json"
+    assert runner.invoke(args=["export", "-o", str(out)]).exit_code == 0
+    wipe(app)
+    from commentsvc import sites
+
+    with app.app_context():
+        fresh(app)
+        sites.add_site("c", name="Cirkeln", origins=[], by="test", now=utcnow())
+        db.session.commit()
+    before = snapshot(app)
+    result = runner.invoke(args=["import-json", str(out)])
+    assert result.exit_code == 1 and "inte tom" in result.output
+    assert snapshot(app) == before

@@ -182,8 +182,11 @@ def _checked(head: dict) -> dict:
 
 def database_is_empty() -> bool:
     """Nothing but what init-db puts in: the default site as the migrations made it."""
-    sites = [(s.id, s.name, s.settings) for s in db.session.execute(select(Site)).scalars()]
-    return sites in ([], [(DEFAULT_SITE, "", {})]) and all(
+    # The sites are read, not compared in SQL: PostgreSQL has no equality for JSON.
+    sites = db.session.execute(select(Site.id, Site.name, Site.settings)).all()
+    return all(
+        site.id == DEFAULT_SITE and not site.name and not site.settings for site in sites
+    ) and all(
         db.session.execute(select(func.count()).select_from(t)).scalar_one() == 0
         for t in exported_tables()
         if t.name != "site"

@@ -14,6 +14,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from commentsvc.errors import DomainError
 from commentsvc.extensions import db
 from commentsvc.models.base import utcnow
+from commentsvc.sites import use_site
+from commentsvc.sites.options import site_option
 
 
 def _progress(message: str) -> None:
@@ -33,12 +35,16 @@ HOSTS = click.option(
     "hosts",
     multiple=True,
     help="Also take the pages of this host (an old address of the site); repeatable. "
-    "Pages on the hosts of ALLOWED_ORIGINS and PUBLIC_URL are always taken.",
+    "Pages on the hosts of the site's origins and PUBLIC_URL are always taken.",
 )
+# The site whose threads the comments join: its keys, its origins, its own mappings (the same
+# file imported into two sites is two copies; into one site twice, one).
+SITE = site_option("The site whose threads the comments join (default: default).")
 
 
-def _run_import(do_import, label: str | None = None) -> None:
-    """Run an importer, print its summary, and turn its failures into clear command errors.
+def _run_import(do_import, label: str | None = None, *, site: str) -> None:
+    """Run an importer on ``site``, print its summary, and turn its failures into clear
+    command errors.
 
     With a ``label``, ``do_import(bar)`` is given a ``core.ProgressBar`` (drawn on a terminal
     only) to start and advance; without one, ``do_import()`` is called as it is.
@@ -46,7 +52,7 @@ def _run_import(do_import, label: str | None = None) -> None:
     from commentsvc.moving.core import ProgressBar
 
     try:
-        with ProgressBar(label or "") as bar:
+        with use_site(site), ProgressBar(label or "") as bar:
             summary = do_import(bar) if label else do_import()
     except DomainError as error:
         raise _fail(error) from error
@@ -80,7 +86,8 @@ def _interrupted(error: Exception) -> click.ClickException:
 @click.option("--keep-pings", is_flag=True, help="Import pingbacks and trackbacks too.")
 @DRY_RUN
 @with_appcontext
-def import_wordpress(file: str, key: str, keep_pings: bool, dry_run: bool) -> None:
+@SITE
+def import_wordpress(file: str, key: str, keep_pings: bool, dry_run: bool, site: str) -> None:
     """Import the comments of a WordPress export (Tools → Export) into their threads."""
     from commentsvc.moving import wordpress
 
@@ -95,6 +102,7 @@ def import_wordpress(file: str, key: str, keep_pings: bool, dry_run: bool) -> No
             bar=bar,
         ),
         _("Comments"),
+        site=site,
     )
 
 
@@ -110,7 +118,8 @@ def import_wordpress(file: str, key: str, keep_pings: bool, dry_run: bool) -> No
 )
 @DRY_RUN
 @with_appcontext
-def import_disqus(file: str, key: str, dry_run: bool) -> None:
+@SITE
+def import_disqus(file: str, key: str, dry_run: bool, site: str) -> None:
     """Import the comments of a Disqus export into their threads."""
     from commentsvc.moving import disqus  # loaded when used: not in every worker
 
@@ -119,6 +128,7 @@ def import_disqus(file: str, key: str, dry_run: bool) -> None:
             file, key=key, now=utcnow(), progress=_progress, dry_run=dry_run, bar=bar
         ),
         _("Comments"),
+        site=site,
     )
 
 

@@ -7,20 +7,23 @@ from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
 from commentsvc.models.base import utcnow
-from commentsvc.moving.commands import DRY_RUN, HOSTS, _progress, _run_import
+from commentsvc.moving.commands import DRY_RUN, HOSTS, SITE, _progress, _run_import
 
 
 @click.command("import-isso")
 @click.argument("database", type=click.Path(exists=True, dir_okay=False))
 @click.option(
     "--base-url",
-    help="The site the threads' pages are on, when Isso knows them by path (one of "
-    "ALLOWED_ORIGINS; the only one is taken when there is one).",
+    help="The site the threads' pages are on, when Isso knows them by path (one of the "
+    "site's origins; the only one is taken when there is one).",
 )
 @HOSTS
 @DRY_RUN
 @with_appcontext
-def import_isso(database: str, base_url: str | None, hosts: tuple[str, ...], dry_run: bool) -> None:
+@SITE
+def import_isso(
+    database: str, base_url: str | None, hosts: tuple[str, ...], dry_run: bool, site: str
+) -> None:
     """Import the comments of an Isso database (dbpath in Isso's configuration), read-only."""
     from commentsvc.moving import isso  # loaded when used: not in every worker
 
@@ -35,4 +38,5 @@ def import_isso(database: str, base_url: str | None, hosts: tuple[str, ...], dry
             bar=bar,
         ),
         _("Comments"),
+        site=site,
     )

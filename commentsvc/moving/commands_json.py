@@ -11,15 +11,15 @@ from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
 from commentsvc.models.base import utcnow
-from commentsvc.moving.commands import DRY_RUN, HOSTS, _progress, _run_import
+from commentsvc.moving.commands import DRY_RUN, HOSTS, SITE, _progress, _run_import
 
 if TYPE_CHECKING:  # the readers load when a command runs, not in every worker
     from commentsvc.moving.core import ProgressBar
 
 
-def _run(do_import: Callable[..., object]) -> None:
-    """Run an importer with the imports' progress bar on a terminal (the readers say how far
-    through the file they are), else the progress lines; then its summary."""
+def _run(do_import: Callable[..., object], *, site: str) -> None:
+    """Run an importer on ``site`` with the imports' progress bar on a terminal (the readers
+    say how far through the file they are), else the progress lines; then its summary."""
 
     def run(bar: ProgressBar):
         done = 0
@@ -34,7 +34,7 @@ def _run(do_import: Callable[..., object]) -> None:
         shown = bar.shown
         return do_import(progress=None if shown else _progress, advance=advance if shown else None)
 
-    _run_import(run, _("Importing"))
+    _run_import(run, _("Importing"), site=site)
 
 
 @click.command("import-remark42")
@@ -42,11 +42,12 @@ def _run(do_import: Callable[..., object]) -> None:
 @HOSTS
 @DRY_RUN
 @with_appcontext
-def import_remark42(file: str, hosts: tuple[str, ...], dry_run: bool) -> None:
+@SITE
+def import_remark42(file: str, hosts: tuple[str, ...], dry_run: bool, site: str) -> None:
     """Import the comments of a Remark42 backup (its JSON-lines export, gzipped or not)."""
     from commentsvc.moving import remark42  # loaded when used: not in every worker
 
-    _run(partial(remark42.import_file, file, now=utcnow(), hosts=hosts, dry_run=dry_run))
+    _run(partial(remark42.import_file, file, now=utcnow(), hosts=hosts, dry_run=dry_run), site=site)
 
 
 @click.command("import-commento")
@@ -54,7 +55,8 @@ def import_remark42(file: str, hosts: tuple[str, ...], dry_run: bool) -> None:
 @HOSTS
 @DRY_RUN
 @with_appcontext
-def import_commento(file: str, hosts: tuple[str, ...], dry_run: bool) -> None:
+@SITE
+def import_commento(file: str, hosts: tuple[str, ...], dry_run: bool, site: str) -> None:
     """Import the comments of a Commento or Comentario export (JSON, gzipped or not).
 
     Commenters' email addresses are kept with their comments (never shown); nobody is
@@ -62,7 +64,7 @@ def import_commento(file: str, hosts: tuple[str, ...], dry_run: bool) -> None:
     """
     from commentsvc.moving import commento  # loaded when used: not in every worker
 
-    _run(partial(commento.import_file, file, now=utcnow(), hosts=hosts, dry_run=dry_run))
+    _run(partial(commento.import_file, file, now=utcnow(), hosts=hosts, dry_run=dry_run), site=site)
 
 
 COMMANDS = [import_remark42, import_commento]

@@ -17,6 +17,8 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from commentsvc.models.base import utcnow
+from commentsvc.sites import config_for
+from commentsvc.sites.options import site_option
 
 
 def refused_path(output: str) -> str | None:
@@ -64,16 +66,18 @@ def private_file(output: str) -> Iterator[TextIO]:
     help="The file to write (readable by you only); standard output when left out.",
 )
 @with_appcontext
-def export_wordpress(output: str | None) -> None:
-    """Write every article with comments, and its comments, as a WordPress export (WXR 1.2)
-    for WordPress's importer (Tools → Import → WordPress)."""
+@site_option("The site whose threads are exported (default: default).")
+def export_wordpress(output: str | None, site: str) -> None:
+    """Write every article of a site with comments, and its comments, as a WordPress export
+    (WXR 1.2) for WordPress's importer (Tools → Import → WordPress)."""
     from zoneinfo import ZoneInfo
 
     from commentsvc.moving import wxr
     from commentsvc.moving.core import ProgressBar
 
-    config = current_app.config
-    site = wxr.Site(
+    config = config_for(site)  # the site's name and time zone
+    about = wxr.Site(
+        id=site,
         name=config["SITE_NAME"],
         url=config.get("PUBLIC_URL") or "",
         zone=ZoneInfo(config["TIMEZONE"]),
@@ -92,15 +96,15 @@ def export_wordpress(output: str | None) -> None:
             raise click.ClickException(why)
         try:
             with private_file(output) as out, ProgressBar(_("Comments")) as bar:
-                bar.start(wxr.comments_to_write())
-                written = wxr.write_wxr(out, site, now=utcnow(), advance=bar.advance)
+                bar.start(wxr.comments_to_write(site))
+                written = wxr.write_wxr(out, about, now=utcnow(), advance=bar.advance)
         except OSError as error:
             raise click.ClickException(
                 _("The export cannot be written: %(error)s", error=error.strerror or error)
             ) from error
     else:
         # No bar here: on a terminal it would be drawn into the export itself.
-        written = wxr.write_wxr(sys.stdout, site, now=utcnow())
+        written = wxr.write_wxr(sys.stdout, about, now=utcnow())
     click.echo(
         _(
             "Exported %(articles)s and %(comments)s.",

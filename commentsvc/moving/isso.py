@@ -27,7 +27,6 @@ import sqlite3
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -50,6 +49,7 @@ from commentsvc.moving.isso_file import (
 from commentsvc.moving.markdown_text import to_comment_html
 from commentsvc.moving.pages import SiteHosts
 from commentsvc.moving.store import ArticleStore
+from commentsvc.sites import effective_config
 from commentsvc.weburls import web_origin
 
 PUBLISHED, PENDING, DELETED = 1, 2, 4
@@ -76,7 +76,7 @@ def _moment(value) -> datetime | None:
 def base_for(base_url: str | None) -> str | None:
     """The origin a thread's path is on: ``--base-url`` (which must be an allowed origin),
     else the only allowed origin, else None (each path thread is then skipped, saying so)."""
-    allowed = {web_origin(origin) for origin in current_app.config["ALLOWED_ORIGINS"]}
+    allowed = {web_origin(origin) for origin in effective_config()["ALLOWED_ORIGINS"]}
     allowed.discard("")
     if base_url is None:
         return next(iter(allowed)) if len(allowed) == 1 else None

@@ -1,6 +1,7 @@
-"""Which thread a page of the old system becomes: only pages on this service's own sites get
-one (the hosts of ALLOWED_ORIGINS and PUBLIC_URL, and any old address the person importing
-names with ``--host``); a page elsewhere is skipped, with the reason in the summary."""
+"""Which thread a page of the old system becomes: only pages on the site imported into get
+one (the hosts of its origins, ALLOWED_ORIGINS, and PUBLIC_URL, and any old address the person
+importing names with ``--host``); a page elsewhere, another site's included, is skipped, with
+the reason in the summary."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from urllib.parse import SplitResult, urlsplit
 
 from flask import current_app
 from flask_babel import gettext as _
+
+from commentsvc.sites import config_for, current_site_id
 
 
 @dataclass(frozen=True)
@@ -35,11 +38,12 @@ def _path(parts: SplitResult) -> str:
 
 
 class SiteHosts:
-    """The hosts whose pages may have threads here, and the origin each is served from."""
+    """The hosts whose pages may have threads on ``site`` (default: the command's), and the
+    origin each is served from."""
 
-    def __init__(self, extra: Iterable[str] = ()):
-        config = current_app.config
-        origins = [*config["ALLOWED_ORIGINS"], config.get("PUBLIC_URL") or ""]
+    def __init__(self, extra: Iterable[str] = (), *, site: str | None = None):
+        allowed = config_for(site or current_site_id())["ALLOWED_ORIGINS"]
+        origins = [*allowed, current_app.config.get("PUBLIC_URL") or ""]
         self.origins: dict[str, str] = {}
         for origin in origins:
             parts = urlsplit(origin)

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
@@ -31,11 +30,20 @@ from commentsvc.moving.core import (
     web_address,
 )
 from commentsvc.sanitize import clean_html
+from commentsvc.sites import DEFAULT_SITE, current_site_id
 from commentsvc.threads.rows import ANONYMOUS_AUTHOR, new_comment
 
 
+def mapping_source(source: str, site: str) -> str:
+    """The key of a source's mappings on ``site``: the same file imported into two sites is
+    two sources (two copies); the default site keeps the bare source, so what an installation
+    imported before it had sites is still known and not imported again."""
+    return (source if site == DEFAULT_SITE else f"site {site}: {source}")[:300]
+
+
 class ArticleStore:
-    """Stores articles of one source, each in its own transaction."""
+    """Stores articles of one source on one site (default: the command's), each in its own
+    transaction."""
 
     def __init__(
         self,
@@ -44,15 +52,16 @@ class ArticleStore:
         now: datetime,
         progress: Progress | None = None,
         dry_run: bool = False,
+        site: str | None = None,
     ):
-        self.source = source[:300]
+        self.site = site or current_site_id()
+        self.source = mapping_source(source, self.site)
         self.now = now
         # A dry run stores each article as a real run would and rolls it back, so what it
         # reports (new, already imported, skipped, cut) is what a real run would do.
         self.dry_run = dry_run
         self.summary = Summary(dry_run=dry_run)
         self.progress = progress
-        self.config = current_app.config
         self._seen_comment_ids: set[str] = set()
         self._every = 500
 
@@ -171,7 +180,7 @@ class ArticleStore:
         if article is None:
             # The host site may have opened the thread already: its comments join it.
             article = db.session.execute(
-                select(Article).where(Article.key == source.key)
+                select(Article).where(Article.site_id == self.site, Article.key == source.key)
             ).scalar_one_or_none()
         if article is not None:
             self.summary.articles_existing += 1
@@ -179,6 +188,7 @@ class ArticleStore:
             what = _("article %(id)s", id=source.source_id)
             notes = self.summary.notes
             article = Article(
+                site_id=self.site,
                 key=source.key,
                 title=capped(
                     source.title or source.key, ARTICLE_TITLE_MAX, what, _("title"), notes

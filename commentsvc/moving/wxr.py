@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import exists, func, select
 
 from commentsvc.extensions import db
+from commentsvc.models.sites import DEFAULT_SITE
 from commentsvc.models.threads import Article, Comment, CommentStatus
 from commentsvc.sanitize import xml_chars
 
@@ -50,12 +51,13 @@ WP_DATE = "%Y-%m-%d %H:%M:%S"
 
 @dataclass
 class Site:
-    """What the export says about the site: its name (the voice of staff replies), its
-    public address, and its time zone (WordPress's local dates)."""
+    """Which site's threads the export holds, and what it says about the site: its name (the
+    voice of staff replies), its public address, and its time zone (WordPress's local dates)."""
 
     name: str
     url: str
     zone: ZoneInfo
+    id: str = DEFAULT_SITE
 
 
 @dataclass
@@ -64,9 +66,14 @@ class Written:
     comments: int = 0
 
 
-def comments_to_write() -> int:
-    """How many comments the export will hold (for a progress bar)."""
-    return db.session.execute(select(func.count()).select_from(Comment)).scalar_one()
+def comments_to_write(site_id: str = DEFAULT_SITE) -> int:
+    """How many comments the export of ``site_id`` will hold (for a progress bar)."""
+    return db.session.execute(
+        select(func.count())
+        .select_from(Comment)
+        .join(Article, Article.id == Comment.article_id)
+        .where(Article.site_id == site_id)
+    ).scalar_one()
 
 
 def write_wxr(
@@ -86,7 +93,7 @@ def write_wxr(
     out.write(f"\t<wp:base_site_url>{_cdata(site.url)}</wp:base_site_url>\n")
     out.write(f"\t<wp:base_blog_url>{_cdata(site.url)}</wp:base_blog_url>\n")
     out.write("\t<generator>commentsvc</generator>\n\n")
-    for article in _articles():
+    for article in _articles(site.id):
         written.articles += 1
         _item_head(out, article, site)
         for page in _comment_pages(article.id):
@@ -100,14 +107,18 @@ def write_wxr(
     return written
 
 
-def _articles() -> Iterator:
-    """Every article that has a comment, by id, a page at a time."""
+def _articles(site_id: str) -> Iterator:
+    """Every article of the site that has a comment, by id, a page at a time."""
     columns = (Article.id, Article.key, Article.title, Article.url, Article.closed)
     last = 0
     while True:
         page = db.session.execute(
             select(*columns, Article.created_at)
-            .where(Article.id > last, exists().where(Comment.article_id == Article.id))
+            .where(
+                Article.site_id == site_id,
+                Article.id > last,
+                exists().where(Comment.article_id == Article.id),
+            )
             .order_by(Article.id)
             .limit(PAGE)
         ).all()

@@ -84,28 +84,35 @@ def test_the_upgrade_puts_old_staff_replies_under_the_sites_name(database):
     import sqlalchemy as sa
     from flask_migrate import upgrade
 
-    from commentsvc import moderation, threads
     from commentsvc.extensions import db
-    from commentsvc.models.base import utcnow
     from commentsvc.models.threads import Comment
-    from commentsvc.moderation import accounts
-    from tests.moderation.conftest import PASSWORD
+    from tests.old_rows import plant_article, plant_comment, plant_moderator
 
     app = database(SITE_NAME=SITE, MODERATION="none")
     with app.app_context():
         upgrade(revision="0013_audit_details")
-        accounts.create_moderator("moa.lind@kommun.example.se", PASSWORD, role="moderator")
-        accounts.create_moderator("ada", PASSWORD, role="admin", display_name="Ada på webben")
-        article = threads.create_article("nyhet-1", title="Nyhet", url="https://www.example.se/1")
-        draft = threads.Draft(comment="En fråga", author="moa.lind", email="moa@example.se")
-        question = threads.post_comment(article, draft, ip="192.0.2.0", now=utcnow()).id
-        old = {}
-        for login, shown in (("moa.lind@kommun.example.se", "moa.lind"), ("ada", "Ada på webben")):
-            reply = moderation.reply_as_staff(
-                question, f"Svar från {login}", by=login, author=shown, email="", now=utcnow()
+        with db.engine.begin() as conn:
+            plant_moderator(conn, "moa.lind@kommun.example.se")
+            plant_moderator(conn, "ada", role="admin", display_name="Ada på webben")
+            article = plant_article(conn, "nyhet-1", url="https://www.example.se/1")
+            question = plant_comment(
+                conn, article, "En fråga", author="moa.lind", email="moa@example.se"
             )
-            old[login] = reply.id
-        db.session.commit()
+            old = {}
+            for login, shown in (
+                ("moa.lind@kommun.example.se", "moa.lind"),
+                ("ada", "Ada på webben"),
+            ):
+                # As reply_as_staff wrote it then: the login's first part as the author.
+                old[login] = plant_comment(
+                    conn,
+                    article,
+                    f"Svar från {login}",
+                    author=shown,
+                    parent=question,
+                    by_staff=True,
+                    decided_by=login,
+                )
         upgrade()
         authors = dict(db.session.execute(sa.select(Comment.id, Comment.author)).all())
     assert authors[old["moa.lind@kommun.example.se"]] == SITE
