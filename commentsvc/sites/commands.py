@@ -117,7 +117,7 @@ def list_sites(as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
-    click.echo("\t".join((_("ID"), _("Name"), _("Origins"), _("Threads"))))
+    click.echo("\t".join((_("Id"), _("Name"), _("Origins"), _("Threads"))))
     for row in rows:
         origins = " ".join(row["origins"]) or "-"
         click.echo(f"{row['id']}\t{row['name']}\t{origins}\t{row['threads']}")
@@ -147,7 +147,7 @@ def show(site_id: str, as_json: bool) -> None:
         }
         click.echo(json.dumps(shown, indent=2, ensure_ascii=False))
         return
-    click.echo(f"{_('ID')}: {found.id}")
+    click.echo(f"{_('Id')}: {found.id}")
     click.echo(f"{_('Name')}: {found.name}")
     click.echo(f"{_('Origins')}: {' '.join(config['ALLOWED_ORIGINS']) or '-'}")
     click.echo(f"{_('Threads')}: {registry.thread_counts().get(found.id, 0)}")

@@ -4,6 +4,7 @@ sent; a moderator's own mail choice."""
 from __future__ import annotations
 
 from flask import (
+    abort,
     flash,
     get_flashed_messages,
     redirect,
@@ -21,13 +22,16 @@ from commentsvc.forms.desk import (
     SettingsForm,
 )
 from commentsvc.models.base import utcnow
+from commentsvc.models.sites import DEFAULT_SITE
 from commentsvc.moderation import accounts
+from commentsvc.moderation.access import may_admin_site
 from commentsvc.moderation.auth import (
     admin_required,
     current_moderator,
     login_required,
 )
 from commentsvc.notify import outbox
+from commentsvc.sites.registry import SiteNotFound, all_sites, find_site
 from commentsvc.views.moderation._common import actor, bp, safe_next
 
 
@@ -131,10 +135,17 @@ def notify():
 
 
 @bp.route("/settings", methods=["GET", "POST"])
-@admin_required
+@login_required
 def settings_page():
-    effective = settings.effective_config()
-    shown = None if request.method == "POST" else {key: effective[key] for key in settings.EDITABLE}
+    """The policy of one site (``?site=ID``; the default site without it)."""
+    site_id = request.args.get("site") or DEFAULT_SITE
+    if not may_admin_site(current_moderator(), site_id):
+        abort(403)
+    try:
+        site = find_site(site_id)
+    except SiteNotFound:
+        abort(404)
+    shown = None if request.method == "POST" else settings.site_settings(site.id)
     form = SettingsForm(data=shown)
     if form.validate_on_submit():
         try:
@@ -142,6 +153,7 @@ def settings_page():
                 {key: form[key].data for key in settings.EDITABLE},
                 by=actor(),
                 now=utcnow(),
+                site=site.id,
             )
         except DomainError as error:
             db.session.rollback()
@@ -149,9 +161,12 @@ def settings_page():
         else:
             db.session.commit()
             flash(str(_l("The settings are saved and apply at once.")))
-            return redirect(url_for("moderation.settings_page"), code=303)
+            return redirect(url_for("moderation.settings_page", site=site.id), code=303)
     status = 422 if request.method == "POST" else 200
-    return render_template("moderation/settings.html", form=form), status
+    choosable = [s for s in all_sites() if may_admin_site(current_moderator(), s.id)]
+    return render_template(
+        "moderation/settings.html", form=form, site=site, sites=choosable
+    ), status
 
 
 @bp.get("/mail")
