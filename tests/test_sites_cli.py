@@ -294,3 +294,48 @@ def test_a_sites_language_is_the_language_of_its_thread_page(site, site_b, runne
     assert "Leave a reply" in on_b.get_data(as_text=True)
     assert "Lämna ett svar" in on_default.get_data(as_text=True)
     assert "Leave a reply" not in on_default.get_data(as_text=True)
+
+
+def notice_paragraph(page: str) -> str:
+    start = page.index('<p class="privacy-notice">')
+    return page[start : page.index("</p>", start)]
+
+
+def test_a_sites_accessibility_statement_is_linked_beside_the_privacy_notice_of_its_forms_only(
+    site, site_b, thread, client
+):
+    thread("nyhet-1", "b")
+    thread("nyhet-1")
+    statement = "https://kultur.example.se/tillganglighet"
+    assert site("set", "b", f"ACCESSIBILITY_URL={statement}").exit_code == 0
+    link = f'<a href="{statement}">Tillgänglighetsredogörelse</a>'
+    on_b = {"article": "nyhet-1", "site": "b"}
+    for path in ("/thread", "/embed"):  # the plain page and the iframe
+        assert link in notice_paragraph(client.get(path, query_string=on_b).get_data(as_text=True))
+        default = client.get(path, query_string={"article": "nyhet-1"}).get_data(as_text=True)
+        assert "Tillgänglighetsredogörelse" not in notice_paragraph(default)
+    english = client.get("/thread", query_string={**on_b, "lang": "en"}).get_data(as_text=True)
+    assert f'<a href="{statement}">Accessibility statement</a>' in notice_paragraph(english)
+    # The script embed builds the link from the API's answer.
+    api = client.get(
+        "/api/v1/comments",
+        query_string={"article": "nyhet-1", "texts": "1"},
+        headers={"Origin": B_ORIGIN},
+    ).get_json()
+    assert api["privacy"]["accessibility_url"] == statement
+    assert api["texts"]["accessibility"] == "Tillgänglighetsredogörelse"
+    assert (
+        client.get("/api/v1/comments", query_string={"article": "nyhet-1"}).get_json()["privacy"][
+            "accessibility_url"
+        ]
+        is None
+    )
+
+
+def test_a_statement_address_that_is_no_web_address_is_shown_as_no_link(
+    site, site_b, thread, client
+):
+    thread("nyhet-1", "b")
+    assert site("set", "b", "ACCESSIBILITY_URL=javascript:alert(1)").exit_code == 0
+    page = client.get("/thread", query_string={"article": "nyhet-1", "site": "b"})
+    assert "Tillgänglighetsredogörelse" not in notice_paragraph(page.get_data(as_text=True))
