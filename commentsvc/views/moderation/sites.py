@@ -4,7 +4,7 @@ site is ``access.may_admin_site``'s answer alone."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from commentsvc.extensions import db
@@ -78,8 +78,6 @@ def sites():
 
 def _setting_notes(site) -> dict[str, tuple[bool, object]]:
     """For each setting on the page: is it the site's own, and the installation's value."""
-    from flask import current_app
-
     own = site.settings or {}
     return {
         spec.key: (spec.key in own, current_app.config[spec.key]) for spec in SITE_PAGE_SETTINGS
