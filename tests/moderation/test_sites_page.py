@@ -294,3 +294,14 @@ def form_values(page: str) -> dict[str, str]:
     for name, text in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', page, re.S):
         values[name] = text.lstrip("\r\n")
     return values
+
+
+def test_every_setting_on_a_sites_page_is_declared_with_a_label():
+    """The page's fields come from the declarations (setting_specs.py): a per-site key declared
+    without a label would show its bare name."""
+    from commentsvc.setting_specs import PER_SITE_KEYS, SETTINGS, SITE_PAGE_SETTINGS
+
+    assert {spec.key for spec in SITE_PAGE_SETTINGS} == PER_SITE_KEYS - {
+        spec.key for spec in SETTINGS if spec.editable
+    }
+    assert [spec.key for spec in SITE_PAGE_SETTINGS if not spec.label] == []
