@@ -17,6 +17,7 @@ from commentsvc.extensions import babel, compress, csrf, db, init_migrate
 from commentsvc.forms.comment import MAX_ID
 from commentsvc.moderation.auth import ModeratorSessionInterface
 from commentsvc.notify import events as notify_events
+from commentsvc.privacy.addresses import accessibility_statement
 from commentsvc.privacy.addresses import notice as privacy_notice
 from commentsvc.ratelimits import init_limiter, log_storage_faults
 from commentsvc.setting_specs import LANGUAGES
@@ -95,6 +96,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["privacy_notice"] = privacy_notice
+    app.jinja_env.globals["accessibility_statement"] = accessibility_statement
     # Every address a template shows as a link goes through the one rule (weburls.py).
     app.jinja_env.filters["safe_href"] = safe_href
     app.jinja_env.globals["public_url"] = public_url

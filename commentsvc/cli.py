@@ -260,3 +260,7 @@ def register_commands(app: Flask) -> None:
     from commentsvc.moving.commands_isso import import_isso
 
     app.cli.add_command(import_isso)
+    from commentsvc.sites.commands import COMMANDS as SITE_COMMANDS
+
+    for command in SITE_COMMANDS:
+        app.cli.add_command(command)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import lazy_gettext as _l
 
@@ -21,6 +22,7 @@ LARGEST = 2**31 - 1
 # a hundred years keeps every such date a real one.
 CENTURY_DAYS = 36500
 LANGUAGES = ("sv", "en")  # the languages the service speaks, Swedish first
+LANGUAGE_NAMES = {"sv": _l("Swedish"), "en": _l("English")}
 YEAR_MINUTES = 365 * 24 * 60
 
 
@@ -34,8 +36,9 @@ class SettingInvalid(ValueError):
 
 @dataclass(frozen=True, kw_only=True)
 class SettingSpec:
-    """One configuration key. ``label`` is its field's label on the settings page, and only an
-    ``editable`` setting has one."""
+    """One configuration key. ``label`` is its field's label on the settings page (``editable``
+    settings) or on a site's page (the other ``per_site`` ones); the installation's own keys
+    have none."""
 
     key: str
     default: Any
@@ -116,6 +119,22 @@ class Text(SettingSpec):
         return value
 
 
+@dataclass(frozen=True, kw_only=True)
+class TimeZone(Text):
+    """An IANA time zone name (``Europe/Stockholm``): a wrong one would fail every page that
+    shows a time, so it is refused where it is set."""
+
+    def check(self, value: Any) -> str:
+        name = super().check(value)
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise self.refuse(
+                _l("Enter a time zone by its IANA name, like Europe/Stockholm.")
+            ) from None
+        return name
+
+
 def _same(item: str) -> str:
     return item
 
@@ -156,7 +175,14 @@ SETTINGS: tuple[SettingSpec, ...] = (
             ("none", _l("None (only those held by links or words)")),
         ),
     ),
-    WholeNumber(key="MAX_DEPTH", per_site=True, default=5, minimum=1, maximum=100),
+    WholeNumber(
+        key="MAX_DEPTH",
+        per_site=True,
+        default=5,
+        minimum=1,
+        maximum=100,
+        label=_l("Deepest level of replies"),
+    ),
     # A comment holds at most 5000 characters, so far fewer links than this: at the top, the
     # number means "no limit" (sites and tests that want none write 100000).
     WholeNumber(
@@ -185,19 +211,32 @@ SETTINGS: tuple[SettingSpec, ...] = (
         editable=True,
         label=_l("Close threads this many days after they start (0: never)"),
     ),
-    WholeNumber(key="EDIT_WINDOW_MINUTES", per_site=True, default=15, maximum=YEAR_MINUTES),
+    WholeNumber(
+        key="EDIT_WINDOW_MINUTES",
+        per_site=True,
+        default=15,
+        maximum=YEAR_MINUTES,
+        label=_l("Minutes an author may edit or delete their comment"),
+    ),
     OneOf(
         key="LANGUAGE",
         per_site=True,
         default="sv",
-        choices=tuple((code, None) for code in LANGUAGES),
+        label=_l("Language"),
+        choices=tuple((code, LANGUAGE_NAMES[code]) for code in LANGUAGES),
     ),
-    Text(
-        key="TIMEZONE", per_site=True, default="Europe/Stockholm"
-    ),  # how times are shown to readers
-    Flag(
-        key="LANGUAGE_FROM_BROWSER", per_site=True, default=False
-    ),  # True: Accept-Language picks sv or en
+    TimeZone(  # how times are shown to readers
+        key="TIMEZONE",
+        per_site=True,
+        default="Europe/Stockholm",
+        label=_l("Time zone (like Europe/Stockholm)"),
+    ),
+    Flag(  # True: Accept-Language picks sv or en
+        key="LANGUAGE_FROM_BROWSER",
+        per_site=True,
+        default=False,
+        label=_l("Speak the reader's browser language (Swedish or English)"),
+    ),
     # Longer than an hour and nobody gets a comment through the time trap.
     WholeNumber(
         key="MIN_SUBMIT_SECONDS",
@@ -206,13 +245,34 @@ SETTINGS: tuple[SettingSpec, ...] = (
         editable=True,
         label=_l("Mark as spam forms sent faster than this many seconds (0: off)"),
     ),
-    Flag(key="NEWEST_FIRST", per_site=True, default=False),
-    WholeNumber(key="COMMENTS_PER_PAGE", per_site=True, default=50, minimum=1, maximum=100000),
+    Flag(key="NEWEST_FIRST", per_site=True, default=False, label=_l("Newest comments first")),
+    WholeNumber(
+        key="COMMENTS_PER_PAGE",
+        per_site=True,
+        default=50,
+        minimum=1,
+        maximum=100000,
+        label=_l("Top-level comments per page"),
+    ),
     # What one page carries of the replies: at most this many under one top-level comment,
     # and this many in all (also a page of one comment's further replies); the rest are
     # reached through "more replies" links and the API's cursor (threads/replies.py).
-    WholeNumber(key="REPLIES_PER_COMMENT", per_site=True, default=50, minimum=1, maximum=100000),
-    WholeNumber(key="REPLIES_PER_PAGE", per_site=True, default=300, minimum=1, maximum=100000),
+    WholeNumber(
+        key="REPLIES_PER_COMMENT",
+        per_site=True,
+        default=50,
+        minimum=1,
+        maximum=100000,
+        label=_l("Replies shown under one comment"),
+    ),
+    WholeNumber(
+        key="REPLIES_PER_PAGE",
+        per_site=True,
+        default=300,
+        minimum=1,
+        maximum=100000,
+        label=_l("Replies on one page in all"),
+    ),
     Flag(key="DEMO", default=False),  # serve the demo article at /
     Flag(key="RATELIMIT_ENABLED", default=True),
     # Where the rate limits count: "database://", the service's own database, shared by every
@@ -224,12 +284,41 @@ SETTINGS: tuple[SettingSpec, ...] = (
     Text(key="SMTP_USER", default=None, optional=True),
     Text(key="SMTP_PASSWORD", default=None, optional=True),
     Flag(key="SMTP_STARTTLS", default=False),
-    Text(key="MAIL_FROM", per_site=True, default="commentsvc@localhost"),
-    WholeNumber(key="REMEMBER_COOKIE_DAYS", per_site=True, default=365, maximum=CENTURY_DAYS),
+    Text(
+        key="MAIL_FROM",
+        per_site=True,
+        default="commentsvc@localhost",
+        label=_l("Sender address of the mails"),
+    ),
+    WholeNumber(
+        key="REMEMBER_COOKIE_DAYS",
+        per_site=True,
+        default=365,
+        maximum=CENTURY_DAYS,
+        label=_l("Days a reader's details are remembered (when they ask)"),
+    ),
     # The short privacy notice under every form (plain page, iframe, script embed); empty:
     # the built-in "Så behandlar vi dina personuppgifter" text. PRIVACY_URL: the full policy.
-    Text(key="PRIVACY_NOTICE", per_site=True, default=""),
-    Text(key="PRIVACY_URL", per_site=True, default=""),
+    Text(
+        key="PRIVACY_NOTICE",
+        per_site=True,
+        default="",
+        label=_l("Privacy notice under the form (empty: the built-in text)"),
+    ),
+    Text(
+        key="PRIVACY_URL",
+        per_site=True,
+        default="",
+        label=_l("Address of the privacy policy"),
+    ),
+    # The site's accessibility statement (the Swedish law on accessibility of digital public
+    # service asks for one), linked beside the privacy notice; empty: no link.
+    Text(
+        key="ACCESSIBILITY_URL",
+        per_site=True,
+        default="",
+        label=_l("Address of the accessibility statement"),
+    ),
     # The service's own address, e.g. https://kommentarer.example.se: the base of every
     # absolute link we hand out (avatars in JSON, feeds, mails), never the request's Host.
     # Required unless DEBUG or TESTING (config.py checks it).
@@ -253,8 +342,18 @@ SETTINGS: tuple[SettingSpec, ...] = (
     # Reader reports (notice and action): a published comment whose independent readers weigh
     # this much (each network one, two with a confirmed notifier; at least two networks) is
     # held for review until a moderator decides (0: never held automatically).
-    WholeNumber(key="REPORTS_TO_HOLD", per_site=True, default=3),
-    Text(key="DSA_CONTACT", per_site=True, default=""),  # the report page's point of contact
+    WholeNumber(
+        key="REPORTS_TO_HOLD",
+        per_site=True,
+        default=3,
+        label=_l("Hold a comment when its readers' reports weigh this much (0: never)"),
+    ),
+    Text(  # the report page's point of contact
+        key="DSA_CONTACT",
+        per_site=True,
+        default="",
+        label=_l("Point of contact for reports of illegal content (DSA)"),
+    ),
     # How many reverse proxies (load balancer, CDN edge...) stand in front and add
     # X-Forwarded-For/-Proto/-Host. 0: none, the headers are ignored, so a reader cannot choose
     # their own address for rate limits and the stored (anonymized) IP.
@@ -270,7 +369,12 @@ SETTINGS: tuple[SettingSpec, ...] = (
     WholeNumber(key="THREAD_CACHE_MEGABYTES", default=8),
     # New threads opened on first use: per address (Flask-Limiter's syntax), and for the site.
     Text(key="RATELIMIT_NEW_ARTICLES", default="10 per hour"),
-    WholeNumber(key="MAX_NEW_ARTICLES_PER_DAY", per_site=True, default=1000),
+    WholeNumber(
+        key="MAX_NEW_ARTICLES_PER_DAY",
+        per_site=True,
+        default=1000,
+        label=_l("New threads opened by readers in a day at most"),
+    ),
     # The largest request body any route reads; larger ones get 413 before they are read.
     # The biggest honest form is the settings page's word lists, well under this.
     WholeNumber(key="MAX_CONTENT_LENGTH", default=1024 * 1024),
@@ -278,7 +382,13 @@ SETTINGS: tuple[SettingSpec, ...] = (
     # signature, and how long published comments are gathered into one mail (0: each goes
     # out with the next `send-mail` run).
     Text(key="SITE_NAME", default="Kommentarer"),  # a site's own: its name (``site set --name``)
-    WholeNumber(key="NOTIFY_BATCH_MINUTES", per_site=True, default=10, maximum=YEAR_MINUTES),
+    WholeNumber(
+        key="NOTIFY_BATCH_MINUTES",
+        per_site=True,
+        default=10,
+        maximum=YEAR_MINUTES,
+        label=_l("Minutes readers' notifications are gathered into one mail"),
+    ),
 )
 
 BY_KEY: dict[str, SettingSpec] = {spec.key: spec for spec in SETTINGS}
@@ -286,3 +396,8 @@ EDITABLE_SETTINGS: tuple[SettingSpec, ...] = tuple(spec for spec in SETTINGS if 
 # The keys a site may set for itself; the rest belong to the installation (its database, mail
 # server, secrets, limits of the machine).
 PER_SITE_KEYS: frozenset[str] = frozenset(spec.key for spec in SETTINGS if spec.of_site)
+# What a site's own page sets beside the admins' policy (every per-site key that is not editable
+# under *Inställningar*), in the declaration's order.
+SITE_PAGE_SETTINGS: tuple[SettingSpec, ...] = tuple(
+    spec for spec in SETTINGS if spec.per_site and not spec.editable
+)

@@ -81,7 +81,11 @@ def test_thread_gives_the_edit_window_and_the_privacy_notice_and_a_stamp_comes_a
     stamp = client.get("/api/v1/stamp")
     assert stamp.get_json()["ts"]
     assert stamp.headers["Cache-Control"] == "no-store"
-    assert body["privacy"] == {"text": "Så behandlar vi dina personuppgifter", "url": None}
+    assert body["privacy"] == {
+        "text": "Så behandlar vi dina personuppgifter",
+        "url": None,
+        "accessibility_url": None,
+    }
 
 
 @pytest.mark.parametrize(
@@ -90,7 +94,11 @@ def test_thread_gives_the_edit_window_and_the_privacy_notice_and_a_stamp_comes_a
 )
 def test_thread_shows_the_site_owners_privacy_notice(client, article):
     body = client.get("/api/v1/comments", query_string={"article": article}).get_json()
-    assert body["privacy"] == {"text": "Läs om GDPR", "url": "https://www.example.se/gdpr"}
+    assert body["privacy"] == {
+        "text": "Läs om GDPR",
+        "url": "https://www.example.se/gdpr",
+        "accessibility_url": None,
+    }
 
 
 def test_texts_follow_the_readers_language(client, article):

@@ -28,9 +28,11 @@ from wtforms.validators import (
 from commentsvc.forms.comment import CommentForm, MaxChars, check_email, strip_line, trimmed
 from commentsvc.setting_specs import (
     EDITABLE_SETTINGS,
+    Flag,
     OneOf,
     SettingInvalid,
     SettingSpec,
+    Text,
     TextList,
     WholeNumber,
 )
@@ -131,7 +133,8 @@ class FollowsDeclaration:
             raise StopValidation(str(error.message)) from None
 
 
-def _settings_field(spec: SettingSpec):
+def setting_field(spec: SettingSpec):
+    """The form field of one setting, as its declaration says (the settings page, a site's)."""
     follows = FollowsDeclaration(spec)
     if isinstance(spec, WholeNumber):
         return IntegerField(spec.label, validators=[InputRequired(_l("Enter a number.")), follows])
@@ -141,6 +144,10 @@ def _settings_field(spec: SettingSpec):
         )
     if isinstance(spec, TextList):
         return WordsField(spec.label, validators=[follows])
+    if isinstance(spec, Flag):
+        return BooleanField(spec.label, validators=[follows])
+    if isinstance(spec, Text):
+        return StringField(spec.label, filters=[trimmed], validators=[follows])
     raise TypeError(f"the settings page has no field for {type(spec).__name__} ({spec.key})")
 
 
@@ -148,7 +155,7 @@ def _settings_field(spec: SettingSpec):
 SettingsForm = type(
     "SettingsForm",
     (FlaskForm,),
-    {spec.key: _settings_field(spec) for spec in EDITABLE_SETTINGS},
+    {spec.key: setting_field(spec) for spec in EDITABLE_SETTINGS},
 )
 
 

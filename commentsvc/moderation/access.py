@@ -177,3 +177,13 @@ def manages_account(access: Access, roles: dict[str, ModeratorRole]) -> bool:
         return True
     admin_sites = access.admin_sites or frozenset()
     return bool(roles) and all(site in admin_sites for site in roles)
+
+
+def may_admin_site(moderator: Moderator | None, site_id: str | None) -> bool:
+    """May ``moderator`` change the site ``site_id`` (its name, origins and settings)? With
+    None: the installation's sites themselves (add and remove sites, see them all), which only
+    the installation's admin may."""
+    if moderator is None:
+        return False
+    access = access_of(moderator)
+    return access.installation_admin if site_id is None else access.admin_of(site_id)

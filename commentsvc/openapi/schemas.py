@@ -272,7 +272,15 @@ SCHEMAS: dict[str, Any] = {
             },
             "privacy": {
                 "type": "object",
-                "properties": {"text": {"type": "string"}, "url": {"type": ["string", "null"]}},
+                "properties": {
+                    "text": {"type": "string"},
+                    "url": {"type": ["string", "null"]},
+                    "accessibility_url": {
+                        "type": ["string", "null"],
+                        "description": "the site's accessibility statement, linked beside the "
+                        "privacy notice (texts.accessibility is the link's text)",
+                    },
+                },
             },
             "texts": {"type": "object", "additionalProperties": {"type": "string"}},
         },

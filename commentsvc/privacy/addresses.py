@@ -85,3 +85,13 @@ def notice() -> tuple[str, str]:
     config = effective_config()
     text = config["PRIVACY_NOTICE"] or _("How we handle your personal data")
     return text, config["PRIVACY_URL"]
+
+
+def accessibility_statement() -> str | None:
+    """The site's accessibility statement, linked beside the privacy notice under every form
+    (None: no link). A public body must link it from its digital services; the address goes
+    through the one rule for links we show."""
+    from commentsvc.sites.config import effective_config
+    from commentsvc.weburls import safe_href
+
+    return safe_href(effective_config()["ACCESSIBILITY_URL"] or None)

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
@@ -97,6 +98,7 @@ def _clean_origins(origins: Iterable[str], *, site_id: str) -> list[str]:
 
 
 def check_site_setting(key: str, value: Any) -> Any:
+    """The value as the site's rules use it (None: the installation's), or SiteInvalid."""
     if key not in PER_SITE_KEYS:
         raise SiteInvalid(
             _l(
@@ -106,6 +108,8 @@ def check_site_setting(key: str, value: Any) -> Any:
             ),
             field=key,
         )
+    if value is None:  # the installation's value again
+        return None
     try:
         return BY_KEY[key].check(value)
     except SettingInvalid as error:
@@ -178,10 +182,7 @@ def update_site(
         move_every_thread(db.session)  # origins decide whose thread a request reads
         forget_cached()
     if settings:
-        checked = {
-            key: (None if value is None else check_site_setting(key, value))
-            for key, value in settings.items()
-        }
+        checked = {key: check_site_setting(key, value) for key, value in settings.items()}
         store_settings(site_id, checked, by=by, now=now)
     return site
 
@@ -189,16 +190,19 @@ def update_site(
 def store_settings(site_id: str, values: Mapping[str, Any], *, by: str, now: datetime) -> None:
     """The site's own values (checked already); None takes the installation's value again.
 
-    Each value that changes is audited with its old and new value, and the site's threads get
-    a new version (CLOSE_AFTER_DAYS closes threads, a language changes every page)."""
+    A value equal to the installation's is not kept as the site's own either: a form saved as
+    it was, or set back to the installation's value, leaves the site following the
+    installation (and a later change of the installation's file reaches it). Each value that
+    changes is audited with its old and new value, and the site's threads get a new version
+    (CLOSE_AFTER_DAYS closes threads, a language changes every page)."""
     site = find_site(site_id)
     before = dict(config_for(site_id))
     own = dict(site.settings or {})
     changed = False
     for key, value in values.items():
-        if value is None:
+        if value is None or value == current_app.config.get(key):
             own.pop(key, None)
-        elif value != before.get(key):  # a value saved as it was stays the default's
+        else:
             own[key] = value
     site.settings = own  # a new dict: the JSON column sees the change
     db.session.flush()
@@ -214,10 +218,11 @@ def store_settings(site_id: str, values: Mapping[str, Any], *, by: str, now: dat
     db.session.flush()
 
 
-def remove_site(site_id: str, *, with_threads: bool, by: str, now: datetime) -> int:
-    """Remove a site, its origins and roles; its threads only when ``with_threads`` (else a
-    site with threads is refused). Returns how many threads went; the caller commits."""
-    site = find_site(site_id)
+def check_removal(site_id: str, *, with_threads: bool) -> int:
+    """How many threads removing ``site_id`` would take with it, or SiteInvalid when it may
+    not go (the default site; a site with threads, unless ``with_threads``). What the command
+    and the page ask about before they remove."""
+    find_site(site_id)
     if site_id == DEFAULT_SITE:
         raise SiteInvalid(
             _l(
@@ -231,12 +236,20 @@ def remove_site(site_id: str, *, with_threads: bool, by: str, now: datetime) -> 
         raise SiteInvalid(
             _l(
                 "The site %(site)s has %(count)s threads. Export them first, then remove the "
-                "site with its threads (--with-threads).",
+                "site with its threads.",
                 site=site_id,
                 count=threads,
             ),
-            field="id",
+            field="with_threads",
         )
+    return threads
+
+
+def remove_site(site_id: str, *, with_threads: bool, by: str, now: datetime) -> int:
+    """Remove a site, its origins and roles; its threads only when ``with_threads`` (else a
+    site with threads is refused). Returns how many threads went; the caller commits."""
+    threads = check_removal(site_id, with_threads=with_threads)
+    site = find_site(site_id)
     if threads:
         db.session.execute(delete(Article).where(Article.site_id == site_id))
     db.session.delete(site)

@@ -265,6 +265,9 @@
       fields.remember = { input: remember };
       if (b.privacy.url) privacy.append(h("a", { href: b.privacy.url, text: b.privacy.text }));
       else privacy.textContent = b.privacy.text;
+      if (b.privacy.accessibility_url) {
+        privacy.append(" · ", h("a", { href: b.privacy.accessibility_url, text: T.accessibility }));
+      }
       respond = h("div#respond", {}, [replyTitle, form, privacy]);
       closed.textContent = T.closed;
       section.append(home, respond);

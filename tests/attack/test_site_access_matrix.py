@@ -131,6 +131,8 @@ def sites_world(app):
         assert clients[name].login(name).status_code == 303, name
     ids["a"]["moderator_id"] = by_name["moa.alfa"]
     ids["b"]["moderator_id"] = by_name["mob.beta"]
+    for site in SITES:
+        ids[site]["site_id"] = site  # the sites page of each site
     return {"clients": clients, "ids": ids, "accounts": by_name}
 
 
@@ -322,3 +324,23 @@ def test_site_people_get_403_on_what_spans_the_installation(app, sites_world, wh
             wrong.append(f"{method} {url}: {answer.status_code}")
     assert not wrong, "\n".join(wrong)
     assert snapshot(app) == before
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("ada.alfa", {"/sites/a": 200, "/sites/b": 403, "/sites": 403, "/sites/a/remove": 403}),
+        ("moa.alfa", {"/sites/a": 403, "/sites/b": 403, "/sites": 403, "/sites/a/remove": 403}),
+        ("ida.alla", {"/sites/a": 200, "/sites/b": 200, "/sites": 200, "/sites/a/remove": 200}),
+    ],
+)
+def test_a_sites_page_is_its_admins_and_the_installations(app, sites_world, who, expected):
+    """A site's admin edits their own site only; adding and removing sites is the
+    installation admin's; a moderator has no sites page at all."""
+    client = sites_world["clients"][who]
+    got = {path: client.get(f"/moderation{path}").status_code for path in expected}
+    assert got == expected
+    before = snapshot(app)
+    if who != "ida.alla":
+        client.post("/moderation/sites/b", {"name": "Övertagen", "origins": "https://x.example"})
+        assert snapshot(app) == before

@@ -168,7 +168,8 @@ def test_the_settings_page_refuses_values_beyond_the_edges(
     )
     assert answer.status_code == 422
     page = answer.get_data(as_text=True)
-    assert f'<span class="error">{english if lang == "en" else swedish}</span>' in page
+    message = english if lang == "en" else swedish
+    assert f'<span class="error" id="{key}-error">{message}</span>' in page
     assert page.count('class="error"') == 1
     assert stored(app) == {}
 

@@ -46,7 +46,11 @@ MAX_COUNT_KEYS = 100
 
 def privacy_notice() -> dict[str, str | None]:
     text, url = addresses.notice()
-    return {"text": text, "url": url or None}
+    return {
+        "text": text,
+        "url": url or None,
+        "accessibility_url": addresses.accessibility_statement(),
+    }
 
 
 def embed_texts() -> dict[str, str]:
@@ -54,6 +58,7 @@ def embed_texts() -> dict[str, str]:
     form = CommentForm(formdata=None, meta={"csrf": False})
     return {
         "leave_reply": _("Leave a reply"),
+        "accessibility": _("Accessibility statement"),
         "reply_to": _("Reply to %(name)s", name="{name}"),
         "cancel_reply": _("Cancel reply"),
         "reply": _("Reply"),

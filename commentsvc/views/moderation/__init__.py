@@ -1,5 +1,5 @@
 """The moderation pages: sign-in, the queue and the actions on comments, admins' pages
-(moderators, settings, privacy requests), the audit log, and the reports tab (its own
+(moderators, sites, settings, privacy requests), the audit log, and the reports tab (its own
 blueprint, ``report_moderation``, in ``reports``).
 
 One blueprint, ``moderation`` (defined in ``_common``); each module adds the routes of one
@@ -9,7 +9,7 @@ the services and back, and commit once per action (the services only flush). A r
 comes back on the page it came from, as a message, with what the moderator typed kept.
 """
 
-from commentsvc.views.moderation import admin, comments, log, privacy, reports, signin
+from commentsvc.views.moderation import admin, comments, log, privacy, reports, signin, sites
 from commentsvc.views.moderation._common import bp
 
-__all__ = ["admin", "bp", "comments", "log", "privacy", "reports", "signin"]
+__all__ = ["admin", "bp", "comments", "log", "privacy", "reports", "signin", "sites"]

@@ -179,12 +179,14 @@ def notify():
 def settings_page():
     """One site's settings (``?site=ID``): a site's admin edits theirs, the installation's
     admin any site's (the default site's unless another is chosen)."""
-    choices = access.managed_sites(current_access())
-    ids = [s.id for s in choices]
-    site = request.args.get("site") or (DEFAULT_SITE if DEFAULT_SITE in ids else ids[0])
-    if site not in ids:
+    choices = {s.id: s for s in access.managed_sites(current_access())}
+    site_id = request.args.get("site") or (
+        DEFAULT_SITE if DEFAULT_SITE in choices else next(iter(choices), DEFAULT_SITE)
+    )
+    site = choices.get(site_id)
+    if site is None:
         abort(404)  # another site's settings are not there for this admin
-    shown = None if request.method == "POST" else settings.site_settings(site)
+    shown = None if request.method == "POST" else settings.site_settings(site.id)
     form = SettingsForm(data=shown)
     if form.validate_on_submit():
         try:
@@ -192,7 +194,7 @@ def settings_page():
                 {key: form[key].data for key in settings.EDITABLE},
                 by=actor(),
                 now=utcnow(),
-                site=site,
+                site=site.id,
             )
         except DomainError as error:
             db.session.rollback()
@@ -200,9 +202,11 @@ def settings_page():
         else:
             db.session.commit()
             flash(str(_l("The settings are saved and apply at once.")))
-            return redirect(url_for("moderation.settings_page", site=site), code=303)
+            return redirect(url_for("moderation.settings_page", site=site.id), code=303)
     status = 422 if request.method == "POST" else 200
-    return render_template("moderation/settings.html", form=form, sites=choices, site=site), status
+    return render_template(
+        "moderation/settings.html", form=form, site=site, sites=list(choices.values())
+    ), status
 
 
 @bp.get("/mail")
