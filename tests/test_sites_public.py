@@ -140,10 +140,16 @@ def test_a_thread_opened_on_first_use_belongs_to_the_origins_site_and_lies_on_it
     assert rows == [("kultur", "ny-artikel")]
 
 
-def test_an_unknown_site_is_a_clear_404(client, two_sites):
-    r = client.get("/api/v1/comments", query_string={"article": KEY, "site": "finns-inte"})
+@pytest.mark.parametrize("named", ["finns-inte", "", "Kultur", "kultur ", "../default"])
+def test_an_unknown_or_malformed_site_is_a_clear_404(client, two_sites, named):
+    r = client.get("/api/v1/comments", query_string={"article": KEY, "site": named})
     assert r.status_code == 404
     assert r.get_json()["error"] == "site_not_found"
+    counts = client.get("/api/v1/counts", query_string={"article": KEY, "site": named})
+    assert counts.status_code == 404
+
+
+def test_an_unknown_site_is_a_clear_404_on_the_page(client, two_sites):
     page = client.get("/thread", query_string={"article": KEY, "site": "finns-inte"})
     assert page.status_code == 404
     assert "finns-inte" in page.get_data(as_text=True)

@@ -30,7 +30,7 @@ def named_site() -> str | None:
         "multipart/form-data",
     ):
         named = request.form.get(SITE_ARG)
-    return named.strip() if named is not None else None
+    return named
 
 
 def site_of_comment(comment_id: int) -> str | None:
@@ -56,12 +56,12 @@ def request_site() -> str:
         if site is not None:
             return site
     if owner is not None:
-        if named and named != owner:
+        if named is not None and named != owner:
             raise OriginNotAllowed(
                 _l("This website may not reach the discussions of another site."), field="site"
             )
         return owner
-    if named:
+    if named is not None:  # an empty or malformed name is no site either: 404
         return find_site(named).id
     referer = web_origin(request.headers.get("Referer") or "")
     return site_of_origin(referer) or DEFAULT_SITE
@@ -99,7 +99,10 @@ def install(app: Flask) -> None:
 
     @app.url_defaults
     def carry_site(endpoint: str, values: dict) -> None:
-        if endpoint in THREAD_ENDPOINTS and "site" not in values:
-            site = current_site_id()
-            if site != DEFAULT_SITE:
-                values["site"] = site
+        if endpoint not in THREAD_ENDPOINTS:
+            return
+        site = values.get("site", current_site_id())
+        if site == DEFAULT_SITE:
+            values.pop("site", None)  # the default site's addresses name none
+        else:
+            values["site"] = site
