@@ -225,6 +225,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
     Text(key="SMTP_PASSWORD", default=None, optional=True),
     Flag(key="SMTP_STARTTLS", default=False),
     Text(key="MAIL_FROM", per_site=True, default="commentsvc@localhost"),
+    # Where answers to the mails go (Reply-To), when not to MAIL_FROM: "" sends none.
+    Text(key="MAIL_REPLY_TO", per_site=True, default=""),
     WholeNumber(key="REMEMBER_COOKIE_DAYS", per_site=True, default=365, maximum=CENTURY_DAYS),
     # The short privacy notice under every form (plain page, iframe, script embed); empty:
     # the built-in "Så behandlar vi dina personuppgifter" text. PRIVACY_URL: the full policy.
@@ -255,6 +257,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
     # held for review until a moderator decides (0: never held automatically).
     WholeNumber(key="REPORTS_TO_HOLD", per_site=True, default=3),
     Text(key="DSA_CONTACT", per_site=True, default=""),  # the report page's point of contact
+    # The provider a statement of reasons names (DSA art. 17): "" names the site (SITE_NAME).
+    Text(key="PROVIDER_NAME", per_site=True, default=""),
     # How many reverse proxies (load balancer, CDN edge...) stand in front and add
     # X-Forwarded-For/-Proto/-Host. 0: none, the headers are ignored, so a reader cannot choose
     # their own address for rate limits and the stored (anonymized) IP.

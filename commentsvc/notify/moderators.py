@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from commentsvc.extensions import db
 from commentsvc.models.moderation import Moderator
+from commentsvc.models.sites import SiteRole
 from commentsvc.models.threads import Comment
 from commentsvc.notify.mail import queue
 from commentsvc.threads.policy import describe_reason, reason_codes
@@ -16,11 +16,19 @@ from commentsvc.weburls import public_url
 
 
 def queue_moderator_mail(comment: Comment, *, now: datetime) -> int:
-    """Add one mail per moderator who asked for them; the caller commits. Returns how many."""
+    """Add one mail per moderator of the comment's site who asked for them, in the site's
+    language; the caller commits. Returns how many."""
+    site_id = comment.article.site_id
+    # An account with site roles works on those sites only; one without works on every site.
+    has_roles = exists().where(SiteRole.moderator_id == Moderator.id)
+    on_site = exists().where(SiteRole.moderator_id == Moderator.id, SiteRole.site_id == site_id)
     recipients = list(
         db.session.execute(
             select(Moderator.email).where(
-                Moderator.active.is_(True), Moderator.notify.is_(True), Moderator.email != ""
+                Moderator.active.is_(True),
+                Moderator.notify.is_(True),
+                Moderator.email != "",
+                ~has_roles | on_site,
             )
         ).scalars()
     )
@@ -29,7 +37,8 @@ def queue_moderator_mail(comment: Comment, *, now: datetime) -> int:
         queue(
             "comment_held",
             to=address,
-            language=current_app.config["LANGUAGE"],
+            language=None,  # the site's
+            site_id=site_id,
             now=now,
             # Tied to the comment: a decision on it takes the unsent call back (withdraw_mail).
             comment_id=comment.id,

@@ -21,7 +21,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -40,9 +39,8 @@ from commentsvc.models.moderation import AuditAction
 from commentsvc.models.threads import Article, Comment
 from commentsvc.models.tokens import TokenPurpose
 from commentsvc.moderation.actions import get_comment, record
-from commentsvc.notify.mail import queue
+from commentsvc.notify.mail import queue, site_language
 from commentsvc.privacy.identity import normalize_address
-from commentsvc.setting_specs import LANGUAGES
 from commentsvc.weburls import public_url
 
 CONFIRM_LINK_DAYS = 7
@@ -97,6 +95,7 @@ def subscribe(
     """Note the wish of ``comment``'s author; queue a confirmation mail when the address is
     not confirmed and had none in the last day. The caller commits."""
     address = normalize_address(comment.email)
+    site_id = comment.article.site_id
     if not address or "@" not in address:
         raise CommentRejected(
             _l("Enter your email address to be notified of new comments."), field="email"
@@ -109,7 +108,7 @@ def subscribe(
         comment_id=comment.id,
         email=comment.email,
         address=address,
-        language=language if language in LANGUAGES else current_app.config["LANGUAGE"],
+        language=site_language(site_id, language),
         created_at=now,
     )
     db.session.add(subscription)
@@ -159,8 +158,8 @@ def _queue_confirmation(subscriber: Subscriber, subscription: Subscription, now:
         "confirm",
         to=subscription.email,
         language=subscription.language,
+        site_id=article.site_id,
         now=now,
-        site=current_app.config["SITE_NAME"],
         title=article.title,
         link=confirm_url(subscriber, subscription.language, now=now),
         days=CONFIRM_LINK_DAYS,
