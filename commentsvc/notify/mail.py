@@ -106,9 +106,10 @@ def queue(
     **context,
 ) -> OutboxMail:
     """Render the mail ``template`` of ``site_id`` for ``to`` in ``language`` (None: the
-    site's) and add it to the outbox, due now; the caller commits. ``comment_id``: the comment whose withdrawal takes the unsent
-    mail back; ``about_address``: the person it quotes (found by an export or an erasure);
-    ``list_unsubscribe``: the address that stops such mails (RFC 8058)."""
+    site's) and add it to the outbox, due now; the caller commits. ``comment_id``: the
+    comment whose withdrawal takes the unsent mail back; ``about_address``: the person it
+    quotes (found by an export or an erasure); ``list_unsubscribe``: the address that stops
+    such mails (RFC 8058)."""
     rendered = render(template, language=language, site_id=site_id, **context)
     mail = OutboxMail.due_now(
         to,

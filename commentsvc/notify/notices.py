@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from commentsvc.extensions import db
 from commentsvc.models.reports import Report, ReportOutcome, StatementOfReasons
-from commentsvc.models.threads import Comment
 from commentsvc.models.sites import DEFAULT_SITE
+from commentsvc.models.threads import Comment
 from commentsvc.notify.mail import local_time, queue, render
 from commentsvc.reports import trust
 from commentsvc.reports.rules import dsa_contact, provider_name, reason_label, reports_to_hold

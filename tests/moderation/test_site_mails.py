@@ -117,9 +117,7 @@ def test_a_held_comment_calls_the_moderators_of_its_site_in_the_sites_language_a
     call = inbox["anna.mod@norrtalje.se"]
     assert call["From"] == "kommentarer@norrtalje.se"
     assert call["Reply-To"] is None  # a has none: answers go to the sender
-    assert call["Subject"] == (
-        "[Kommunfullmäktige] En kommentar väntar på granskning: Eva Berg"
-    )
+    assert call["Subject"] == ("[Kommunfullmäktige] En kommentar väntar på granskning: Eva Berg")
     assert text(call).rstrip().endswith("-- \nNorrtälje kommun")
 
 
