@@ -239,31 +239,40 @@ def read_unsubscribe(token: str | None) -> UnsubscribeLink:
 
 
 def unsubscribe(token: str | None, *, everything: bool, now: datetime) -> UnsubscribeLink:
-    """Stop the link's thread for its address, or everything (the address must then confirm
-    again before it gets mail). Only ever the address the link was signed for."""
+    """Stop the link's thread for its address, or everything from the thread's site (an
+    address left with no subscription on any site must then confirm again before it gets
+    mail). Only ever the address the link was signed for."""
     link = read_unsubscribe(token)
     address = link.address
     if everything or link.article_id is None:
-        end_subscriptions(address, None)
-        db.session.execute(delete(Subscriber).where(Subscriber.address == address))
-        # Confirmation links mailed before cannot sign the address up again: it asks anew.
-        tokens.spend_all(TokenPurpose.CONFIRM, address, now)
+        # Every mail from the link's site (a link whose thread is gone: from every site).
+        end_subscriptions(address, None, site_id=link.article.site_id if link.article else None)
+        left = select(Subscription.id).where(Subscription.address == address).limit(1)
+        if db.session.execute(left).first() is None:
+            db.session.execute(delete(Subscriber).where(Subscriber.address == address))
+            # Confirmation links mailed before cannot sign the address up again: it asks anew.
+            tokens.spend_all(TokenPurpose.CONFIRM, address, now)
     else:
         end_subscriptions(address, link.article_id)
     db.session.flush()
     return link
 
 
-def end_subscriptions(address: str, article_id: int | None) -> int:
-    """End the address's subscriptions (on one article, or all) and its waiting notifications."""
+def end_subscriptions(address: str, article_id: int | None, *, site_id: str | None = None) -> int:
+    """End the address's subscriptions (on one article, on one site's, or all) and its waiting
+    notifications."""
     where = [Subscription.address == address]
     pending = [Notification.address == address, Notification.mailed_at.is_(None)]
+    written = [Notification.address == address, Notification.mail_id.is_not(None)]
     if article_id is not None:
         where.append(Subscription.article_id == article_id)
         pending.append(Notification.article_id == article_id)
-    written = [Notification.address == address, Notification.mail_id.is_not(None)]
-    if article_id is not None:
         written.append(Notification.article_id == article_id)
+    elif site_id is not None:
+        of_site = select(Article.id).where(Article.site_id == site_id)
+        where.append(Subscription.article_id.in_(of_site))
+        pending.append(Notification.article_id.in_(of_site))
+        written.append(Notification.article_id.in_(of_site))
     removed = db.session.execute(delete(Subscription).where(*where)).rowcount
     db.session.execute(delete(Notification).where(*pending))
     # A notification kept in the outbox (the SMTP server was down) must not go out after.

@@ -201,3 +201,43 @@ def test_the_report_page_shows_the_point_of_contact_of_the_comments_site(app, cl
     assert "dsa@kulturinorr.se" in page_b
     assert "dsa@kulturinorr.se" not in page_a
     assert "kommentarer@norrtalje.se" in page_a  # a has no DSA_CONTACT: its sender
+
+
+def test_stopping_every_mail_from_a_site_names_it_and_leaves_the_other_sites_subscriptions(
+    app, client, runner, sites, smtp_server
+):
+    from sqlalchemy import select
+
+    from commentsvc.extensions import db
+    from commentsvc.models.mail import Subscription
+    from commentsvc.models.threads import Article
+    from commentsvc.notify import subscriptions
+
+    for site in ("b", "a"):  # one reader, the same address on both sites
+        post(app, site, "Hej!", email="erik@example.se", subscribe="article", approve=True)
+    confirmation = delivered(app, runner, smtp_server)["erik@example.se"]
+    link = re.search(r"https://\S+/subscriptions/confirm\S*", text(confirmation)).group(0)
+    with app.app_context():
+        subscriptions.confirm(parse_qs(urlsplit(link).query)["token"][0], now=NOW)
+        db.session.commit()
+    smtp_server.messages.clear()
+    post(app, "b", "News on the jazz.", email="lars@example.se", approve=True)
+    delivered(app, runner, smtp_server, minutes=60)
+    ((_rcpt, notification),) = smtp_server.messages
+    stop = urlsplit(notification["List-Unsubscribe"].strip("<>"))
+
+    page = client.get(f"{stop.path}?{stop.query}").get_data(as_text=True)
+    assert "Every email about comments from Kultur i Norr" in page
+    assert "Norrtälje kommun" not in page
+    done = client.post(f"{stop.path}?{stop.query}", data={"scope": "everything"})
+    assert done.status_code == 200
+    assert "You will get no more emails about comments from Kultur i Norr" in done.get_data(
+        as_text=True
+    )
+    with app.app_context():
+        left = db.session.execute(
+            select(Article.site_id)
+            .join(Subscription, Subscription.article_id == Article.id)
+            .where(Subscription.address == "erik@example.se")
+        ).scalars()
+        assert list(left) == ["a"]  # a's thread still mails the reader, without a new confirmation
