@@ -9,10 +9,18 @@ from commentsvc.models.sites import DEFAULT_SITE
 
 
 def _existing_site(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    from flask import current_app
+    from flask.cli import ScriptInfo
+
     from commentsvc.sites.registry import SiteNotFound, find_site
 
     if value is None:
         return DEFAULT_SITE
+    if not current_app:
+        # Options are read before the command's own app context (with_appcontext) begins:
+        # the look-up needs one, the same one the command then runs in.
+        app = ctx.ensure_object(ScriptInfo).load_app()
+        ctx.with_resource(app.app_context())
     try:
         return find_site(value).id
     except SiteNotFound as error:

@@ -17,6 +17,9 @@ from commentsvc.sites.config import enter_site
 from commentsvc.weburls import web_origin
 
 SITE_ARG = "site"
+# The desk's blueprints: they work on the sites of their comments, and read ``site`` as a
+# filter of their own (the transparency report's), never as the request's site.
+DESK_BLUEPRINTS = frozenset({"moderation", "report_moderation"})
 
 
 def named_site() -> str | None:
@@ -51,6 +54,6 @@ def request_site() -> str:
 def install(app: Flask) -> None:
     @app.before_request
     def choose_site() -> None:
-        if request.endpoint in (None, "static") or request.blueprint == "moderation":
+        if request.endpoint in (None, "static") or request.blueprint in DESK_BLUEPRINTS:
             return  # the desk works on the sites of its comments, not of the request
         enter_site(request_site())
