@@ -191,8 +191,11 @@ def mail_failures(retry: int | None) -> None:
     help="Markdown for people, JSON for scripts, CSV for spreadsheets.",
 )
 @with_appcontext
-@site_option("Only this site's figures; without it, the installation's with each site's beside.")
-def transparency_report(since: str | None, until: str | None, form: str, site: str) -> None:
+@site_option(
+    "Only this site's figures; without it, the installation's with each site's beside.",
+    every_site=True,
+)
+def transparency_report(since: str | None, until: str | None, form: str, site: str | None) -> None:
     """Reports received by reason, actions taken, median time to decision, comments held, and
     comments received by status: for one site, or for the installation and each site."""
     import json
@@ -207,20 +210,13 @@ def transparency_report(since: str | None, until: str | None, form: str, site: s
         end = reports.parse_until(until, start) if until else None
     except DomainError as error:
         raise click.BadParameter(str(error.message), param_hint="--until") from error
-    chosen = _site_given(site)
-    figures = reports.transparency(since=start, until=end, now=utcnow(), site=chosen)
+    figures = reports.transparency(since=start, until=end, now=utcnow(), site=site)
     if form == "json":
         click.echo(json.dumps(figures.as_dict(), indent=2, ensure_ascii=False))
     elif form == "csv":
         click.echo(reports.transparency_csv(figures), nl=False)
     else:
         click.echo(reports.transparency_markdown(figures), nl=False)
-
-
-def _site_given(site: str) -> str | None:
-    """The site the command was given with ``--site``, or None (the option left out)."""
-    given = click.get_current_context().get_parameter_source("site")
-    return site if given == click.core.ParameterSource.COMMANDLINE else None
 
 
 def register_commands(app: Flask) -> None:

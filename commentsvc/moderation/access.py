@@ -37,3 +37,19 @@ def admin_of(moderator: Moderator) -> set[str] | None:
 
 def is_installation_admin(moderator: Moderator) -> bool:
     return admin_of(moderator) is None
+
+
+def installation_admins() -> list[str]:
+    """The names of the installation's admins (active, with no site role): whom a site's
+    admin asks for what only they may do."""
+    with_roles = select(SiteRole.moderator_id)
+    accounts = db.session.execute(
+        select(Moderator)
+        .where(
+            Moderator.active.is_(True),
+            Moderator.role == ModeratorRole.ADMIN,
+            Moderator.id.not_in(with_roles),
+        )
+        .order_by(Moderator.username)
+    ).scalars()
+    return [account.display_name or account.username for account in accounts]

@@ -1,26 +1,35 @@
 """``--site ID`` for the commands that work on one site's threads (create-article, imports,
-reports): the site must exist; without the option, the default site."""
+reports): the site must exist; without the option, the default site (or, for a command about
+every site unless told otherwise, None)."""
 
 from __future__ import annotations
+
+from functools import partial
 
 import click
 
 from commentsvc.models.sites import DEFAULT_SITE
 
 
-def _existing_site(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+def _existing_site(
+    ctx: click.Context, param: click.Parameter, value: str | None, *, absent: str | None
+) -> str | None:
     from flask import current_app
     from flask.cli import ScriptInfo
 
+    if value is None:
+        return absent
+    if current_app:
+        return _look_up(value)
+    # Options are read before the command's own app context (with_appcontext) begins: the
+    # look-up has one of its own, gone again before the command starts (or fails to).
+    with ctx.ensure_object(ScriptInfo).load_app().app_context():
+        return _look_up(value)
+
+
+def _look_up(value: str) -> str:
     from commentsvc.sites.registry import SiteNotFound, find_site
 
-    if value is None:
-        return DEFAULT_SITE
-    if not current_app:
-        # Options are read before the command's own app context (with_appcontext) begins:
-        # the look-up needs one, the same one the command then runs in.
-        app = ctx.ensure_object(ScriptInfo).load_app()
-        ctx.with_resource(app.app_context())
     try:
         return find_site(value).id
     except SiteNotFound as error:
@@ -29,9 +38,16 @@ def _existing_site(ctx: click.Context, param: click.Parameter, value: str | None
 
 def site_option(
     help_text: str = "The site whose threads these are (default: default).",
+    *,
+    every_site: bool = False,
 ) -> click.Option:
-    """The option, as a decorator; the command receives ``site`` (an existing site's id). Put it
-    under ``@with_appcontext``: the site is looked up in the database."""
+    """The option, as a decorator; the command receives ``site`` (an existing site's id; with
+    ``every_site``, None when the option is left out). Put it under ``@with_appcontext``."""
     return click.option(
-        "--site", "site", default=None, metavar="ID", callback=_existing_site, help=help_text
+        "--site",
+        "site",
+        default=None,
+        metavar="ID",
+        callback=partial(_existing_site, absent=None if every_site else DEFAULT_SITE),
+        help=help_text,
     )

@@ -29,3 +29,16 @@ def site_admin_required(view):
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def installation_admin_required(view):
+    """The installation's admins only (an admin with no site role): a site's admin gets 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if admin_sites() is not None:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped

@@ -20,29 +20,42 @@ from commentsvc.forms.desk import (
     PrivacyForm,
 )
 from commentsvc.models.base import utcnow
-from commentsvc.moderation.auth import (
-    admin_required,
-)
+from commentsvc.moderation.access import installation_admins
 from commentsvc.views.moderation._common import actor, bp
+from commentsvc.views.moderation._sites import (
+    admin_sites,
+    installation_admin_required,
+    site_admin_required,
+)
+
+# The installation's admin sees and erases a person's data on every site (the address is one
+# person); a site's admin sees their sites' part, and asks the installation's admin to erase,
+# as an erasure reaches every site.
 
 
 def _privacy_page(form: PrivacyForm, status: int = 200, **context):
 
     from commentsvc.gdpr import rights  # loaded when used: not in every worker
 
+    sites = admin_sites()
     return render_template(
-        "moderation/privacy.html", form=form, audit=rights.recent_audit(), **context
+        "moderation/privacy.html",
+        form=form,
+        audit=rights.recent_audit(sites=sites),
+        view_sites=sorted(sites) if sites is not None else None,
+        ask=installation_admins() if sites is not None else [],
+        **context,
     ), status
 
 
 @bp.get("/privacy")
-@admin_required
+@site_admin_required
 def privacy():
     return _privacy_page(PrivacyForm(formdata=None))
 
 
 @bp.post("/privacy/lookup")
-@admin_required
+@site_admin_required
 def privacy_lookup():
     """What is stored about the email, shown on the page (an access: it is audited)."""
     from commentsvc.gdpr import rights  # loaded when used: not in every worker
@@ -50,7 +63,7 @@ def privacy_lookup():
     form = PrivacyForm()
     if not form.validate_on_submit():
         return _privacy_page(form, 422)
-    document = rights.personal_data(form.email.data, now=utcnow(), by=actor())
+    document = rights.personal_data(form.email.data, now=utcnow(), by=actor(), sites=admin_sites())
     db.session.commit()
     return _privacy_page(
         form,
@@ -61,7 +74,7 @@ def privacy_lookup():
 
 
 @bp.post("/privacy/export")
-@admin_required
+@site_admin_required
 def privacy_export():
     """The same document as ``privacy-export``, as a file to hand over to the person."""
     from commentsvc.gdpr import rights  # loaded when used: not in every worker
@@ -70,7 +83,7 @@ def privacy_export():
     if not form.validate_on_submit():
         return _privacy_page(form, 422)
     now = utcnow()
-    document = rights.personal_data(form.email.data, now=now, by=actor())
+    document = rights.personal_data(form.email.data, now=now, by=actor(), sites=admin_sites())
     db.session.commit()
     response = Response(
         json.dumps(document, ensure_ascii=False, indent=2) + "\n",
@@ -83,7 +96,7 @@ def privacy_export():
 
 
 @bp.post("/privacy/erase")
-@admin_required
+@installation_admin_required
 def privacy_erase():
     """First a confirmation page; with ``confirm=yes`` from it, the erasure."""
     from commentsvc.gdpr import rights  # loaded when used: not in every worker
