@@ -12,6 +12,7 @@ import pytest
 
 from tests.moderation.conftest import ModeratorClient
 from tests.moderation.two_sites import NOW, decide, give_role, make_sites, post, report
+from tests.test_audit_details import database as database  # the fixture, used here
 
 
 @pytest.fixture
@@ -142,3 +143,43 @@ def test_a_sites_admin_sees_their_sites_figures_and_no_other(app, make_moderator
     mats = ModeratorClient(app.test_client())
     mats.login("mats")
     assert mats.get("/moderation/transparency").status_code == 403
+
+
+def test_the_upgrade_gives_earlier_reports_and_statements_the_default_site(database):
+    """Every report and statement from before sites is the default site's, as every thread
+    was; the downgrade takes the column away again."""
+    import sqlalchemy as sa
+    from flask_migrate import downgrade, upgrade
+
+    from commentsvc.extensions import db
+
+    app = database()
+    with app.app_context():
+        upgrade(revision="0019_sites")
+        db.session.execute(
+            sa.text(
+                "INSERT INTO report (comment_id, reason, explanation, name, email, address,"
+                " reporter_token, good_faith, lang, created_at, purged, network)"
+                " VALUES (7, 'spam', '', '', '', '', '', false, 'sv', :now, false, '')"
+            ),
+            {"now": NOW},
+        )
+        db.session.execute(
+            sa.text(
+                "INSERT INTO statement_of_reasons (comment_id, recipient, address, reason,"
+                " ground, body, decided_by, created_at)"
+                " VALUES (7, '', '', 'spam', 'Reklam.', '', 'ada', :now)"
+            ),
+            {"now": NOW},
+        )
+        db.session.commit()
+        upgrade(revision="0020_report_site")
+        sites = db.session.execute(
+            sa.text("SELECT site_id FROM report UNION ALL SELECT site_id FROM statement_of_reasons")
+        ).scalars()
+        assert list(sites) == ["default", "default"]
+        db.session.commit()  # the read's transaction would hold the downgrade's lock
+        downgrade(revision="0019_sites")
+        columns = {c["name"] for c in sa.inspect(db.engine).get_columns("report")}
+        assert "site_id" not in columns and "reason" in columns
+        db.session.remove()
