@@ -12,7 +12,7 @@ text, is reached by the erasure through the comment's address.)
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -125,11 +125,13 @@ def log_page(
     actor: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    sites: Collection[str] | None = None,
     page: int = 1,
 ) -> Pagination:
     """One page of the log, newest first, filtered by kind, moderator and time; a page past
-    the end is the last one (a link kept from when the log was filtered differently)."""
-    conditions = []
+    the end is the last one (a link kept from when the log was filtered differently). With
+    ``sites``, the records of those sites only (never the installation's own)."""
+    conditions = [] if sites is None else [ModerationEvent.site_id.in_(sorted(sites))]
     if kind in KINDS:
         conditions.append(ModerationEvent.action.in_(KINDS[kind][1]))
     if actor:
@@ -145,13 +147,12 @@ def log_page(
     return found
 
 
-def actors() -> list[str]:
-    """Everyone who has done something, for the filter."""
-    return list(
-        db.session.execute(
-            select(ModerationEvent.actor).distinct().order_by(ModerationEvent.actor)
-        ).scalars()
-    )
+def actors(sites: Collection[str] | None = None) -> list[str]:
+    """Everyone who has done something (on ``sites``), for the filter."""
+    query = select(ModerationEvent.actor)
+    if sites is not None:
+        query = query.where(ModerationEvent.site_id.in_(sorted(sites)))
+    return list(db.session.execute(query.distinct().order_by(ModerationEvent.actor)).scalars())
 
 
 # --- the details as sentences: one function per action, translated when shown ------------
@@ -197,12 +198,27 @@ def _setting(details: dict, names: Names) -> str:
 
 
 def _account_created(details: dict, names: Names) -> str:
+    if "site" in details:
+        return gettext(
+            "%(account)s, role %(role)s on the site %(site)s",
+            account=_account(details, names),
+            role=details["role"],
+            site=details["site"],
+        )
     return gettext(
         "%(account)s, role %(role)s", account=_account(details, names), role=details["role"]
     )
 
 
 def _role_changed(details: dict, names: Names) -> str:
+    if "site" in details:
+        return gettext(
+            "%(account)s, role on the site %(site)s %(old)s → %(new)s",
+            account=_account(details, names),
+            site=details["site"],
+            old=details["old"] or "–",
+            new=details["new"] or "–",
+        )
     return gettext(
         "%(account)s, role %(old)s → %(new)s",
         account=_account(details, names),

@@ -70,16 +70,37 @@ def approve(comment_id: int) -> None:
 @click.option("--name", "display_name", default="", help="The name shown on staff replies.")
 @click.option("--notify", is_flag=True, help="Mail this moderator when a comment is held.")
 @click.option(
+    "--site",
+    "sites",
+    multiple=True,
+    metavar="ID",
+    help="A site the account works on, as admin with --admin (repeatable); without: every site.",
+)
+@click.option(
     "--password-stdin",
     is_flag=True,
     help="Read the password from the first line of standard input (for scripts).",
 )
 @with_appcontext
 def create_moderator(
-    username: str, admin: bool, email: str, display_name: str, notify: bool, password_stdin: bool
+    username: str,
+    admin: bool,
+    email: str,
+    display_name: str,
+    notify: bool,
+    sites: tuple[str, ...],
+    password_stdin: bool,
 ) -> None:
     """Add a moderator account (asks for the password twice)."""
     from commentsvc.moderation import accounts
+    from commentsvc.sites.registry import SiteNotFound, find_site
+
+    for site in sites:
+        # Checked before the password is asked for: a typo costs no typing.
+        try:
+            find_site(site)
+        except SiteNotFound as error:
+            raise click.BadParameter(str(error.message), param_hint="--site") from None
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -90,6 +111,7 @@ def create_moderator(
             username,
             password,
             role="admin" if admin else "moderator",
+            sites=sites,
             email=email,
             notify=notify,
             display_name=display_name,
@@ -97,7 +119,12 @@ def create_moderator(
     except DomainError as error:
         raise click.ClickException(str(error.message)) from error
     db.session.commit()
-    click.echo(f"Moderator {moderator.username!r} ({moderator.role.value}) is ready.")
+    if sites:
+        role = "admin" if admin else "moderator"
+        on = ", ".join(sorted(set(sites)))
+        click.echo(f"Moderator {moderator.username!r} ({role} of {on}) is ready.")
+    else:
+        click.echo(f"Moderator {moderator.username!r} ({moderator.role.value}) is ready.")
 
 
 @click.command("set-password")

@@ -48,6 +48,7 @@ def test_thread_lists_approved_comments_nested_without_emails(client, article, a
     body = r.get_json()
     assert body["article"] == {
         "key": article,
+        "site": "default",
         "title": "SOI Mitt startar i Svealand",
         "url": "https://www.example.se/nyheter/soi-mitt",
         "closed": False,

@@ -138,3 +138,28 @@ def test_the_console_script_prints_the_installed_version_without_a_configuration
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"commentsvc {version('commentsvc')}"
+
+
+def test_create_article_registers_the_key_on_the_site_named_and_only_there(app, runner):
+    from commentsvc import sites, threads
+    from commentsvc.errors import ArticleNotFound
+    from commentsvc.models.base import utcnow
+
+    with app.app_context():
+        sites.add_site("kultur", name="Kultur i Norr", origins=[], by="test", now=utcnow())
+        db.session.commit()
+    made = runner.invoke(
+        args=["create-article", "nyhet-1", "--title", "Konsert i parken", "--site", "kultur"]
+    )
+    assert made.exit_code == 0, made.output
+    assert "kultur" in made.output
+    default = runner.invoke(args=["create-article", "nyhet-1", "--title", "Nytt avtal"])
+    assert default.exit_code == 0, default.output
+    with app.app_context():
+        assert threads.find_article("nyhet-1", site="kultur").title == "Konsert i parken"
+        assert threads.find_article("nyhet-1", site="default").title == "Nytt avtal"
+    unknown = runner.invoke(args=["create-article", "nyhet-2", "--title", "X", "--site", "kulturr"])
+    assert unknown.exit_code == 2
+    assert "kulturr" in unknown.output
+    with app.app_context(), pytest.raises(ArticleNotFound):
+        threads.find_article("nyhet-2", site="default")

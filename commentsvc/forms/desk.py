@@ -13,6 +13,7 @@ from wtforms import (
     IntegerField,
     PasswordField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -95,6 +96,9 @@ class ModeratorForm(FlaskForm):
         _l("Role"), choices=choices(("moderator", _l("Moderator")), ("admin", _l("Administrator")))
     )
     notify = BooleanField(_l("Email when a comment waits for review"))
+    # The sites the account works on (the view offers those the admin manages); none: every
+    # site, which only the installation's admin may give.
+    sites = SelectMultipleField(_l("Sites"), choices=[], validate_choice=False)
 
 
 class WordsField(TextAreaField):
@@ -193,14 +197,14 @@ class AuditFilterForm(FlaskForm):
     since = DateField(_l("From (date)"), validators=[Optional()])
     until = DateField(_l("To (date, inclusive)"), validators=[Optional()])
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, sites=None, **kwargs):
         from commentsvc.audit import KINDS, actors
 
         super().__init__(*args, **kwargs)
         self.kind.choices = [("", str(_l("All kinds")))] + [
             (key, str(label)) for key, (label, _actions) in KINDS.items()
         ]
-        self.actor.choices = [("", str(_l("Everyone")))] + [(name, name) for name in actors()]
+        self.actor.choices = [("", str(_l("Everyone")))] + [(name, name) for name in actors(sites)]
 
     def since_moment(self) -> datetime | None:
         return datetime.combine(self.since.data, time(), UTC) if self.since.data else None

@@ -13,6 +13,7 @@ session epoch, which ends its sessions on every instance. Services flush; the ca
 from __future__ import annotations
 
 import secrets
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -27,6 +28,14 @@ from commentsvc.errors import DomainError
 from commentsvc.extensions import db
 from commentsvc.models.base import utcnow
 from commentsvc.models.moderation import AuditAction, LoginThrottle, Moderator, ModeratorRole
+from commentsvc.models.sites import SiteRole
+from commentsvc.moderation.access import (
+    access_of,
+    forget_access,
+    manages_account,
+    site_roles,
+)
+from commentsvc.moderation.access import sees_account as access_sees
 from commentsvc.sanitize import plain_line
 
 PASSWORD_MIN = 10
@@ -85,13 +94,17 @@ def create_moderator(
     password: str,
     *,
     role: ModeratorRole | str = ModeratorRole.MODERATOR,
+    sites: Collection[str] = (),
     email: str = "",
     notify: bool = False,
     display_name: str = "",
     by: str = "cli",
     now: datetime | None = None,
 ) -> Moderator:
-    """A new account; the name is unique regardless of case."""
+    """A new account; the name is unique regardless of case. With ``sites`` (existing sites'
+    ids), it works on those sites only, with ``role`` on each; without, on every site."""
+    from commentsvc.sites.registry import find_site
+
     username = username.strip()
     if not username or len(username) > 200:
         raise AccountRejected(_l("Enter a user name of at most 200 characters."), "username")
@@ -101,23 +114,66 @@ def create_moderator(
     ).first()
     if taken:
         raise AccountRejected(_l("There is already a moderator with that name."), "username")
+    role = ModeratorRole(role)
+    try:
+        site_ids = sorted({find_site(site).id for site in sites})
+    except DomainError as error:
+        raise AccountRejected(error.message, "sites") from None
     moderator = Moderator(
         username=username,
         password_hash=hash_password(password),
-        role=ModeratorRole(role),
+        # An account of some sites takes its role from each site's; its own stays the lesser,
+        # so that nothing reading it alone ever takes a site's admin for the installation's.
+        role=ModeratorRole.MODERATOR if site_ids else role,
         email=email.strip() or (username if "@" in username else ""),
         notify=notify,
         display_name=plain_line(display_name).strip()[:245],  # as the form's filter: one line
     )
     db.session.add(moderator)
     db.session.flush()
-    record_event(
-        AuditAction.ACCOUNT_CREATED,
-        {**account_subject(moderator), "role": moderator.role.value},
-        by=by,
-        now=now or utcnow(),
-    )
+    if not site_ids:
+        record_event(
+            AuditAction.ACCOUNT_CREATED,
+            {**account_subject(moderator), "role": moderator.role.value},
+            by=by,
+            now=now or utcnow(),
+        )
+    for site_id in site_ids:
+        db.session.add(SiteRole(moderator_id=moderator.id, site_id=site_id, role=role))
+        # One record per site, so that each site's log shows its own people.
+        record_event(
+            AuditAction.ACCOUNT_CREATED,
+            {**account_subject(moderator), "role": role.value, "site": site_id},
+            by=by,
+            now=now or utcnow(),
+            site=site_id,
+        )
+    db.session.flush()
     return moderator
+
+
+def sites_for_new_account(by: Moderator, sites: Collection[str] | None) -> list[str]:
+    """The sites an admin gives a new account: any for the installation's admin (none: every
+    site), one or more of their own for a site's admin, who never makes an account of every
+    site."""
+    chosen = sorted(set(sites or ()))
+    admin_sites = access_of(by).admin_sites
+    if admin_sites is None:
+        return chosen
+    if not chosen:
+        raise AccountRejected(_l("Choose the sites the account works on."), "sites")
+    if not set(chosen) <= admin_sites:
+        raise AccountRejected(_l("You can only add people to the sites you manage."), "sites")
+    return chosen
+
+
+def _record_for_account(
+    action: AuditAction, moderator: Moderator, *, by: str, now: datetime
+) -> None:
+    """A change of an account of some sites is in each of its sites' logs; of an account of
+    every site, in the installation's."""
+    for site in sorted(site_roles(moderator.id)) or [None]:
+        record_event(action, account_subject(moderator), by=by, now=now, site=site)
 
 
 def find_by_name(username: str) -> Moderator:
@@ -135,7 +191,7 @@ def set_password(moderator: Moderator, password: str, *, by: str, now: datetime)
     moderator.password_hash = hash_password(password)
     moderator.reset_pending = False
     _end_sessions(moderator)
-    record_event(AuditAction.PASSWORD_SET, account_subject(moderator), by=by, now=now)
+    _record_for_account(AuditAction.PASSWORD_SET, moderator, by=by, now=now)
     db.session.flush()
 
 
@@ -152,20 +208,27 @@ def reset_password(moderator_id: int, *, by: Moderator, now: datetime) -> tuple[
     """An admin's reset: a temporary password, shown once, that must be changed at the next
     login; every session of the account ends. Returns the account and the password."""
     moderator = get_moderator(moderator_id)
+    _refuse_unless_managed(moderator, by)
     temporary = secrets.token_urlsafe(12)
     moderator.password_hash = hash_password(temporary)
     moderator.reset_pending = True
     _end_sessions(moderator)
-    record_event(AuditAction.PASSWORD_RESET, account_subject(moderator), by=by.username, now=now)
+    _record_for_account(AuditAction.PASSWORD_RESET, moderator, by=by.username, now=now)
     db.session.flush()
     return moderator, temporary
 
 
 def set_role(moderator_id: int, role: str, *, by: Moderator, now: datetime) -> Moderator:
-    """Make an account an admin or a moderator; its sessions end (new rights, new login)."""
+    """Make an account of every site an admin or a moderator (the installation's admin's
+    choice); its sessions end (new rights, new login). An account of some sites has a role on
+    each instead (``set_site_role``)."""
     moderator = get_moderator(moderator_id)
     if moderator.id == by.id:
         raise AccountRejected(_l("You cannot change your own role."))
+    if not access_of(by).installation_admin:
+        raise AccountRejected(_l("Only the installation's administrator gives this role."))
+    if site_roles(moderator.id):
+        raise AccountRejected(_l("This account works on some sites: change its role on each."))
     try:
         new_role = ModeratorRole(role)
     except ValueError:
@@ -184,6 +247,72 @@ def set_role(moderator_id: int, role: str, *, by: Moderator, now: datetime) -> M
     return moderator
 
 
+def set_site_role(
+    moderator_id: int, site_id: str, role: str, *, by: Moderator, now: datetime
+) -> Moderator:
+    """Give an account a role on one site (``admin``, ``moderator``) or take it (``""``).
+
+    Who may: the installation's admin on any site, a site's admin on their own sites. An
+    account of every site that gets a role on one works on that one only from now. The last
+    site of an account is never taken (the account would then work on every site): disable the
+    account instead. Its sessions end; the site's log records the change.
+    """
+    from commentsvc.sites.registry import find_site
+
+    moderator = get_moderator(moderator_id)
+    site_id = find_site(site_id).id
+    if moderator.id == by.id:
+        raise AccountRejected(_l("You cannot change your own role."))
+    if not access_of(by).admin_of(site_id):
+        raise AccountRejected(_l("You do not manage the people of this site."), "site")
+    try:
+        new_role = ModeratorRole(role) if role else None
+    except ValueError:
+        raise AccountRejected(_l("Choose a role."), "role") from None
+    roles = site_roles(moderator.id)
+    old_role = roles.get(site_id)
+    if old_role == new_role:
+        return moderator
+    if new_role is None and set(roles) == {site_id}:
+        raise AccountRejected(
+            _l("This is the account's last site: disable the account instead."), "site"
+        )
+    held = db.session.get(SiteRole, (moderator.id, site_id))
+    if new_role is None:
+        db.session.delete(held)
+    elif held is None:
+        db.session.add(SiteRole(moderator_id=moderator.id, site_id=site_id, role=new_role))
+    else:
+        held.role = new_role
+    if not roles:
+        # From every site to this one: its own role is no longer read; the lesser one stays.
+        moderator.role = ModeratorRole.MODERATOR
+    _end_sessions(moderator)
+    record_event(
+        AuditAction.ROLE_CHANGED,
+        {
+            **account_subject(moderator),
+            "site": site_id,
+            "old": old_role.value if old_role else None,
+            "new": new_role.value if new_role else None,
+        },
+        by=by.username,
+        now=now,
+        site=site_id,
+    )
+    db.session.flush()
+    forget_access()
+    return moderator
+
+
+def _refuse_unless_managed(moderator: Moderator, by: Moderator) -> None:
+    """A site's admin changes only accounts that work on their sites alone."""
+    if not manages_account(access_of(by), site_roles(moderator.id)):
+        raise AccountRejected(
+            _l("This account also works on other sites: ask the installation's administrator.")
+        )
+
+
 def get_moderator(moderator_id: int) -> Moderator:
     moderator = db.session.get(Moderator, moderator_id)
     if moderator is None:
@@ -197,14 +326,15 @@ def set_active(
     """Disable or re-enable an account. Its sessions end either way: a re-enabled account
     starts from a new login, never from a cookie kept from before."""
     moderator = get_moderator(moderator_id)
+    _refuse_unless_managed(moderator, by)
     if moderator.id == by.id and not active:
         raise AccountRejected(_l("You cannot disable your own account."))
     if moderator.active != active:
         moderator.active = active
         _end_sessions(moderator)
-        record_event(
+        _record_for_account(
             AuditAction.ACCOUNT_ENABLED if active else AuditAction.ACCOUNT_DISABLED,
-            account_subject(moderator),
+            moderator,
             by=by.username,
             now=now or utcnow(),
         )
@@ -347,6 +477,22 @@ def authenticate(username: str, password: str, *, address: str, now: datetime) -
 
 def all_moderators() -> list[Moderator]:
     return list(db.session.execute(select(Moderator).order_by(Moderator.username)).scalars())
+
+
+def moderators_seen_by(by: Moderator) -> list[tuple[Moderator, dict[str, ModeratorRole]]]:
+    """The accounts ``by`` sees on the moderators page, each with its roles per site (empty:
+    every site): all for the installation's admin, those of their sites for a site's admin."""
+    access = access_of(by)
+    roles: dict[int, dict[str, ModeratorRole]] = {}
+    for moderator_id, site_id, role in db.session.execute(
+        select(SiteRole.moderator_id, SiteRole.site_id, SiteRole.role).order_by(SiteRole.site_id)
+    ):
+        roles.setdefault(moderator_id, {})[site_id] = ModeratorRole(role)
+    return [
+        (moderator, roles.get(moderator.id, {}))
+        for moderator in all_moderators()
+        if access_sees(access, roles.get(moderator.id, {}))
+    ]
 
 
 def staff_name(moderator: Moderator) -> str:

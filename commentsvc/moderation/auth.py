@@ -9,6 +9,7 @@ from flask.sessions import SecureCookieSessionInterface
 
 from commentsvc.extensions import db
 from commentsvc.models.moderation import Moderator
+from commentsvc.moderation.access import Access, access_of
 from commentsvc.weburls import origin_of
 
 SESSION_KEY = "moderator_id"
@@ -132,14 +133,36 @@ def login_required(view):
     return wrapped
 
 
+def current_access() -> Access:
+    """What the logged-in moderator may see and do (``moderation.access``)."""
+    return access_of(current_moderator())
+
+
 def admin_required(view):
-    """Admins only: a moderator gets 403."""
+    """Admins only, of a site or of the installation: a moderator gets 403. A route about one
+    comment is also refused to an admin of other sites than the comment's (``_common``)."""
 
     @wraps(view)
     @login_required
     def wrapped(*args, **kwargs):
-        if not current_moderator().is_admin:
+        if not current_access().is_admin:
             abort(403)
         return view(*args, **kwargs)
 
+    wrapped.admin_only = True
+    return wrapped
+
+
+def installation_admin_required(view):
+    """The installation's admin only (what spans every site: mail, personal data): a site's
+    admin gets 403 as a moderator does."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_access().installation_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    wrapped.admin_only = True
     return wrapped

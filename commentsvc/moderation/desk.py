@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
@@ -11,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from commentsvc.extensions import db
 from commentsvc.models.moderation import ModerationEvent
 from commentsvc.models.threads import Article, Comment, CommentStatus, PendingEdit
+from commentsvc.moderation.access import comments_on
 from commentsvc.moderation.revisions import pending_edits
 
 TABS = ("pending", "approved", "spam", "trash", "all")
@@ -29,8 +31,10 @@ class QueuePage:
     total: int
 
 
-def _filters(article_key: str | None, search: str | None) -> list:
-    conditions = []
+def _filters(
+    article_key: str | None, search: str | None, sites: Collection[str] | None = None
+) -> list:
+    conditions = [] if sites is None else [comments_on(sites)]
     if article_key:
         conditions.append(Comment.article.has(Article.key == article_key))
     if search:
@@ -50,11 +54,13 @@ def load_queue(
     *,
     article_key: str | None = None,
     search: str | None = None,
+    sites: Collection[str] | None = None,
     page: int = 1,
     per_page: int = PER_PAGE,
 ) -> QueuePage:
-    """One page of a tab: pending oldest first (work order), the others newest first."""
-    conditions = _filters(article_key, search)
+    """One page of a tab: pending oldest first (work order), the others newest first; only
+    comments of ``sites`` (None: every site)."""
+    conditions = _filters(article_key, search, sites)
     counts = dict.fromkeys(TABS, 0)
     for value, count in db.session.execute(
         select(Comment.status, func.count()).where(*conditions).group_by(Comment.status)

@@ -182,18 +182,11 @@ def _checked(head: dict) -> dict:
 
 def database_is_empty() -> bool:
     """Nothing but what init-db puts in: the default site as the migrations made it."""
-    return (
-        all(
-            db.session.execute(select(func.count()).select_from(t)).scalar_one() == 0
-            for t in exported_tables()
-            if t.name != "site"
-        )
-        and db.session.execute(
-            select(func.count())
-            .select_from(Site)
-            .where((Site.id != DEFAULT_SITE) | (Site.name != "") | (Site.settings != {}))
-        ).scalar_one()
-        == 0
+    sites = [(s.id, s.name, s.settings) for s in db.session.execute(select(Site)).scalars()]
+    return sites in ([], [(DEFAULT_SITE, "", {})]) and all(
+        db.session.execute(select(func.count()).select_from(t)).scalar_one() == 0
+        for t in exported_tables()
+        if t.name != "site"
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, or_, select
 
 from commentsvc.extensions import db
 from commentsvc.models.moderation import Moderator
@@ -16,19 +16,20 @@ from commentsvc.weburls import public_url
 
 
 def queue_moderator_mail(comment: Comment, *, now: datetime) -> int:
-    """Add one mail per moderator of the comment's site who asked for them, in the site's
-    language; the caller commits. Returns how many."""
-    site_id = comment.article.site_id
-    # An account with site roles works on those sites only; one without works on every site.
+    """Add one mail per moderator who asked for them and works on the comment's site (an
+    account of other sites never hears of it), in the site's language; the caller commits.
+    Returns how many."""
     has_roles = exists().where(SiteRole.moderator_id == Moderator.id)
-    on_site = exists().where(SiteRole.moderator_id == Moderator.id, SiteRole.site_id == site_id)
+    on_this_site = exists().where(
+        SiteRole.moderator_id == Moderator.id, SiteRole.site_id == comment.article.site_id
+    )
     recipients = list(
         db.session.execute(
             select(Moderator.email).where(
                 Moderator.active.is_(True),
                 Moderator.notify.is_(True),
                 Moderator.email != "",
-                ~has_roles | on_site,
+                or_(~has_roles, on_this_site),
             )
         ).scalars()
     )
@@ -38,7 +39,7 @@ def queue_moderator_mail(comment: Comment, *, now: datetime) -> int:
             "comment_held",
             to=address,
             language=None,  # the site's
-            site_id=site_id,
+            site_id=comment.article.site_id,
             now=now,
             # Tied to the comment: a decision on it takes the unsent call back (withdraw_mail).
             comment_id=comment.id,

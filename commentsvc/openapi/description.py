@@ -13,6 +13,7 @@ from commentsvc.openapi.schemas import (
     LANG_PARAM,
     REQUEST_LINE_TOO_LONG,
     SCHEMAS,
+    SITE_PARAM,
     _json,
     _ref,
     _text,
@@ -26,6 +27,7 @@ def openapi_description(server: str) -> dict[str, Any]:
             "summary": "The article and its approved comments, threaded",
             "parameters": [
                 ARTICLE_PARAM,
+                SITE_PARAM,
                 {
                     "name": "title",
                     "in": "query",
@@ -74,6 +76,7 @@ def openapi_description(server: str) -> dict[str, Any]:
             ],
             "responses": {
                 "200": _json(_ref("Thread"), "The thread"),
+                "403": ERROR,  # a host site's page naming another site
                 "404": ERROR,
                 "422": ERROR,
                 "429": ERROR,  # too many new threads (RATELIMIT_NEW_ARTICLES, per day)
@@ -81,7 +84,7 @@ def openapi_description(server: str) -> dict[str, Any]:
         },
         "post": {
             "summary": "Post a comment or a reply",
-            "parameters": [LANG_PARAM],
+            "parameters": [SITE_PARAM, LANG_PARAM],
             "requestBody": {
                 "required": True,
                 "content": {"application/json": {"schema": _ref("NewComment")}},
@@ -205,6 +208,7 @@ def openapi_description(server: str) -> dict[str, Any]:
                                 "items": ARTICLE_PARAM["schema"],
                             },
                         },
+                        SITE_PARAM,
                         LANG_PARAM,
                         {
                             "name": "fresh",
@@ -228,6 +232,8 @@ def openapi_description(server: str) -> dict[str, Any]:
                             },
                             "Counts by article key (0 for unknown keys)",
                         ),
+                        "403": ERROR,
+                        "404": ERROR,  # an unknown site
                         "422": ERROR,
                     },
                 }

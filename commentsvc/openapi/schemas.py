@@ -78,6 +78,14 @@ ARTICLE_PARAM = {
     "description": "The article key: 1–200 printable characters, no white space",
     "schema": {"type": "string", "pattern": ARTICLE_KEY_PATTERN},
 }
+SITE_PARAM = {
+    "name": "site",
+    "in": "query",
+    "description": "The site whose threads these are, where the request's Origin cannot tell "
+    "(a request from no web page, or from the service's own pages). A request from a host "
+    "site's page is for that site: naming another gives 403. None: the default site",
+    "schema": {"type": "string", "pattern": "^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$"},
+}
 LANG_PARAM = {
     "name": "lang",
     "in": "query",
@@ -232,6 +240,7 @@ SCHEMAS: dict[str, Any] = {
                 "type": "object",
                 "properties": {
                     "key": {"type": "string"},
+                    "site": {"type": "string", "description": "the site the thread is on"},
                     "title": {"type": "string"},
                     "url": {"type": ["string", "null"]},
                     "closed": {"type": "boolean"},

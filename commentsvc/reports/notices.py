@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -19,6 +20,7 @@ from commentsvc.extensions import db
 from commentsvc.models.reports import Report, ReportReason, StatementOfReasons
 from commentsvc.models.threads import Comment, CommentStatus
 from commentsvc.models.tokens import LinkToken, TokenPurpose
+from commentsvc.moderation.access import comment_ids_on
 from commentsvc.moderation.actions import (
     hold_after_reports,
 )
@@ -222,12 +224,15 @@ class ReportedComment:
     statements: list[StatementOfReasons] = field(default_factory=list)
 
 
-def reported_comments(limit: int = 50) -> list[ReportedComment]:
-    """Comments with undecided reports, the most reported first (then the oldest report)."""
+def reported_comments(
+    limit: int = 50, *, sites: Collection[str] | None = None
+) -> list[ReportedComment]:
+    """Comments with undecided reports, the most reported first (then the oldest report); only
+    comments of ``sites`` (None: every site)."""
     counted = db.session.execute(
         select(Report.comment_id, func.count(Report.id), func.min(Report.created_at))
         .join(Comment, Comment.id == Report.comment_id)
-        .where(Report.decided_at.is_(None))
+        .where(Report.decided_at.is_(None), comment_ids_on(sites, Report.comment_id))
         .group_by(Report.comment_id)
         .order_by(func.count(Report.id).desc(), func.min(Report.created_at))
         .limit(limit)
@@ -248,12 +253,12 @@ def reported_comments(limit: int = 50) -> list[ReportedComment]:
     return [ReportedComment(found[i], by_comment[i]) for i in ids]
 
 
-def open_report_total() -> int:
-    """How many comments wait in the tab."""
+def open_report_total(*, sites: Collection[str] | None = None) -> int:
+    """How many comments (of ``sites``) wait in the tab."""
     return db.session.execute(
         select(func.count(func.distinct(Report.comment_id)))
         .join(Comment, Comment.id == Report.comment_id)
-        .where(Report.decided_at.is_(None))
+        .where(Report.decided_at.is_(None), comment_ids_on(sites, Report.comment_id))
     ).scalar_one()
 
 
@@ -267,10 +272,16 @@ def statements_for(comment_id: int) -> list[StatementOfReasons]:
     )
 
 
-def recent_statements(limit: int = 20) -> list[StatementOfReasons]:
-    """The latest statements of reasons, newest first, for the moderators to read."""
+def recent_statements(
+    limit: int = 20, *, sites: Collection[str] | None = None
+) -> list[StatementOfReasons]:
+    """The latest statements of reasons (about comments of ``sites``), newest first, for the
+    moderators to read."""
     return list(
         db.session.execute(
-            select(StatementOfReasons).order_by(StatementOfReasons.id.desc()).limit(limit)
+            select(StatementOfReasons)
+            .where(comment_ids_on(sites, StatementOfReasons.comment_id))
+            .order_by(StatementOfReasons.id.desc())
+            .limit(limit)
         ).scalars()
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from functools import partial
 
 import click
+from flask.cli import ScriptInfo
 
 from commentsvc.models.sites import DEFAULT_SITE
 
@@ -14,26 +15,18 @@ from commentsvc.models.sites import DEFAULT_SITE
 def _existing_site(
     ctx: click.Context, param: click.Parameter, value: str | None, *, absent: str | None
 ) -> str | None:
-    from flask import current_app
-    from flask.cli import ScriptInfo
+    from commentsvc.sites.registry import SiteNotFound, find_site
 
     if value is None:
         return absent
-    if current_app:
-        return _look_up(value)
-    # Options are read before the command's own app context (with_appcontext) begins: the
-    # look-up has one of its own, gone again before the command starts (or fails to).
-    with ctx.ensure_object(ScriptInfo).load_app().app_context():
-        return _look_up(value)
-
-
-def _look_up(value: str) -> str:
-    from commentsvc.sites.registry import SiteNotFound, find_site
-
-    try:
-        return find_site(value).id
-    except SiteNotFound as error:
-        raise click.BadParameter(str(error.message), param_hint="--site") from None
+    # Options are read before the command's app context is pushed: the look-up has one of its
+    # own, gone again before the command starts (or fails to).
+    app = ctx.ensure_object(ScriptInfo).load_app()
+    with app.app_context():
+        try:
+            return find_site(value).id
+        except SiteNotFound as error:
+            raise click.BadParameter(str(error.message), param_hint="--site") from None
 
 
 def site_option(
@@ -42,7 +35,7 @@ def site_option(
     every_site: bool = False,
 ) -> click.Option:
     """The option, as a decorator; the command receives ``site`` (an existing site's id; with
-    ``every_site``, None when the option is left out). Put it under ``@with_appcontext``."""
+    ``every_site``, None when the option is left out)."""
     return click.option(
         "--site",
         "site",

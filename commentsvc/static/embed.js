@@ -1,5 +1,7 @@
 /* commentsvc embed: the thread and the "Lämna ett svar" form under an article of a host page.
  *   <div id="commentsvc-thread" data-article="KEY" data-title="…" data-url="…" data-lang="sv"></div>
+ * The site is the one that owns the host page's origin; data-site="ID" (on the div or the
+ * script tag) names it only where the origin cannot tell, and can never name another site.
  *   <script src="https://SERVICE/embed.js" async></script>
  * Elements with data-commentsvc-count="KEY" get the article's comment count (one request).
  * Plain JavaScript, no build step. Renders into a shadow root: host styles stay out, ours in.
@@ -11,6 +13,8 @@
   var script = document.currentScript || document.querySelector("script[src*='/embed.js']");
   var base = script.src.replace(/\/embed\.js(\?.*)?$/, "");
   var api = base + "/api/v1/";
+  var thread0 = document.getElementById("commentsvc-thread");
+  var SITE = (thread0 && thread0.getAttribute("data-site")) || script.getAttribute("data-site") || "";
   var TOKENS = "commentsvc:tokens", AUTHOR = "commentsvc:author", POSTED = "commentsvc:posted";
 
   function load(key, fallback) {
@@ -32,6 +36,7 @@
   }
   function call(method, path, params, body, headers) {
     var init = { method: method, credentials: "omit", headers: headers || {} };
+    if (SITE && params.site == null) params.site = SITE;
     if (body) {
       init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
@@ -82,7 +87,7 @@
   }
 
   function thread(host) {
-    var d = host.dataset, T = {}, lang = d.lang, page = 1, shown = false, isClosed = false;
+    var d = host.dataset, T = {}, lang = d.lang, page = 1, shown = false, isClosed = false, site = SITE;
     var root = host.attachShadow ? host.attachShadow({ mode: "open" }) : host;
     var tokens = load(TOKENS, {}), now = Date.now();
     Object.keys(tokens).forEach(function (id) {
@@ -136,6 +141,7 @@
       title.textContent = b.heading;
       showCount(d.article, b.count);
       isClosed = b.article.closed;
+      site = b.article.site;
       cancelReply(false);
       list.replaceChildren(b.comments.length ? tree(b.comments, 1) : "");
       pages.replaceChildren();
@@ -204,7 +210,7 @@
       ]);
       // Replies beyond what one answer carries: on the plain page, in a new tab.
       var more = c.more_replies > 0 && c.replies_cursor && h("p.more-replies", {}, [h("a", {
-        href: base + "/thread?" + query({ article: d.article, replies: c.replies_cursor, lang: lang }) + "#comment-" + c.id,
+        href: base + "/thread?" + query({ article: d.article, site: site, replies: c.replies_cursor, lang: lang }) + "#comment-" + c.id,
         target: "_blank", rel: "noopener", text: T.more_replies.replace("{num}", c.more_replies)
       })]);
       return h("li.comment" + (c.pending ? ".pending" : "") + "#comment-" + c.id, {}, [

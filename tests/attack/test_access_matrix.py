@@ -21,6 +21,7 @@ ADMIN_ONLY = {
     "moderation.moderators",
     "moderation.set_active",
     "moderation.set_role",
+    "moderation.set_site_role",
     "moderation.reset_password",
     "moderation.log",
     "moderation.settings_page",

@@ -38,8 +38,8 @@ def make_sites(app, *, b_settings: dict | None = None) -> None:
 
 
 def give_role(app, username: str, site: str, role: str = "moderator") -> None:
-    """Make the account one of ``site``'s (a SiteRole row: the accounts service has no site
-    roles yet on this branch)."""
+    """Make an account of every site one of ``site``'s only, with ``role`` there (its
+    SiteRole row)."""
     from commentsvc.extensions import db
     from commentsvc.models.moderation import Moderator, ModeratorRole
     from commentsvc.models.sites import SiteRole

@@ -136,6 +136,7 @@ def list_comments():
     body = {
         "article": {
             "key": article.key,
+            "site": article.site_id,
             "title": article.title,
             "url": safe_href(article.url),
             "closed": read.closed,

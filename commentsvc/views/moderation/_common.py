@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    abort,
+    current_app,
     request,
 )
 from flask_babel import lazy_gettext as _l
@@ -12,7 +14,9 @@ from commentsvc import audit, moderation
 from commentsvc.forms.desk import (
     ActionForm,
 )
+from commentsvc.moderation import access
 from commentsvc.moderation.auth import (
+    current_access,
     current_moderator,
 )
 from commentsvc.threads import policy
@@ -39,6 +43,34 @@ def no_store(response):
     return response
 
 
+def keep_to_own_sites():
+    """Every route about one comment or one account answers 404 to a moderator who works on
+    other sites than its: they must not learn that it exists. A route for admins about a comment
+    of a site where the account is a moderator only answers 403, as for any moderator."""
+    if current_moderator() is None or not request.view_args:
+        return  # the route's own guard sends the visitor to the login page
+    mine = current_access()
+    comment_id = request.view_args.get("comment_id")
+    site = access.site_of_comment(comment_id) if comment_id and mine.sites is not None else None
+    if site is not None:  # (no such comment: the route says so itself)
+        if not mine.sees(site):
+            abort(404)
+        view = current_app.view_functions.get(request.endpoint)
+        if getattr(view, "admin_only", False) and mine.is_admin and not mine.admin_of(site):
+            abort(403)
+    moderator_id = request.view_args.get("moderator_id")
+    if (
+        moderator_id is not None
+        and mine.is_admin
+        and not mine.installation_admin
+        and not access.sees_account(mine, access.site_roles(moderator_id))
+    ):
+        abort(404)
+
+
+bp.before_request(keep_to_own_sites)
+
+
 STATUS_NAMES = {
     "pending": _l("Pending"),
     "approved": _l("Approved"),
@@ -50,7 +82,13 @@ STATUS_NAMES = {
 
 @bp.context_processor
 def moderation_context():
+    signed_in = current_moderator() is not None
+    mine = current_access() if signed_in else None
     return {
+        "access": mine,
+        # The sites the account sees, id: name; a page names a comment's site when there are
+        # several.
+        "site_names": {s.id: s.name for s in access.visible_sites(mine)} if mine else {},
         "status_name": lambda s: str(STATUS_NAMES.get(s, s)),
         "action_name": audit.label,
         "audit_detail": audit.describe,

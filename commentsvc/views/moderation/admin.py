@@ -4,6 +4,7 @@ sent; a moderator's own mail choice."""
 from __future__ import annotations
 
 from flask import (
+    abort,
     flash,
     get_flashed_messages,
     redirect,
@@ -21,10 +22,13 @@ from commentsvc.forms.desk import (
     SettingsForm,
 )
 from commentsvc.models.base import utcnow
-from commentsvc.moderation import accounts
+from commentsvc.models.sites import DEFAULT_SITE
+from commentsvc.moderation import access, accounts
 from commentsvc.moderation.auth import (
     admin_required,
+    current_access,
     current_moderator,
+    installation_admin_required,
     login_required,
 )
 from commentsvc.notify import outbox
@@ -34,7 +38,7 @@ from commentsvc.views.moderation._common import actor, bp, safe_next
 @bp.route("/moderators", methods=["GET", "POST"])
 @admin_required
 def moderators():
-    form = ModeratorForm()
+    form = _moderator_form()
     status = 200
     if form.validate_on_submit():
         try:
@@ -42,15 +46,17 @@ def moderators():
                 form.username.data,
                 form.password.data,
                 role=form.role.data,
+                sites=accounts.sites_for_new_account(current_moderator(), form.sites.data),
                 email=form.email.data or "",
                 notify=form.notify.data,
                 display_name=form.display_name.data or "",
                 by=actor(),
                 now=utcnow(),
             )
-        except accounts.AccountRejected as error:
+        except DomainError as error:
             db.session.rollback()
-            getattr(form, error.field or "username").errors = [error.message]
+            field = error.field if error.field in form else "username"
+            form[field].errors = [error.message]
             status = 422
         else:
             db.session.commit()
@@ -61,14 +67,52 @@ def moderators():
     return _moderators_page(form, status)
 
 
+def _moderator_form(**kwargs) -> ModeratorForm:
+    """The form to add an account, offering the sites the admin manages."""
+    form = ModeratorForm(**kwargs)
+    form.sites.choices = [(s.id, s.name) for s in access.managed_sites(current_access())]
+    return form
+
+
 def _moderators_page(form=None, status: int = 200, **context):
-    everyone = accounts.all_moderators()
+    mine = current_access()
+    rows = [
+        {
+            "account": account,
+            # Only the roles on sites the admin sees: another site's people stay its own.
+            "roles": {site: role for site, role in roles.items() if mine.sees(site)},
+            "manages": access.manages_account(mine, roles),
+        }
+        for account, roles in accounts.moderators_seen_by(current_moderator())
+    ]
     return render_template(
         "moderation/moderators.html",
-        form=form or ModeratorForm(formdata=None),
-        everyone=everyone,
+        form=form or _moderator_form(formdata=None),
+        rows=rows,
+        managed_sites=access.managed_sites(mine),
         **context,
     ), status
+
+
+@bp.post("/moderators/<int:moderator_id>/sites")
+@admin_required
+def set_site_role(moderator_id: int):
+    """Give an account a role on one site, or take it (``role`` empty)."""
+    try:
+        changed = accounts.set_site_role(
+            moderator_id,
+            request.form.get("site", ""),
+            request.form.get("role", ""),
+            by=current_moderator(),
+            now=utcnow(),
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(str(_l("%(name)s has a new role; their sessions have ended.", name=changed.username)))
+    return redirect(url_for("moderation.moderators"), code=303)
 
 
 @bp.post("/moderators/<int:moderator_id>/<any(disable, enable):action>")
@@ -133,8 +177,14 @@ def notify():
 @bp.route("/settings", methods=["GET", "POST"])
 @admin_required
 def settings_page():
-    effective = settings.effective_config()
-    shown = None if request.method == "POST" else {key: effective[key] for key in settings.EDITABLE}
+    """One site's settings (``?site=ID``): a site's admin edits theirs, the installation's
+    admin any site's (the default site's unless another is chosen)."""
+    choices = access.managed_sites(current_access())
+    ids = [s.id for s in choices]
+    site = request.args.get("site") or (DEFAULT_SITE if DEFAULT_SITE in ids else ids[0])
+    if site not in ids:
+        abort(404)  # another site's settings are not there for this admin
+    shown = None if request.method == "POST" else settings.site_settings(site)
     form = SettingsForm(data=shown)
     if form.validate_on_submit():
         try:
@@ -142,6 +192,7 @@ def settings_page():
                 {key: form[key].data for key in settings.EDITABLE},
                 by=actor(),
                 now=utcnow(),
+                site=site,
             )
         except DomainError as error:
             db.session.rollback()
@@ -149,20 +200,20 @@ def settings_page():
         else:
             db.session.commit()
             flash(str(_l("The settings are saved and apply at once.")))
-            return redirect(url_for("moderation.settings_page"), code=303)
+            return redirect(url_for("moderation.settings_page", site=site), code=303)
     status = 422 if request.method == "POST" else 200
-    return render_template("moderation/settings.html", form=form), status
+    return render_template("moderation/settings.html", form=form, sites=choices, site=site), status
 
 
 @bp.get("/mail")
-@admin_required
+@installation_admin_required
 def mail_failures():
     """The mails ``send-mail`` set aside, each with its error."""
     return render_template("moderation/mail.html", mails=outbox.set_aside())
 
 
 @bp.post("/mail/<int:mail_id>/retry")
-@admin_required
+@installation_admin_required
 def retry_mail(mail_id: int):
     if outbox.try_again(mail_id, now=utcnow()):
         db.session.commit()
@@ -174,7 +225,9 @@ def retry_mail(mail_id: int):
 def mails_set_aside() -> int:
     """How many mails could not be sent: shown to admins beside the link to them."""
     moderator = current_moderator()
-    return outbox.count_set_aside() if moderator is not None and moderator.is_admin else 0
+    if moderator is None or not current_access().installation_admin:
+        return 0
+    return outbox.count_set_aside()
 
 
 @bp.app_template_global()

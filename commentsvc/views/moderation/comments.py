@@ -22,9 +22,10 @@ from commentsvc.forms.desk import (
     ModeratorEditForm,
 )
 from commentsvc.models.base import utcnow
-from commentsvc.moderation import accounts, revisions
+from commentsvc.moderation import access, accounts, revisions
 from commentsvc.moderation.auth import (
     admin_required,
+    current_access,
     current_moderator,
     login_required,
 )
@@ -47,7 +48,9 @@ def queue():
         status = "pending"
     article = (request.args.get("article") or "").strip() or None
     search = (request.args.get("q") or "").strip()[:200] or None
-    found = load_queue(status, article_key=article, search=search, page=arg_page())
+    site = request.args.get("site") or None
+    sites = current_access().narrowed(site)
+    found = load_queue(status, article_key=article, search=search, sites=sites, page=arg_page())
     return render_template(
         "moderation/queue.html",
         view=queue_view(),
@@ -55,6 +58,7 @@ def queue():
         status=status,
         article=article,
         search=search,
+        site=site,
         tabs=TABS,
         bulk_form=BulkForm(),
         last_decision=session.get("last_decision"),
@@ -221,6 +225,8 @@ def bulk():
     form = BulkForm()
     back = safe_next(url_for("moderation.queue"))
     ids = [i for i in map(parse_id, request.form.getlist("ids")) if i is not None][:500]
+    # Another site's comments are not there for this moderator: left out, as unknown ids are.
+    ids = access.visible_ids(current_access(), ids)
     try:
         done = moderation.bulk(form.action.data, ids, by=actor(), now=utcnow())
     except moderation.ModerationRefused as error:

@@ -13,6 +13,7 @@ from commentsvc.forms.desk import (
 )
 from commentsvc.moderation.auth import (
     admin_required,
+    current_access,
 )
 from commentsvc.views.moderation._common import bp
 from commentsvc.views.moderation.comments import arg_page
@@ -21,14 +22,17 @@ from commentsvc.views.moderation.comments import arg_page
 @bp.get("/log")
 @admin_required
 def log():
-    """Every recorded event, newest first, filtered by kind, moderator and dates."""
-    form = AuditFilterForm(request.args, meta={"csrf": False})
+    """Every recorded event, newest first, filtered by kind, moderator and dates: of the sites
+    the admin manages (the installation's admin: every record, the installation's own too)."""
+    sites = current_access().admin_sites
+    form = AuditFilterForm(request.args, meta={"csrf": False}, sites=sites)
     valid = form.validate()
     found = audit.log_page(
         kind=form.kind.data or None,
         actor=form.actor.data or None,
         since=form.since_moment() if valid else None,
         until=form.until_moment() if valid else None,
+        sites=sites,
         page=arg_page(),
     )
     return render_template(

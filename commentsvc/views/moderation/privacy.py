@@ -21,23 +21,28 @@ from commentsvc.forms.desk import (
 )
 from commentsvc.models.base import utcnow
 from commentsvc.moderation.access import installation_admins
-from commentsvc.views.moderation._common import actor, bp
-from commentsvc.views.moderation._sites import (
-    admin_sites,
+from commentsvc.moderation.auth import (
+    admin_required,
+    current_access,
     installation_admin_required,
-    site_admin_required,
 )
+from commentsvc.views.moderation._common import actor, bp
 
 # The installation's admin sees and erases a person's data on every site (the address is one
 # person); a site's admin sees their sites' part, and asks the installation's admin to erase,
 # as an erasure reaches every site.
 
 
+def _admin_sites() -> frozenset[str] | None:
+    """The sites whose part the admin sees; None: every site."""
+    return current_access().admin_sites
+
+
 def _privacy_page(form: PrivacyForm, status: int = 200, **context):
 
     from commentsvc.gdpr import rights  # loaded when used: not in every worker
 
-    sites = admin_sites()
+    sites = _admin_sites()
     return render_template(
         "moderation/privacy.html",
         form=form,
@@ -49,13 +54,13 @@ def _privacy_page(form: PrivacyForm, status: int = 200, **context):
 
 
 @bp.get("/privacy")
-@site_admin_required
+@admin_required
 def privacy():
     return _privacy_page(PrivacyForm(formdata=None))
 
 
 @bp.post("/privacy/lookup")
-@site_admin_required
+@admin_required
 def privacy_lookup():
     """What is stored about the email, shown on the page (an access: it is audited)."""
     from commentsvc.gdpr import rights  # loaded when used: not in every worker
@@ -63,7 +68,7 @@ def privacy_lookup():
     form = PrivacyForm()
     if not form.validate_on_submit():
         return _privacy_page(form, 422)
-    document = rights.personal_data(form.email.data, now=utcnow(), by=actor(), sites=admin_sites())
+    document = rights.personal_data(form.email.data, now=utcnow(), by=actor(), sites=_admin_sites())
     db.session.commit()
     return _privacy_page(
         form,
@@ -74,7 +79,7 @@ def privacy_lookup():
 
 
 @bp.post("/privacy/export")
-@site_admin_required
+@admin_required
 def privacy_export():
     """The same document as ``privacy-export``, as a file to hand over to the person."""
     from commentsvc.gdpr import rights  # loaded when used: not in every worker
@@ -83,7 +88,7 @@ def privacy_export():
     if not form.validate_on_submit():
         return _privacy_page(form, 422)
     now = utcnow()
-    document = rights.personal_data(form.email.data, now=now, by=actor(), sites=admin_sites())
+    document = rights.personal_data(form.email.data, now=now, by=actor(), sites=_admin_sites())
     db.session.commit()
     response = Response(
         json.dumps(document, ensure_ascii=False, indent=2) + "\n",

@@ -13,15 +13,20 @@ from commentsvc.forms.report import (
     RemovalForm,
 )
 from commentsvc.models.base import utcnow
-from commentsvc.moderation.auth import current_moderator, login_required
+from commentsvc.moderation.auth import (
+    admin_required,
+    current_access,
+    current_moderator,
+    login_required,
+)
 from commentsvc.sites import all_sites, find_site
 from commentsvc.views.moderation import _common
-from commentsvc.views.moderation._sites import admin_sites, site_admin_required
 
 mod_bp = Blueprint("report_moderation", __name__, url_prefix="/moderation")
 # The moderation pages' layout, names and no-store headers hold for this tab too.
 mod_bp.context_processor(_common.moderation_context)
 mod_bp.after_request(_common.no_store)
+mod_bp.before_request(_common.keep_to_own_sites)
 
 
 # The statements of reasons sent about a comment, for its moderation page.
@@ -29,16 +34,20 @@ mod_bp.add_app_template_global(reports.statements_for, "report_statements")
 
 
 def render_tab(removal_form: RemovalForm, status: int = 200, errors: dict | None = None):
-    """The tab; after a refused removal, with its error beside the comment it concerns."""
+    """The tab (of the sites the moderator sees, or the one chosen); after a refused removal,
+    with its error beside the comment it concerns."""
+    site = request.args.get("site") or None
+    sites = current_access().narrowed(site)
     return render_template(
         "reports/moderation.html",
-        items=reports.reported_comments(),
-        total=reports.open_report_total(),
+        items=reports.reported_comments(sites=sites),
+        total=reports.open_report_total(sites=sites),
         removal_form=removal_form,
         reason_label=reports.reason_label,
         ground_max=reports.GROUND_MAX,
-        statements=reports.recent_statements(),
+        statements=reports.recent_statements(sites=sites),
         errors=errors or {},
+        site=site,
     ), status
 
 
@@ -98,7 +107,7 @@ def remove(comment_id: int):
 
 
 @mod_bp.get("/transparency")
-@site_admin_required
+@admin_required
 def transparency():
     """The installation's report with each site's beside it, or one site's (``site``); an admin
     of some sites sees those sites' only."""
@@ -116,7 +125,7 @@ def transparency():
             until = reports.parse_until(until_text, since)
         except DomainError as error:
             errors["until"] = error.message
-    allowed = admin_sites()
+    allowed = current_access().admin_sites
     choices = [s.id for s in all_sites() if allowed is None or s.id in allowed]
     site = (request.args.get("site") or "").strip()[:40] or None
     if site is None and allowed is not None:
