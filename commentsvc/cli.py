@@ -208,17 +208,23 @@ def mail_failures(retry: int | None) -> None:
 
 @click.command("transparency-report")
 @click.option("--since", help="Count from this day on (YYYY-MM-DD); default: from the start.")
+@click.option("--until", help="Count up to and including this day (YYYY-MM-DD); default: now.")
 @click.option(
     "--format",
     "form",
-    type=click.Choice(["md", "json"]),
+    type=click.Choice(["md", "json", "csv"]),
     default="md",
     show_default=True,
-    help="Markdown for people, JSON for scripts.",
+    help="Markdown for people, JSON for scripts, CSV for spreadsheets.",
 )
 @with_appcontext
-def transparency_report(since: str | None, form: str) -> None:
-    """Reports received by reason, actions taken, median time to decision, comments held."""
+@site_option(
+    "Only this site's figures; without it, the installation's with each site's beside.",
+    every_site=True,
+)
+def transparency_report(since: str | None, until: str | None, form: str, site: str | None) -> None:
+    """Reports received by reason, actions taken, median time to decision, comments held, and
+    comments received by status: for one site, or for the installation and each site."""
     import json
 
     from commentsvc import reports
@@ -227,9 +233,15 @@ def transparency_report(since: str | None, form: str) -> None:
         start = reports.parse_since(since) if since else None
     except DomainError as error:
         raise click.BadParameter(str(error.message), param_hint="--since") from error
-    figures = reports.transparency(since=start, now=utcnow())
+    try:
+        end = reports.parse_until(until, start) if until else None
+    except DomainError as error:
+        raise click.BadParameter(str(error.message), param_hint="--until") from error
+    figures = reports.transparency(since=start, until=end, now=utcnow(), site=site)
     if form == "json":
         click.echo(json.dumps(figures.as_dict(), indent=2, ensure_ascii=False))
+    elif form == "csv":
+        click.echo(reports.transparency_csv(figures), nl=False)
     else:
         click.echo(reports.transparency_markdown(figures), nl=False)
 

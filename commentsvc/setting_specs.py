@@ -290,6 +290,13 @@ SETTINGS: tuple[SettingSpec, ...] = (
         default="commentsvc@localhost",
         label=_l("Sender address of the mails"),
     ),
+    # Where answers to the mails go (Reply-To), when not to MAIL_FROM: "" sends none.
+    Text(
+        key="MAIL_REPLY_TO",
+        per_site=True,
+        default="",
+        label=_l("Address for answers to the mails (empty: the sender)"),
+    ),
     WholeNumber(
         key="REMEMBER_COOKIE_DAYS",
         per_site=True,
@@ -353,6 +360,13 @@ SETTINGS: tuple[SettingSpec, ...] = (
         per_site=True,
         default="",
         label=_l("Point of contact for reports of illegal content (DSA)"),
+    ),
+    # The provider a statement of reasons names (DSA art. 17): "" names the site (SITE_NAME).
+    Text(
+        key="PROVIDER_NAME",
+        per_site=True,
+        default="",
+        label=_l("Provider named in statements of reasons (empty: the site's name)"),
     ),
     # How many reverse proxies (load balancer, CDN edge...) stand in front and add
     # X-Forwarded-For/-Proto/-Host. 0: none, the headers are ignored, so a reader cannot choose

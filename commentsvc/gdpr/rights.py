@@ -13,6 +13,7 @@ Each such table is a ``PersonalDataSource`` in ``OTHER_SOURCES``: export and era
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,7 +25,7 @@ from sqlalchemy import func, select, update
 from commentsvc.audit import record_event
 from commentsvc.errors import DomainError
 from commentsvc.extensions import db
-from commentsvc.gdpr.sources import OTHER_SOURCES, _by_email, _moderators
+from commentsvc.gdpr.sources import INSTALLATION_SOURCES, OTHER_SOURCES, _by_email, _moderators
 from commentsvc.models.mail import OutboxMail
 from commentsvc.models.moderation import AuditAction, ModerationEvent, Moderator
 from commentsvc.models.threads import Comment
@@ -100,6 +101,7 @@ def comment_record(comment: Comment) -> dict[str, Any]:
 
     return {
         "id": comment.id,
+        "site": comment.article.site_id,
         "article": {
             "key": comment.article.key,
             "title": comment.article.title,
@@ -122,8 +124,17 @@ def comment_record(comment: Comment) -> dict[str, Any]:
     }
 
 
-def personal_data(email: str, *, now: datetime, by: str) -> dict[str, Any]:
-    """Everything stored about ``email``, as one JSON-ready document."""
+def personal_data(
+    email: str, *, now: datetime, by: str, sites: Collection[str] | None = None
+) -> dict[str, Any]:
+    """Everything stored about ``email``, as one JSON-ready document; every row names its site.
+
+    The address is one person on every site, so the document covers them all. With ``sites``
+    (a site admin's view) it holds those sites' part only: their comments and what hangs on
+    them, and the reports, statements, subscriptions and mails of those sites; the
+    installation's own records (moderator accounts, failed logins, links) are left out, and
+    ``installation_only`` names them.
+    """
     _checked(email)
     comments = db.session.execute(
         select(Comment).where(_by_email(email)).order_by(Comment.created_at, Comment.id)
@@ -135,10 +146,34 @@ def personal_data(email: str, *, now: datetime, by: str) -> dict[str, Any]:
     }
     for source in OTHER_SOURCES:
         document[source.name] = source.find(email)
+    if sites is not None:
+        document = _sites_part(document, set(sites))
     rows = sum(len(v) for v in document.values() if isinstance(v, list))
-    record_audit(AuditAction.PRIVACY_EXPORT, {"rows": rows}, by=by, now=now)
+    one_site = next(iter(sites)) if sites is not None and len(sites) == 1 else None
+    record_audit(AuditAction.PRIVACY_EXPORT, {"rows": rows}, by=by, now=now, site=one_site)
     db.session.flush()
     return document
+
+
+def _sites_part(document: dict[str, Any], sites: set[str]) -> dict[str, Any]:
+    """The document as an admin of ``sites`` may see it. A row names its site, or the comment
+    it hangs on (earlier versions, waiting edits): the comment's site decides."""
+    site_of_comment = {c["id"]: c["site"] for c in document["comments"]}
+    part: dict[str, Any] = {"email": document["email"], "generated_at": document["generated_at"]}
+    part["sites"] = sorted(sites)
+    for name, rows in document.items():
+        if not isinstance(rows, list):
+            continue
+        if name in INSTALLATION_SOURCES:
+            continue
+        part[name] = [
+            row
+            for row in rows
+            if (row["site"] if "site" in row else site_of_comment.get(row.get("comment_id")))
+            in sites
+        ]
+    part["installation_only"] = sorted(INSTALLATION_SOURCES)
+    return part
 
 
 def has_data(document: dict[str, Any]) -> bool:
@@ -187,30 +222,36 @@ def erase(email: str, *, delete: bool = False, now: datetime, by: str) -> Erasur
     return result
 
 
-def record_audit(action: AuditAction, details: dict[str, Any], *, by: str, now: datetime) -> None:
+def record_audit(
+    action: AuditAction,
+    details: dict[str, Any],
+    *,
+    by: str,
+    now: datetime,
+    site: str | None = None,
+) -> None:
     """Note a data-subject request or a purge in the audit log: counts, no personal data.
 
     A ``ModerationEvent`` with no comment (the caller commits), shown to admins on the
     privacy page (commentsvc/audit.py says it in their language), and a line in the
     application log.
     """
-    record_event(action, details, by=by, now=now)
+    record_event(action, details, by=by, now=now, site=site)
 
 
 PRIVACY_ACTIONS = (AuditAction.PRIVACY_EXPORT, AuditAction.PRIVACY_ERASE, AuditAction.PURGE)
 
 
-def recent_audit(limit: int = 50) -> list[ModerationEvent]:
-    """The latest privacy requests and purges, newest first."""
+def recent_audit(limit: int = 50, *, sites: Collection[str] | None = None) -> list[ModerationEvent]:
+    """The latest privacy requests and purges, newest first; with ``sites``, those done in
+    those sites' view only."""
+    query = select(ModerationEvent).where(
+        ModerationEvent.comment_id.is_(None), ModerationEvent.action.in_(PRIVACY_ACTIONS)
+    )
+    if sites is not None:
+        query = query.where(ModerationEvent.site_id.in_(list(sites)))
     return list(
-        db.session.execute(
-            select(ModerationEvent)
-            .where(
-                ModerationEvent.comment_id.is_(None), ModerationEvent.action.in_(PRIVACY_ACTIONS)
-            )
-            .order_by(ModerationEvent.id.desc())
-            .limit(limit)
-        ).scalars()
+        db.session.execute(query.order_by(ModerationEvent.id.desc()).limit(limit)).scalars()
     )
 
 

@@ -21,6 +21,7 @@ from commentsvc.models.moderation import (
     ModerationEvent,
     Moderator,
 )
+from commentsvc.models.sites import DEFAULT_SITE
 from commentsvc.models.threads import Comment, PendingEdit
 from commentsvc.notify import personal_data as subscriber_data
 from commentsvc.privacy.identity import normalize_address
@@ -79,6 +80,7 @@ def _outbox_find(email: str) -> list[dict[str, Any]]:
             found.append(
                 {
                     "id": m.id,
+                    "site": m.site_id or DEFAULT_SITE,
                     "recipient": m.recipient,
                     "subject": m.subject,
                     "body": m.body,
@@ -112,6 +114,7 @@ def _to_someone_else(mail: OutboxMail, email: str) -> dict[str, Any]:
     note = _OTHERS_MAILS.get(mail.kind, _OTHER_MAIL)
     return {
         "id": mail.id,
+        "site": mail.site_id or DEFAULT_SITE,
         "kind": mail.kind or "other",
         "comment_id": mail.comment_id,
         "comment_ids": comments,
@@ -281,6 +284,9 @@ def _revisions_erase(email: str, delete: bool) -> int:
         db.session.delete(row)
     return len(rows)
 
+
+# What belongs to the installation, not to one site: a site's view of a person leaves it out.
+INSTALLATION_SOURCES = frozenset({"moderator_accounts", "failed_logins", "links"})
 
 OTHER_SOURCES: tuple[PersonalDataSource, ...] = (
     PersonalDataSource("earlier_versions", _versions_find, _versions_erase),

@@ -14,6 +14,10 @@ from sqlalchemy.orm import (
 from commentsvc.extensions import db
 from commentsvc.models.base import UTCDateTime, stored_enum, utcnow
 
+# The site a report or a statement is about (the reported comment's): a plain id like the
+# comment's number, so that a site's transparency figures outlive its purged comments.
+_SITE = {"default": "default", "server_default": "default", "index": True}
+
 # --- reader reports and notice-and-action (DSA art. 16, 17) ---
 
 
@@ -44,6 +48,7 @@ class Report(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     comment_id: Mapped[int] = mapped_column(index=True)
+    site_id: Mapped[str] = mapped_column(String(32), **_SITE)
     reason: Mapped[ReportReason] = mapped_column(stored_enum(ReportReason))
     explanation: Mapped[str] = mapped_column(Text, default="")
     name: Mapped[str] = mapped_column(String(245), default="")
@@ -81,6 +86,7 @@ class StatementOfReasons(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     comment_id: Mapped[int] = mapped_column(index=True)
+    site_id: Mapped[str] = mapped_column(String(32), **_SITE)
     recipient: Mapped[str] = mapped_column(String(254), default="")  # "" when none was given
     address: Mapped[str] = mapped_column(String(254), default="", index=True)  # normalized
     reason: Mapped[str] = mapped_column(String(16))  # one of ReportReason

@@ -187,3 +187,18 @@ def may_admin_site(moderator: Moderator | None, site_id: str | None) -> bool:
         return False
     access = access_of(moderator)
     return access.installation_admin if site_id is None else access.admin_of(site_id)
+
+
+def installation_admins() -> list[str]:
+    """The names of the installation's admins (active, with no site role): whom a site's
+    admin asks for what only they may do (an erasure, which reaches every site)."""
+    accounts = db.session.execute(
+        select(Moderator)
+        .where(
+            Moderator.active.is_(True),
+            Moderator.role == ModeratorRole.ADMIN,
+            Moderator.id.not_in(select(SiteRole.moderator_id)),
+        )
+        .order_by(Moderator.username)
+    ).scalars()
+    return [account.display_name or account.username for account in accounts]

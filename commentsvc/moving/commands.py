@@ -197,12 +197,16 @@ def import_json(file: str) -> None:
 @click.argument("email")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="File.")
 @with_appcontext
-def privacy_export(email: str, output: str | None) -> None:
-    """Everything stored about EMAIL, as JSON (a data subject's access request)."""
+@site_option(
+    "Only this site's part (a site admin's view); without it, every site's.", every_site=True
+)
+def privacy_export(email: str, output: str | None, site: str | None) -> None:
+    """Everything stored about EMAIL on every site, as JSON (a data subject's access request)."""
     from commentsvc.gdpr import rights  # loaded when used: not in every worker
 
+    sites = None if site is None else {site}
     try:
-        document = rights.personal_data(email, now=utcnow(), by="cli")
+        document = rights.personal_data(email, now=utcnow(), by="cli", sites=sites)
     except DomainError as error:
         raise _fail(error) from error
     db.session.commit()

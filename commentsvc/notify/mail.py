@@ -9,6 +9,11 @@ the reader's language, whatever the language of the request that caused the mail
 the context come from ``weburls.public_url`` (the one ``PUBLIC_URL`` rule), never from the
 request's Host.
 
+Every mail is a site's (the site of the comment, article or report it is about): rendered as
+that site (``use_site``: its name as ``site``, its configuration for whatever a template asks),
+in the reader's language or else the site's, and sent from the site's sender
+(``outbox._message`` reads ``OutboxMail.site_id``).
+
 The outbox row is written in the caller's transaction: a mail exists exactly when what it
 tells about does; ``outbox.deliver_due`` sends it.
 """
@@ -21,8 +26,11 @@ from datetime import datetime
 from flask import render_template
 from flask_babel import force_locale
 
+from commentsvc.dates import site_time
 from commentsvc.extensions import db
 from commentsvc.models.mail import OutboxMail
+from commentsvc.models.sites import DEFAULT_SITE
+from commentsvc.sites import config_for, use_site
 
 #: Each mail the service can send, and whether it has an HTML part. Readers' mails that a
 #: reader asked for (confirmation, notifications) have one, and come from the site by name
@@ -37,6 +45,21 @@ MAILS = {
 }
 
 
+# Mails to moderators come from the bare sender address their filters know; every other mail
+# is a reader's and comes from the site by its name (outbox._message).
+TO_MODERATORS = frozenset({"comment_held"})
+
+
+def from_site_by_name(kind: str, html: str) -> bool:
+    """Does a mail of this kind go out with the site's name beside its sender address?"""
+    return bool(html) or (bool(kind) and kind not in TO_MODERATORS)
+
+
+def local_time(moment: datetime, site_id: str | None) -> str:
+    """A moment as a mail of ``site_id`` shows it: in the site's TIMEZONE, saying which."""
+    return site_time(moment, config_for(site_id)["TIMEZONE"])
+
+
 @dataclass(frozen=True)
 class Rendered:
     subject: str
@@ -44,11 +67,22 @@ class Rendered:
     html: str = ""
 
 
-def render(template: str, *, language: str, **context) -> Rendered:
-    """The mail ``template`` in ``language`` (``sv``, ``en``): subject, text and HTML part."""
+def site_language(site_id: str | None, chosen: str | None = None) -> str:
+    """The language of a mail of ``site_id``: the one its reader chose, else the site's."""
+    from commentsvc.setting_specs import LANGUAGES
+
+    return chosen if chosen in LANGUAGES else config_for(site_id)["LANGUAGE"]
+
+
+def render(template: str, *, language: str | None, site_id: str | None, **context) -> Rendered:
+    """The mail ``template`` of ``site_id`` in ``language`` (``sv``, ``en``; None: the site's):
+    subject, text and HTML part. The templates get the site's name as ``site``."""
     if template not in MAILS:
         raise KeyError(f"no mail called {template!r} in templates/mail")
-    with force_locale(language):
+    site_id = site_id or DEFAULT_SITE
+    config = config_for(site_id)
+    context.setdefault("site", config["SITE_NAME"])
+    with use_site(site_id), force_locale(site_language(site_id, language)):
         subject = render_template(f"mail/{template}.subject.txt", **context).strip()
         body = render_template(f"mail/{template}.txt", **context)
         html = (
@@ -63,18 +97,20 @@ def queue(
     template: str,
     *,
     to: str,
-    language: str,
+    language: str | None,
+    site_id: str | None,
     now: datetime,
     comment_id: int | None = None,
     about_address: str = "",
     list_unsubscribe: str = "",
     **context,
 ) -> OutboxMail:
-    """Render the mail ``template`` for ``to`` in ``language`` and add it to the outbox, due
-    now; the caller commits. ``comment_id``: the comment whose withdrawal takes the unsent
-    mail back; ``about_address``: the person it quotes (found by an export or an erasure);
-    ``list_unsubscribe``: the address that stops such mails (RFC 8058)."""
-    rendered = render(template, language=language, **context)
+    """Render the mail ``template`` of ``site_id`` for ``to`` in ``language`` (None: the
+    site's) and add it to the outbox, due now; the caller commits. ``comment_id``: the
+    comment whose withdrawal takes the unsent mail back; ``about_address``: the person it
+    quotes (found by an export or an erasure); ``list_unsubscribe``: the address that stops
+    such mails (RFC 8058)."""
+    rendered = render(template, language=language, site_id=site_id, **context)
     mail = OutboxMail.due_now(
         to,
         rendered.subject,
@@ -85,6 +121,7 @@ def queue(
         comment_id=comment_id,
         about_address=about_address,
         list_unsubscribe=list_unsubscribe,
+        site_id=site_id or DEFAULT_SITE,
     )
     db.session.add(mail)
     return mail

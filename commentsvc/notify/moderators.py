@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import exists, or_, select
 
 from commentsvc.extensions import db
@@ -18,7 +17,8 @@ from commentsvc.weburls import public_url
 
 def queue_moderator_mail(comment: Comment, *, now: datetime) -> int:
     """Add one mail per moderator who asked for them and works on the comment's site (an
-    account of other sites never hears of it); the caller commits. Returns how many."""
+    account of other sites never hears of it), in the site's language; the caller commits.
+    Returns how many."""
     has_roles = exists().where(SiteRole.moderator_id == Moderator.id)
     on_this_site = exists().where(
         SiteRole.moderator_id == Moderator.id, SiteRole.site_id == comment.article.site_id
@@ -38,7 +38,8 @@ def queue_moderator_mail(comment: Comment, *, now: datetime) -> int:
         queue(
             "comment_held",
             to=address,
-            language=current_app.config["LANGUAGE"],
+            language=None,  # the site's
+            site_id=comment.article.site_id,
             now=now,
             # Tied to the comment: a decision on it takes the unsent call back (withdraw_mail).
             comment_id=comment.id,

@@ -7,24 +7,30 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import select
 
-from commentsvc.dates import utc_time
 from commentsvc.extensions import db
 from commentsvc.models.reports import Report, ReportOutcome, StatementOfReasons
+from commentsvc.models.sites import DEFAULT_SITE
 from commentsvc.models.threads import Comment
-from commentsvc.notify.mail import queue, render
+from commentsvc.notify.mail import local_time, queue, render
 from commentsvc.reports import trust
-from commentsvc.reports.rules import dsa_contact, reason_label, reports_to_hold
+from commentsvc.reports.rules import dsa_contact, provider_name, reason_label, reports_to_hold
 from commentsvc.weburls import public_url, safe_href
+
+
+def site_args(site_id: str) -> dict[str, str]:
+    """What a link to our thread page of ``site_id`` adds: the site, unless it is the default
+    (whose links read as they did before sites)."""
+    return {} if site_id == DEFAULT_SITE else {"site": site_id}
 
 
 def report_link(comment: Comment) -> str:
     """Where a notifier finds the comment: the article's page when its address may be a link,
     else our thread page, from ``PUBLIC_URL``."""
-    page = safe_href(comment.article.url) or public_url(
-        "public.thread", article=comment.article.key
+    article = comment.article
+    page = safe_href(article.url) or public_url(
+        "public.thread", article=article.key, **site_args(article.site_id)
     )
     return f"{page}#comment-{comment.id}"
 
@@ -38,10 +44,12 @@ def acknowledge(report: Report, comment: Comment, now: datetime, confirm_token: 
     notifier's address in their own data export."""
     if not report.email or not _claim_receipt(report, now):
         return
+    site_id = comment.article.site_id
     queue(
         "report_received",
         to=report.email,
         language=report.lang,
+        site_id=site_id,
         now=now,
         report=report,
         comment=comment,
@@ -51,8 +59,8 @@ def acknowledge(report: Report, comment: Comment, now: datetime, confirm_token: 
         else "",
         confirm_days=trust.CONFIRM_LINK_DAYS,
         reason_label=reason_label,
-        received=utc_time(report.created_at),
-        contact=dsa_contact(),
+        received=local_time(report.created_at, site_id),
+        contact=dsa_contact(site_id),
     )
 
 
@@ -80,17 +88,19 @@ def tell_decision(report: Report, comment: Comment, now: datetime) -> None:
     one who confirmed the report, since an unconfirmed address may be anyone's."""
     if not report.email or report.confirmed_at is None:
         return
+    site_id = comment.article.site_id
     queue(
         "report_decided",
         to=report.email,
         language=report.lang,
+        site_id=site_id,
         now=now,
         report=report,
         comment=comment,
         removed=report.outcome == ReportOutcome.REMOVED,
         reason_label=reason_label,
-        decided=utc_time(now),
-        contact=dsa_contact(),
+        decided=local_time(now, site_id),
+        contact=dsa_contact(site_id),
     )
 
 
@@ -103,8 +113,10 @@ def give_statement(
     now: datetime,
 ) -> None:
     """Write the statement of reasons (what was done, the facts, who decided, the ground, how
-    to object) in the site's language, keep its text on the statement, and mail it to the
-    author when they gave an address. Tied to the comment: their export finds it."""
+    to object) as the comment's site: in its language, naming its provider and point of
+    contact; keep its text on the statement, and mail it to the author when they gave an
+    address. Tied to the comment: their export finds it."""
+    site_id = comment.article.site_id
     context = {
         "comment": comment,
         "reports": reports,
@@ -113,16 +125,17 @@ def give_statement(
         # Counted by reason code; the template names each in the mail's language.
         "counts": Counter(r.reason for r in reports).most_common(),
         "reason_label": reason_label,
-        "hold_after": reports_to_hold(),
-        "written": utc_time(comment.created_at),
-        "contact": dsa_contact(),
+        "hold_after": reports_to_hold(site_id),
+        "written": local_time(comment.created_at, site_id),
+        "contact": dsa_contact(site_id),
+        "provider": provider_name(site_id),
     }
-    language = current_app.config["LANGUAGE"]
     if comment.email:
         mail = queue(
             "statement",
             to=comment.email,
-            language=language,
+            language=None,  # the site's
+            site_id=site_id,
             now=now,
             comment_id=comment.id,
             about_address=comment.address,
@@ -130,4 +143,4 @@ def give_statement(
         )
         statement.body = mail.body
     else:
-        statement.body = render("statement", language=language, **context).body
+        statement.body = render("statement", language=None, site_id=site_id, **context).body

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -19,8 +18,10 @@ from commentsvc.models.mail import (
 )
 from commentsvc.models.threads import Comment, CommentStatus
 from commentsvc.notify.mail import queue
+from commentsvc.notify.notices import site_args
 from commentsvc.notify.subscriptions import unsubscribe_url
 from commentsvc.privacy.identity import normalize_address
+from commentsvc.sites import config_for
 from commentsvc.weburls import public_url, safe_href
 
 
@@ -54,7 +55,8 @@ def comment_published(comment: Comment, *, now: datetime) -> int:
             )
         ).scalars()
     )
-    due = now + timedelta(minutes=current_app.config["NOTIFY_BATCH_MINUTES"])
+    batch = config_for(comment.article.site_id)["NOTIFY_BATCH_MINUTES"]
+    due = now + timedelta(minutes=batch)
     noted = 0
     for address in sorted(addresses - told):
         # Two moderators approving at once: the unique index keeps one, the other steps back.
@@ -151,12 +153,15 @@ def comment_link(comment: Comment) -> str:
     from commentsvc.threads.reading import page_of, replies_from_for
 
     anchor = f"comment-{comment.id}"
+    site = site_args(article.site_id)  # the key is only unique on its site
     further = replies_from_for(comment)
     if further is not None:  # behind a "more replies" link on the thread's page
         return public_url(
-            "public.thread", article=article.key, replies=further.cursor, _anchor=anchor
+            "public.thread", article=article.key, replies=further.cursor, _anchor=anchor, **site
         )
-    return public_url("public.thread", article=article.key, page=page_of(comment), _anchor=anchor)
+    return public_url(
+        "public.thread", article=article.key, page=page_of(comment), _anchor=anchor, **site
+    )
 
 
 def _notification_mail(subscription: Subscription, shown: list[Comment], now: datetime):
@@ -168,9 +173,9 @@ def _notification_mail(subscription: Subscription, shown: list[Comment], now: da
         "notification",
         to=subscription.email,
         language=subscription.language,
+        site_id=article.site_id,
         now=now,
         list_unsubscribe=stop,
-        site=current_app.config["SITE_NAME"],
         title=article.title,
         items=[(c, comment_link(c)) for c in shown],
         unsubscribe=stop,

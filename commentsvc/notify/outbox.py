@@ -25,7 +25,9 @@ from sqlalchemy import func, or_, select, update
 
 from commentsvc.extensions import db
 from commentsvc.models.mail import OutboxMail
+from commentsvc.notify.mail import from_site_by_name
 from commentsvc.sanitize import plain_line
+from commentsvc.sites import config_for
 
 LEASE = timedelta(minutes=5)
 FIRST_RETRY = timedelta(seconds=30)
@@ -70,18 +72,23 @@ def _claim(mail_id: int, worker: str, now: datetime) -> bool:
 
 
 def _message(mail: OutboxMail, now: datetime) -> EmailMessage:
-    config = current_app.config
+    # Each mail goes out as its own site's: its sender, name and reply address (a mail from
+    # before sites, without one, is the default site's).
+    config = config_for(mail.site_id)
     # Lines up to RFC 5322's 998 characters: a long List-Unsubscribe address stays one plain
     # <https://…> that mail clients read, not split into encoded words.
     message = EmailMessage(policy=SMTP_POLICY)
-    # Mails to readers (written with an HTML part) come from the site by its name; those to
-    # moderators keep the bare address their filters know.
     sender = config["MAIL_FROM"]
-    message["From"] = formataddr((config["SITE_NAME"], sender)) if mail.html else sender
+    if from_site_by_name(mail.kind, mail.html):
+        message["From"] = formataddr((_header(config["SITE_NAME"]), sender))
+    else:
+        message["From"] = sender
     if mail.recipient != _header(mail.recipient):
         # Never mended: a changed address is someone else's, or a header injected.
         raise UnsendableMail("the recipient address holds a line break or a control character")
     message["To"] = mail.recipient
+    if config["MAIL_REPLY_TO"]:
+        message["Reply-To"] = _header(config["MAIL_REPLY_TO"])
     message["Subject"] = _header(mail.subject)
     message["Date"] = format_datetime(now)
     # One stable id per outbox row: a receiving server can tell a resent copy.

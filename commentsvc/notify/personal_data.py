@@ -39,6 +39,7 @@ def personal_data(email: str) -> list[dict[str, Any]]:
     return [
         {
             "kind": s.kind.value,
+            "site": s.article.site_id,
             "article": s.article.key,
             "comment_id": s.comment_id,
             "email": s.email,

@@ -21,7 +21,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -40,9 +39,8 @@ from commentsvc.models.moderation import AuditAction
 from commentsvc.models.threads import Article, Comment
 from commentsvc.models.tokens import TokenPurpose
 from commentsvc.moderation.actions import get_comment, record
-from commentsvc.notify.mail import queue
+from commentsvc.notify.mail import queue, site_language
 from commentsvc.privacy.identity import normalize_address
-from commentsvc.setting_specs import LANGUAGES
 from commentsvc.weburls import public_url
 
 CONFIRM_LINK_DAYS = 7
@@ -97,6 +95,7 @@ def subscribe(
     """Note the wish of ``comment``'s author; queue a confirmation mail when the address is
     not confirmed and had none in the last day. The caller commits."""
     address = normalize_address(comment.email)
+    site_id = comment.article.site_id
     if not address or "@" not in address:
         raise CommentRejected(
             _l("Enter your email address to be notified of new comments."), field="email"
@@ -109,7 +108,7 @@ def subscribe(
         comment_id=comment.id,
         email=comment.email,
         address=address,
-        language=language if language in LANGUAGES else current_app.config["LANGUAGE"],
+        language=site_language(site_id, language),
         created_at=now,
     )
     db.session.add(subscription)
@@ -159,8 +158,8 @@ def _queue_confirmation(subscriber: Subscriber, subscription: Subscription, now:
         "confirm",
         to=subscription.email,
         language=subscription.language,
+        site_id=article.site_id,
         now=now,
-        site=current_app.config["SITE_NAME"],
         title=article.title,
         link=confirm_url(subscriber, subscription.language, now=now),
         days=CONFIRM_LINK_DAYS,
@@ -240,31 +239,40 @@ def read_unsubscribe(token: str | None) -> UnsubscribeLink:
 
 
 def unsubscribe(token: str | None, *, everything: bool, now: datetime) -> UnsubscribeLink:
-    """Stop the link's thread for its address, or everything (the address must then confirm
-    again before it gets mail). Only ever the address the link was signed for."""
+    """Stop the link's thread for its address, or everything from the thread's site (an
+    address left with no subscription on any site must then confirm again before it gets
+    mail). Only ever the address the link was signed for."""
     link = read_unsubscribe(token)
     address = link.address
     if everything or link.article_id is None:
-        end_subscriptions(address, None)
-        db.session.execute(delete(Subscriber).where(Subscriber.address == address))
-        # Confirmation links mailed before cannot sign the address up again: it asks anew.
-        tokens.spend_all(TokenPurpose.CONFIRM, address, now)
+        # Every mail from the link's site (a link whose thread is gone: from every site).
+        end_subscriptions(address, None, site_id=link.article.site_id if link.article else None)
+        left = select(Subscription.id).where(Subscription.address == address).limit(1)
+        if db.session.execute(left).first() is None:
+            db.session.execute(delete(Subscriber).where(Subscriber.address == address))
+            # Confirmation links mailed before cannot sign the address up again: it asks anew.
+            tokens.spend_all(TokenPurpose.CONFIRM, address, now)
     else:
         end_subscriptions(address, link.article_id)
     db.session.flush()
     return link
 
 
-def end_subscriptions(address: str, article_id: int | None) -> int:
-    """End the address's subscriptions (on one article, or all) and its waiting notifications."""
+def end_subscriptions(address: str, article_id: int | None, *, site_id: str | None = None) -> int:
+    """End the address's subscriptions (on one article, on one site's, or all) and its waiting
+    notifications."""
     where = [Subscription.address == address]
     pending = [Notification.address == address, Notification.mailed_at.is_(None)]
+    written = [Notification.address == address, Notification.mail_id.is_not(None)]
     if article_id is not None:
         where.append(Subscription.article_id == article_id)
         pending.append(Notification.article_id == article_id)
-    written = [Notification.address == address, Notification.mail_id.is_not(None)]
-    if article_id is not None:
         written.append(Notification.article_id == article_id)
+    elif site_id is not None:
+        of_site = select(Article.id).where(Article.site_id == site_id)
+        where.append(Subscription.article_id.in_(of_site))
+        pending.append(Notification.article_id.in_(of_site))
+        written.append(Notification.article_id.in_(of_site))
     removed = db.session.execute(delete(Subscription).where(*where)).rowcount
     db.session.execute(delete(Notification).where(*pending))
     # A notification kept in the outbox (the SMTP server was down) must not go out after.

@@ -34,13 +34,17 @@ from commentsvc.reports.rules import (
     REASON_LABELS,
     REPORTS_ACTOR,
     dsa_contact,
+    provider_name,
     reason_label,
     reports_to_hold,
 )
 from commentsvc.reports.transparency import (
     Transparency,
     parse_since,
+    parse_until,
+    status_label,
     transparency,
+    transparency_csv,
     transparency_markdown,
 )
 
@@ -67,6 +71,8 @@ __all__ = [
     "open_report_total",
     "open_reports",
     "parse_since",
+    "parse_until",
+    "provider_name",
     "purge_reports",
     "reason_label",
     "recent_statements",
@@ -77,6 +83,8 @@ __all__ = [
     "reporter_key",
     "reports_to_hold",
     "statements_for",
+    "status_label",
     "transparency",
+    "transparency_csv",
     "transparency_markdown",
 ]

@@ -96,6 +96,7 @@ def remove(
         report.outcome, report.decision_reason = ReportOutcome.REMOVED, chosen.value
     statement = StatementOfReasons(
         comment_id=comment.id,
+        site_id=comment.article.site_id,
         recipient=comment.email,
         address=normalize_address(comment.email),
         reason=chosen.value,

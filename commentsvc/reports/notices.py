@@ -28,6 +28,7 @@ from commentsvc.privacy.identity import normalize_address
 from commentsvc.reports import trust
 from commentsvc.reports.rules import REPORTS_ACTOR, reports_to_hold
 from commentsvc.setting_specs import LANGUAGES
+from commentsvc.sites import config_for
 from commentsvc.threads.shapes import can_report
 
 
@@ -82,8 +83,10 @@ def file_report(
     address = normalize_address(new.email)
     trust.one_at_a_time(f"report:{comment.id}")
     _refuse_repeat(comment.id, reporter, address)
+    site_id = comment.article.site_id
     report = Report(
         comment_id=comment.id,
+        site_id=site_id,
         reason=new.reason,
         explanation=new.explanation,
         name=new.name,
@@ -91,7 +94,7 @@ def file_report(
         address=address,
         reporter=reporter,
         good_faith=new.good_faith,
-        lang=lang if lang in LANGUAGES else current_app.config["LANGUAGE"],
+        lang=lang if lang in LANGUAGES else config_for(site_id)["LANGUAGE"],
         created_at=now,
         network=trust.network_hash(network, now.date()),
     )
@@ -152,7 +155,7 @@ def open_reports(comment_id: int) -> list[Report]:
 def _hold_if_many(comment: Comment, now: datetime) -> None:
     """Enough independent readers: hide the comment until a moderator decides, say why, and
     call the moderators as for a held new comment (the same mail, through the outbox)."""
-    limit = reports_to_hold()
+    limit = reports_to_hold(comment.article.site_id)
     if not limit or comment.status != CommentStatus.APPROVED:
         return
     readers = trust.independent_readers(open_reports(comment.id))

@@ -24,6 +24,7 @@ def find_reports(email: str) -> list[dict[str, Any]]:
     return [
         {
             "id": r.id,
+            "site": r.site_id,
             "comment_id": r.comment_id,
             "reason": r.reason.value,
             "explanation": r.explanation,
@@ -66,6 +67,7 @@ def find_statements(email: str) -> list[dict[str, Any]]:
     return [
         {
             "id": s.id,
+            "site": s.site_id,
             "comment_id": s.comment_id,
             "recipient": s.recipient,
             "reason": s.reason,

@@ -1,7 +1,10 @@
 """``--site ID`` for the commands that work on one site's threads (create-article, imports,
-reports): the site must exist; without the option, the default site."""
+reports): the site must exist; without the option, the default site (or, for a command about
+every site unless told otherwise, None)."""
 
 from __future__ import annotations
+
+from functools import partial
 
 import click
 from flask import current_app
@@ -10,17 +13,19 @@ from flask.cli import ScriptInfo
 from commentsvc.models.sites import DEFAULT_SITE
 
 
-def _existing_site(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+def _existing_site(
+    ctx: click.Context, param: click.Parameter, value: str | None, *, absent: str | None
+) -> str | None:
     from commentsvc.sites.registry import SiteNotFound, find_site
 
     if value is None:
-        return DEFAULT_SITE
+        return absent
     if not current_app:
-        # Options are checked before the command's @with_appcontext pushes the app's context:
+        # Options are read before the command's @with_appcontext pushes the app's context:
         # look the site up in a context of its own, gone again whether it is found or not
         # (one left behind on the refusal would outlive the command).
         with ctx.ensure_object(ScriptInfo).load_app().app_context():
-            return _existing_site(ctx, param, value)
+            return _existing_site(ctx, param, value, absent=absent)
     try:
         return find_site(value).id
     except SiteNotFound as error:
@@ -29,9 +34,16 @@ def _existing_site(ctx: click.Context, param: click.Parameter, value: str | None
 
 def site_option(
     help_text: str = "The site whose threads these are (default: default).",
+    *,
+    every_site: bool = False,
 ) -> click.Option:
-    """The option, as a decorator; the command receives ``site`` (an existing site's id), or
-    exits with a usage error (code 2) naming the unknown site."""
+    """The option, as a decorator; the command receives ``site`` (an existing site's id; with
+    ``every_site``, None when the option is left out)."""
     return click.option(
-        "--site", "site", default=None, metavar="ID", callback=_existing_site, help=help_text
+        "--site",
+        "site",
+        default=None,
+        metavar="ID",
+        callback=partial(_existing_site, absent=None if every_site else DEFAULT_SITE),
+        help=help_text,
     )

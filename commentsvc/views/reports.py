@@ -61,7 +61,8 @@ def render_report_page(comment: Comment, form: ReportForm, status: int = 200, **
         form=form,
         back=back_to(comment, lang),
         lang=lang,
-        dsa_contact=reports.dsa_contact(),
+        # The comment's site answers for it, whichever site's page the reader came from.
+        dsa_contact=reports.dsa_contact(comment.article.site_id),
         explanation_max=REPORT_EXPLANATION_MAX,
         name_max=AUTHOR_MAX,
         email_max=REPORT_EMAIL_MAX,

@@ -13,6 +13,7 @@ from commentsvc.extensions import csrf, db
 from commentsvc.forms.desk import ActionForm
 from commentsvc.models.base import utcnow
 from commentsvc.notify import subscriptions
+from commentsvc.sites import config_for
 
 bp = Blueprint("subscriptions", __name__, url_prefix="/subscriptions")
 
@@ -49,11 +50,21 @@ def confirm():
     return _private(render_template("subscriptions/done.html", confirmed=True))
 
 
+def _site_name(link: subscriptions.UnsubscribeLink) -> str:
+    """The name of the site whose mails the link stops (its thread's site)."""
+    return config_for(link.article.site_id if link.article else None)["SITE_NAME"]
+
+
 @bp.get("/unsubscribe")
 def unsubscribe_page():
     link = subscriptions.read_unsubscribe(_token())
     return _private(
-        render_template("subscriptions/unsubscribe.html", article=link.article, token=_token())
+        render_template(
+            "subscriptions/unsubscribe.html",
+            article=link.article,
+            site_name=_site_name(link),
+            token=_token(),
+        )
     )
 
 
@@ -68,6 +79,7 @@ def unsubscribe():
         render_template(
             "subscriptions/done.html",
             article=link.article,
+            site_name=_site_name(link),
             everything=everything or link.article_id is None,
         )
     )

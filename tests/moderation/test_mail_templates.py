@@ -161,9 +161,12 @@ def rendered(monkeypatch):
     seen = []
     real = mail.render
 
-    def spy(template, *, language, **context):
-        result = real(template, language=language, **context)
-        other = real(template, language="en" if language == "sv" else "sv", **context)
+    def spy(template, *, language, site_id, **context):
+        language = mail.site_language(site_id, language)  # None: the site's
+        result = real(template, language=language, site_id=site_id, **context)
+        other = real(
+            template, language="en" if language == "sv" else "sv", site_id=site_id, **context
+        )
         seen.append((template, language, result, other))
         return result
 
@@ -226,7 +229,7 @@ def test_the_texts_of_notice_and_action_and_the_moderators_call_read_as_before(a
         f"{PUBLIC}/thread?article=utan-adress#comment-5\n"
         "\n"
         "Reason: Illegal content\n"
-        "Received: 2026-03-02 09:30 UTC\n"
+        "Received: 2026-03-02 10:30 (Europe/Stockholm)\n"
         "\n"
         "What happens next: a moderator (a person) looks at the comment and decides whether it "
         "stays or is removed. When several readers report a comment, it is hidden until then.\n"
@@ -236,7 +239,10 @@ def test_the_texts_of_notice_and_action_and_the_moderators_call_read_as_before(a
         "ignore this email: nothing more will be sent to you about it.\n"
         f"{PUBLIC}/reports/confirm?token=TOKEN&lang=en\n"
         "\n"
-        "Questions: kommentarer@example.se"
+        "Questions: kommentarer@example.se\n"
+        "\n"
+        "-- \n"
+        "Kommentarer"
     )
     assert (receipt["comment"], receipt["about"]) == (None, "")  # not in the author's export
     statement = by_to["eva@example.se"][0]
@@ -246,9 +252,11 @@ def test_the_texts_of_notice_and_action_and_the_moderators_call_read_as_before(a
         == statements[0]
         == (
             "Motivering av beslut (ärende 5)\n"
+            "Tjänsteleverantör: Kommentarer\n"
             "\n"
             "Vad som gjordes: din kommentar till ”Vägarbete <E4> & omledning”, skriven "
-            "2026-03-02 09:30 UTC, har tagits bort från webbplatsen; läsarna ser den inte längre.\n"
+            "2026-03-02 10:30 (Europe/Stockholm), har tagits bort från webbplatsen; läsarna ser "
+            "den inte längre.\n"
             "\n"
             "Omständigheterna: 2 läsare anmälde kommentaren "
             "(Olagligt innehåll (1), Trakasserier eller hot (1)).\n"
@@ -262,7 +270,10 @@ def test_the_texts_of_notice_and_action_and_the_moderators_call_read_as_before(a
             "Grunden: Olagligt innehåll. Olaga hot.\n"
             "\n"
             "Så invänder du: om du anser att beslutet är fel, svara på det här mejlet eller skriv "
-            "till kommentarer@example.se och ange ärende 5. En människa prövar då beslutet igen."
+            "till kommentarer@example.se och ange ärende 5. En människa prövar då beslutet igen.\n"
+            "\n"
+            "-- \n"
+            "Kommentarer"
         )
     )
     assert (statement["comment"], statement["about"]) == (5, "eva@example.se")
@@ -280,5 +291,8 @@ def test_the_texts_of_notice_and_action_and_the_moderators_call_read_as_before(a
         "Tveksamt.\n"
         "\n"
         "Öppna den i kön (inget händer förrän du väljer en åtgärd där):\n"
-        f"{PUBLIC}/moderation/comments/7"
+        f"{PUBLIC}/moderation/comments/7\n"
+        "\n"
+        "-- \n"
+        "Kommentarer"
     )

@@ -1,5 +1,4 @@
-"""Admins' data-subject requests (GDPR art. 15 and 17): look up, export, erase. A person's
-data spans every site, so these pages are the installation's admin's only."""
+"""Admins' data-subject requests (GDPR art. 15 and 17): look up, export, erase."""
 
 from __future__ import annotations
 
@@ -21,18 +20,36 @@ from commentsvc.forms.desk import (
     PrivacyForm,
 )
 from commentsvc.models.base import utcnow
+from commentsvc.moderation.access import installation_admins
 from commentsvc.moderation.auth import (
-    installation_admin_required as admin_required,
+    admin_required,
+    current_access,
+    installation_admin_required,
 )
 from commentsvc.views.moderation._common import actor, bp
+
+# The installation's admin sees and erases a person's data on every site (the address is one
+# person); a site's admin sees their sites' part, and asks the installation's admin to erase,
+# as an erasure reaches every site.
+
+
+def _admin_sites() -> frozenset[str] | None:
+    """The sites whose part the admin sees; None: every site."""
+    return current_access().admin_sites
 
 
 def _privacy_page(form: PrivacyForm, status: int = 200, **context):
 
     from commentsvc.gdpr import rights  # loaded when used: not in every worker
 
+    sites = _admin_sites()
     return render_template(
-        "moderation/privacy.html", form=form, audit=rights.recent_audit(), **context
+        "moderation/privacy.html",
+        form=form,
+        audit=rights.recent_audit(sites=sites),
+        view_sites=sorted(sites) if sites is not None else None,
+        ask=installation_admins() if sites is not None else [],
+        **context,
     ), status
 
 
@@ -51,7 +68,7 @@ def privacy_lookup():
     form = PrivacyForm()
     if not form.validate_on_submit():
         return _privacy_page(form, 422)
-    document = rights.personal_data(form.email.data, now=utcnow(), by=actor())
+    document = rights.personal_data(form.email.data, now=utcnow(), by=actor(), sites=_admin_sites())
     db.session.commit()
     return _privacy_page(
         form,
@@ -71,7 +88,7 @@ def privacy_export():
     if not form.validate_on_submit():
         return _privacy_page(form, 422)
     now = utcnow()
-    document = rights.personal_data(form.email.data, now=now, by=actor())
+    document = rights.personal_data(form.email.data, now=now, by=actor(), sites=_admin_sites())
     db.session.commit()
     response = Response(
         json.dumps(document, ensure_ascii=False, indent=2) + "\n",
@@ -84,7 +101,7 @@ def privacy_export():
 
 
 @bp.post("/privacy/erase")
-@admin_required
+@installation_admin_required
 def privacy_erase():
     """First a confirmation page; with ``confirm=yes`` from it, the erasure."""
     from commentsvc.gdpr import rights  # loaded when used: not in every worker

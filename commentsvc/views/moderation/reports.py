@@ -3,7 +3,7 @@ reasons, and the transparency report (blueprint ``report_moderation``)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from commentsvc import reports
@@ -19,6 +19,7 @@ from commentsvc.moderation.auth import (
     current_moderator,
     login_required,
 )
+from commentsvc.sites import all_sites, find_site
 from commentsvc.views.moderation import _common
 
 mod_bp = Blueprint("report_moderation", __name__, url_prefix="/moderation")
@@ -108,19 +109,49 @@ def remove(comment_id: int):
 @mod_bp.get("/transparency")
 @admin_required
 def transparency():
+    """The installation's report with each site's beside it, or one site's (``site``); an admin
+    of some sites sees those sites' only."""
+    errors: dict[str, str] = {}
     since_text = (request.args.get("since") or "").strip()[:20]
-    since, since_error = None, None
+    until_text = (request.args.get("until") or "").strip()[:20]
+    since = until = None
     if since_text:
         try:
             since = reports.parse_since(since_text)
         except DomainError as error:
-            since_error = error.message
-    # A site's admin sees the figures of their sites; the installation's admin, every site's.
-    figures = reports.transparency(since=since, now=utcnow(), sites=current_access().admin_sites)
+            errors["since"] = error.message
+    if until_text:
+        try:
+            until = reports.parse_until(until_text, since)
+        except DomainError as error:
+            errors["until"] = error.message
+    allowed = current_access().admin_sites
+    choices = [s.id for s in all_sites() if allowed is None or s.id in allowed]
+    site = (request.args.get("site") or "").strip()[:40] or None
+    if site is None and allowed is not None:
+        site = choices[0]  # a site's admin has no installation to see
+    if site is not None and site not in choices:
+        if allowed is not None and find_site_or_none(site) is not None:
+            abort(403)
+        errors["site"] = _l("There is no site %(site)s.", site=site)
+        site = None if allowed is None else choices[0]
+    figures = reports.transparency(since=since, until=until, now=utcnow(), site=site)
     return render_template(
         "reports/transparency.html",
         figures=figures,
         reason_label=reports.reason_label,
+        status_label=reports.status_label,
         since_text=since_text,
-        since_error=since_error,
-    ), 422 if since_error else 200
+        until_text=until_text,
+        site_choices=choices,
+        whole=allowed is None,
+        chosen_site=site or "",
+        errors=errors,
+    ), 422 if errors else 200
+
+
+def find_site_or_none(site_id: str):
+    try:
+        return find_site(site_id)
+    except DomainError:
+        return None
