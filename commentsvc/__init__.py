@@ -6,8 +6,9 @@ import os
 from importlib import resources
 from typing import Any
 
-from flask import Flask, has_request_context, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
@@ -72,8 +73,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def select_locale() -> str:
-    """The reader's language: an explicit ``lang``, their browser's when allowed, or the default."""
-    config = effective_config()
+    """The reader's language: an explicit ``lang``, their browser's when allowed, or the
+    site's."""
+    try:
+        config = effective_config()
+    except SQLAlchemyError:
+        # The database is down (the 503 page is being made): the installation's language.
+        config = current_app.config
     if not has_request_context():  # commands and workers speak their site's language
         return config["LANGUAGE"]
     wanted = request.args.get("lang") or request.form.get("lang")
