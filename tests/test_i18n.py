@@ -188,7 +188,7 @@ def test_a_login_wait_of_one_second_is_singular(app, seconds, lang, expected):
     from commentsvc.errors import DomainError
     from commentsvc.models.base import utcnow
     from commentsvc.models.moderation import LoginThrottle
-    from commentsvc.moderation import accounts
+    from commentsvc.moderation import accounts, logins
 
     app.config.update(LANGUAGE=lang, BABEL_DEFAULT_LOCALE=lang)
     with app.test_request_context("/"):
@@ -200,7 +200,7 @@ def test_a_login_wait_of_one_second_is_singular(app, seconds, lang, expected):
         db.session.add(locked)
         db.session.commit()
         with pytest.raises(DomainError) as refused:
-            accounts.authenticate("moa", "fel", address="192.0.2.0", now=now)
+            logins.authenticate("moa", "fel", address="192.0.2.0", now=now)
         assert expected in str(refused.value.message)
 
 

@@ -1,9 +1,5 @@
-"""Moderator accounts: creating them, checking passwords, and throttling failed logins.
-
-Failed logins are counted per account-and-address pair and per address, in the database so
-that every instance sees them. A pair is slowed after a few failures and locked after more;
-an address gets a larger budget across all accounts. No account is ever locked for everyone,
-so an attacker cannot lock the real moderators out from their own addresses.
+"""Moderator accounts: creating them, their passwords, roles and sites (logging in is
+``logins.py``).
 
 Every change of an account (created, disabled, re-enabled, role changed, password set or
 reset) is written to the audit log, and those that change who may act raise the account's
@@ -14,20 +10,17 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Collection
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from commentsvc.audit import record_event
-from commentsvc.database import upsert_insert
 from commentsvc.errors import DomainError
 from commentsvc.extensions import db
 from commentsvc.models.base import utcnow
-from commentsvc.models.moderation import AuditAction, LoginThrottle, Moderator, ModeratorRole
+from commentsvc.models.moderation import AuditAction, Moderator, ModeratorRole
 from commentsvc.models.sites import SiteRole
 from commentsvc.moderation.access import (
     access_of,
@@ -40,29 +33,11 @@ from commentsvc.sanitize import plain_line
 from commentsvc.sites.config import config_for
 
 PASSWORD_MIN = 10
-# Checked against when the account does not exist, so a wrong name costs as much as a
-# wrong password and timing does not tell which names exist. Written out rather than made at
-# import: scrypt's 32 MB of work area stayed in every worker's resident memory.
-# It is generate_password_hash("not a password", method="scrypt") with werkzeug's defaults.
-_DUMMY_HASH = (
-    "scrypt:32768:8:1$Gw58xs0iw8zxSqsJ$79a6da5713880545385b55410832001b97a9caf1270aec79da9bb11b"
-    "1f58586526681fdb8a8a7017f086f100a1527c278d0a6f25073a060122a374cf11cf5921"
-)
 
 
 class AccountRejected(DomainError):
     status = 422
     code = "invalid"
-
-
-class LoginFailed(DomainError):
-    status = 401
-    code = "login_failed"
-
-
-class LoginThrottled(DomainError):
-    status = 429
-    code = "too_many_attempts"
 
 
 def hash_password(password: str) -> str:
@@ -354,126 +329,6 @@ def set_notify(moderator_id: int, notify: bool) -> Moderator:
     moderator.notify = notify
     db.session.flush()
     return moderator
-
-
-def _wait(row: LoginThrottle, now: datetime, free: int) -> timedelta | None:
-    """How long this key must still wait before it may try again, if at all."""
-    if row.locked_until and row.locked_until > now:
-        return row.locked_until - now
-    if row.failures >= free and row.last_failure_at:
-        # Slowed: after ``free`` failures, 1, 2, 4, ... seconds between tries (at most a minute).
-        delay = timedelta(seconds=min(60, 2 ** min(6, row.failures - free)))
-        if row.last_failure_at + delay > now:
-            return row.last_failure_at + delay - now
-    return None
-
-
-def _throttled(wait: timedelta) -> LoginThrottled:
-    seconds = max(1, int(wait.total_seconds() + 0.999))
-    if seconds > 90:
-        message = ngettext(
-            "Too many failed attempts. Try again in %(num)d minute.",
-            "Too many failed attempts. Try again in %(num)d minutes.",
-            -(-seconds // 60),
-        )
-    else:
-        message = ngettext(
-            "Too many failed attempts. Wait %(num)d second and try again.",
-            "Too many failed attempts. Wait %(num)d seconds and try again.",
-            seconds,
-        )
-    return LoginThrottled(message)
-
-
-def _claim_attempt(rules: dict[str, tuple[int, int]], now: datetime) -> None:
-    """Count this attempt as a failure of each key (``{key: (free, lock)}``) before its
-    password is checked, or raise LoginThrottled and count nothing.
-
-    Read, decide and count are one transaction that holds the keys' rows (SQLite: the
-    database's write lock, taken by the INSERT; PostgreSQL: ``FOR UPDATE``, in the keys' order),
-    so parallel attempts queue here and each sees the ones before it: 16 at once are 16
-    failures in a row, never 16 readings of the same count. A right password gives its
-    attempt back (``_forgive_attempt``).
-    """
-    db.session.commit()  # end what the request read: the claim starts from the latest counts
-    keys = sorted(rules)
-    db.session.execute(
-        upsert_insert(db.session, LoginThrottle)
-        .values([{"key": key, "failures": 0} for key in keys])
-        .on_conflict_do_nothing(index_elements=["key"])
-    )
-    rows = (
-        db.session.execute(
-            select(LoginThrottle)
-            .where(LoginThrottle.key.in_(keys))
-            .order_by(LoginThrottle.key)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        .scalars()
-        .all()
-    )
-    for row in rows:
-        if row.locked_until and row.locked_until <= now:
-            row.failures, row.locked_until = 0, None  # the lock has run out: a fresh start
-    waits = [_wait(row, now, rules[row.key][0]) for row in rows]
-    wait = max((w for w in waits if w is not None), default=None)
-    if wait is not None:
-        db.session.commit()
-        raise _throttled(wait)
-    lock = timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-    for row in rows:
-        row.failures += 1
-        row.last_failure_at = now
-        if row.failures >= rules[row.key][1]:
-            row.locked_until = now + lock
-    db.session.commit()
-
-
-def _forgive_attempt(pair_key: str, address_key: str, address_lock: int) -> None:
-    """A right password: the pair starts afresh, and the address gets its attempt back (a
-    lock that this very attempt set is lifted with it)."""
-    db.session.execute(delete(LoginThrottle).where(LoginThrottle.key == pair_key))
-    db.session.execute(
-        update(LoginThrottle)
-        .where(LoginThrottle.key == address_key, LoginThrottle.failures > 0)
-        .values(
-            failures=LoginThrottle.failures - 1,
-            locked_until=case(
-                (LoginThrottle.failures - 1 < address_lock, None),
-                else_=LoginThrottle.locked_until,
-            ),
-        )
-    )
-    db.session.commit()
-
-
-def authenticate(username: str, password: str, *, address: str, now: datetime) -> Moderator:
-    """The active moderator with these credentials, or LoginFailed / LoginThrottled.
-
-    Commits: the count of failures must stay whatever the caller does with the error.
-    """
-    config = current_app.config
-    pair_key = f"pair:{username.strip().casefold()[:200]}|{address}"
-    address_key = f"addr:{address}"
-    address_lock = config["LOGIN_ADDRESS_FAILURES"] * 2
-    _claim_attempt(
-        {
-            pair_key: (config["LOGIN_FREE_FAILURES"], config["LOGIN_LOCK_FAILURES"]),
-            address_key: (config["LOGIN_ADDRESS_FAILURES"], address_lock),
-        },
-        now,
-    )
-    moderator = db.session.execute(
-        select(Moderator).where(func.lower(Moderator.username) == username.strip().lower())
-    ).scalar_one_or_none()
-    ok = check_password_hash(moderator.password_hash if moderator else _DUMMY_HASH, password)
-    if moderator is not None and ok:
-        _forgive_attempt(pair_key, address_key, address_lock)
-        if not moderator.active:
-            raise LoginFailed(_l("This account is disabled. Ask an administrator."))
-        return moderator
-    raise LoginFailed(_l("Wrong user name or password."))
 
 
 def all_moderators() -> list[Moderator]:

@@ -286,54 +286,54 @@ def test_100_failed_logins_are_slowed_then_locked(app, make_moderator):
 
 def test_after_the_lock_period_the_right_password_works(app, make_moderator):
     from commentsvc.models.base import utcnow
-    from commentsvc.moderation import accounts
+    from commentsvc.moderation import logins
 
     make_moderator("moa")
     start = utcnow()
     with app.app_context():
         for i in range(100):
             try:
-                accounts.authenticate(
+                logins.authenticate(
                     "moa", f"fel {i}", address="198.51.100.0", now=start + timedelta(seconds=i)
                 )
-            except accounts.LoginThrottled:
+            except logins.LoginThrottled:
                 continue
-            except accounts.LoginFailed:
+            except logins.LoginFailed:
                 continue
-        with pytest.raises(accounts.LoginThrottled):
-            accounts.authenticate("moa", PASSWORD, address="198.51.100.0", now=start)
+        with pytest.raises(logins.LoginThrottled):
+            logins.authenticate("moa", PASSWORD, address="198.51.100.0", now=start)
         later = start + timedelta(minutes=app.config["LOGIN_LOCK_MINUTES"] + 3)
-        moderator = accounts.authenticate("moa", PASSWORD, address="198.51.100.0", now=later)
+        moderator = logins.authenticate("moa", PASSWORD, address="198.51.100.0", now=later)
         assert moderator.username == "moa"
 
 
 def test_an_attacker_does_not_lock_the_moderator_out_from_another_address(app, make_moderator):
     from commentsvc.models.base import utcnow
-    from commentsvc.moderation import accounts
+    from commentsvc.moderation import logins
 
     make_moderator("moa")
     now = utcnow()
     with app.app_context():
         for i in range(30):
-            with pytest.raises((accounts.LoginFailed, accounts.LoginThrottled)):
-                accounts.authenticate("moa", f"fel {i}", address="203.0.113.0", now=now)
-        with pytest.raises(accounts.LoginThrottled):
-            accounts.authenticate("moa", PASSWORD, address="203.0.113.0", now=now)
-        assert accounts.authenticate("moa", PASSWORD, address="192.0.2.0", now=now)
+            with pytest.raises((logins.LoginFailed, logins.LoginThrottled)):
+                logins.authenticate("moa", f"fel {i}", address="203.0.113.0", now=now)
+        with pytest.raises(logins.LoginThrottled):
+            logins.authenticate("moa", PASSWORD, address="203.0.113.0", now=now)
+        assert logins.authenticate("moa", PASSWORD, address="192.0.2.0", now=now)
 
 
 def test_one_address_guessing_many_accounts_is_locked_too(app, make_moderator):
     from commentsvc.models.base import utcnow
-    from commentsvc.moderation import accounts
+    from commentsvc.moderation import logins
 
     make_moderator("moa")
     now = utcnow()
     with app.app_context():
         for i in range(app.config["LOGIN_ADDRESS_FAILURES"] * 2):
-            with pytest.raises((accounts.LoginFailed, accounts.LoginThrottled)):
-                accounts.authenticate(f"konto{i}", "fel", address="203.0.113.0", now=now)
-        with pytest.raises(accounts.LoginThrottled):
-            accounts.authenticate("moa", PASSWORD, address="203.0.113.0", now=now)
+            with pytest.raises((logins.LoginFailed, logins.LoginThrottled)):
+                logins.authenticate(f"konto{i}", "fel", address="203.0.113.0", now=now)
+        with pytest.raises(logins.LoginThrottled):
+            logins.authenticate("moa", PASSWORD, address="203.0.113.0", now=now)
 
 
 def test_login_goes_back_to_the_page_asked_for_but_never_off_site(app, make_moderator):

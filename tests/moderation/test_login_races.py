@@ -118,19 +118,19 @@ def test_the_delays_start_after_the_free_failures_as_documented(app, make_modera
     from datetime import timedelta
 
     from commentsvc.models.base import utcnow
-    from commentsvc.moderation import accounts
+    from commentsvc.moderation import logins
 
     make_moderator("moa")
     start = utcnow()
 
     def attempt(seconds: float) -> str:
         try:
-            accounts.authenticate(
+            logins.authenticate(
                 "moa", "fel", address="203.0.113.0", now=start + timedelta(seconds=seconds)
             )
-        except accounts.LoginThrottled:
+        except logins.LoginThrottled:
             return "waits"
-        except accounts.LoginFailed:
+        except logins.LoginFailed:
             return "checked"
         return "logged in"
 

@@ -18,7 +18,7 @@ from commentsvc.forms.desk import (
     PasswordForm,
 )
 from commentsvc.models.base import utcnow
-from commentsvc.moderation import accounts
+from commentsvc.moderation import accounts, logins
 from commentsvc.moderation.auth import (
     current_moderator,
     log_in,
@@ -35,7 +35,7 @@ def login():
     status = 200
     if form.validate_on_submit():
         try:
-            moderator = accounts.authenticate(
+            moderator = logins.authenticate(
                 form.username.data,
                 form.password.data,
                 address=anonymize_ip(request.remote_addr),
