@@ -340,7 +340,11 @@ def test_the_downgrade_refuses_while_another_site_has_threads(populated):
             version = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
             assert counts(conn)["comment"] == counted["comment"]
             assert conn.execute(sa.text("SELECT count(*) FROM article")).scalar() == len(keys) + 1
-        assert version == "0019_sites"
+            engine = conn.dialect.name
+    # PostgreSQL runs the whole downgrade in one transaction: refused, nothing of it happened.
+    # SQLite cannot roll back its schema changes: the migrations after 0019 were undone, and
+    # the one that would lose the sites refused before changing anything.
+    assert version == ("0020_report_site" if engine == "postgresql" else "0019_sites")
 
 
 @pytest.fixture
