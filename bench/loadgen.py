@@ -119,6 +119,11 @@ def _python(url, clients, seconds, method, body, content_type) -> Load:
             errors[0] += failed
 
     threads = [threading.Thread(target=client) for _ in range(clients)]
+    return _run(threads, latencies, errors)
+
+
+def _run(threads: list[threading.Thread], latencies: list[float], errors: list[int]) -> Load:
+    """Run the clients to the end, and what they saw: rate, median and 99th percentile."""
     began = time.monotonic()
     for t in threads:
         t.start()
@@ -173,19 +178,4 @@ def measure_walk(base: str, walk: list[tuple[str, dict]], *, clients: int, secon
 
     step = max(1, len(walk) // clients)
     threads = [threading.Thread(target=client, args=(n * step,)) for n in range(clients)]
-    began = time.monotonic()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.monotonic() - began
-    latencies.sort()
-    if not latencies:
-        return Load(0.0, 0.0, 0.0, errors[0], 0)
-    return Load(
-        len(latencies) / elapsed,
-        statistics.median(latencies) * 1000,
-        latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
-        errors[0],
-        len(latencies),
-    )
+    return _run(threads, latencies, errors)
