@@ -17,6 +17,7 @@ from commentsvc.models.moderation import (
     Moderator,
     ModeratorRole,
 )
+from commentsvc.models.people import Ban, PersonTrust, Trust
 from commentsvc.models.reports import Report, ReportOutcome, ReportReason, StatementOfReasons
 from commentsvc.models.sites import DEFAULT_SITE, Site, SiteOrigin, SiteRole
 from commentsvc.models.threads import (
@@ -37,6 +38,7 @@ __all__ = [
     "DEFAULT_SITE",
     "Article",
     "AuditAction",
+    "Ban",
     "Comment",
     "CommentStatus",
     "ImportMapping",
@@ -48,6 +50,7 @@ __all__ = [
     "Notification",
     "OutboxMail",
     "PendingEdit",
+    "PersonTrust",
     "RateLimitCounter",
     "Report",
     "ReportOutcome",
@@ -60,6 +63,7 @@ __all__ = [
     "Subscription",
     "SubscriptionKind",
     "TokenPurpose",
+    "Trust",
     "UTCDateTime",
     "move_every_thread",
     "utcnow",

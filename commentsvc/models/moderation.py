@@ -49,6 +49,21 @@ class AuditAction(enum.StrEnum):
     SITE_ADDED = "site-added"  # details {"site", "origins"}
     SITE_CHANGED = "site-changed"  # details {"site", and "name" and/or "origins" as now}
     SITE_REMOVED = "site-removed"  # details {"site", "threads": how many went with it}
+    UNAPPROVE = "unapprove"  # a published comment back to the queue
+    PICK = "pick"
+    UNPICK = "unpick"
+    TRUST = "trust"  # details {"address", "trust": "trusted", "held" or None}
+    BAN = "ban"  # details {"ban": id, "target", "days", "reason"}
+    UNBAN = "unban"  # details {"ban": id, "target"}
+    ARTICLE_CLOSED = "article-closed"  # details {"article": key}
+    ARTICLE_REOPENED = "article-reopened"
+    ARTICLE_PREMODERATED = "article-premoderated"
+    ARTICLE_POSTMODERATED = "article-postmoderated"
+    LOGIN = "login"
+    LOGOUT = "logout"
+    LOGIN_UNLOCKED = "login-unlocked"  # details {"account"}
+    TOTP_ENABLED = "totp-enabled"
+    TOTP_DISABLED = "totp-disabled"
 
 
 # --- moderators, the audit log, login throttling ---
@@ -77,6 +92,10 @@ class Moderator(db.Model):
     session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
     # Set by an admin's reset: the temporary password only opens the page that changes it.
     reset_pending: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # A second factor (TOTP, RFC 6238): the shared secret once confirmed, and the recovery
+    # codes' hashes, each removed when used.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    recovery_codes: Mapped[list] = mapped_column(JSON, default=list)
 
     @validates("email")
     def _keep_address(self, key: str, value: str | None) -> str | None:

@@ -85,7 +85,10 @@ class StatementOfReasons(db.Model):
     """What the author of a removed comment is told (DSA art. 17), kept for the moderators."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    comment_id: Mapped[int] = mapped_column(index=True)
+    # The removed comment; None for a ban with no comment behind it (then ban_id).
+    comment_id: Mapped[int | None] = mapped_column(index=True)
+    # A ban is a decision too (DSA art. 17 covers suspensions): its statement names it.
+    ban_id: Mapped[int | None] = mapped_column()
     site_id: Mapped[str] = mapped_column(String(32), **_SITE)
     recipient: Mapped[str] = mapped_column(String(254), default="")  # "" when none was given
     address: Mapped[str] = mapped_column(String(254), default="", index=True)  # normalized

@@ -46,6 +46,8 @@ class Article(db.Model):
     title: Mapped[str] = mapped_column(String(ARTICLE_TITLE_MAX), default="")
     url: Mapped[str] = mapped_column(String(ARTICLE_URL_MAX), default="")
     closed: Mapped[bool] = mapped_column(default=False)
+    # Every new comment on this article waits for a moderator, whatever the site's policy.
+    premoderated: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Opened by a reader's request (not by the site owner or an import): these count
     # against MAX_NEW_ARTICLES_PER_DAY.
@@ -98,6 +100,8 @@ class Comment(db.Model):
     decided_by: Mapped[str | None] = mapped_column(String(200))
     # A moderator's reply, published at once and marked as the site's own voice.
     by_staff: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # An editors' pick ("Redaktionens val"), set and unset by moderators.
+    picked: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     article: Mapped[Article] = relationship(back_populates="comments")
     parent: Mapped[Comment | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
