@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import lazy_gettext as _l
 
+from commentsvc.wordlists import BadEntry, check_entries
+
 # What a database integer column holds: the top of a count that has no natural limit.
 LARGEST = 2**31 - 1
 # Dates are computed as "now minus so many days" (retention) or "created plus so many days":
@@ -47,6 +49,8 @@ class SettingSpec:
     # A site may have its own value (``commentsvc site set``; sites/config.py); every
     # setting admins edit is one.
     per_site: bool = False
+    # A sentence under the field on the settings page (how to write the value), or None.
+    hint: Any = None
 
     @property
     def of_site(self) -> bool:
@@ -156,6 +160,27 @@ class TextList(SettingSpec):
         return [self.clean(item.strip()) for item in value if item.strip()]
 
 
+@dataclass(frozen=True, kw_only=True)
+class WordList(TextList):
+    """A word list of the moderation policy: each entry must mean something (wordlists.py)."""
+
+    def check(self, value: Any) -> list[str]:
+        entries = super().check(value)
+        try:
+            check_entries(entries)
+        except BadEntry as error:
+            raise self.refuse(error.message) from None
+        return entries
+
+
+WORD_LIST_HINT = _l(
+    "Whole words and phrases, in any case (spam finds “Spam!”, not “spamalot”); viagr* for "
+    "words that begin so, *bonus for words that end so; an email address (name@example.se) "
+    "or a domain (@example.se) matches the email field exactly; an IP address or network "
+    "(192.0.2.0/24) matches where the comment was sent from."
+)
+
+
 def _origin(item: str) -> str:
     return item.rstrip("/")
 
@@ -192,17 +217,19 @@ SETTINGS: tuple[SettingSpec, ...] = (
         editable=True,
         label=_l("Hold a comment with more links than"),
     ),
-    TextList(
+    WordList(
         key="MODERATION_KEYS",
         default=(),
         editable=True,
         label=_l("Hold comments containing these words (one per line)"),
+        hint=WORD_LIST_HINT,
     ),
-    TextList(
+    WordList(
         key="DISALLOWED_KEYS",
         default=(),
         editable=True,
         label=_l("Mark as spam comments containing these words (one per line)"),
+        hint=WORD_LIST_HINT,
     ),
     WholeNumber(
         key="CLOSE_AFTER_DAYS",

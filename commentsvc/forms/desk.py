@@ -143,7 +143,7 @@ def setting_field(spec: SettingSpec):
             spec.label, choices=choices(*spec.choices), validate_choice=False, validators=[follows]
         )
     if isinstance(spec, TextList):
-        return WordsField(spec.label, validators=[follows])
+        return WordsField(spec.label, description=spec.hint or "", validators=[follows])
     if isinstance(spec, Flag):
         return BooleanField(spec.label, validators=[follows])
     if isinstance(spec, Text):

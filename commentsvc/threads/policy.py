@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +13,7 @@ from sqlalchemy import select
 from commentsvc.extensions import db
 from commentsvc.models.threads import Comment, CommentStatus
 from commentsvc.sanitize import count_links
+from commentsvc.wordlists import first_match
 
 
 @dataclass(frozen=True)
@@ -22,16 +23,6 @@ class Signals:
 
     stamp_age: float | None
     honeypot: str = ""
-
-
-def _key_match(words: Iterable[str], fields: Iterable[str]) -> str | None:
-    """The first word found in any field, case-folded, as WordPress matches its key lists."""
-    haystack = [f.casefold() for f in fields if f]
-    for word in words:
-        needle = word.strip().casefold()
-        if needle and any(needle in field for field in haystack):
-            return word.strip()
-    return None
 
 
 def spam_reasons(
@@ -49,7 +40,9 @@ def spam_reasons(
     Spam is stored, never dropped: a moderator can find it in the Spam tab and restore it.
     """
     reasons = []
-    word = _key_match(config["DISALLOWED_KEYS"], (text, author, email, website, ip))
+    word = first_match(
+        config["DISALLOWED_KEYS"], text=text, author=author, email=email, website=website, ip=ip
+    )
     if word:
         reasons.append(f"disallowed-key:{word}")
     if signals is not None:
@@ -89,7 +82,9 @@ def held_reasons(
     links = count_links(html)
     if links > config["MAX_LINKS"]:
         reasons.append(f"links:{links}")
-    word = _key_match(config["MODERATION_KEYS"], (text, author, email, website, ip))
+    word = first_match(
+        config["MODERATION_KEYS"], text=text, author=author, email=email, website=website, ip=ip
+    )
     if word:
         reasons.append(f"moderation-key:{word}")
     return reasons

@@ -47,7 +47,7 @@ def queue_data(app, article, add_comment):
         ),
         add_comment(
             "nyhet-2",
-            "När kommer bygglovet?",
+            "När kommer beslutet om bygglov?",
             approve=False,
             author="Karin Ström",
             email="karin@example.se",

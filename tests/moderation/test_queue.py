@@ -27,7 +27,7 @@ def events(app, comment_id):
 def test_the_queue_shows_pending_comments_oldest_first_with_why_they_were_held(mod, held, article):
     first = held("Första <a href='https://a.example'>a</a> <a href='https://b.example'>b</a>")
     second = held(
-        "Om bygglovet", author="Erik", email="erik@example.se", website="https://erik.example"
+        "Om bygglov i stan", author="Erik", email="erik@example.se", website="https://erik.example"
     )
     page = mod.get("/moderation/").get_data(as_text=True)
     assert page.index(f'id="row-{first}"') < page.index(f'id="row-{second}"')
