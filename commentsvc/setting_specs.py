@@ -231,6 +231,14 @@ SETTINGS: tuple[SettingSpec, ...] = (
         label=_l("Mark as spam comments containing these words (one per line)"),
         hint=WORD_LIST_HINT,
     ),
+    # The spam memory (threads/spammemory.py): hold a new comment from an address, a website's
+    # domain or a network that moderators marked as spam on the site.
+    Flag(
+        key="SPAM_MEMORY",
+        default=True,
+        editable=True,
+        label=_l("Hold comments from addresses, websites and networks marked as spam before"),
+    ),
     WholeNumber(
         key="CLOSE_AFTER_DAYS",
         default=0,  # 0: threads never close by age

@@ -98,6 +98,9 @@ REASONS = {
     "disallowed-key": _l("disallowed word: %(detail)s"),
     "honeypot": _l("the hidden field was filled in (a program, not a person)"),
     "no-stamp": _l("the form's time stamp was missing or forged"),
+    "spam-memory:address": _l("the email address of a comment a moderator marked as spam"),
+    "spam-memory:website": _l("the website of a comment a moderator marked as spam"),
+    "spam-memory:network": _l("sent from the network of a comment a moderator marked as spam"),
 }
 
 
@@ -114,7 +117,7 @@ def describe_reason(code: str) -> str:
             "sent %(num)d seconds after the form was shown",
             number,
         )
-    text = REASONS.get(name)
+    text = REASONS.get(code, REASONS.get(name))
     if text is None:
         return code
     return str(text) % {"detail": detail} if "%(detail)s" in str(text) else str(text)

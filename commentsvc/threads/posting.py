@@ -22,6 +22,7 @@ from commentsvc.threads.articles import is_closed
 from commentsvc.threads.policy import Signals, held_reasons, spam_reasons
 from commentsvc.threads.rows import new_comment
 from commentsvc.threads.shapes import can_reply
+from commentsvc.threads.spammemory import remembered_spam
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ def post_comment(
         status = CommentStatus.SPAM
     else:
         reasons = held_reasons(config, text=draft.comment, html=html, **who)
+        reasons += remembered_spam(article.site_id, config, **who)
         status = CommentStatus.PENDING if reasons else CommentStatus.APPROVED
     comment = new_comment(
         article,

@@ -50,8 +50,15 @@ BOUNDS = [
         "Enter a whole number from 0 to 100000.",
         "Ange ett heltal från 0 till 100000.",
     ),
-    ("MODERATION_KEYS", [[], ["bygglov", "köp nu"]], [], None, None),
+    (
+        "MODERATION_KEYS",
+        [[], ["bygglov", "köp nu", "viagr*", "anna@example.se", "@example.se", "192.0.2.0/24"]],
+        [["bygglov", "vi*gra"]],
+        "“vi*gra”: a * may stand only at the start or the end of an entry (viagr*, *bonus).",
+        "”vi*gra”: en * kan bara stå först eller sist i en rad (viagr*, *bonus).",
+    ),
     ("DISALLOWED_KEYS", [[], ["kasino"]], [], None, None),
+    ("SPAM_MEMORY", [True, False], [], None, None),  # a checkbox: nothing else can be sent
 ]
 TAKEN = [(key, value) for key, values, _bad, _en, _sv in BOUNDS for value in values]
 REFUSED = [(key, value, en, sv) for key, _ok, values, en, sv in BOUNDS for value in values]
@@ -63,12 +70,15 @@ UNCHANGED = {
     "MODERATION_KEYS": "",
     "DISALLOWED_KEYS": "",
     "MIN_SUBMIT_SECONDS": "0",
+    "SPAM_MEMORY": "y",
     "CLOSE_AFTER_DAYS": "0",
 }
 
 
 def as_sent(value) -> str:
     """A value as the settings form carries it."""
+    if isinstance(value, bool):
+        return "y" if value else ""
     return "\n".join(value) if isinstance(value, list) else str(value)
 
 
