@@ -239,6 +239,14 @@ SETTINGS: tuple[SettingSpec, ...] = (
         editable=True,
         label=_l("Hold comments from addresses, websites and networks marked as spam before"),
     ),
+    # Proof of work (threads/proofofwork.py): the forms carry a challenge the browser solves;
+    # a comment without a valid solution waits for a moderator. For floods: off by default.
+    Flag(
+        key="PROOF_OF_WORK",
+        default=False,
+        editable=True,
+        label=_l("Ask browsers for a proof of work (comments without one are held)"),
+    ),
     WholeNumber(
         key="CLOSE_AFTER_DAYS",
         default=0,  # 0: threads never close by age

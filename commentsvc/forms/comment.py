@@ -220,6 +220,7 @@ class CommentForm(FlaskForm):
     # Anti-spam signals (see antispam.py); judged by the moderation policy, never a form error.
     ts = HiddenField()
     hp = StringField(_l("Leave this field empty"))
+    altcha = HiddenField()  # the proof of work's solution, when the site asks for one
     article = HiddenField(
         # Not strip_line: a key with a control character in it is refused, not quietly changed.
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
@@ -247,7 +248,7 @@ class CommentForm(FlaskForm):
 
     def signals(self, now: datetime) -> Signals:
         """What the form says about who sent it: the time-trap's age and the honeypot."""
-        return Signals(stamp_age(self.ts.data, now), self.hp.data or "")
+        return Signals(stamp_age(self.ts.data, now), self.hp.data or "", self.altcha.data or "")
 
     def add_domain_error(self, error: DomainError) -> None:
         """Show a rule the service refused beside its field, or above the form."""
@@ -262,7 +263,7 @@ class CommentForm(FlaskForm):
 # A JSON body is turned into form data, so the API and the HTML form share every validator and
 # message. Only the form's fields are read (unknown ones are ignored, as Isso does); a value of
 # the wrong JSON type is a field error, never a 500 or a silent conversion.
-TEXT_FIELDS = ("comment", "author", "email", "url", "article", "ts", "hp", "subscribe")
+TEXT_FIELDS = ("comment", "author", "email", "url", "article", "ts", "hp", "altcha", "subscribe")
 
 
 def formdata_from_json(body: dict, fields: tuple[str, ...] = (*TEXT_FIELDS, "parent", "remember")):

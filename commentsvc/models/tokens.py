@@ -17,6 +17,7 @@ class TokenPurpose(enum.StrEnum):
     UNSUBSCRIBE = "unsubscribe"  # stops an address's notifications, of one thread or all
     EDIT = "edit"  # the author's proof of their own comment (edit window, own pending view)
     REPORT = "report"  # a notifier proves the address named in their report (subject: the report)
+    PROOF_OF_WORK = "proof-of-work"  # a spent challenge (threads/proofofwork.py), kept to expiry
 
 
 class LinkToken(db.Model):

@@ -240,15 +240,45 @@ def openapi_description(server: str) -> dict[str, Any]:
             },
             "/api/v1/stamp": {
                 "get": {
-                    "summary": "A fresh anti-spam stamp for a new comment's `ts` (never cached)",
+                    "summary": "A fresh anti-spam stamp for a new comment's `ts`, and a "
+                    "proof-of-work challenge when the site asks for one (never cached)",
                     "responses": {
                         "200": _json(
                             {
                                 "type": "object",
                                 "additionalProperties": False,
-                                "properties": {"ts": {"type": "string"}},
+                                "required": ["ts"],
+                                "properties": {
+                                    "ts": {"type": "string"},
+                                    "altcha": {
+                                        "description": "only when the site asks for proof of "
+                                        "work (PROOF_OF_WORK): an ALTCHA challenge (v1). Find "
+                                        "the number n from 0 to maxNumber whose SHA-256 of "
+                                        "salt followed by n (decimal) is challenge, and send "
+                                        "base64 of the JSON object {algorithm, challenge, "
+                                        "number, salt, signature} as `altcha` (static/altcha.js "
+                                        "does so). Valid for two hours, for one comment",
+                                        "type": "object",
+                                        "additionalProperties": False,
+                                        "required": [
+                                            "algorithm",
+                                            "challenge",
+                                            "maxNumber",
+                                            "salt",
+                                            "signature",
+                                        ],
+                                        "properties": {
+                                            "algorithm": {"type": "string", "enum": ["SHA-256"]},
+                                            "challenge": {"type": "string"},
+                                            "maxNumber": {"type": "integer"},
+                                            "salt": {"type": "string"},
+                                            "signature": {"type": "string"},
+                                        },
+                                    },
+                                },
                             },
-                            "Send it back as `ts` when posting; fetch it when the form is shown",
+                            "Send `ts` back when posting, and the solution of `altcha` if any; "
+                            "fetch it when the form is shown",
                         )
                     },
                 }

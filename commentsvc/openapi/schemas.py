@@ -319,6 +319,12 @@ SCHEMAS: dict[str, Any] = {
             },
             "ts": {"type": "string", "description": "the ts of GET /api/v1/stamp"},
             "hp": {"type": "string", "description": "leave empty"},
+            "altcha": {
+                "type": "string",
+                "description": "the solution of the `altcha` challenge of GET /api/v1/stamp "
+                "(base64 of JSON), when the site asks for proof of work; a comment without a "
+                "valid, unspent one is held for a moderator (no-proof-of-work), not refused",
+            },
         },
     },
     "Created": {

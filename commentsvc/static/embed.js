@@ -105,7 +105,7 @@
     var closed = h("p", { hidden: true }), privacy = h("p.privacy");
     section.append(title, list, pages, closed);
     root.append(section);
-    var form, respond, home = h("div"), fields = {}, summary, parent, stamp, replyTitle, note, limits;
+    var form, respond, home = h("div"), fields = {}, summary, parent, stamp, replyTitle, note, limits, proof = Promise.resolve("");
 
     function own(id) { return tokens[id]; }
     // An edit of a comment a moderator approved waits for review: said beside the comment,
@@ -129,11 +129,18 @@
       }, function () { if (T.failed) title.textContent = T.failed; });
     }
 
-    // The time-trap's stamp comes apart from the thread, which CDNs and caches may share.
+    // The time-trap's stamp comes apart from the thread, which CDNs and caches may share; so
+    // does the proof of work's challenge, solved by our altcha.js (loaded only when asked).
     function freshStamp() {
-      return call("GET", "stamp", {}).then(function (r) {
+      proof = call("GET", "stamp", {}).then(function (r) {
         if (r.status === 200) stamp.value = r.body.ts;
-      }, function () { /* sent without: the comment waits for a moderator */ });
+        return r.body.altcha ? solver().then(function (solve) { return solve(r.body.altcha); }) : "";
+      }).catch(function () { return ""; }); // sent without: the comment waits for a moderator
+    }
+    function solver() {
+      return window.commentsvcProof ? Promise.resolve(window.commentsvcProof) : new Promise(function (done) {
+        document.head.appendChild(h("script", { src: base + "/static/altcha.js", onload: function () { done(window.commentsvcProof); }, onerror: function () { done(function () { return ""; }); } }));
+      });
     }
 
     function render(b) {
@@ -332,10 +339,12 @@
       if (Object.keys(errors).length) return showErrors(errors);
       var remember = fields.remember.input.checked;
       var wish = ["article", "replies"].filter(function (k) { return root.getElementById("csvc-subscribe-" + k).checked; });
-      call("POST", "comments", { lang: lang }, Object.assign(v, {
-        article: d.article, parent: parent.value || null, remember: remember, subscribe: wish[0] || "",
-        ts: stamp.value, hp: root.getElementById("csvc-hp").value
-      })).then(function (r) {
+      proof.then(function (altcha) {
+        return call("POST", "comments", { lang: lang }, Object.assign(v, {
+          article: d.article, parent: parent.value || null, remember: remember, subscribe: wish[0] || "",
+          ts: stamp.value, hp: root.getElementById("csvc-hp").value, altcha: altcha
+        }));
+      }).then(function (r) {
         if (r.status !== 201) return showErrors(r.body.errors && r.status === 422 ? r.body.errors : {}, r.body.message || T.failed);
         showErrors({});
         var c = r.body.comment;

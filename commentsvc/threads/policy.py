@@ -23,6 +23,7 @@ class Signals:
 
     stamp_age: float | None
     honeypot: str = ""
+    proof_of_work: str = ""  # the form's solution of its challenge (threads/proofofwork.py)
 
 
 def spam_reasons(
@@ -98,6 +99,7 @@ REASONS = {
     "disallowed-key": _l("disallowed word: %(detail)s"),
     "honeypot": _l("the hidden field was filled in (a program, not a person)"),
     "no-stamp": _l("the form's time stamp was missing or forged"),
+    "no-proof-of-work": _l("sent without a valid proof of work (no JavaScript, or a bot)"),
     "spam-memory:address": _l("the email address of a comment a moderator marked as spam"),
     "spam-memory:website": _l("the website of a comment a moderator marked as spam"),
     "spam-memory:network": _l("sent from the network of a comment a moderator marked as spam"),

@@ -20,6 +20,7 @@ from commentsvc.sanitize import clean_html
 from commentsvc.sites.config import config_for
 from commentsvc.threads.articles import is_closed
 from commentsvc.threads.policy import Signals, held_reasons, spam_reasons
+from commentsvc.threads.proofofwork import proof_reasons
 from commentsvc.threads.rows import new_comment
 from commentsvc.threads.shapes import can_reply
 from commentsvc.threads.spammemory import remembered_spam
@@ -68,6 +69,8 @@ def post_comment(
     else:
         reasons = held_reasons(config, text=draft.comment, html=html, **who)
         reasons += remembered_spam(article.site_id, config, **who)
+        if signals is not None:
+            reasons += proof_reasons(article.site_id, config, signals.proof_of_work, now)
         status = CommentStatus.PENDING if reasons else CommentStatus.APPROVED
     comment = new_comment(
         article,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Response, abort, current_app, render_template, request, session
+from flask import Response, abort, current_app, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -29,6 +29,7 @@ from commentsvc.models.base import utcnow
 from commentsvc.models.threads import Article, Comment
 from commentsvc.ratelimits import count_new_article
 from commentsvc.sites import current_site_id, effective_config, site_of_origin
+from commentsvc.threads import proofofwork
 from commentsvc.threads.antispam import issue_stamp
 from commentsvc.threads.reading import ThreadSummary
 from commentsvc.views._shared import (
@@ -242,6 +243,15 @@ def render_thread(
     # The author's edit waits for a moderator: said beside their comment after the redirect.
     context.setdefault("edit_review", parse_id(request.args.get("review")))
     context.setdefault("edit_review_note", str(EDIT_REVIEW_NOTE))
+    # Where the page's script fetches the proof of work's challenge (None: the site asks for
+    # none). Never the challenge itself: readers may share the page, and a challenge counts
+    # once.
+    context.setdefault(
+        "proof_of_work",
+        url_for("api.form_stamp", site=current_site_id())
+        if proofofwork.required(effective_config())
+        else None,
+    )
     shared = shared and not context["edit_tokens"] and not context["edit_review"]
     lang = request.values.get("lang")
     tagged = personal = None
@@ -252,6 +262,7 @@ def render_thread(
             reply_to.id if reply_to else None,
             context["subscription_note"],
             context["edit_review"],
+            context["proof_of_work"],
         )
         personal = (
             sorted(own_ids),

@@ -59,6 +59,7 @@ BOUNDS = [
     ),
     ("DISALLOWED_KEYS", [[], ["kasino"]], [], None, None),
     ("SPAM_MEMORY", [True, False], [], None, None),  # a checkbox: nothing else can be sent
+    ("PROOF_OF_WORK", [True, False], [], None, None),
 ]
 TAKEN = [(key, value) for key, values, _bad, _en, _sv in BOUNDS for value in values]
 REFUSED = [(key, value, en, sv) for key, _ok, values, en, sv in BOUNDS for value in values]
@@ -71,6 +72,7 @@ UNCHANGED = {
     "DISALLOWED_KEYS": "",
     "MIN_SUBMIT_SECONDS": "0",
     "SPAM_MEMORY": "y",
+    "PROOF_OF_WORK": "",
     "CLOSE_AFTER_DAYS": "0",
 }
 

@@ -20,7 +20,8 @@ from commentsvc.models.base import utcnow
 from commentsvc.notify import subscriptions
 from commentsvc.privacy import addresses
 from commentsvc.ratelimits import limit_comment_posts
-from commentsvc.sites import effective_config
+from commentsvc.sites import current_site_id, effective_config
+from commentsvc.threads import proofofwork
 from commentsvc.threads.antispam import issue_stamp
 from commentsvc.views._shared import EDIT_REVIEW_NOTE, SUBSCRIPTION_NOTES, Posted, post_form
 from commentsvc.views._thread import cache_control, open_new_or_existing, read_thread
@@ -175,8 +176,13 @@ def own_copy_varies(response):
 @bp.get("/stamp")
 def form_stamp():
     """A fresh stamp for the form's ``ts`` (the time-trap, antispam.py): when the form was
-    shown. Never cached, so the thread itself can be."""
-    response = current_app.make_response({"ts": issue_stamp(utcnow())})
+    shown; and, when the site asks for proof of work, a fresh challenge for the form's
+    ``altcha`` (proofofwork.py). Never cached, so the thread itself can be."""
+    now = utcnow()
+    body: dict[str, Any] = {"ts": issue_stamp(now)}
+    if proofofwork.required(effective_config()):
+        body["altcha"] = proofofwork.issue_challenge(current_site_id(), now)
+    response = current_app.make_response(body)
     response.headers["Cache-Control"] = "no-store"
     return response
 
