@@ -77,3 +77,13 @@ def test_the_script_embed_solves_it_on_the_host_page_too(
     elsewhere = [u for u in requested if not u.startswith((live_server.url, host_site.origin))]
     assert elsewhere == []
     assert f"{live_server.url}/static/altcha.js" in requested
+
+
+def test_the_iframe_page_solves_it_as_the_plain_page_does(page, live_server, app, article):
+    page.goto(f"{live_server.url}/embed?article={article}")
+    page.fill("#comment", "Löst i iframen")
+    page.fill("#author", "Karin Ström")
+    page.fill("#email", "karin@example.se")
+    page.get_by_role("button", name="Publicera kommentar").click()
+    page.locator(".comment", has_text="Löst i iframen").wait_for()
+    assert stored(app, "Löst i iframen") == ("approved", "")
