@@ -190,3 +190,11 @@ def test_an_entry_stored_before_the_rules_matches_nothing_and_breaks_nothing():
     stored = ["vi*gra", "anna@", "kasino"]
     assert first_match(stored, **{**NEUTRAL, "text": "vi*gra och kasino"}) == "kasino"
     assert first_match(stored, **{**NEUTRAL, "text": "vi*gra"}) is None
+
+
+def test_the_command_line_refuses_a_bad_entry_and_names_it(app, runner):
+    refused = runner.invoke(args=["site", "set", "default", 'DISALLOWED_KEYS=["kasino", "anna@"]'])
+    assert refused.exit_code != 0
+    assert "anna@" in refused.output
+    taken = runner.invoke(args=["site", "set", "default", 'DISALLOWED_KEYS=["anna@example.se"]'])
+    assert taken.exit_code == 0, taken.output
