@@ -26,7 +26,7 @@ from datetime import datetime
 from flask import render_template
 from flask_babel import force_locale
 
-from commentsvc.dates import site_time
+from commentsvc.dates import shown_time
 from commentsvc.extensions import db
 from commentsvc.models.mail import OutboxMail
 from commentsvc.models.sites import DEFAULT_SITE
@@ -56,8 +56,9 @@ def from_site_by_name(kind: str, html: str) -> bool:
 
 
 def local_time(moment: datetime, site_id: str | None) -> str:
-    """A moment as a mail of ``site_id`` shows it: in the site's TIMEZONE, saying which."""
-    return site_time(moment, config_for(site_id)["TIMEZONE"])
+    """A moment as a mail of ``site_id`` shows it: in the site's TIMEZONE, saying which
+    (``2026-03-02 10:30 CET``). A mail's reader is in the site's zone, not the server's."""
+    return shown_time(moment, config_for(site_id)["TIMEZONE"])
 
 
 @dataclass(frozen=True)
