@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import select
 
 # The desk's fixtures, for this module too.
+from tests.moderation.conftest import ModeratorClient
 from tests.moderation.conftest import admin as admin
 from tests.moderation.conftest import make_moderator as make_moderator
 
@@ -179,6 +180,32 @@ def test_the_audit_logs_days_are_the_installations_not_utcs(app, sites, admin):
     assert [text for _s, text in times(page)] == ["2026-01-15 00:30 CET"]
     page = admin.get("/moderation/log?since=2026-01-14&until=2026-01-14").get_data(as_text=True)
     assert [text for _s, text in times(page)] == ["2026-01-14 23:59 CET"]
+    assert "Datumen är dygn i Europe/Stockholm" in page
+
+
+def test_the_audit_log_of_a_sites_admin_counts_that_sites_days(app, sites, make_moderator):
+    from commentsvc import moderation
+    from commentsvc.extensions import db
+    from commentsvc.models.moderation import Moderator, ModeratorRole
+    from commentsvc.models.sites import SiteRole
+
+    make_moderator("nina")
+    with app.app_context():
+        nina = db.session.query(Moderator).filter_by(username="nina").one()
+        db.session.add(SiteRole(moderator_id=nina.id, site_id="ny", role=ModeratorRole.ADMIN))
+        db.session.commit()
+    # 03:30 UTC on 15 January is still the 14th (22:30) in New York.
+    comment = post(app, "ny", WINTER, email="hanna@example.se")
+    with app.app_context():
+        moderation.approve(comment, by="nina", now=datetime(2026, 1, 15, 3, 30, tzinfo=UTC))
+        db.session.commit()
+    client = ModeratorClient(app.test_client())
+    assert client.login("nina").status_code == 303
+    page = client.get("/moderation/log?since=2026-01-14&until=2026-01-14").get_data(as_text=True)
+    assert [text for _s, text in times(page)] == ["2026-01-14 22:30 EST"]
+    assert "Datumen är dygn i America/New_York" in page
+    page = client.get("/moderation/log?since=2026-01-15&until=2026-01-15").get_data(as_text=True)
+    assert times(page) == []
 
 
 @pytest.mark.parametrize(
@@ -207,6 +234,7 @@ def test_the_privacy_document_dates_a_late_evening_mail_on_the_sites_day(
     page = admin.post("/moderation/privacy/lookup", {"email": "anna@example.se"})
     text = page.get_data(as_text=True)
     assert "för granskning den 7 dec. 2026" in text
+    assert "Tiderna i den är i UTC" in text  # the document itself keeps UTC, and says so
     assert "6 dec. 2026" not in text
 
 
@@ -317,12 +345,13 @@ def test_the_public_thread_shows_its_sites_time_and_utc_for_machines(
     post(app, "default", moment, email="anna@example.se", approve=True)
     post(app, "ny", moment, email="hanna@example.se", approve=True)
     stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-    for site, shown in (("default", stockholm), ("ny", new_york)):
-        page = client.get("/thread", query_string={"article": KEY, "site": site})
-        [(datetime_attribute, text)] = times(page.get_data(as_text=True))
-        assert datetime_attribute == stamp
-        # The reader's wording keeps no zone, but the hour is the site's.
-        assert text.endswith(shown[11:16]), (site, text)
+    for path in ("/thread", "/embed"):  # the page and the iframe
+        for site, shown in (("default", stockholm), ("ny", new_york)):
+            page = client.get(path, query_string={"article": KEY, "site": site})
+            [(datetime_attribute, text)] = times(page.get_data(as_text=True))
+            assert datetime_attribute == stamp
+            # The reader's wording keeps no zone, but the hour is the site's.
+            assert text.endswith(shown[11:16]), (path, site, text)
 
 
 def test_the_apis_times_are_utc_and_say_so(app, sites, client):

@@ -45,4 +45,5 @@ def log():
         found=found,
         kinds=audit.KINDS,
         detail=audit.describer(found.items),
+        zone=zone,
     ), 200 if valid else 422
