@@ -271,6 +271,37 @@ def test_mails_in_the_outbox_name_their_sites_zone(app, sites, moment, stockholm
     assert not any(" UTC" in body for body in bodies.values())
 
 
+@pytest.mark.parametrize(("moment", "stockholm", "new_york"), SHOWN)
+def test_the_reports_tab_shows_reports_and_statements_in_their_sites_zone(
+    app, sites, admin, moment, stockholm, new_york
+):
+    from commentsvc import reports
+    from commentsvc.extensions import db
+    from commentsvc.models.reports import ReportReason
+
+    ids = {}
+    for site, email in (("default", "anna@example.se"), ("ny", "hanna@example.se")):
+        ids[site] = post(app, site, moment, email=email, approve=True, text="Ett hot.")
+        with app.app_context():
+            reports.file_report(
+                ids[site],
+                reports.NewReport(reason=ReportReason.ILLEGAL),
+                reporter=reports.reporter_key(f"browser-{site}"),
+                network="network",
+                lang="",
+                now=moment,
+            )
+            db.session.commit()
+    page = admin.get("/moderation/reports").get_data(as_text=True)
+    shown = [text for _stamp, text in times(page)]
+    assert sorted(shown) == sorted([stockholm, new_york])
+    with app.app_context():
+        reports.remove(ids["ny"], reason="illegal", ground="Olaga hot.", by="ada", now=moment)
+        db.session.commit()
+    page = admin.get("/moderation/reports").get_data(as_text=True)
+    assert f"Kommentar {ids['ny']}, {new_york}, av ada" in page
+
+
 def test_mail_failures_in_the_shell_name_the_mails_site_zone(app, sites, runner):
     from commentsvc.extensions import db
     from commentsvc.models.mail import OutboxMail
@@ -322,6 +353,10 @@ def test_the_transparency_reports_days_are_the_sites_days(app, sites, runner):
     assert ny["notices"] == 0
     assert (ny["since"], ny["until"]) == ("2026-07-01T04:00:00+00:00", "2026-07-02T04:00:00+00:00")
     assert notices("--site", "default")["notices"] == 1
+    as_csv = runner.invoke(
+        args=["transparency-report", "--site", "ny", *july_first[:4], "--format", "csv"]
+    )
+    assert "2026-07-01T04:00:00+00:00,2026-07-02T04:00:00+00:00,ny,notices,0" in as_csv.output
     june_30 = ["--since", "2026-06-30", "--until", "2026-06-30"]
     june_30 = runner.invoke(args=["transparency-report", "--site", "ny", *june_30])
     # The shell speaks the installation's language (Swedish), the period the site's zone.
