@@ -110,7 +110,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     # One clock (dates.py): ``moment|local_time(site_id)`` for people, with the zone named
     # (None: the installation's zone); ``moment|utc_iso`` for <time datetime> and machines.
-    app.jinja_env.filters["local_time"] = dates.site_time
+    app.jinja_env.filters["local_time"] = dates.local_time
     app.jinja_env.filters["utc_iso"] = dates.machine_time
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["privacy_notice"] = privacy_notice

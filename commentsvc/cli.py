@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
 from commentsvc import moderation, threads
-from commentsvc.dates import site_time
+from commentsvc.dates import local_time
 from commentsvc.errors import DomainError, InvalidRequest
 from commentsvc.extensions import db
 from commentsvc.forms.comment import ARTICLE_KEY
@@ -203,7 +203,7 @@ def mail_failures(retry: int | None) -> None:
         click.echo("No mail is set aside.")
     for mail in mails:
         # In the zone of the mail's site, named, as the desk's page of mails not sent.
-        failed = site_time(mail.failed_at, mail.site_id)
+        failed = local_time(mail.failed_at, mail.site_id)
         click.echo(f"{mail.id}\t{failed}\t{mail.recipient!r}")
         click.echo(f"\tSubject: {mail.subject!r}")
         click.echo(f"\tError: {mail.last_error}")

@@ -57,16 +57,17 @@ def zone_label(local: datetime) -> str:
     return f"UTC{name}" if name[:1] in "+-" else name
 
 
-def shown_time(moment: datetime, zone: str, pattern: str = SHOWN) -> str:
-    """``2026-12-07 14:02 CET``: the moment in ``zone``, in the reader's language, with the
-    zone named."""
+def site_time(moment: datetime, zone: str, pattern: str = SHOWN) -> str:
+    """``2026-12-07 14:02 CET``: the moment in ``zone`` (a site's ``TIMEZONE``), in the
+    reader's language, with the zone named."""
     local = in_zone(moment, zone)
     return f"{format_datetime(local, pattern, rebase=False)} {zone_label(local)}"
 
 
-def site_time(moment: datetime, site_id: str | None) -> str:
-    """A moment of ``site_id`` (None: of the installation) as a person reads it."""
-    return shown_time(moment, zone_of(site_id))
+def local_time(moment: datetime, site_id: str | None) -> str:
+    """A moment of ``site_id`` (None: of the installation) as a person reads it, in the
+    site's zone: ``site_time`` with the site's ``TIMEZONE``."""
+    return site_time(moment, zone_of(site_id))
 
 
 def local_day(moment: datetime, zone: str) -> date:

@@ -97,10 +97,10 @@ def times(page: str) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(("moment", "zone", "shown"), DST)
 def test_the_hour_either_side_of_a_change_of_the_clocks_names_its_zone(app, moment, zone, shown):
-    from commentsvc.dates import shown_time
+    from commentsvc.dates import site_time
 
     with app.test_request_context():
-        assert shown_time(moment, zone) == shown
+        assert site_time(moment, zone) == shown
 
 
 @pytest.mark.parametrize(

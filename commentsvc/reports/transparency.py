@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from commentsvc.dates import day_start, site_time, zone_of
+from commentsvc.dates import day_start, local_time, zone_of
 from commentsvc.errors import DomainError
 from commentsvc.extensions import db
 from commentsvc.models.moderation import ModerationEvent
@@ -196,11 +196,11 @@ def transparency_markdown(report: Transparency) -> str:
     period = (
         _(
             "From %(since)s to %(until)s",
-            since=site_time(report.since, report.site),
-            until=site_time(report.until, report.site),
+            since=local_time(report.since, report.site),
+            until=local_time(report.until, report.site),
         )
         if report.since
-        else _("Until %(until)s", until=site_time(report.until, report.site))
+        else _("Until %(until)s", until=local_time(report.until, report.site))
     )
     scope = (
         _("Site: %(site)s", site=report.site) if report.site else _("All sites of the installation")
