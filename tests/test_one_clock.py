@@ -12,6 +12,7 @@ import json
 import logging
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -426,3 +427,33 @@ def test_gunicorns_log_lines_are_stamped_in_utc(monkeypatch):
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+# --- one place: a template that shows a time goes through dates.py ---------------------------
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+
+
+def _templates(*folders: str) -> list[Path]:
+    return sorted(p for folder in folders for p in (TEMPLATES / folder).rglob("*.*"))
+
+
+def test_every_time_element_carries_utc_for_machines():
+    wrong = [
+        f"{template.relative_to(TEMPLATES)}: {attribute}"
+        for template in _templates("moderation", "reports", "public", "embed", "mail")
+        for attribute in re.findall(r'<time datetime="([^"]*)"', template.read_text("utf-8"))
+        if not attribute.endswith("|utc_iso }}")
+    ]
+    assert wrong == []
+
+
+def test_the_desk_and_the_mails_show_times_through_the_one_clock():
+    # Babel's datetimeformat shows the request's zone without naming it, strftime UTC
+    # unnamed: the desk shows each thing in its site's zone, named (|local_time(site_id)).
+    wrong = [
+        str(template.relative_to(TEMPLATES))
+        for template in _templates("moderation", "reports", "mail")
+        if re.search(r"datetimeformat|strftime", template.read_text("utf-8"))
+    ]
+    assert wrong == []
