@@ -54,6 +54,21 @@ LABELS = {
     A.SITE_ADDED: _l("added a site"),
     A.SITE_CHANGED: _l("changed a site"),
     A.SITE_REMOVED: _l("removed a site"),
+    A.UNAPPROVE: _l("sent back to the queue"),
+    A.PICK: _l("picked as an editors' pick"),
+    A.UNPICK: _l("removed from the editors' picks"),
+    A.TRUST: _l("changed a person's trust"),
+    A.BAN: _l("banned"),
+    A.UNBAN: _l("lifted a ban"),
+    A.ARTICLE_CLOSED: _l("closed an article for comments"),
+    A.ARTICLE_REOPENED: _l("reopened an article for comments"),
+    A.ARTICLE_PREMODERATED: _l("held every new comment on an article"),
+    A.ARTICLE_POSTMODERATED: _l("returned an article to the site's policy"),
+    A.LOGIN: _l("signed in"),
+    A.LOGOUT: _l("signed out"),
+    A.LOGIN_UNLOCKED: _l("unlocked a sign-in"),
+    A.TOTP_ENABLED: _l("turned on the second factor"),
+    A.TOTP_DISABLED: _l("turned off the second factor"),
 }
 KINDS = {
     "decisions": (
@@ -72,6 +87,19 @@ KINDS = {
             A.EDIT_SUBMITTED,
             A.EDIT_APPROVED,
             A.EDIT_REJECTED,
+            A.UNAPPROVE,
+            A.PICK,
+            A.UNPICK,
+        ),
+    ),
+    "people": (_l("People and bans"), (A.TRUST, A.BAN, A.UNBAN)),
+    "articles": (
+        _l("Articles"),
+        (
+            A.ARTICLE_CLOSED,
+            A.ARTICLE_REOPENED,
+            A.ARTICLE_PREMODERATED,
+            A.ARTICLE_POSTMODERATED,
         ),
     ),
     "deletes": (_l("Permanent deletes"), (A.DELETE,)),
@@ -85,6 +113,11 @@ KINDS = {
             A.ROLE_CHANGED,
             A.PASSWORD_SET,
             A.PASSWORD_RESET,
+            A.LOGIN,
+            A.LOGOUT,
+            A.LOGIN_UNLOCKED,
+            A.TOTP_ENABLED,
+            A.TOTP_DISABLED,
         ),
     ),
     "privacy": (_l("Privacy requests"), (A.PRIVACY_EXPORT, A.PRIVACY_ERASE)),
@@ -287,6 +320,35 @@ def _nothing(details: dict, names: Names) -> str:
     return ""
 
 
+def _trust(details: dict, names: Names) -> str:
+    trust = {
+        "trusted": gettext("trusted: published without the first-time hold"),
+        "held": gettext("always held for a moderator"),
+    }
+    return trust.get(details.get("trust") or "", gettext("decided by the policy, as anyone"))
+
+
+def _ban(details: dict, names: Names) -> str:
+    kind = gettext("a network") if details.get("kind") == "network" else gettext("an address")
+    days = details.get("days")
+    length = ngettext("%(num)d day", "%(num)d days", days) if days else gettext("until lifted")
+    return gettext(
+        "ban %(ban)s of %(kind)s, %(length)s, reason: %(reason)s",
+        ban=details.get("ban", "?"),
+        kind=kind,
+        length=length,
+        reason=details.get("reason", "–"),
+    )
+
+
+def _article(details: dict, names: Names) -> str:
+    return gettext("Article: %(key)s", key=details.get("article", "?"))
+
+
+def _account_if_named(details: dict, names: Names) -> str:
+    return _account(details, names) if "account" in details else ""
+
+
 SENTENCES: dict[str, Callable[[dict, Names], str]] = {
     A.APPROVE: _nothing,
     A.TRASH: _trash,
@@ -317,6 +379,21 @@ SENTENCES: dict[str, Callable[[dict, Names], str]] = {
     A.SITE_ADDED: _site,
     A.SITE_CHANGED: _site,
     A.SITE_REMOVED: _site,
+    A.UNAPPROVE: _nothing,
+    A.PICK: _nothing,
+    A.UNPICK: _nothing,
+    A.TRUST: _trust,
+    A.BAN: _ban,
+    A.UNBAN: lambda d, n: gettext("ban %(ban)s", ban=d.get("ban", "?")),
+    A.ARTICLE_CLOSED: _article,
+    A.ARTICLE_REOPENED: _article,
+    A.ARTICLE_PREMODERATED: _article,
+    A.ARTICLE_POSTMODERATED: _article,
+    A.LOGIN: _nothing,
+    A.LOGOUT: _nothing,
+    A.LOGIN_UNLOCKED: _account_if_named,
+    A.TOTP_ENABLED: _account_if_named,
+    A.TOTP_DISABLED: _account_if_named,
 }
 
 

@@ -52,9 +52,10 @@ class AuditAction(enum.StrEnum):
     UNAPPROVE = "unapprove"  # a published comment back to the queue
     PICK = "pick"
     UNPICK = "unpick"
-    TRUST = "trust"  # details {"address", "trust": "trusted", "held" or None}
-    BAN = "ban"  # details {"ban": id, "target", "days", "reason"}
-    UNBAN = "unban"  # details {"ban": id, "target"}
+    # A person is named in the log by no address (see audit.py): the records name the row.
+    TRUST = "trust"  # details {"trust": "trusted", "held" or None}
+    BAN = "ban"  # details {"ban": id, "kind": "address"|"network", "days": N or None, "reason"}
+    UNBAN = "unban"  # details {"ban": id}
     ARTICLE_CLOSED = "article-closed"  # details {"article": key}
     ARTICLE_REOPENED = "article-reopened"
     ARTICLE_PREMODERATED = "article-premoderated"

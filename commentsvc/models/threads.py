@@ -167,7 +167,6 @@ class ImportMapping(db.Model):
 Index(
     "ix_comment_top",
     Comment.article_id,
-    Comment.status,
     Comment.created_at,
     Comment.id,
     sqlite_where=Comment.parent_id.is_(None),

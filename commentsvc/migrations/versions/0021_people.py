@@ -5,6 +5,12 @@ network), an editors' pick on a comment, an article held whatever its site's pol
 moderator's TOTP secret and recovery codes. A statement of reasons may be about a ban with no
 comment behind it, so its comment may be empty and it may name the ban.
 
+ix_comment_top becomes (article_id, created_at, id) for top-level comments: a page of a thread
+is read in that order, where the status is a condition under OR (shown, or a placeholder with
+a shown reply) that no index column can seek. With the status between the article and the
+time, the index gave the order no better than ix_comment_thread, and SQLite chose between the
+two by the order in which a rebuilt table's indexes happened to be created.
+
 Revision ID: 0021_people
 Revises: 0020_report_site
 Create Date: 2026-12-07 19:10:00
@@ -66,6 +72,7 @@ def upgrade():
         batch.add_column(sa.Column(
             'picked', sa.Boolean(), server_default=sa.false(), nullable=False
         ))
+    _top_index(['article_id', 'created_at', 'id'])
     with op.batch_alter_table('moderator') as batch:
         batch.add_column(sa.Column('totp_secret', sa.String(length=64), nullable=True))
         batch.add_column(sa.Column(
@@ -87,6 +94,7 @@ def downgrade():
         batch.drop_column('totp_secret')
     with op.batch_alter_table('comment') as batch:
         batch.drop_column('picked')
+    _top_index(['article_id', 'status', 'created_at', 'id'])
     with op.batch_alter_table('article') as batch:
         batch.drop_column('premoderated')
     op.drop_index('ix_ban_site_lifted', table_name='ban')
@@ -94,3 +102,14 @@ def downgrade():
     op.drop_table('ban')
     op.drop_index('ix_person_trust_site_address', table_name='person_trust')
     op.drop_table('person_trust')
+
+
+def _top_index(columns):
+    op.drop_index('ix_comment_top', table_name='comment')
+    op.create_index(
+        'ix_comment_top',
+        'comment',
+        columns,
+        sqlite_where=sa.text('parent_id IS NULL'),
+        postgresql_where=sa.text('parent_id IS NULL'),
+    )
