@@ -425,7 +425,7 @@ def test_gunicorns_log_lines_are_stamped_in_utc(monkeypatch):
         [handler] = logger.error_log.handlers
         assert handler.formatter.format(record).startswith("[2026-12-07 13:02:00 +0000]")
     finally:
-        monkeypatch.delenv("TZ")
+        monkeypatch.undo()  # the TZ the process had (or none), then its clock again
         time.tzset()
 
 
