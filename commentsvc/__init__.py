@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
-from commentsvc import cli, errors, logs, memory, threads
+from commentsvc import cli, dates, errors, logs, memory, threads
 from commentsvc.config import load_config
 from commentsvc.extensions import babel, compress, csrf, db, init_migrate
 from commentsvc.forms.comment import MAX_ID
@@ -90,6 +90,14 @@ def select_locale() -> str:
     return config["LANGUAGE"]
 
 
+def select_timezone() -> str:
+    """The zone Flask-Babel shows times in: the request's (or command's) site's TIMEZONE."""
+    try:
+        return effective_config()["TIMEZONE"]
+    except SQLAlchemyError:
+        return current_app.config["TIMEZONE"]  # the database is down: the installation's
+
+
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
     init_migrate(app, directory=os.path.join(PACKAGE_DIR, "migrations"))
@@ -99,7 +107,11 @@ def register_extensions(app: Flask) -> None:
     security.install(app)
     log_storage_faults()  # Redis down and back is logged
     app.session_interface = ModeratorSessionInterface()
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    # One clock (dates.py): ``moment|local_time(site_id)`` for people, with the zone named
+    # (None: the installation's zone); ``moment|utc_iso`` for <time datetime> and machines.
+    app.jinja_env.filters["local_time"] = dates.local_time
+    app.jinja_env.filters["utc_iso"] = dates.machine_time
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["privacy_notice"] = privacy_notice
     app.jinja_env.globals["accessibility_statement"] = accessibility_statement

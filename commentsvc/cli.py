@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
 from commentsvc import moderation, threads
+from commentsvc.dates import local_time
 from commentsvc.errors import DomainError, InvalidRequest
 from commentsvc.extensions import db
 from commentsvc.forms.comment import ARTICLE_KEY
@@ -201,7 +202,9 @@ def mail_failures(retry: int | None) -> None:
     if not mails:
         click.echo("No mail is set aside.")
     for mail in mails:
-        click.echo(f"{mail.id}\t{mail.failed_at:%Y-%m-%d %H:%M} UTC\t{mail.recipient!r}")
+        # In the zone of the mail's site, named, as the desk's page of mails not sent.
+        failed = local_time(mail.failed_at, mail.site_id)
+        click.echo(f"{mail.id}\t{failed}\t{mail.recipient!r}")
         click.echo(f"\tSubject: {mail.subject!r}")
         click.echo(f"\tError: {mail.last_error}")
 
@@ -230,11 +233,11 @@ def transparency_report(since: str | None, until: str | None, form: str, site: s
     from commentsvc import reports
 
     try:
-        start = reports.parse_since(since) if since else None
+        start = reports.parse_since(since, site) if since else None
     except DomainError as error:
         raise click.BadParameter(str(error.message), param_hint="--since") from error
     try:
-        end = reports.parse_until(until, start) if until else None
+        end = reports.parse_until(until, start, site) if until else None
     except DomainError as error:
         raise click.BadParameter(str(error.message), param_hint="--until") from error
     figures = reports.transparency(since=start, until=end, now=utcnow(), site=site)

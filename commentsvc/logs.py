@@ -11,6 +11,10 @@ name a person. ``redact`` is the one rule, applied where lines are written:
 An address becomes ``[address]``; a ``token=`` or ``own=`` value, or a long random-looking
 string (as a token is), ``[token]``; an IP address keeps its network only (``anonymize_ip``:
 ``192.0.2.10`` is logged as ``192.0.2.0``), as it is stored.
+
+Every line's time is UTC and says so (``2026-12-07T13:02:11.123Z``, gunicorn's ``+0000``): a
+log is read beside other machines' logs and the database's UTC times, and a server's local
+clock jumps an hour twice a year.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import re
+import time
 import traceback
 
 from commentsvc.privacy.addresses import anonymize_ip
@@ -87,6 +92,18 @@ class RedactingFilter(logging.Filter):
 REDACTING = RedactingFilter()
 
 
+class UTCFormatter(logging.Formatter):
+    """``[2026-12-07T13:02:11.123Z] INFO in audit: ...``: the time in UTC, saying so."""
+
+    converter = time.gmtime
+    default_time_format = "%Y-%m-%dT%H:%M:%S"
+    default_msec_format = "%s.%03dZ"
+
+
+#: Flask's own line, with its time in UTC.
+LINE_FORMAT = "[%(asctime)s] %(levelname)s in %(module)s: %(message)s"
+
+
 # The loggers the service writes to: its own (the app's is "commentsvc"), Flask-Limiter's,
 # whose storage news ratelimits.log_storage_faults passes on, and the development server's
 # request lines (`make run`).
@@ -113,6 +130,7 @@ def install() -> None:
             logger.addFilter(REDACTING)
     if REDACTING not in default_handler.filters:
         default_handler.addFilter(REDACTING)
+    default_handler.setFormatter(UTCFormatter(LINE_FORMAT))
 
 
 def gunicorn_logger():
@@ -128,5 +146,12 @@ def gunicorn_logger():
             for log in (self.error_log, self.access_log):
                 if REDACTING not in log.filters:
                     log.addFilter(REDACTING)
+            for handler in self.error_log.handlers:
+                if handler.formatter is not None:
+                    handler.formatter.converter = time.gmtime  # its "%z" then says +0000
+
+        def now(self):
+            """The access log's time (``%(t)s``) in UTC: ``[07/Dec/2026:13:02:11 +0000]``."""
+            return time.strftime("[%d/%b/%Y:%H:%M:%S +0000]", time.gmtime())
 
     return PrivateLogger

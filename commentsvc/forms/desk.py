@@ -3,7 +3,7 @@ Every POST carries a CSRF token."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -25,6 +25,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from commentsvc.dates import day_start
 from commentsvc.forms.comment import CommentForm, MaxChars, check_email, strip_line, trimmed
 from commentsvc.setting_specs import (
     EDITABLE_SETTINGS,
@@ -213,10 +214,11 @@ class AuditFilterForm(FlaskForm):
         ]
         self.actor.choices = [("", str(_l("Everyone")))] + [(name, name) for name in actors(sites)]
 
-    def since_moment(self) -> datetime | None:
-        return datetime.combine(self.since.data, time(), UTC) if self.since.data else None
+    # The days are the admin's: where each begins in ``zone`` (dates.day_start), not in UTC.
+    def since_moment(self, zone: str) -> datetime | None:
+        return day_start(self.since.data, zone) if self.since.data else None
 
-    def until_moment(self) -> datetime | None:
+    def until_moment(self, zone: str) -> datetime | None:
         if not self.until.data:
             return None
-        return datetime.combine(self.until.data, time(), UTC) + timedelta(days=1)
+        return day_start(self.until.data + timedelta(days=1), zone)

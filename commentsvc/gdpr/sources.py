@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 
 from commentsvc import tokens
+from commentsvc.dates import local_day, zone_of
 from commentsvc.extensions import db
 from commentsvc.models.mail import Notification, OutboxMail
 from commentsvc.models.moderation import (
@@ -112,6 +113,7 @@ def _to_someone_else(mail: OutboxMail, email: str) -> dict[str, Any]:
     ).scalars()
     comments = sorted({*quoted, *([mail.comment_id] if mail.comment_id else [])})
     note = _OTHERS_MAILS.get(mail.kind, _OTHER_MAIL)
+    zone = zone_of(mail.site_id or DEFAULT_SITE)
     return {
         "id": mail.id,
         "site": mail.site_id or DEFAULT_SITE,
@@ -120,7 +122,8 @@ def _to_someone_else(mail: OutboxMail, email: str) -> dict[str, Any]:
         "comment_ids": comments,
         "created_at": _when(mail.created_at),
         "sent_at": _when(mail.sent_at),
-        "note": str(note) % {"date": format_date(mail.created_at)},
+        # The day on the site's clocks: late in the evening is not yet tomorrow's UTC date.
+        "note": str(note) % {"date": format_date(local_day(mail.created_at, zone))},
     }
 
 

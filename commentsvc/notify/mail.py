@@ -26,7 +26,8 @@ from datetime import datetime
 from flask import render_template
 from flask_babel import force_locale
 
-from commentsvc.dates import site_time
+# A moment as a mail of a site shows it: in the site's TIMEZONE, named (2026-03-02 10:30 CET).
+from commentsvc.dates import local_time as local_time
 from commentsvc.extensions import db
 from commentsvc.models.mail import OutboxMail
 from commentsvc.models.sites import DEFAULT_SITE
@@ -53,11 +54,6 @@ TO_MODERATORS = frozenset({"comment_held"})
 def from_site_by_name(kind: str, html: str) -> bool:
     """Does a mail of this kind go out with the site's name beside its sender address?"""
     return bool(html) or (bool(kind) and kind not in TO_MODERATORS)
-
-
-def local_time(moment: datetime, site_id: str | None) -> str:
-    """A moment as a mail of ``site_id`` shows it: in the site's TIMEZONE, saying which."""
-    return site_time(moment, config_for(site_id)["TIMEZONE"])
 
 
 @dataclass(frozen=True)

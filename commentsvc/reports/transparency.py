@@ -8,14 +8,14 @@ import csv
 import io
 import statistics
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from commentsvc.dates import utc_time
+from commentsvc.dates import day_start, local_time, zone_of
 from commentsvc.errors import DomainError
 from commentsvc.extensions import db
 from commentsvc.models.moderation import ModerationEvent
@@ -77,17 +77,16 @@ def _day(text: str, field_name: str) -> date:
         ) from error
 
 
-def parse_since(text: str) -> datetime:
-    """A date (YYYY-MM-DD) as the start of that day, UTC."""
-    day = _day(text, "since")
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+def parse_since(text: str, site: str | None = None) -> datetime:
+    """A date (YYYY-MM-DD) as the start of that day in the report's zone: the ``site``'s
+    TIMEZONE, or the installation's for the whole installation's report."""
+    return day_start(_day(text, "since"), zone_of(site))
 
 
-def parse_until(text: str, since: datetime | None = None) -> datetime:
-    """A date (YYYY-MM-DD) as the end of that day (the start of the next), UTC: the day
-    counts. Refused when it ends before ``since`` begins."""
-    day = _day(text, "until") + timedelta(days=1)
-    until = datetime(day.year, day.month, day.day, tzinfo=UTC)
+def parse_until(text: str, since: datetime | None = None, site: str | None = None) -> datetime:
+    """A date (YYYY-MM-DD) as the end of that day (the start of the next) in the report's
+    zone, as ``parse_since``: the day counts. Refused when it ends before ``since`` begins."""
+    until = day_start(_day(text, "until") + timedelta(days=1), zone_of(site))
     if since is not None and until <= since:
         raise DomainError(
             _l("The last day comes before the first: write an end date on or after the start."),
@@ -192,11 +191,16 @@ def _median(report: Transparency) -> str:
 
 
 def transparency_markdown(report: Transparency) -> str:
-    """The figures as a Markdown page, in the current language."""
+    """The figures as a Markdown page, in the current language; the period in the report's
+    zone (the site's, or the installation's), named."""
     period = (
-        _("From %(since)s to %(until)s", since=utc_time(report.since), until=utc_time(report.until))
+        _(
+            "From %(since)s to %(until)s",
+            since=local_time(report.since, report.site),
+            until=local_time(report.until, report.site),
+        )
         if report.since
-        else _("Until %(until)s", until=utc_time(report.until))
+        else _("Until %(until)s", until=local_time(report.until, report.site))
     )
     scope = (
         _("Site: %(site)s", site=report.site) if report.site else _("All sites of the installation")

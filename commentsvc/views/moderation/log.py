@@ -8,6 +8,7 @@ from flask import (
 )
 
 from commentsvc import audit
+from commentsvc.dates import zone_of
 from commentsvc.forms.desk import (
     AuditFilterForm,
 )
@@ -27,11 +28,14 @@ def log():
     sites = current_access().admin_sites
     form = AuditFilterForm(request.args, meta={"csrf": False}, sites=sites)
     valid = form.validate()
+    # The days of the filter are those of the one site the admin manages, else the
+    # installation's (each record is shown in its own site's zone, named).
+    zone = zone_of(next(iter(sites)) if sites is not None and len(sites) == 1 else None)
     found = audit.log_page(
         kind=form.kind.data or None,
         actor=form.actor.data or None,
-        since=form.since_moment() if valid else None,
-        until=form.until_moment() if valid else None,
+        since=form.since_moment(zone) if valid else None,
+        until=form.until_moment(zone) if valid else None,
         sites=sites,
         page=arg_page(),
     )
@@ -41,4 +45,5 @@ def log():
         found=found,
         kinds=audit.KINDS,
         detail=audit.describer(found.items),
+        zone=zone,
     ), 200 if valid else 422

@@ -114,17 +114,6 @@ def transparency():
     errors: dict[str, str] = {}
     since_text = (request.args.get("since") or "").strip()[:20]
     until_text = (request.args.get("until") or "").strip()[:20]
-    since = until = None
-    if since_text:
-        try:
-            since = reports.parse_since(since_text)
-        except DomainError as error:
-            errors["since"] = error.message
-    if until_text:
-        try:
-            until = reports.parse_until(until_text, since)
-        except DomainError as error:
-            errors["until"] = error.message
     allowed = current_access().admin_sites
     choices = [s.id for s in all_sites() if allowed is None or s.id in allowed]
     site = (request.args.get("site") or "").strip()[:40] or None
@@ -135,6 +124,17 @@ def transparency():
             abort(403)
         errors["site"] = _l("There is no site %(site)s.", site=site)
         site = None if allowed is None else choices[0]
+    since = until = None
+    if since_text:
+        try:
+            since = reports.parse_since(since_text, site)
+        except DomainError as error:
+            errors["since"] = error.message
+    if until_text:
+        try:
+            until = reports.parse_until(until_text, since, site)
+        except DomainError as error:
+            errors["until"] = error.message
     figures = reports.transparency(since=since, until=until, now=utcnow(), site=site)
     return render_template(
         "reports/transparency.html",
