@@ -54,6 +54,7 @@ LABELS = {
     A.SITE_ADDED: _l("added a site"),
     A.SITE_CHANGED: _l("changed a site"),
     A.SITE_REMOVED: _l("removed a site"),
+    A.TRUST: _l("decided how a person's comments are treated"),
 }
 KINDS = {
     "decisions": (
@@ -283,6 +284,15 @@ def _site(details: dict, names: Names) -> str:
     return "; ".join(parts)
 
 
+def _trust(details: dict, names: Names) -> str:
+    standing = {
+        "trusted": gettext("trusted: no first-time hold"),
+        "held": gettext("always held"),
+    }.get(details["trust"], gettext("as anyone's"))
+    # An erased person's record keeps the decision, not whom it was about.
+    return f"{details['address']}: {standing}" if details["address"] else standing
+
+
 def _nothing(details: dict, names: Names) -> str:
     return ""
 
@@ -317,6 +327,7 @@ SENTENCES: dict[str, Callable[[dict, Names], str]] = {
     A.SITE_ADDED: _site,
     A.SITE_CHANGED: _site,
     A.SITE_REMOVED: _site,
+    A.TRUST: _trust,
 }
 
 

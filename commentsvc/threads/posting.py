@@ -65,7 +65,7 @@ def post_comment(
     if reasons:
         status = CommentStatus.SPAM
     else:
-        reasons = held_reasons(config, text=draft.comment, html=html, **who)
+        reasons = held_reasons(config, text=draft.comment, html=html, site=article.site_id, **who)
         status = CommentStatus.PENDING if reasons else CommentStatus.APPROVED
     comment = new_comment(
         article,
