@@ -18,7 +18,7 @@ from commentsvc.models.threads import Comment
 from tests.moderation.conftest import ModeratorClient
 from tests.moderation.two_sites import give_role, make_sites
 from tests.moderation.two_sites import post as post_on_site
-from tests.test_policy_everywhere import post_api, post_form, post_iframe
+from tests.test_policy_everywhere import EDITORS, post_api, post_form, post_iframe
 
 ANNA = "anna@example.se"
 HANNA = "hanna@example.se"  # the near miss: her address ends with Anna's
@@ -280,6 +280,19 @@ def test_an_always_held_persons_comments_wait_though_they_were_approved_before(
     assert status_of_text(app, f"Hannas nya via {path}") == "approved"
 
 
+@pytest.mark.parametrize("path", EDITORS)
+def test_an_always_held_persons_edit_goes_back_to_the_queue(app, article, mod, path):
+    """Their comment was published while they were trusted; once they are always held, an
+    edit is judged as a new comment: it waits."""
+    decide(mod, "trusted")
+    edit = EDITORS[path](app, article, ANNA)
+    assert status_of_text(app, f"Oskyldig text av {ANNA}") == "approved"
+    decide(mod, "held")
+    edit(f"Ändrad av Anna via {path}")
+    assert status_of_text(app, f"Ändrad av Anna via {path}") == "pending"
+    assert held_for(app, f"Ändrad av Anna via {path}") == ["person-held"]
+
+
 def test_the_queue_says_why_in_a_sentence(app, article, mod):
     decide(mod, "held")
     post_form(app, article, "Väntar för att personen hålls", ANNA)
@@ -470,3 +483,18 @@ def test_the_export_holds_the_trust_decisions_and_the_erasure_removes_them(app, 
     assert ANNA not in [d["address"] for d in details]
     again = runner.invoke(args=["privacy-export", ANNA]).output
     assert json.loads(again[: again.rindex("}") + 1])["trust"] == []
+
+
+def test_a_sites_export_holds_that_sites_trust_decisions_only(app, runner, two_sites):
+    import json
+
+    mia = two_sites["clients"]["mia"]
+    decide(mia, "trusted", site="a")
+    decide(mia, "held", site="b")
+    whole = json.loads(runner.invoke(args=["privacy-export", ANNA]).output)
+    assert [(row["site"], row["trust"]) for row in whole["trust"]] == [
+        ("a", "trusted"),
+        ("b", "held"),
+    ]
+    only_a = json.loads(runner.invoke(args=["privacy-export", ANNA, "--site", "a"]).output)
+    assert [(row["site"], row["trust"]) for row in only_a["trust"]] == [("a", "trusted")]
