@@ -498,3 +498,10 @@ def test_a_sites_export_holds_that_sites_trust_decisions_only(app, runner, two_s
     ]
     only_a = json.loads(runner.invoke(args=["privacy-export", ANNA, "--site", "a"]).output)
     assert [(row["site"], row["trust"]) for row in only_a["trust"]] == [("a", "trusted")]
+
+
+def test_the_privacy_page_counts_the_trust_decisions(app, admin, mod):
+    decide(mod, "held")
+    decide(mod, "trusted", address=HANNA)
+    shown = text_of(admin.post("/moderation/privacy/lookup", {"email": ANNA}))
+    assert "Moderatorernas beslut om personen (betrodd, hålls alltid): 1" in shown
