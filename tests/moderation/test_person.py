@@ -505,3 +505,11 @@ def test_the_privacy_page_counts_the_trust_decisions(app, admin, mod):
     decide(mod, "trusted", address=HANNA)
     shown = text_of(admin.post("/moderation/privacy/lookup", {"email": ANNA}))
     assert "Moderatorernas beslut om personen (betrodd, hålls alltid): 1" in shown
+
+
+def test_the_page_and_its_messages_speak_english_too(mod, history):
+    page = text_of(mod.get(f"/moderation/people?address={ANNA}&lang=en"))
+    assert "Approval rate" in page and "Rejection rate" in page and "Andel" not in page
+    refused = mod.post("/moderation/people/trust", {"address": "", "trust": "held", "lang": "en"})
+    assert refused.status_code == 422
+    assert "Enter the person's email address." in text_of(refused)
