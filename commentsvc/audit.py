@@ -6,7 +6,8 @@ into a sentence only when shown, in the reader's language, by one function per a
 stored sentence is ever parsed back. A record names accounts by number (``{"account": 7}``,
 shown as today's user name) and comments by id, never a reader's name, address or text, so
 what an erasure cannot reach holds no personal data. (The one exception, an edit's earlier
-text, is reached by the erasure through the comment's address.)
+text, is reached by the erasure through the comment's address; a trust decision names the
+person's address, for the moderators, and the erasure blanks it.)
 """
 
 from __future__ import annotations
@@ -316,16 +317,17 @@ def _site(details: dict, names: Names) -> str:
     return "; ".join(parts)
 
 
+def _trust(details: dict, names: Names) -> str:
+    standing = {
+        "trusted": gettext("trusted: no first-time hold"),
+        "held": gettext("always held"),
+    }.get(details["trust"], gettext("as anyone's"))
+    # An erased person's record keeps the decision, not whom it was about.
+    return f"{details['address']}: {standing}" if details["address"] else standing
+
+
 def _nothing(details: dict, names: Names) -> str:
     return ""
-
-
-def _trust(details: dict, names: Names) -> str:
-    trust = {
-        "trusted": gettext("trusted: published without the first-time hold"),
-        "held": gettext("always held for a moderator"),
-    }
-    return trust.get(details.get("trust") or "", gettext("decided by the policy, as anyone"))
 
 
 def _ban(details: dict, names: Names) -> str:

@@ -24,6 +24,7 @@ from commentsvc.models.moderation import (
 )
 from commentsvc.models.sites import DEFAULT_SITE
 from commentsvc.models.threads import Comment, PendingEdit
+from commentsvc.moderation import people
 from commentsvc.notify import personal_data as subscriber_data
 from commentsvc.privacy.identity import normalize_address
 from commentsvc.reports.personal_data import (
@@ -303,6 +304,7 @@ OTHER_SOURCES: tuple[PersonalDataSource, ...] = (
     ),
     PersonalDataSource("reports", find_reports, erase_reports),
     PersonalDataSource("statements_of_reasons", find_statements, erase_statements),
+    PersonalDataSource("trust", people.trust_find, people.trust_erase),
     PersonalDataSource("outbox_mails", _outbox_find, _outbox_erase),
     PersonalDataSource("moderator_accounts", _moderator_find, _moderator_erase),
     PersonalDataSource("failed_logins", _throttle_find, _throttle_erase),

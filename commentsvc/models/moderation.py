@@ -52,8 +52,8 @@ class AuditAction(enum.StrEnum):
     UNAPPROVE = "unapprove"  # a published comment back to the queue
     PICK = "pick"
     UNPICK = "unpick"
-    # A person is named in the log by no address (see audit.py): the records name the row.
-    TRUST = "trust"  # details {"trust": "trusted", "held" or None}
+    # details {"address", "trust": "trusted", "held" or None}; an erasure blanks the address
+    TRUST = "trust"
     BAN = "ban"  # details {"ban": id, "kind": "address"|"network", "days": N or None, "reason"}
     UNBAN = "unban"  # details {"ban": id}
     ARTICLE_CLOSED = "article-closed"  # details {"article": key}

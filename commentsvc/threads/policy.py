@@ -11,8 +11,10 @@ from flask_babel import ngettext
 from sqlalchemy import select
 
 from commentsvc.extensions import db
+from commentsvc.models.people import Trust
 from commentsvc.models.threads import Comment, CommentStatus
 from commentsvc.sanitize import count_links
+from commentsvc.threads.trust import trust_of
 from commentsvc.wordlists import first_match
 
 
@@ -67,18 +69,26 @@ def held_reasons(
     website: str = "",
     ip: str = "",
     text: str = "",
+    site: str | None = None,
 ) -> list[str]:
     """Why a new comment must wait for a moderator, as reason codes (``describe_reason``).
 
     Empty when it may be published at once. Codes, not sentences, are stored, so the queue
     shows them in the moderator's language. Links and key words hold a comment even when
-    ``MODERATION`` is ``none``, as in WordPress.
+    ``MODERATION`` is ``none``, as in WordPress. With ``site``, the moderators' decision about
+    the person there counts too: always held, or trusted (no first-time hold; every other
+    rule still applies).
     """
     mode = config["MODERATION"]
-    reasons = []
+    standing = trust_of(site, email) if site is not None else None
+    reasons = ["person-held"] if standing == Trust.HELD else []
     if mode == "all":
         reasons.append("all")
-    elif mode == "first-time" and not _has_approved_comment(author, email):
+    elif (
+        mode == "first-time"
+        and standing != Trust.TRUSTED
+        and not _has_approved_comment(author, email)
+    ):
         reasons.append("first-time")
     links = count_links(html)
     if links > config["MAX_LINKS"]:
@@ -95,6 +105,7 @@ REASONS = {
     "all": _l("every comment is reviewed"),
     "reports": _l("reported by %(detail)s readers"),
     "first-time": _l("first comment from this author"),
+    "person-held": _l("a moderator holds every comment of this person"),
     "moderation-key": _l("moderation word: %(detail)s"),
     "disallowed-key": _l("disallowed word: %(detail)s"),
     "honeypot": _l("the hidden field was filled in (a program, not a person)"),

@@ -52,6 +52,9 @@ MODERATOR = {
     "report_moderation.reported",
     "report_moderation.keep",
     "report_moderation.remove",
+    "moderation.person",
+    "moderation.comment_person",
+    "moderation.set_trust",
 }
 
 HELD_TEXT = "Hemlig väntande kommentar"
