@@ -54,6 +54,11 @@ LABELS = {
     A.SITE_ADDED: _l("added a site"),
     A.SITE_CHANGED: _l("changed a site"),
     A.SITE_REMOVED: _l("removed a site"),
+    A.LOGIN: _l("logged in"),
+    A.LOGOUT: _l("logged out"),
+    A.LOGIN_UNLOCKED: _l("cleared failed logins"),
+    A.TOTP_ENABLED: _l("turned on a second factor"),
+    A.TOTP_DISABLED: _l("turned off a second factor"),
 }
 KINDS = {
     "decisions": (
@@ -85,6 +90,11 @@ KINDS = {
             A.ROLE_CHANGED,
             A.PASSWORD_SET,
             A.PASSWORD_RESET,
+            A.LOGIN,
+            A.LOGOUT,
+            A.LOGIN_UNLOCKED,
+            A.TOTP_ENABLED,
+            A.TOTP_DISABLED,
         ),
     ),
     "privacy": (_l("Privacy requests"), (A.PRIVACY_EXPORT, A.PRIVACY_ERASE)),
@@ -283,6 +293,20 @@ def _site(details: dict, names: Names) -> str:
     return "; ".join(parts)
 
 
+def _login(details: dict, names: Names) -> str:
+    if details.get("proof") == "recovery":
+        return gettext("%(account)s, with a recovery code", account=_account(details, names))
+    if details.get("proof") == "totp":
+        return gettext("%(account)s, with a second factor", account=_account(details, names))
+    return _account(details, names)
+
+
+def _totp_disabled(details: dict, names: Names) -> str:
+    if details.get("reset"):
+        return gettext("%(account)s, reset by an administrator", account=_account(details, names))
+    return _account(details, names)
+
+
 def _nothing(details: dict, names: Names) -> str:
     return ""
 
@@ -317,6 +341,11 @@ SENTENCES: dict[str, Callable[[dict, Names], str]] = {
     A.SITE_ADDED: _site,
     A.SITE_CHANGED: _site,
     A.SITE_REMOVED: _site,
+    A.LOGIN: _login,
+    A.LOGOUT: _account,
+    A.LOGIN_UNLOCKED: _account,
+    A.TOTP_ENABLED: _account,
+    A.TOTP_DISABLED: _totp_disabled,
 }
 
 
