@@ -347,3 +347,26 @@ def test_the_audit_log_holds_logins_and_logouts_without_address_or_secrets(
     everything = str(kept)
     for secret_thing in (secret, PASSWORD, "127.0.0", *codes):
         assert secret_thing not in everything
+
+
+def test_the_half_way_state_lasts_five_minutes(app, moa_with_totp, clock, monkeypatch):
+    import time as real_time
+
+    from commentsvc.views.moderation import signin
+
+    _client, secret, _codes = moa_with_totp
+    browser = ModeratorClient(app.test_client())
+    browser.login("moa")
+    later = real_time.time() + 301
+
+    class FiveMinutesLater:
+        @staticmethod
+        def time() -> float:
+            return later
+
+    monkeypatch.setattr(signin, "time", FiveMinutesLater)
+    page = browser.get("/moderation/login/code")
+    assert page.status_code == 303 and page.headers["Location"].endswith("/moderation/login")
+    later -= 2  # just inside the five minutes: the near miss
+    assert browser.get("/moderation/login/code").status_code == 200
+    assert give_code(browser, code_at(secret, clock())).status_code == 303
