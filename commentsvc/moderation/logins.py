@@ -125,8 +125,11 @@ def _claim_attempt(rules: dict[str, tuple[int, int]], now: datetime) -> None:
 
 def _forgive_attempt(pair_key: str, address_key: str, address_lock: int) -> None:
     """A right password: the pair starts afresh, and the address gets its attempt back (a
-    lock that this very attempt set is lifted with it)."""
-    db.session.execute(delete(LoginThrottle).where(LoginThrottle.key == pair_key))
+    lock that this very attempt set is lifted with it).
+
+    The rows are written in the keys' order, as ``_claim_attempt`` locks them ("addr:" before
+    "code:" and "pair:"): in the other order a claim holding the address's row and waiting for
+    the pair's would deadlock with this (PostgreSQL, one code sent from many browsers)."""
     db.session.execute(
         update(LoginThrottle)
         .where(LoginThrottle.key == address_key, LoginThrottle.failures > 0)
@@ -138,6 +141,7 @@ def _forgive_attempt(pair_key: str, address_key: str, address_lock: int) -> None
             ),
         )
     )
+    db.session.execute(delete(LoginThrottle).where(LoginThrottle.key == pair_key))
     db.session.commit()
 
 
