@@ -275,6 +275,9 @@ def test_a_moderator_turns_it_off_with_a_code_and_logs_in_with_the_password_alon
     app, moa_with_totp, clock
 ):
     client, secret, _codes = moa_with_totp
+    elsewhere = ModeratorClient(app.test_client())  # moa's other browser, logged in with a code
+    elsewhere.login("moa")
+    assert give_code(elsewhere, code_at(secret, clock(), -1)).status_code == 303
     wrong = client.post("/moderation/me/second-factor/disable", {"code": "000000"})
     assert wrong.status_code == 303
     assert account(app).totp_secret == secret
@@ -288,6 +291,7 @@ def test_a_moderator_turns_it_off_with_a_code_and_logs_in_with_the_password_alon
     assert stored.totp_secret is None and stored.recovery_codes == []
     assert records(app, "totp-disabled") == [("totp-disabled", "moa", {"account": stored.id})]
     assert client.get("/moderation/").status_code == 200  # this browser goes on
+    assert elsewhere.get("/moderation/").status_code == 302  # the other session has ended
     again = ModeratorClient(app.test_client())
     answer = again.login("moa")
     assert answer.status_code == 303 and answer.headers["Location"].endswith("/moderation/")
@@ -327,6 +331,9 @@ def test_the_command_line_resets_a_second_factor(app, moa_with_totp, runner):
     assert result.exit_code == 0, result.output
     assert account(app).totp_secret is None
     assert records(app, "totp-disabled")[-1][1] == "cli"
+    again = runner.invoke(args=["reset-second-factor", "moa"])
+    assert again.exit_code != 0 and "moa har ingen andra faktor." in again.output
+    assert len(records(app, "totp-disabled")) == 1
 
 
 def test_the_audit_log_holds_logins_and_logouts_without_address_or_secrets(
