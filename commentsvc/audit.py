@@ -65,11 +65,11 @@ LABELS = {
     A.ARTICLE_REOPENED: _l("reopened an article for comments"),
     A.ARTICLE_PREMODERATED: _l("held every new comment on an article"),
     A.ARTICLE_POSTMODERATED: _l("returned an article to the site's policy"),
-    A.LOGIN: _l("signed in"),
-    A.LOGOUT: _l("signed out"),
-    A.LOGIN_UNLOCKED: _l("unlocked a sign-in"),
-    A.TOTP_ENABLED: _l("turned on the second factor"),
-    A.TOTP_DISABLED: _l("turned off the second factor"),
+    A.LOGIN: _l("logged in"),
+    A.LOGOUT: _l("logged out"),
+    A.LOGIN_UNLOCKED: _l("cleared failed logins"),
+    A.TOTP_ENABLED: _l("turned on a second factor"),
+    A.TOTP_DISABLED: _l("turned off a second factor"),
 }
 KINDS = {
     "decisions": (
@@ -326,6 +326,20 @@ def _trust(details: dict, names: Names) -> str:
     return f"{details['address']}: {standing}" if details["address"] else standing
 
 
+def _login(details: dict, names: Names) -> str:
+    if details.get("proof") == "recovery":
+        return gettext("%(account)s, with a recovery code", account=_account(details, names))
+    if details.get("proof") == "totp":
+        return gettext("%(account)s, with a second factor", account=_account(details, names))
+    return _account(details, names)
+
+
+def _totp_disabled(details: dict, names: Names) -> str:
+    if details.get("reset"):
+        return gettext("%(account)s, reset by an administrator", account=_account(details, names))
+    return _account(details, names)
+
+
 def _nothing(details: dict, names: Names) -> str:
     return ""
 
@@ -345,10 +359,6 @@ def _ban(details: dict, names: Names) -> str:
 
 def _article(details: dict, names: Names) -> str:
     return gettext("Article: %(key)s", key=details.get("article", "?"))
-
-
-def _account_if_named(details: dict, names: Names) -> str:
-    return _account(details, names) if "account" in details else ""
 
 
 SENTENCES: dict[str, Callable[[dict, Names], str]] = {
@@ -391,11 +401,11 @@ SENTENCES: dict[str, Callable[[dict, Names], str]] = {
     A.ARTICLE_REOPENED: _article,
     A.ARTICLE_PREMODERATED: _article,
     A.ARTICLE_POSTMODERATED: _article,
-    A.LOGIN: _nothing,
-    A.LOGOUT: _nothing,
-    A.LOGIN_UNLOCKED: _account_if_named,
-    A.TOTP_ENABLED: _account_if_named,
-    A.TOTP_DISABLED: _account_if_named,
+    A.LOGIN: _login,
+    A.LOGOUT: _account,
+    A.LOGIN_UNLOCKED: _account,
+    A.TOTP_ENABLED: _account,
+    A.TOTP_DISABLED: _totp_disabled,
 }
 
 

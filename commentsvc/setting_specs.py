@@ -383,6 +383,9 @@ SETTINGS: tuple[SettingSpec, ...] = (
     WholeNumber(key="LOGIN_LOCK_FAILURES", default=10, minimum=1, maximum=10000),
     WholeNumber(key="LOGIN_ADDRESS_FAILURES", default=50, minimum=1, maximum=100000),
     WholeNumber(key="LOGIN_LOCK_MINUTES", default=15, maximum=YEAR_MINUTES),
+    # Every moderator must have a second factor (TOTP): one without is sent to set it up
+    # before the desk opens, and nobody can turn theirs off.
+    Flag(key="REQUIRE_TOTP", default=False),
     # Retention, applied by `flask --app commentsvc purge` (0: keep for ever): even the
     # anonymized IP of older comments; spam and trash after the decision (as WordPress); sent
     # mails.

@@ -52,9 +52,12 @@ def filled(app, runner, article, add_comment, tmp_path):
     from commentsvc.moderation import accounts
 
     with app.app_context():
-        accounts.create_moderator(
+        editor = accounts.create_moderator(
             "redaktor", "ett långt lösenord", role="admin", email="red@example.se", notify=True
         )
+        # A second factor: its secret and its recovery codes' hashes are credentials.
+        editor.totp_secret = TOTP_SECRET
+        editor.recovery_codes = [RECOVERY_HASH]
         settings.save_settings({"MAX_LINKS": 5}, by="redaktor", now=utcnow())
         db.session.commit()
     first = add_comment(article, "Första", when=utcnow() - timedelta(days=2))
@@ -102,10 +105,12 @@ def _subscribe_and_notify(app, key: str, parent: int) -> None:
         db.session.commit()
 
 
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+RECOVERY_HASH = "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8"
 # Columns an export leaves out unless --with-secrets: an import sets them to "" (or to NULL
 # where the column may be empty: a link token without its digest matches nothing).
 SECRETS = {
-    "moderator": ("password_hash",),
+    "moderator": ("password_hash", "totp_secret", "recovery_codes"),
     "link_token": ("token_digest",),
     "outbox_mail": ("list_unsubscribe",),
 }
@@ -146,6 +151,7 @@ def test_export_then_import_json_reproduces_the_database_exactly(
     assert len(digests) == 2 and all(digests)
     assert all((digest in exported) == secrets for digest in digests)
     assert ('"list_unsubscribe"' in exported) == secrets
+    assert (TOTP_SECRET in exported) == secrets and (RECOVERY_HASH in exported) == secrets
     wipe(app)
     assert snapshot(app)["comment"] == []
     result = runner.invoke(args=["import-json", str(out)])

@@ -58,6 +58,16 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
 
 
+class CodeForm(FlaskForm):
+    """A code of the second factor: six digits from the app, or a recovery code."""
+
+    code = StringField(
+        _l("Code"),
+        filters=[strip_line],
+        validators=[DataRequired(_l("Enter the code."))],
+    )
+
+
 class ActionForm(FlaskForm):
     """One button on one comment: the CSRF token is all it needs."""
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Collection
 from datetime import datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -22,6 +23,7 @@ from commentsvc.extensions import db
 from commentsvc.models.base import utcnow
 from commentsvc.models.moderation import AuditAction, Moderator, ModeratorRole
 from commentsvc.models.sites import SiteRole
+from commentsvc.moderation import logins
 from commentsvc.moderation.access import (
     access_of,
     forget_access,
@@ -144,12 +146,15 @@ def sites_for_new_account(by: Moderator, sites: Collection[str] | None) -> list[
 
 
 def _record_for_account(
-    action: AuditAction, moderator: Moderator, *, by: str, now: datetime
+    action: AuditAction, moderator: Moderator, *, by: str, now: datetime, **details: Any
 ) -> None:
     """A change of an account of some sites is in each of its sites' logs; of an account of
     every site, in the installation's."""
     for site in sorted(site_roles(moderator.id)) or [None]:
-        record_event(action, account_subject(moderator), by=by, now=now, site=site)
+        record_event(action, {**account_subject(moderator), **details}, by=by, now=now, site=site)
+
+
+record_for_account = _record_for_account  # for the account's other services (logins, TOTP)
 
 
 def find_by_name(username: str) -> Moderator:
@@ -192,6 +197,24 @@ def reset_password(moderator_id: int, *, by: Moderator, now: datetime) -> tuple[
     _record_for_account(AuditAction.PASSWORD_RESET, moderator, by=by.username, now=now)
     db.session.flush()
     return moderator, temporary
+
+
+def unlock(moderator_id: int, *, by: Moderator | None, now: datetime) -> Moderator:
+    """An admin (None: the shell) clears the failed logins of an account and of the addresses
+    they came from, so its owner can log in at once; audited. Its sessions stay."""
+    moderator = get_moderator(moderator_id)
+    if by is not None:
+        _refuse_unless_managed(moderator, by)
+    cleared = logins.clear_failures(moderator)
+    _record_for_account(
+        AuditAction.LOGIN_UNLOCKED,
+        moderator,
+        by=by.username if by is not None else "cli",
+        now=now,
+        cleared=cleared,
+    )
+    db.session.flush()
+    return moderator
 
 
 def set_role(moderator_id: int, role: str, *, by: Moderator, now: datetime) -> Moderator:
@@ -287,6 +310,9 @@ def _refuse_unless_managed(moderator: Moderator, by: Moderator) -> None:
         raise AccountRejected(
             _l("This account also works on other sites: ask the installation's administrator.")
         )
+
+
+refuse_unless_managed = _refuse_unless_managed  # the same rule for the second factor's reset
 
 
 def get_moderator(moderator_id: int) -> Moderator:

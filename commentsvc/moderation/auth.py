@@ -4,16 +4,24 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, g, redirect, request, session, url_for
+from flask import abort, current_app, g, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 
 from commentsvc.extensions import db
 from commentsvc.models.moderation import Moderator
+from commentsvc.moderation import secondfactor
 from commentsvc.moderation.access import Access, access_of
 from commentsvc.weburls import origin_of
 
 SESSION_KEY = "moderator_id"
 EPOCH_KEY = "moderator_epoch"
+# Half logged in: the password was right, the second factor's code is still to come. These
+# keys open the code page only; nothing reads them as a login (current_moderator doesn't).
+PENDING_KEY = "second_step_of"
+PENDING_EPOCH_KEY = "second_step_epoch"
+PENDING_SINCE_KEY = "second_step_since"
+PENDING_NEXT_KEY = "second_step_next"
+PENDING_SECONDS = 300
 
 
 class ModeratorSessionInterface(SecureCookieSessionInterface):
@@ -90,6 +98,43 @@ def log_in(moderator: Moderator) -> None:
     session[EPOCH_KEY] = moderator.session_epoch
     session.permanent = False
     g.pop("moderator", None)
+    # The CSRF token this request made belonged to the cleared session: a page rendered after
+    # the login (the recovery codes) must carry one of the new session.
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+
+
+def begin_second_step(moderator: Moderator, next_url: str, now: float) -> None:
+    """The password was right and the account has a second factor: remember whose code the
+    code page asks for, for a few minutes, in a fresh session that grants nothing else."""
+    session.clear()
+    session[PENDING_KEY] = moderator.id
+    session[PENDING_EPOCH_KEY] = moderator.session_epoch
+    session[PENDING_SINCE_KEY] = int(now)
+    session[PENDING_NEXT_KEY] = next_url
+    session.permanent = False
+
+
+def second_step_moderator(now: float) -> Moderator | None:
+    """The account whose code the code page may ask for: password given a moment ago, still
+    active, no security change since."""
+    moderator_id = session.get(PENDING_KEY)
+    since = session.get(PENDING_SINCE_KEY)
+    if not isinstance(moderator_id, int) or not isinstance(since, int):
+        return None
+    if not 0 <= now - since <= PENDING_SECONDS:
+        return None
+    moderator = db.session.get(Moderator, moderator_id)
+    if (
+        moderator is None
+        or not moderator.active
+        or session.get(PENDING_EPOCH_KEY) != moderator.session_epoch
+    ):
+        return None
+    return moderator
+
+
+def second_step_next() -> str | None:
+    return session.get(PENDING_NEXT_KEY)
 
 
 def log_out() -> None:
@@ -128,6 +173,9 @@ def login_required(view):
         if reset_pending():
             # A temporary password from an admin's reset opens only the page that replaces it.
             return redirect(url_for("moderation.password"), code=303)
+        if secondfactor.required() and not secondfactor.enabled(current_moderator()):
+            # The installation requires a second factor: set it up before the desk opens.
+            return redirect(url_for("moderation.second_factor"), code=303)
         return view(*args, **kwargs)
 
     return wrapped

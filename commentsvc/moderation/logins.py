@@ -8,12 +8,13 @@ so an attacker cannot lock the real moderators out from their own addresses.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import case, delete, func, or_, select, update
 from werkzeug.security import check_password_hash
 
 from commentsvc.database import upsert_insert
@@ -37,8 +38,15 @@ class LoginFailed(DomainError):
 
 
 class LoginThrottled(DomainError):
+    """Too many failures: ``retry_after`` is the wait in whole seconds (the ``Retry-After``
+    header), the message says it in words."""
+
     status = 429
     code = "too_many_attempts"
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 def _wait(row: LoginThrottle, now: datetime, free: int) -> timedelta | None:
@@ -67,7 +75,7 @@ def _throttled(wait: timedelta) -> LoginThrottled:
             "Too many failed attempts. Wait %(num)d seconds and try again.",
             seconds,
         )
-    return LoginThrottled(message)
+    return LoginThrottled(message, seconds)
 
 
 def _claim_attempt(rules: dict[str, tuple[int, int]], now: datetime) -> None:
@@ -117,8 +125,11 @@ def _claim_attempt(rules: dict[str, tuple[int, int]], now: datetime) -> None:
 
 def _forgive_attempt(pair_key: str, address_key: str, address_lock: int) -> None:
     """A right password: the pair starts afresh, and the address gets its attempt back (a
-    lock that this very attempt set is lifted with it)."""
-    db.session.execute(delete(LoginThrottle).where(LoginThrottle.key == pair_key))
+    lock that this very attempt set is lifted with it).
+
+    The rows are written in the keys' order, as ``_claim_attempt`` locks them ("addr:" before
+    "code:" and "pair:"): in the other order a claim holding the address's row and waiting for
+    the pair's would deadlock with this (PostgreSQL, one code sent from many browsers)."""
     db.session.execute(
         update(LoginThrottle)
         .where(LoginThrottle.key == address_key, LoginThrottle.failures > 0)
@@ -130,7 +141,21 @@ def _forgive_attempt(pair_key: str, address_key: str, address_lock: int) -> None
             ),
         )
     )
+    db.session.execute(delete(LoginThrottle).where(LoginThrottle.key == pair_key))
     db.session.commit()
+
+
+def _pair_key(username: str, address: str) -> str:
+    return f"pair:{username.strip().casefold()[:200]}|{address}"
+
+
+def _code_key(moderator_id: int, address: str) -> str:
+    return f"code:{moderator_id}|{address}"
+
+
+def _address_rules(address: str) -> tuple[str, tuple[int, int]]:
+    free = current_app.config["LOGIN_ADDRESS_FAILURES"]
+    return f"addr:{address}", (free, free * 2)
 
 
 def authenticate(username: str, password: str, *, address: str, now: datetime) -> Moderator:
@@ -139,13 +164,12 @@ def authenticate(username: str, password: str, *, address: str, now: datetime) -
     Commits: the count of failures must stay whatever the caller does with the error.
     """
     config = current_app.config
-    pair_key = f"pair:{username.strip().casefold()[:200]}|{address}"
-    address_key = f"addr:{address}"
-    address_lock = config["LOGIN_ADDRESS_FAILURES"] * 2
+    pair_key = _pair_key(username, address)
+    address_key, address_rule = _address_rules(address)
     _claim_attempt(
         {
             pair_key: (config["LOGIN_FREE_FAILURES"], config["LOGIN_LOCK_FAILURES"]),
-            address_key: (config["LOGIN_ADDRESS_FAILURES"], address_lock),
+            address_key: address_rule,
         },
         now,
     )
@@ -154,8 +178,50 @@ def authenticate(username: str, password: str, *, address: str, now: datetime) -
     ).scalar_one_or_none()
     ok = check_password_hash(moderator.password_hash if moderator else _DUMMY_HASH, password)
     if moderator is not None and ok:
-        _forgive_attempt(pair_key, address_key, address_lock)
+        _forgive_attempt(pair_key, address_key, address_rule[1])
         if not moderator.active:
             raise LoginFailed(_l("This account is disabled. Ask an administrator."))
         return moderator
     raise LoginFailed(_l("Wrong user name or password."))
+
+
+def check_code_attempt(
+    moderator: Moderator, check: Callable[[], bool], *, address: str, now: datetime
+) -> None:
+    """A second-factor code typed after the password, counted as a password is (per account
+    and address, and against the address's budget): ``check`` says whether it is right.
+    LoginFailed or LoginThrottled otherwise. Commits, as ``authenticate``."""
+    config = current_app.config
+    code_key = _code_key(moderator.id, address)
+    address_key, address_rule = _address_rules(address)
+    _claim_attempt(
+        {
+            code_key: (config["LOGIN_FREE_FAILURES"], config["LOGIN_LOCK_FAILURES"]),
+            address_key: address_rule,
+        },
+        now,
+    )
+    if not check():
+        db.session.commit()
+        raise LoginFailed(_l("The code is wrong or has been used. Try the next one."))
+    _forgive_attempt(code_key, address_key, address_rule[1])
+
+
+def clear_failures(moderator: Moderator) -> int:
+    """Forget the failed logins of an account (passwords and codes, from every address) and
+    the counts of the addresses they came from; how many counts were cleared. Flushes."""
+    prefixes = (_pair_key(moderator.username, ""), _code_key(moderator.id, ""))
+    rows = list(
+        db.session.execute(
+            select(LoginThrottle).where(
+                or_(*(LoginThrottle.key.startswith(p, autoescape=True) for p in prefixes))
+            )
+        ).scalars()
+    )
+    addresses = {row.key.rsplit("|", 1)[1] for row in rows}
+    address_keys = [_address_rules(address)[0] for address in sorted(addresses)]
+    cleared = db.session.execute(
+        delete(LoginThrottle).where(LoginThrottle.key.in_([row.key for row in rows] + address_keys))
+    ).rowcount
+    db.session.flush()
+    return cleared

@@ -23,6 +23,8 @@ ADMIN_ONLY = {
     "moderation.set_role",
     "moderation.set_site_role",
     "moderation.reset_password",
+    "moderation.unlock",
+    "moderation.reset_second_factor",
     "moderation.log",
     "moderation.settings_page",
     "moderation.sites",
@@ -37,7 +39,8 @@ ADMIN_ONLY = {
     "moderation.retry_mail",
 }
 # Open to everyone: the way in and the way out.
-OPEN = {"moderation.login", "moderation.logout"}
+# The code page of a login's second step asks for the account that just gave its password.
+OPEN = {"moderation.login", "moderation.login_code", "moderation.logout"}
 # Every moderator's, not only admins'.
 MODERATOR = {
     "moderation.queue",
@@ -49,6 +52,8 @@ MODERATOR = {
     "moderation.remove_subscription",
     "moderation.notify",
     "moderation.password",
+    "moderation.second_factor",
+    "moderation.disable_second_factor",
     "report_moderation.reported",
     "report_moderation.keep",
     "report_moderation.remove",

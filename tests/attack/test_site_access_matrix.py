@@ -395,3 +395,30 @@ def test_a_sites_page_is_its_admins_and_the_installations(app, sites_world, who,
     if who != "ida.alla":
         client.post("/moderation/sites/b", {"name": "Övertagen", "origins": "https://x.example"})
         assert snapshot(app) == before
+
+
+def test_a_site_admin_unlocks_the_accounts_of_their_sites_only(app, sites_world):
+    """``POST /moderation/moderators/<id>/unlock``: ada (admin of A) clears moa's failed logins,
+    recorded in A's log; mob of B and the installation's ida are not there for her (404), and
+    mia, who also works on B, is the installation admin's to unlock."""
+    from commentsvc.extensions import db
+    from commentsvc.models.moderation import ModerationEvent
+
+    ada = sites_world["clients"]["ada.alfa"]
+    accounts_ = sites_world["accounts"]
+    assert ada.post(f"/moderation/moderators/{accounts_['moa.alfa']}/unlock").status_code == 303
+    for target in ("mob.beta", "ida.alla"):
+        assert ada.post(f"/moderation/moderators/{accounts_[target]}/unlock").status_code == 404
+    refused = ada.post(
+        f"/moderation/moderators/{accounts_['mia.bada']}/unlock", follow_redirects=True
+    )
+    assert "installationens administratör" in refused.get_data(as_text=True)
+    with app.app_context():
+        records = db.session.execute(
+            select(ModerationEvent.site_id, ModerationEvent.details).where(
+                ModerationEvent.action == "login-unlocked"
+            )
+        ).all()
+    assert [(site, details["account"]) for site, details in records] == [
+        ("a", accounts_["moa.alfa"])
+    ]

@@ -16,9 +16,21 @@ from commentsvc.views.moderation import (
     people,
     privacy,
     reports,
+    security,
     signin,
     sites,
 )
 from commentsvc.views.moderation._common import bp
 
-__all__ = ["admin", "bp", "comments", "log", "people", "privacy", "reports", "signin", "sites"]
+__all__ = [
+    "admin",
+    "bp",
+    "comments",
+    "log",
+    "people",
+    "privacy",
+    "reports",
+    "security",
+    "signin",
+    "sites",
+]
