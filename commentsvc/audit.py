@@ -54,6 +54,9 @@ LABELS = {
     A.SITE_ADDED: _l("added a site"),
     A.SITE_CHANGED: _l("changed a site"),
     A.SITE_REMOVED: _l("removed a site"),
+    A.UNAPPROVE: _l("took back to the queue"),
+    A.PICK: _l("marked as an editors' pick"),
+    A.UNPICK: _l("no longer an editors' pick"),
 }
 KINDS = {
     "decisions": (
@@ -72,6 +75,9 @@ KINDS = {
             A.EDIT_SUBMITTED,
             A.EDIT_APPROVED,
             A.EDIT_REJECTED,
+            A.UNAPPROVE,
+            A.PICK,
+            A.UNPICK,
         ),
     ),
     "deletes": (_l("Permanent deletes"), (A.DELETE,)),
@@ -317,6 +323,9 @@ SENTENCES: dict[str, Callable[[dict, Names], str]] = {
     A.SITE_ADDED: _site,
     A.SITE_CHANGED: _site,
     A.SITE_REMOVED: _site,
+    A.UNAPPROVE: _nothing,
+    A.PICK: _nothing,
+    A.UNPICK: _nothing,
 }
 
 
