@@ -183,7 +183,7 @@ def wants_json() -> bool:
     return best == "application/json"
 
 
-def _decision_answer(comment_id: int, action: str):
+def _decision_answer(comment_id: int, action: str, before: str):
     """What the desk's script needs after a decision, from the same view as the plain form:
     the message, the comment's status now, its row as the list shows it (the script puts it
     in place or takes the row out), and where "Undo" posts."""
@@ -206,6 +206,7 @@ def _decision_answer(comment_id: int, action: str):
     return {
         "id": found.id,
         "action": action,
+        "before": before,
         "status": found.status.value,
         "picked": found.picked,
         "message": str(DONE[action] % {"id": comment_id}),
@@ -238,6 +239,7 @@ DECISIONS = {
 def act(comment_id: int, action: str):
     back = safe_next(url_for("moderation.queue")) + f"#row-{comment_id}"
     now, by = utcnow(), actor()
+    before = moderation.get_comment(comment_id).status.value
     try:
         if action == "approve-with-parent":
             moderation.approve(comment_id, by=by, now=now, with_parents=True)
@@ -251,7 +253,7 @@ def act(comment_id: int, action: str):
         return redirect(back, code=303)
     db.session.commit()
     if wants_json():
-        return _decision_answer(comment_id, action)
+        return _decision_answer(comment_id, action, before)
     return _after_action(comment_id, action, request.form.get("next_focus"))
 
 
