@@ -59,6 +59,14 @@ def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+def _folded(column):
+    """The column in lower case, beyond ASCII too (SQLite's own lower() folds ASCII only;
+    commentsvc/database.py gives it ``unicode_lower``)."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return func.unicode_lower(column)
+    return func.lower(column)
+
+
 def _filters(narrowed: QueueFilter, sites: Collection[str] | None = None) -> list:
     conditions = [] if sites is None else [comments_on(sites)]
     if narrowed.article:
@@ -66,7 +74,7 @@ def _filters(narrowed: QueueFilter, sites: Collection[str] | None = None) -> lis
             Comment.article.has(
                 or_(
                     Article.key == narrowed.article,
-                    Article.title.ilike(_like(narrowed.article), escape="\\"),
+                    _folded(Article.title).like(_like(narrowed.article.lower()), escape="\\"),
                 )
             )
         )

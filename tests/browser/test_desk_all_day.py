@@ -160,7 +160,7 @@ def test_clearing_100_held_comments_by_keyboard_needs_no_page_load_per_decision(
         assert in_viewport(page, "#mod-status .flash"), i
         assert in_viewport(page, "#mod-status .undo button"), i
         if i < 99:
-            page.wait_for_function("document.activeElement.classList.contains('queue-item')")
+            page.wait_for_function("() => document.activeElement.classList.contains('queue-item')")
     loads_after = len(loads)
     context.close()
     assert pending_left(app) == 0
