@@ -262,7 +262,7 @@ class QueueFilterForm(FlaskForm):
         validators=[MaxChars(200, SEARCH_TOO_LONG)],
     )
     person = StringField(_l("Person (exact email address)"), filters=[trimmed])
-    network = StringField(_l("Network (as shown, like 192.0.2.0)"), filters=[trimmed])
+    network = StringField(_l("Network (as shown)"), filters=[trimmed])
     since = DayField(_l("From (date)"), validators=[Optional()])
     until = DayField(_l("To (date, inclusive)"), validators=[Optional()])
     sort = SelectField(
