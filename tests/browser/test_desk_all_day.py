@@ -201,6 +201,14 @@ def test_the_list_shows_at_least_15_comments_at_1920_by_1080_full_width(
     page.goto(f"{live_server.url}/moderation/?view=list&status=all")
     assert "Väntande" in page.locator("tr.queue-item .row-status").first.inner_text()
     assert axe_violations(page) == []
+    # A filter that cannot be used: the message links to its field, and the page stays clean.
+    page.goto(f"{live_server.url}/moderation/?view=list&person=lasare001&since=2026-13-45")
+    summary = page.locator("#error-summary").inner_text()
+    assert "Skriv hela e-postadressen" in summary and "Skriv ett datum som" in summary
+    assert axe_violations(page) == []
+    page.goto(f"{live_server.url}/moderation/?view=cards&person=lasare001@example.se")
+    assert page.locator(".queue-item").count() == 1
+    assert axe_violations(page) == []
     context.close()
 
 
@@ -272,3 +280,21 @@ def test_screenshots_of_the_desk_for_the_docs(browser, live_server, app, tmp_pat
     page.screenshot(path=str(folder / "moderation-desk.png"))
     context.close()
     assert Path(folder / "moderation-desk.png").stat().st_size > 10_000
+
+
+def test_the_cards_decide_without_a_page_load_too(page, live_server, app):
+    ids = fill_queue(app, 3)
+    log_in(page, live_server)
+    page.goto(f"{live_server.url}/moderation/?view=cards&status=all")  # newest first
+    loads = count_navigations(page)
+    page.keyboard.press("j")
+    page.keyboard.press("s")
+    page.wait_for_function(
+        "(id) => document.getElementById('row-' + id).getAttribute('data-status') === 'spam'",
+        arg=ids[2],
+    )
+    assert page.evaluate("document.activeElement.id") == f"row-{ids[1]}"
+    card = page.locator(f"li#row-{ids[2]}")
+    assert card.get_by_role("button", name="Återställ").is_visible()
+    assert "Skräp (1)" in page.locator(".tabs").inner_text()
+    assert loads == []
