@@ -178,8 +178,9 @@ def test_dates_are_days_in_the_sites_time_zone(mod, post):
     assert listed(mod, since="2026-12-07") == [late]
     assert listed(mod, until="2026-12-06") == [day_before]
     assert listed(mod, since="2026-12-06", until="2026-12-06") == [day_before]
-    page = mod.get("/moderation/").get_data(as_text=True)
+    page = mod.get("/moderation/?view=list").get_data(as_text=True)
     assert "Europe/Stockholm" in page  # the zone the dates are in is named
+    assert ">2026-12-07 00:30</time>" in page  # and the list shows the time in it
 
 
 def test_sort_puts_the_oldest_or_the_newest_first(mod, post):
@@ -297,3 +298,21 @@ def test_json_is_not_a_way_around_the_csrf_token(app, mod, held, status_of):
     )
     assert answer.status_code == 400
     assert status_of(comment) == "pending"
+
+
+def test_a_site_in_another_zone_is_filtered_and_shown_in_its_own_days(app, make_moderator):
+    from tests.moderation.conftest import ModeratorClient
+    from tests.moderation.two_sites import give_role, make_sites
+    from tests.moderation.two_sites import post as post_on
+
+    make_sites(app, b_settings={"TIMEZONE": "America/New_York"})
+    make_moderator("kim")
+    give_role(app, "kim", "b")
+    kim = ModeratorClient(app.test_client())
+    assert kim.login("kim").status_code == 303
+    # 03:00 UTC on 7 December is 22:00 on 6 December in New York.
+    late = post_on(app, "b", "Sent i New York", when=datetime(2026, 12, 7, 3, tzinfo=UTC))
+    assert listed(kim, since="2026-12-07") == []
+    assert listed(kim, until="2026-12-06") == [late]
+    page = kim.get("/moderation/?view=list").get_data(as_text=True)
+    assert "America/New_York" in page and ">2026-12-06 22:00</time>" in page

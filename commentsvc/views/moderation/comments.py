@@ -97,6 +97,15 @@ def filter_args(form: QueueFilterForm, site: str | None) -> dict[str, str]:
     return {key: value for key, value in values.items() if value}
 
 
+@bp.app_template_global()
+def desk_time(moment: datetime, site_id: str) -> dict[str, str]:
+    """When a comment was sent, in its site's time zone (the zone its dates are filtered in):
+    ``{"text": "2026-12-07 00:30", "zone": "Europe/Stockholm"}``."""
+    zone = config_for(site_id)["TIMEZONE"]
+    local = moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(ZoneInfo(zone))
+    return {"text": f"{local:%Y-%m-%d %H:%M}", "zone": zone}
+
+
 @bp.get("/")
 @login_required
 def queue():
