@@ -56,6 +56,8 @@ def queue_zone(site: str | None) -> str:
     """The time zone the queue's dates are typed in: the chosen site's, the only site's of an
     account of one site, else the installation's."""
     mine = current_access()
+    if site and not mine.sees(site):
+        site = None  # another site's settings are not this account's to read, its zone either
     if not site and mine.sites is not None and len(mine.sites) == 1:
         site = next(iter(mine.sites))
     return config_for(site)["TIMEZONE"]
