@@ -44,6 +44,9 @@ def configure_engine(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # SQLite's lower() folds ASCII only ("Ö" stays): a search in any case needs Python's,
+        # which PostgreSQL's lower() matches. Named apart, so no built-in changes meaning.
+        dbapi_connection.create_function("unicode_lower", 1, _unicode_lower, deterministic=True)
 
 
 def end_sessions_quietly(app: Flask) -> None:
@@ -77,3 +80,7 @@ def upsert_insert(bind: Any, table: Any):
     if dialect == "sqlite":
         return sqlite.insert(table)
     raise NotImplementedError(f"no INSERT ... ON CONFLICT for {dialect}")
+
+
+def _unicode_lower(value):
+    return value.lower() if isinstance(value, str) else value

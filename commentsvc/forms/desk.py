@@ -3,8 +3,10 @@ Every POST carries a CSRF token."""
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import datetime, timedelta
 
+from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -27,6 +29,8 @@ from wtforms.validators import (
 
 from commentsvc.dates import day_start
 from commentsvc.forms.comment import CommentForm, MaxChars, check_email, strip_line, trimmed
+from commentsvc.privacy.addresses import anonymize_ip
+from commentsvc.privacy.identity import normalize_address
 from commentsvc.setting_specs import (
     EDITABLE_SETTINGS,
     Flag,
@@ -232,3 +236,91 @@ class AuditFilterForm(FlaskForm):
         if not self.until.data:
             return None
         return day_start(self.until.data + timedelta(days=1), zone)
+
+
+class DayField(DateField):
+    """A date typed as 2026-12-07; anything else is refused with an example, not a 500."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(str(_l("Enter a date like 2026-12-07."))) from error
+
+
+SEARCH_TOO_LONG = _l("Search with at most %(limit)s characters; this has %(length)s.")
+QUEUE_TABS = ("pending", "approved", "spam", "trash", "all")
+QUEUE_SORTS = ("oldest", "newest")
+
+
+class QueueFilterForm(FlaskForm):
+    """The queue's search and filters (a GET form: no CSRF token, nothing changes). Each value
+    stays in the address, so it is kept across pages, tabs and decisions."""
+
+    status = SelectField(
+        _l("Status"),
+        default="pending",
+        choices=choices(*((tab, tab) for tab in QUEUE_TABS)),
+        validate_choice=False,
+    )
+    article = StringField(
+        _l("Article (key or part of the title)"),
+        filters=[trimmed],
+        validators=[MaxChars(200, SEARCH_TOO_LONG)],
+    )
+    q = StringField(
+        _l("Search text, name or email"),
+        filters=[trimmed],
+        validators=[MaxChars(200, SEARCH_TOO_LONG)],
+    )
+    person = StringField(_l("Person (exact email address)"), filters=[trimmed])
+    network = StringField(_l("Network (as shown)"), filters=[trimmed])
+    since = DayField(_l("From (date)"), validators=[Optional()])
+    until = DayField(_l("To (date, inclusive)"), validators=[Optional()])
+    sort = SelectField(
+        _l("Order"),
+        default="",
+        choices=choices(("", ""), ("oldest", "oldest"), ("newest", "newest")),
+        validate_choice=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sort.choices = choices(
+            ("", str(_l("As the tab orders"))),
+            ("oldest", str(_l("Oldest first"))),
+            ("newest", str(_l("Newest first"))),
+        )
+
+    def validate_status(self, field):
+        if field.data not in QUEUE_TABS:
+            raise ValidationError(
+                _l("There is no such tab; choose one of: %(tabs)s.", tabs=", ".join(QUEUE_TABS))
+            )
+
+    def validate_sort(self, field):
+        if field.data and field.data not in QUEUE_SORTS:
+            raise ValidationError(_l("Sort by oldest or newest first."))
+
+    def validate_person(self, field):
+        if not field.data:
+            return
+        try:
+            validate_email(field.data, check_deliverability=False)
+        except EmailNotValidError as error:
+            raise ValidationError(
+                _l("Enter the whole email address, like namn@exempel.se.")
+            ) from error
+        field.data = normalize_address(field.data)
+
+    def validate_network(self, field):
+        if not field.data:
+            return
+        shown = anonymize_ip(field.data)
+        if not shown or shown != str(ipaddress.ip_address(field.data)):
+            raise ValidationError(_l("Enter the network as the queue shows it, like 192.0.2.0."))
+        field.data = shown
+
+    def validate_until(self, field):
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError(_l("The end date comes before the start date."))

@@ -19,10 +19,13 @@ from commentsvc.moderation.actions import (
     hold_after_reports,
     keep_reported,
     mark_spam,
+    pick,
     record,
     reply_as_staff,
     restore,
     trash,
+    unapprove,
+    unpick,
 )
 from commentsvc.moderation.undo import UNDOABLE, can_undo, last_decision, undo_last
 
@@ -43,9 +46,12 @@ __all__ = [
     "keep_reported",
     "last_decision",
     "mark_spam",
+    "pick",
     "record",
     "reply_as_staff",
     "restore",
     "trash",
+    "unapprove",
     "undo_last",
+    "unpick",
 ]

@@ -140,6 +140,74 @@ def mark_spam(comment_id: int, *, by: str, now: datetime) -> Comment:
     return comment
 
 
+def _published_staff_reply(comment: Comment) -> int | None:
+    """A published reply of the site under this comment, if any (the first by id)."""
+    return db.session.execute(
+        select(Comment.id)
+        .where(
+            Comment.parent_id == comment.id,
+            Comment.by_staff.is_(True),
+            Comment.status == CommentStatus.APPROVED,
+        )
+        .order_by(Comment.id)
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def unapprove(comment_id: int, *, by: str, now: datetime) -> Comment:
+    """Take a published comment back to the queue (pending), as a decision that undo reverses.
+
+    Refused while a published staff reply answers it: the site's answer would stand under a
+    comment readers no longer see. The reply goes first.
+    """
+    comment = get_comment(comment_id)
+    if comment.status != CommentStatus.APPROVED:
+        raise ModerationRefused(
+            _l("Only a published comment can be taken back to the queue; nothing was changed.")
+        )
+    reply = _published_staff_reply(comment)
+    if reply is not None:
+        raise ModerationRefused(
+            _l(
+                "Comment %(id)s cannot be taken back: the site's reply %(reply)s answers it. "
+                "Move the reply to the trash first. Nothing was changed.",
+                id=comment.id,
+                reply=reply,
+            )
+        )
+    _set_status(comment, CommentStatus.PENDING, AuditAction.UNAPPROVE, by=by, now=now)
+    db.session.flush()
+    return comment
+
+
+def set_picked(comment_id: int, picked: bool, *, by: str, now: datetime) -> Comment:
+    """Mark a published comment as an editors' pick ("Redaktionens val"), or no longer.
+
+    Recorded as ``pick``/``unpick`` with the status unchanged; undo sets it back. Asking for
+    what already holds changes and records nothing.
+    """
+    comment = get_comment(comment_id)
+    if picked and comment.status != CommentStatus.APPROVED:
+        raise ModerationRefused(
+            _l("Only a published comment can be an editors' pick. Approve it first.")
+        )
+    if comment.picked == picked:
+        return comment
+    comment.picked = picked
+    status = comment.status.value
+    record(comment, AuditAction.PICK if picked else AuditAction.UNPICK, status, by=by, now=now)
+    db.session.flush()
+    return comment
+
+
+def pick(comment_id: int, *, by: str, now: datetime) -> Comment:
+    return set_picked(comment_id, True, by=by, now=now)
+
+
+def unpick(comment_id: int, *, by: str, now: datetime) -> Comment:
+    return set_picked(comment_id, False, by=by, now=now)
+
+
 # --- readers' reports (the reports package decides when; these change the comment) -------
 
 REPORT_HOLD = AuditAction.REPORT_HOLD

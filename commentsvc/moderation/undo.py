@@ -21,8 +21,13 @@ UNDOABLE = (
     AuditAction.RESTORE,
     AuditAction.EDIT,
     AuditAction.EDIT_APPROVED,  # the author's edit published: undo puts the earlier text back
+    AuditAction.UNAPPROVE,
+    AuditAction.PICK,
+    AuditAction.UNPICK,
 )
 TEXT_CHANGES = (AuditAction.EDIT, AuditAction.EDIT_APPROVED)
+# Decisions that leave the status as it was: undo changes what they changed, not the status.
+MARKS = (*TEXT_CHANGES, AuditAction.PICK, AuditAction.UNPICK)
 
 
 def last_decision(comment_id: int) -> ModerationEvent | None:
@@ -71,7 +76,7 @@ def undo_last(comment_id: int, *, by: str, now: datetime) -> Comment:
     last = last_decision(comment.id)
     if last is None:
         raise ModerationRefused(_l("There is no decision on this comment to undo."))
-    if last.action not in TEXT_CHANGES and last.before != CommentStatus.APPROVED:
+    if last.action not in MARKS and last.before != CommentStatus.APPROVED:
         replies = _staff_replies(comment) if comment.status == CommentStatus.APPROVED else []
         if replies:
             raise ModerationRefused(
@@ -88,6 +93,8 @@ def undo_last(comment_id: int, *, by: str, now: datetime) -> Comment:
         previous = last.details["text"]
         comment.text, comment.html = previous, clean_html(previous)
         lifecycle.comment_text_changed.send(comment)
+    elif last.action in (AuditAction.PICK, AuditAction.UNPICK):
+        comment.picked = last.action == AuditAction.UNPICK
     elif last.before:
         if comment.status == CommentStatus.APPROVED:
             lifecycle.comment_unpublished.send(comment.id)

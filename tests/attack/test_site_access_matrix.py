@@ -422,3 +422,44 @@ def test_a_site_admin_unlocks_the_accounts_of_their_sites_only(app, sites_world)
     assert [(site, details["account"]) for site, details in records] == [
         ("a", accounts_["moa.alfa"])
     ]
+
+
+@pytest.mark.parametrize(("who", "foreign"), OUTSIDERS)
+def test_the_desks_new_decisions_on_another_sites_comment_are_404_also_as_json(
+    app, sites_world, who, foreign
+):
+    """Unapprove and the editors' pick are routes of the matrix above (the action rule lists
+    them); here named, and asked the way the desk's script asks."""
+    ids = sites_world["ids"][foreign]
+    urls = {url for _e, method, url in every_request(app, ids) if method == "POST"}
+    before = snapshot(app)
+    for action in ("unapprove", "pick", "unpick"):
+        url = f"/moderation/comments/{ids['published']}/{action}"
+        assert f"/moderation/comments/{ids['any']}/{action}" in urls
+        answer = sites_world["clients"][who].post(url, headers={"Accept": "application/json"})
+        assert answer.status_code == 404, (action, answer.status_code)
+        assert not shows_secret_of(answer.get_data(as_text=True), foreign)
+    assert snapshot(app) == before
+    own = sites_world["ids"][other_site(foreign)]["published"]
+    answer = sites_world["clients"][who].post(
+        f"/moderation/comments/{own}/pick", headers={"Accept": "application/json"}
+    )
+    assert answer.status_code == 200 and answer.get_json()["picked"] is True
+
+
+@pytest.mark.parametrize(("who", "foreign"), OUTSIDERS)
+def test_the_queues_filters_find_nothing_of_another_site(app, sites_world, who, foreign):
+    client = sites_world["clients"][who]
+    for query in (
+        {"person": SECRETS[foreign]["email"]},
+        {"network": "192.0.2.0"},
+        {"article": "Nyhet på"},
+        {"since": "2000-01-01", "sort": "newest"},
+    ):
+        answer = client.get("/moderation/", query_string={"status": "all", **query})
+        body = answer.get_data(as_text=True)
+        assert answer.status_code == 200, query
+        if "person" in query:  # the address typed is in its field: no row may match it
+            assert 'class="queue-item"' not in body, query
+        else:
+            assert not shows_secret_of(body, foreign), query

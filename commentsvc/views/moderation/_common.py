@@ -32,6 +32,9 @@ DONE = {
     "undo": _l("The last decision on comment %(id)s is undone."),
     "approve-edit": _l("The author's new text of comment %(id)s is published."),
     "reject-edit": _l("The author's edit of comment %(id)s is rejected; the published text stays."),
+    "unapprove": _l("Comment %(id)s is back in the queue."),
+    "pick": _l("Comment %(id)s is an editors' pick."),
+    "unpick": _l("Comment %(id)s is no longer an editors' pick."),
 }
 
 
