@@ -180,7 +180,7 @@ def test_dates_are_days_in_the_sites_time_zone(mod, post):
     assert listed(mod, since="2026-12-06", until="2026-12-06") == [day_before]
     page = mod.get("/moderation/?view=list").get_data(as_text=True)
     assert "Europe/Stockholm" in page  # the zone the dates are in is named
-    assert ">2026-12-07 00:30</time>" in page  # and the list shows the time in it
+    assert ">2026-12-07 00:30 CET</time>" in page  # and the list shows the time in it
 
 
 def test_sort_puts_the_oldest_or_the_newest_first(mod, post):
@@ -315,4 +315,4 @@ def test_a_site_in_another_zone_is_filtered_and_shown_in_its_own_days(app, make_
     assert listed(kim, since="2026-12-07") == []
     assert listed(kim, until="2026-12-06") == [late]
     page = kim.get("/moderation/?view=list").get_data(as_text=True)
-    assert "America/New_York" in page and ">2026-12-06 22:00</time>" in page
+    assert "America/New_York" in page and ">2026-12-06 22:00 EST</time>" in page
