@@ -54,6 +54,10 @@ LABELS = {
     A.SITE_ADDED: _l("added a site"),
     A.SITE_CHANGED: _l("changed a site"),
     A.SITE_REMOVED: _l("removed a site"),
+    A.ARTICLE_CLOSED: _l("closed an article"),
+    A.ARTICLE_REOPENED: _l("reopened an article"),
+    A.ARTICLE_PREMODERATED: _l("pre-moderated an article"),
+    A.ARTICLE_POSTMODERATED: _l("put an article back under the site's policy"),
 }
 KINDS = {
     "decisions": (
@@ -89,6 +93,15 @@ KINDS = {
     ),
     "privacy": (_l("Privacy requests"), (A.PRIVACY_EXPORT, A.PRIVACY_ERASE)),
     "purge": (_l("Purges"), (A.PURGE,)),
+    "articles": (
+        _l("Articles"),
+        (
+            A.ARTICLE_CLOSED,
+            A.ARTICLE_REOPENED,
+            A.ARTICLE_PREMODERATED,
+            A.ARTICLE_POSTMODERATED,
+        ),
+    ),
 }
 PER_PAGE = 50
 
@@ -283,6 +296,10 @@ def _site(details: dict, names: Names) -> str:
     return "; ".join(parts)
 
 
+def _article(details: dict, names: Names) -> str:
+    return gettext("Article: %(key)s", key=details["article"])
+
+
 def _nothing(details: dict, names: Names) -> str:
     return ""
 
@@ -317,6 +334,10 @@ SENTENCES: dict[str, Callable[[dict, Names], str]] = {
     A.SITE_ADDED: _site,
     A.SITE_CHANGED: _site,
     A.SITE_REMOVED: _site,
+    A.ARTICLE_CLOSED: _article,
+    A.ARTICLE_REOPENED: _article,
+    A.ARTICLE_PREMODERATED: _article,
+    A.ARTICLE_POSTMODERATED: _article,
 }
 
 

@@ -73,15 +73,17 @@ def held_reasons(
     website: str = "",
     ip: str = "",
     text: str = "",
+    premoderated: bool = False,
 ) -> list[str]:
     """Why a new comment must wait for a moderator, as reason codes (``describe_reason``).
 
     Empty when it may be published at once. Codes, not sentences, are stored, so the queue
     shows them in the moderator's language. Links and key words hold a comment even when
-    ``MODERATION`` is ``none``, as in WordPress.
+    ``MODERATION`` is ``none``, as in WordPress. ``premoderated``: the article's own rule
+    (``Article.premoderated``), which holds every comment whatever the site's policy says.
     """
     mode = config["MODERATION"]
-    reasons = []
+    reasons = ["article"] if premoderated else []
     if mode == "all":
         reasons.append("all")
     elif mode == "first-time" and not _has_approved_comment(author, email):
@@ -97,6 +99,7 @@ def held_reasons(
 
 REASONS = {
     "all": _l("every comment is reviewed"),
+    "article": _l("every comment on this article is reviewed"),
     "reports": _l("reported by %(detail)s readers"),
     "first-time": _l("first comment from this author"),
     "moderation-key": _l("moderation word: %(detail)s"),

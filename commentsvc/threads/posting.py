@@ -65,7 +65,9 @@ def post_comment(
     if reasons:
         status = CommentStatus.SPAM
     else:
-        reasons = held_reasons(config, text=draft.comment, html=html, **who)
+        reasons = held_reasons(
+            config, text=draft.comment, html=html, premoderated=article.premoderated, **who
+        )
         status = CommentStatus.PENDING if reasons else CommentStatus.APPROVED
     comment = new_comment(
         article,
