@@ -44,6 +44,13 @@ def configure_engine(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # SQLite's lower() folds ASCII only ("Öppet" stays "Öppet"): searches that must find
+        # Swedish titles whatever their case ask for casefold() (PostgreSQL's lower() does).
+        dbapi_connection.create_function("casefold", 1, _casefold, deterministic=True)
+
+
+def _casefold(value: str | None) -> str | None:
+    return value.casefold() if isinstance(value, str) else value
 
 
 def end_sessions_quietly(app: Flask) -> None:

@@ -133,9 +133,11 @@ def list_articles(
     conditions = [] if sites is None else [Article.site_id.in_(sorted(sites))]
     if title:
         part = title.casefold()
+        # Any case, also of å, ä and ö: SQLite's lower() folds ASCII only (database.py).
+        fold = func.casefold if db.engine.dialect.name == "sqlite" else func.lower
         conditions.append(
-            func.lower(Article.title).contains(part, autoescape=True)
-            | func.lower(Article.key).contains(part, autoescape=True)
+            fold(Article.title).contains(part, autoescape=True)
+            | fold(Article.key).contains(part, autoescape=True)
         )
     query = select(Article).where(*conditions).order_by(Article.created_at.desc(), Article.id)
     found = db.paginate(query, page=page, per_page=per_page, error_out=False)

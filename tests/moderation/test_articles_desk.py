@@ -217,6 +217,11 @@ def test_search_by_a_part_of_the_title_finds_it_and_not_its_neighbours(app, mod,
     assert "Nytt badhus" in mod.get("/moderation/articles?q=bad-20").get_data(as_text=True)
     percent = mod.get("/moderation/articles?q=100%25").get_data(as_text=True)
     assert "Räntan steg" in percent and "Kommunens budget" not in percent
+    # Swedish letters in any case, as a moderator types them.
+    add_articles(app, {"oppet-hus": "Öppet hus på Ålands skärgårdsmuseum"})
+    for typed in ("öppet", "ÅLANDS", "SKÄRGÅRDS"):
+        found = mod.get(f"/moderation/articles?q={typed}").get_data(as_text=True)
+        assert "Öppet hus" in found and "Kommunens budget" not in found, typed
     nothing = mod.get("/moderation/articles?q=finns-inte").get_data(as_text=True)
     assert "Inga artiklar här." in nothing
 
