@@ -133,7 +133,10 @@ def _set_status(
 ):
     if comment.status == status:
         return  # nothing changes, so nothing to record or undo
-    if status in (CommentStatus.TRASH, CommentStatus.SPAM):
+    if status in (CommentStatus.TRASH, CommentStatus.SPAM) or (
+        # Taking a published comment back to the queue hides it from readers as well.
+        status == CommentStatus.PENDING and comment.status == CommentStatus.APPROVED
+    ):
         refuse_removal_under_staff_answer(comment)
     elif status == CommentStatus.APPROVED:
         refuse_staff_answer_under_removed(comment)

@@ -221,3 +221,40 @@ def test_a_moderators_edit_to_nothing_but_markup_is_refused_and_the_text_stays(
     assert mod.post(f"/moderation/comments/{comment}/edit", {"text": "Ny text"}).status_code == 303
     with app.app_context():
         assert db.session.get(Comment, comment).text == "Ny text"
+
+
+def test_taking_an_answered_comment_back_to_the_queue_is_refused_as_a_removal(
+    app, answered, status_of
+):
+    """The rule sits in the one function every status change goes through, so an action that
+    takes a published comment back to the queue (an unapproval) obeys it without its own
+    check; the near miss, the comment nobody answered, goes back."""
+    from commentsvc.models.base import utcnow
+    from commentsvc.models.moderation import AuditAction
+    from commentsvc.models.threads import CommentStatus
+    from commentsvc.moderation import actions
+
+    gunnel, answer, hanna = answered
+    with app.app_context():
+        with pytest.raises(actions.ModerationRefused):
+            actions._set_status(
+                db.session.get(Comment, gunnel),
+                CommentStatus.PENDING,
+                AuditAction.UNAPPROVE,
+                by="moa",
+                now=utcnow(),
+            )
+        db.session.rollback()
+        actions._set_status(
+            db.session.get(Comment, hanna),
+            CommentStatus.PENDING,
+            AuditAction.UNAPPROVE,
+            by="moa",
+            now=utcnow(),
+        )
+        db.session.commit()
+    assert (status_of(gunnel), status_of(answer), status_of(hanna)) == (
+        "approved",
+        "approved",
+        "pending",
+    )
