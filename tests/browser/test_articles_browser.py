@@ -1,10 +1,17 @@
 """A moderator finds an article on the desk's articles page in Chromium, pre-moderates and
 closes it with the buttons, and the page says so where a screen reader hears it; the page is
-accessible (axe-core, WCAG 2.1 AA) before and after."""
+accessible (axe-core, WCAG 2.1 AA) before and after. Also takes the screenshot of the page
+in docs/moderating.md (``make screenshots``)."""
 
 from __future__ import annotations
 
-from tests.browser.test_moderation_queue import log_in, queue_data  # noqa: F401  (fixture)
+import os
+
+from tests.browser.test_moderation_queue import (  # noqa: F401  (queue_data: a fixture)
+    README_SCREENSHOTS,
+    log_in,
+    queue_data,
+)
 
 
 def test_a_moderator_finds_premoderates_and_closes_an_article_without_violations(
@@ -44,3 +51,28 @@ def test_a_moderator_finds_premoderates_and_closes_an_article_without_violations
         found = threads.find_article("nyhet-2")
         assert (found.closed, found.premoderated) == (True, True)
         assert found.title == "Ny bro över älven"
+
+
+def test_screenshots_of_the_articles_page_for_the_docs(
+    page,
+    live_server,
+    queue_data,  # noqa: F811
+    app,
+    tmp_path,
+):
+    from commentsvc import threads
+    from commentsvc.extensions import db
+
+    update = os.environ.get("COMMENTSVC_UPDATE_SCREENSHOTS") == "1"
+    folder = README_SCREENSHOTS if update else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    with app.app_context():
+        threads.create_article("val-2026", title="Valet 2026: frågor till kandidaterna")
+        threads.create_article("nyhet-2", closed=True)
+        threads.find_article("val-2026").premoderated = True
+        db.session.commit()
+    page.set_viewport_size({"width": 1100, "height": 700})
+    log_in(page, live_server)
+    page.goto(f"{live_server.url}/moderation/articles")
+    page.screenshot(path=str(folder / "moderation-articles.png"), full_page=True)
+    assert (folder / "moderation-articles.png").stat().st_size > 10_000
