@@ -31,12 +31,26 @@ def init_db() -> None:
 @click.command("create-article")
 @with_appcontext
 @click.argument("key")
-@click.option("--title", required=True, help="The article's title, shown above its comments.")
-@click.option("--url", default="", help="The article's address on the host site.")
-@click.option("--closed", is_flag=True, help="Show the comments but take no new ones.")
+@click.option(
+    "--title",
+    default=None,
+    help="The article's title, shown above its comments (kept when left out; a new article "
+    "without one is titled by its key).",
+)
+@click.option(
+    "--url", default=None, help="The article's address on the host site (kept when left out)."
+)
+@click.option(
+    "--closed/--open",
+    default=None,
+    help="Show the comments but take no new ones, or take them again (kept when left out).",
+)
 @site_option("The site the article is on (default: default).")
-def create_article(key: str, title: str, url: str, closed: bool, site: str) -> None:
-    """Register an article (a thread) ahead of its first reader."""
+def create_article(
+    key: str, title: str | None, url: str | None, closed: bool | None, site: str
+) -> None:
+    """Register an article (a thread) ahead of its first reader, or change the fields given of
+    one registered before (the others stay as they are)."""
     if not ARTICLE_KEY.fullmatch(key):
         raise click.BadParameter(
             "1–200 characters, no spaces or control characters", param_hint="KEY"
@@ -278,6 +292,10 @@ def register_commands(app: Flask) -> None:
     from commentsvc.moderation.commands import COMMANDS as ACCOUNT_COMMANDS
 
     for command in ACCOUNT_COMMANDS:
+        app.cli.add_command(command)
+    from commentsvc.moderation.article_commands import COMMANDS as ARTICLE_COMMANDS
+
+    for command in ARTICLE_COMMANDS:
         app.cli.add_command(command)
     from commentsvc.sites.commands import COMMANDS as SITE_COMMANDS
 

@@ -156,3 +156,16 @@ def clean_html(text: str, *, imported: bool = False) -> str:
 def count_links(html: str) -> int:
     """How many links the sanitized HTML holds (typed and linkified alike)."""
     return len(_LINK.findall(html))
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def shows_text(text: str) -> bool:
+    """Whether ``text`` holds anything a reader would see beyond markup: ``<script></script>``
+    or ``<b> </b>`` does not. (``clean_html`` shows an unknown tag as typed, so its result is
+    never empty for them; a moderator's reply or edit of nothing but markup is refused.)"""
+    import html
+
+    cleaned = clean_html(text, imported=True)  # unknown tags dropped, their text kept
+    return bool(html.unescape(_TAG.sub("", cleaned)).strip())

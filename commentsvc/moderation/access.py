@@ -129,6 +129,13 @@ def site_of_comment(comment_id: int) -> str | None:
     ).scalar_one_or_none()
 
 
+def site_of_article(article_id: int) -> str | None:
+    """The site of an article; None when there is no such article."""
+    return db.session.execute(
+        select(Article.site_id).where(Article.id == article_id)
+    ).scalar_one_or_none()
+
+
 def visible_ids(access: Access, comment_ids: Collection[int]) -> list[int]:
     """The comments of ``comment_ids`` the account sees, in the order given."""
     if access.sites is None or not comment_ids:

@@ -15,7 +15,7 @@ from commentsvc.forms.comment import declared_limits
 from commentsvc.forms.desk import ModeratorEditForm
 from commentsvc.models.moderation import AuditAction, ModerationEvent
 from commentsvc.models.threads import Comment, CommentStatus
-from commentsvc.sanitize import clean_html, plain_text
+from commentsvc.sanitize import clean_html, plain_text, shows_text
 from commentsvc.threads.policy import reason_codes
 from commentsvc.threads.removal import delete_for_good, has_replies
 from commentsvc.threads.rows import new_comment
@@ -66,6 +66,62 @@ def record(
     return event
 
 
+def staff_answers(comment_id: int) -> list[int]:
+    """The site's own published replies (``by_staff``) that answer this comment directly."""
+    return list(
+        db.session.execute(
+            select(Comment.id)
+            .where(
+                Comment.parent_id == comment_id,
+                Comment.by_staff.is_(True),
+                Comment.status == CommentStatus.APPROVED,
+            )
+            .order_by(Comment.id)
+        ).scalars()
+    )
+
+
+def refuse_removal_under_staff_answer(comment: Comment) -> None:
+    """The site's answer never stands under a removed comment ("Thanks, Gunnel!" from the
+    newsroom under "This comment has been removed"): a comment the site answered is removed
+    (trash, spam, a removal after reports, a bulk action) only once the answer is gone. Refused,
+    with the way forward, rather than taking the answer along unasked: the answer is the
+    newsroom's published word, and its removal a decision of its own in the audit log."""
+    if comment.status not in (CommentStatus.APPROVED, CommentStatus.PENDING):
+        return  # already hidden from readers: nothing new stands under a removed comment
+    answers = staff_answers(comment.id)
+    if answers:
+        raise ModerationRefused(
+            _l(
+                "Comment %(id)s has the site's own reply (comment %(reply)s) under it. "
+                "Move the reply to the trash first, then remove the comment. "
+                "Nothing was changed.",
+                id=comment.id,
+                reply=answers[0],
+            )
+        )
+
+
+def refuse_staff_answer_under_removed(comment: Comment) -> None:
+    """The other side of the same rule: the site's reply is not published again (approve,
+    restore, undo) while the comment it answers is in the trash or spam."""
+    parent = comment.parent
+    if (
+        comment.by_staff
+        and parent is not None
+        and parent.status in (CommentStatus.TRASH, CommentStatus.SPAM)
+    ):
+        raise ModerationRefused(
+            _l(
+                "Comment %(id)s is the site's reply to comment %(parent)s, which is in the "
+                "trash or spam. Restore comment %(parent)s first, then this reply. "
+                "Nothing was changed.",
+                id=comment.id,
+                parent=parent.id,
+            )
+        )
+
+
 def _set_status(
     comment: Comment,
     status: CommentStatus,
@@ -77,6 +133,13 @@ def _set_status(
 ):
     if comment.status == status:
         return  # nothing changes, so nothing to record or undo
+    if status in (CommentStatus.TRASH, CommentStatus.SPAM) or (
+        # Taking a published comment back to the queue hides it from readers as well.
+        status == CommentStatus.PENDING and comment.status == CommentStatus.APPROVED
+    ):
+        refuse_removal_under_staff_answer(comment)
+    elif status == CommentStatus.APPROVED:
+        refuse_staff_answer_under_removed(comment)
     before = comment.status.value
     if comment.status == CommentStatus.PENDING:
         lifecycle.comment_withdrawn.send(comment.id)
@@ -140,40 +203,16 @@ def mark_spam(comment_id: int, *, by: str, now: datetime) -> Comment:
     return comment
 
 
-def _published_staff_reply(comment: Comment) -> int | None:
-    """A published reply of the site under this comment, if any (the first by id)."""
-    return db.session.execute(
-        select(Comment.id)
-        .where(
-            Comment.parent_id == comment.id,
-            Comment.by_staff.is_(True),
-            Comment.status == CommentStatus.APPROVED,
-        )
-        .order_by(Comment.id)
-        .limit(1)
-    ).scalar_one_or_none()
-
-
 def unapprove(comment_id: int, *, by: str, now: datetime) -> Comment:
     """Take a published comment back to the queue (pending), as a decision that undo reverses.
 
-    Refused while a published staff reply answers it: the site's answer would stand under a
-    comment readers no longer see. The reply goes first.
+    Refused while a published staff reply answers it, as every removal is (``_set_status``):
+    the site's answer would stand under a comment readers no longer see.
     """
     comment = get_comment(comment_id)
     if comment.status != CommentStatus.APPROVED:
         raise ModerationRefused(
             _l("Only a published comment can be taken back to the queue; nothing was changed.")
-        )
-    reply = _published_staff_reply(comment)
-    if reply is not None:
-        raise ModerationRefused(
-            _l(
-                "Comment %(id)s cannot be taken back: the site's reply %(reply)s answers it. "
-                "Move the reply to the trash first. Nothing was changed.",
-                id=comment.id,
-                reply=reply,
-            )
         )
     _set_status(comment, CommentStatus.PENDING, AuditAction.UNAPPROVE, by=by, now=now)
     db.session.flush()
@@ -300,6 +339,14 @@ def edit(comment_id: int, text: str, *, by: str, now: datetime) -> Comment:
     html = clean_html(text)
     if not html:
         raise DomainError(_l("Write a comment."), field="text")
+    if not shows_text(text):
+        raise DomainError(
+            _l(
+                "The text holds nothing but markup, so readers would see nothing. "
+                "Write the comment in words; it is unchanged."
+            ),
+            field="text",
+        )
     _refuse_too_long(text)
     previous = comment.text
     comment.text, comment.html, comment.edited_at = text, html, now
@@ -360,6 +407,14 @@ def reply_as_staff(
     html = clean_html(text)
     if not html:
         raise DomainError(_l("Write a comment."), field="text")
+    if not shows_text(text):
+        raise DomainError(
+            _l(
+                "The reply holds nothing but markup, so readers would see nothing. "
+                "Write the reply in words; nothing was published."
+            ),
+            field="text",
+        )
     _refuse_too_long(text)
     if parent.status == CommentStatus.PENDING:
         approve(parent.id, by=by, now=now, with_parents=True)
@@ -416,8 +471,12 @@ def bulk(action: str, comment_ids: list[int], *, by: str, now: datetime) -> int:
         raise ModerationRefused(_l("Choose an action."))
     if not comment_ids:
         raise ModerationRefused(_l("Select at least one comment."))
+    # Parents before replies when publishing (a reply waits for its parent); replies before
+    # parents when removing, so that a selection of a comment and the site's answer to it
+    # removes the answer first (refuse_removal_under_staff_answer).
+    depth = Comment.depth.desc() if action in ("trash", "spam") else Comment.depth
     found = db.session.execute(
-        select(Comment.id).where(Comment.id.in_(comment_ids)).order_by(Comment.depth, Comment.id)
+        select(Comment.id).where(Comment.id.in_(comment_ids)).order_by(depth, Comment.id)
     ).scalars()
     done, refusals = 0, []
     for comment_id in list(found):

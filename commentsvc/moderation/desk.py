@@ -59,7 +59,7 @@ def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _folded(column):
+def folded(column):
     """The column in lower case, beyond ASCII too (SQLite's own lower() folds ASCII only;
     commentsvc/database.py gives it ``unicode_lower``)."""
     if db.session.get_bind().dialect.name == "sqlite":
@@ -74,7 +74,7 @@ def _filters(narrowed: QueueFilter, sites: Collection[str] | None = None) -> lis
             Comment.article.has(
                 or_(
                     Article.key == narrowed.article,
-                    _folded(Article.title).like(_like(narrowed.article.lower()), escape="\\"),
+                    folded(Article.title).like(_like(narrowed.article.lower()), escape="\\"),
                 )
             )
         )

@@ -11,7 +11,14 @@ from commentsvc import lifecycle
 from commentsvc.extensions import db
 from commentsvc.models.moderation import AuditAction, ModerationEvent
 from commentsvc.models.threads import Comment, CommentStatus
-from commentsvc.moderation.actions import REPORT_HOLD, ModerationRefused, get_comment, record
+from commentsvc.moderation.actions import (
+    REPORT_HOLD,
+    ModerationRefused,
+    get_comment,
+    record,
+    refuse_staff_answer_under_removed,
+    staff_answers,
+)
 from commentsvc.sanitize import clean_html
 
 UNDOABLE = (
@@ -54,30 +61,22 @@ def can_undo(comment_id: int) -> bool:
     return last_decision(comment_id) is not None
 
 
-def _staff_replies(comment: Comment) -> list[int]:
-    return list(
-        db.session.execute(
-            select(Comment.id).where(
-                Comment.parent_id == comment.id,
-                Comment.by_staff.is_(True),
-                Comment.status == CommentStatus.APPROVED,
-            )
-        ).scalars()
-    )
-
-
 def undo_last(comment_id: int, *, by: str, now: datetime) -> Comment:
     """Reverse the latest decision on a comment that is not undone yet (status, or an edit).
 
     Taking back the approval of a comment that a published staff reply answers is refused:
-    the site's answer would stand under a removed comment. The reply goes first.
+    the site's answer would stand under a removed comment. The reply goes first. So is
+    publishing a staff reply again while the comment it answers is removed: that comment
+    comes back first.
     """
     comment = get_comment(comment_id)
     last = last_decision(comment.id)
     if last is None:
         raise ModerationRefused(_l("There is no decision on this comment to undo."))
     if last.action not in MARKS and last.before != CommentStatus.APPROVED:
-        replies = _staff_replies(comment) if comment.status == CommentStatus.APPROVED else []
+        # The rule of trash and spam (actions.refuse_removal_under_staff_answer): the answer
+        # goes first.
+        replies = staff_answers(comment.id) if comment.status == CommentStatus.APPROVED else []
         if replies:
             raise ModerationRefused(
                 _l(
@@ -87,6 +86,8 @@ def undo_last(comment_id: int, *, by: str, now: datetime) -> Comment:
                     reply=replies[0],
                 )
             )
+    if last.action not in MARKS and last.before == CommentStatus.APPROVED:
+        refuse_staff_answer_under_removed(comment)  # and a reply never back over a removed one
     last.undone = True
     before = comment.status.value
     if last.action in TEXT_CHANGES:

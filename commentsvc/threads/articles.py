@@ -119,20 +119,33 @@ def _refuse_beyond_daily_cap(site: str, now: datetime) -> None:
 
 
 def create_article(
-    key: str, *, title: str, url: str = "", closed: bool = False, site: str | None = None
+    key: str,
+    *,
+    title: str | None = None,
+    url: str | None = None,
+    closed: bool | None = None,
+    site: str | None = None,
 ) -> Article:
     """Register an article of ``site`` (default: the command's or request's) ahead of its
-    first reader (the site owner's command)."""
+    first reader (the site owner's command).
+
+    For an article registered before, a field left out (None) keeps its stored value: running
+    the command again to close a thread must not blank its address or title.
+    """
     site = site or current_site_id()
     article = _article(key, site)
     if article is None:
-        article = Article(site_id=site, key=key)
+        article = Article(site_id=site, key=key, title=key, url="", closed=False)
         db.session.add(article)
-    try:
-        url = clean_web_url(url, limit=ARTICLE_URL_MAX, bare_domain=False)
-    except BadWebUrl as error:
-        raise InvalidRequest(error.message, field="url") from error
-    article.title, article.url, article.closed = plain_title(title), url, closed
+    if url is not None:
+        try:
+            article.url = clean_web_url(url, limit=ARTICLE_URL_MAX, bare_domain=False)
+        except BadWebUrl as error:
+            raise InvalidRequest(error.message, field="url") from error
+    if title is not None:
+        article.title = plain_title(title)
+    if closed is not None:
+        article.closed = closed
     db.session.flush()
     return article
 

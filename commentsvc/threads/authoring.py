@@ -143,7 +143,12 @@ def edit_comment(comment_id: int, text: str, *, token: str | None, now: datetime
     }
     if approved_by_moderator(comment):
         reasons = spam_reasons(config, text=text, **who) or held_reasons(
-            config, text=text, html=html, site=comment.article.site_id, **who
+            config,
+            text=text,
+            html=html,
+            site=comment.article.site_id,
+            premoderated=comment.article.premoderated,
+            **who,
         )
         submit_revision(comment, text, html, reasons, now=now)
         return Edited(comment, awaits_review=True)
@@ -153,7 +158,14 @@ def edit_comment(comment_id: int, text: str, *, token: str | None, now: datetime
     if reasons:
         comment.status = CommentStatus.SPAM
     else:
-        reasons = held_reasons(config, text=text, html=html, site=comment.article.site_id, **who)
+        reasons = held_reasons(
+            config,
+            text=text,
+            html=html,
+            site=comment.article.site_id,
+            premoderated=comment.article.premoderated,
+            **who,
+        )
         if reasons:
             comment.status = CommentStatus.PENDING
     comment.held_for = "\n".join(reasons)

@@ -70,18 +70,22 @@ def held_reasons(
     ip: str = "",
     text: str = "",
     site: str | None = None,
+    premoderated: bool = False,
 ) -> list[str]:
     """Why a new comment must wait for a moderator, as reason codes (``describe_reason``).
 
     Empty when it may be published at once. Codes, not sentences, are stored, so the queue
     shows them in the moderator's language. Links and key words hold a comment even when
-    ``MODERATION`` is ``none``, as in WordPress. With ``site``, the moderators' decision about
-    the person there counts too: always held, or trusted (no first-time hold; every other
-    rule still applies).
+    ``MODERATION`` is ``none``, as in WordPress. ``premoderated``: the article's own rule
+    (``Article.premoderated``), which holds every comment whatever the site's policy says.
+    With ``site``, the moderators' decision about the person there counts too: always held,
+    or trusted (no first-time hold; every other rule still applies).
     """
     mode = config["MODERATION"]
     standing = trust_of(site, email) if site is not None else None
-    reasons = ["person-held"] if standing == Trust.HELD else []
+    reasons = ["article"] if premoderated else []
+    if standing == Trust.HELD:
+        reasons.append("person-held")
     if mode == "all":
         reasons.append("all")
     elif (
@@ -103,6 +107,7 @@ def held_reasons(
 
 REASONS = {
     "all": _l("every comment is reviewed"),
+    "article": _l("every comment on this article is reviewed"),
     "reports": _l("reported by %(detail)s readers"),
     "first-time": _l("first comment from this author"),
     "person-held": _l("a moderator holds every comment of this person"),

@@ -67,7 +67,14 @@ def post_comment(
     if reasons:
         status = CommentStatus.SPAM
     else:
-        reasons = held_reasons(config, text=draft.comment, html=html, site=article.site_id, **who)
+        reasons = held_reasons(
+            config,
+            text=draft.comment,
+            html=html,
+            site=article.site_id,
+            premoderated=article.premoderated,
+            **who,
+        )
         reasons += remembered_spam(article.site_id, config, **who)
         if signals is not None:
             reasons += proof_reasons(article.site_id, config, signals.proof_of_work, now)

@@ -9,6 +9,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from commentsvc import threads
 from commentsvc.notify import subscriptions
 from tests.attack.conftest import PASSWORD, ModeratorClient
 from tests.conftest import CSRF_INPUT
@@ -60,6 +61,8 @@ MODERATOR = {
     "moderation.person",
     "moderation.comment_person",
     "moderation.set_trust",
+    "moderation.articles_page",
+    "moderation.article_action",
 }
 
 HELD_TEXT = "Hemlig väntande kommentar"
@@ -111,7 +114,7 @@ def snapshot(app) -> dict:
     from commentsvc.models.moderation import ModerationEvent, Moderator
     from commentsvc.models.reports import Report
     from commentsvc.models.sites import Site, SiteOrigin, SiteRole
-    from commentsvc.models.threads import Comment
+    from commentsvc.models.threads import Article, Comment
 
     with app.app_context():
         rows = lambda model, *cols: sorted(  # noqa: E731
@@ -119,6 +122,9 @@ def snapshot(app) -> dict:
         )
         return {
             "comments": rows(Comment, Comment.id, Comment.status, Comment.text),
+            "articles": rows(
+                Article, Article.id, Article.url, Article.closed, Article.premoderated
+            ),
             "moderators": rows(
                 Moderator, Moderator.username, Moderator.role, Moderator.active, Moderator.notify
             ),
@@ -177,6 +183,7 @@ def world(app, article, add_comment, make_moderator):
         accounts.set_active(by_name["dora"].id, False, by=by_name["ada"])
         db.session.commit()
         moa_id = by_name["moa"].id
+        article_id = threads.find_article(article).id
     clients["anonymous"] = ModeratorClient(app.test_client())
     return {
         "clients": clients,
@@ -184,6 +191,7 @@ def world(app, article, add_comment, make_moderator):
             "comment_id": held,
             "moderator_id": moa_id,
             "subscription_id": subscription_id,
+            "article_id": article_id,
             "any": held,
         },
     }

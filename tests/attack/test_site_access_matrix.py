@@ -130,6 +130,9 @@ def sites_world(app):
         assert clients[name].login(name).status_code == 303, name
     ids["a"]["moderator_id"] = by_name["moa.alfa"]
     ids["b"]["moderator_id"] = by_name["mob.beta"]
+    with app.app_context():
+        for site in SITES:
+            ids[site]["article_id"] = threads.find_article(KEY, site=site).id
     for site in SITES:
         ids[site]["site_id"] = site  # the sites page of each site
     return {"clients": clients, "ids": ids, "accounts": by_name}
@@ -174,6 +177,43 @@ def test_every_route_about_another_sites_comment_is_404_and_changes_nothing(
     assert snapshot(app) == before
 
 
+@pytest.mark.parametrize(("who", "foreign"), OUTSIDERS)
+def test_every_route_about_another_sites_article_is_404_and_changes_nothing(
+    app, sites_world, who, foreign
+):
+    about_articles = routes_with(app, "article_id")
+    requests = [
+        (endpoint, method, url)
+        for endpoint, method, url in every_request(app, sites_world["ids"][foreign])
+        if endpoint in about_articles
+    ]
+    assert len(requests) >= 4  # close, reopen, premoderate, postmoderate
+    before = snapshot(app)
+    wrong = []
+    for _endpoint, method, url in requests:
+        answer = send(sites_world["clients"][who], method, url)
+        if answer.status_code != 404:
+            wrong.append(f"{method} {url}: {answer.status_code}")
+        if SITES[foreign] in answer.get_data(as_text=True):
+            wrong.append(f"{method} {url}: names the other site")
+    assert not wrong, "\n".join(wrong)
+    assert snapshot(app) == before
+
+
+@pytest.mark.parametrize(("who", "own"), [("moa.alfa", "a"), ("mob.beta", "b"), ("ada.alfa", "a")])
+def test_the_same_routes_work_on_the_own_sites_article(app, sites_world, who, own):
+    """The near miss of the test above: the same changes on their own site's article."""
+    about_articles = routes_with(app, "article_id")
+    wrong = []
+    for endpoint, method, url in every_request(app, sites_world["ids"][own]):
+        if endpoint not in about_articles:
+            continue
+        answer = send(sites_world["clients"][who], method, url)
+        if answer.status_code != 303:
+            wrong.append(f"{method} {url}: {answer.status_code}")
+    assert not wrong, "\n".join(wrong)
+
+
 @pytest.mark.parametrize(("who", "own"), [("moa.alfa", "a"), ("mob.beta", "b"), ("ada.alfa", "a")])
 def test_the_same_routes_work_on_the_own_sites_comment(app, sites_world, who, own):
     """The near miss of the test above: the same requests on their own site's comment."""
@@ -191,6 +231,9 @@ def test_the_same_routes_work_on_the_own_sites_comment(app, sites_world, who, ow
 
 
 LISTS = [
+    "/moderation/articles",
+    "/moderation/articles?site={foreign}",
+    "/moderation/articles?q=Nyhet",
     "/moderation/?status=all",
     "/moderation/",
     "/moderation/?status=all&site={foreign}",

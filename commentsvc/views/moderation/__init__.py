@@ -11,6 +11,7 @@ comes back on the page it came from, as a message, with what the moderator typed
 
 from commentsvc.views.moderation import (
     admin,
+    articles,
     comments,
     log,
     people,
@@ -24,6 +25,7 @@ from commentsvc.views.moderation._common import bp
 
 __all__ = [
     "admin",
+    "articles",
     "bp",
     "comments",
     "log",

@@ -47,7 +47,7 @@ def no_store(response):
 
 
 def keep_to_own_sites():
-    """Every route about one comment or one account answers 404 to a moderator who works on
+    """Every route about one comment, article or account answers 404 to a moderator who works on
     other sites than its: they must not learn that it exists. A route for admins about a comment
     of a site where the account is a moderator only answers 403, as for any moderator."""
     if current_moderator() is None or not request.view_args:
@@ -61,6 +61,11 @@ def keep_to_own_sites():
         view = current_app.view_functions.get(request.endpoint)
         if getattr(view, "admin_only", False) and mine.is_admin and not mine.admin_of(site):
             abort(403)
+    article_id = request.view_args.get("article_id")
+    if article_id is not None and mine.sites is not None:
+        article_site = access.site_of_article(article_id)
+        if article_site is not None and not mine.sees(article_site):
+            abort(404)
     moderator_id = request.view_args.get("moderator_id")
     if (
         moderator_id is not None
