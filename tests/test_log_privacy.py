@@ -42,10 +42,12 @@ class ProxiedBrowser(Browser):
     def request(self, method, path, body=None, headers=None):
         return super().request(method, path, body, {"X-Forwarded-For": CLIENT, **(headers or {})})
 
-    def form(self, path: str, index: int = -1) -> tuple[str, dict]:
+    def form(self, path: str, index: int = -1, *, action: str = "") -> tuple[str, dict]:
+        """A form of the page: the one posting to ``action``, else the ``index``-th."""
         page = self.get(path)
         assert page.status == 200, (path, page.status, page.text[:300])
-        found = Forms(page.text).forms[index]
+        forms = Forms(page.text).forms
+        found = next(f for f in forms if f["action"] == action) if action else forms[index]
         fields = {k: v["value"] for k, v in found["fields"].items() if v["value"] is not None}
         return found["action"] or path, fields
 
@@ -132,7 +134,7 @@ def journey(app, base: str, key: str) -> list[str]:
     fields.update(username="ada", password=PASSWORD)
     login = ada.send("/moderation/login", fields, {"Referer": base + "/moderation/login"})
     assert login.status == 303, login.text[:300]
-    _, fields = ada.form("/moderation/privacy", 0)
+    _, fields = ada.form("/moderation/privacy", action="/moderation/privacy/lookup")
     fields["email"] = EVA
     assert ada.send("/moderation/privacy/lookup", fields).status == 200
     exported = ada.send("/moderation/privacy/export", fields)

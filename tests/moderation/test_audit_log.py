@@ -99,6 +99,7 @@ def test_the_audit_log_counts_one_event_in_the_singular(admin):
             "DISALLOWED_KEYS": "",
             "MIN_SUBMIT_SECONDS": "0",
             "CLOSE_AFTER_DAYS": "0",
+            "SPAM_MEMORY": "y",  # a box left unticked would turn it off: a second change
         },
     )
     page = admin.get("/moderation/log?kind=settings").get_data(as_text=True)
