@@ -54,6 +54,8 @@ LABELS = {
     A.SITE_ADDED: _l("added a site"),
     A.SITE_CHANGED: _l("changed a site"),
     A.SITE_REMOVED: _l("removed a site"),
+    A.BAN: _l("banned an address or a network"),
+    A.UNBAN: _l("lifted a ban"),
 }
 KINDS = {
     "decisions": (
@@ -89,6 +91,7 @@ KINDS = {
     ),
     "privacy": (_l("Privacy requests"), (A.PRIVACY_EXPORT, A.PRIVACY_ERASE)),
     "purge": (_l("Purges"), (A.PURGE,)),
+    "bans": (_l("Bans"), (A.BAN, A.UNBAN)),
 }
 PER_PAGE = 50
 
@@ -283,6 +286,19 @@ def _site(details: dict, names: Names) -> str:
     return "; ".join(parts)
 
 
+def _ban(details: dict, names: Names) -> str:
+    """Ban 3 on 192.0.2.0/24 (or "on an address": the log never names one), how long, why."""
+    if details.get("target"):
+        what = gettext("ban %(id)s on %(target)s", id=details["ban"], target=details["target"])
+    else:
+        what = gettext("ban %(id)s on an address", id=details["ban"])
+    if "reason" not in details:  # lifted
+        return what
+    days = details.get("days")
+    length = ngettext("%(num)d day", "%(num)d days", days) if days else gettext("until lifted")
+    return f"{what}, {length}, {details['reason']}"
+
+
 def _nothing(details: dict, names: Names) -> str:
     return ""
 
@@ -317,6 +333,8 @@ SENTENCES: dict[str, Callable[[dict, Names], str]] = {
     A.SITE_ADDED: _site,
     A.SITE_CHANGED: _site,
     A.SITE_REMOVED: _site,
+    A.BAN: _ban,
+    A.UNBAN: _ban,
 }
 
 

@@ -272,6 +272,10 @@ def register_commands(app: Flask) -> None:
     from commentsvc.moving.commands_isso import import_isso
 
     app.cli.add_command(import_isso)
+    from commentsvc.moderation.ban_commands import COMMANDS as BAN_COMMANDS
+
+    for command in BAN_COMMANDS:
+        app.cli.add_command(command)
     from commentsvc.sites.commands import COMMANDS as SITE_COMMANDS
 
     for command in SITE_COMMANDS:

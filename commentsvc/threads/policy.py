@@ -103,6 +103,7 @@ REASONS = {
     "disallowed-key": _l("disallowed word: %(detail)s"),
     "honeypot": _l("the hidden field was filled in (a program, not a person)"),
     "no-stamp": _l("the form's time stamp was missing or forged"),
+    "banned": _l("the author's address or network is banned (BAN_ACTION = hold)"),
 }
 
 

@@ -52,6 +52,9 @@ MODERATOR = {
     "report_moderation.reported",
     "report_moderation.keep",
     "report_moderation.remove",
+    "moderation.bans",
+    "moderation.new_ban",
+    "moderation.lift_ban",
 }
 
 HELD_TEXT = "Hemlig väntande kommentar"
@@ -101,6 +104,7 @@ def snapshot(app) -> dict:
     from commentsvc.extensions import db
     from commentsvc.models.mail import Subscription
     from commentsvc.models.moderation import ModerationEvent, Moderator
+    from commentsvc.models.people import Ban
     from commentsvc.models.reports import Report
     from commentsvc.models.sites import Site, SiteOrigin, SiteRole
     from commentsvc.models.threads import Comment
@@ -120,6 +124,7 @@ def snapshot(app) -> dict:
             "events": rows(ModerationEvent, ModerationEvent.id),
             "subscriptions": rows(Subscription, Subscription.id, Subscription.address),
             "reports": rows(Report, Report.id, Report.decided_at, Report.explanation),
+            "bans": rows(Ban, Ban.id, Ban.address, Ban.network, Ban.lifted_at),
         }
 
 
@@ -169,6 +174,12 @@ def world(app, article, add_comment, make_moderator):
         accounts.set_active(by_name["dora"].id, False, by=by_name["ada"])
         db.session.commit()
         moa_id = by_name["moa"].id
+        from commentsvc.moderation import bans
+
+        ban_id = bans.add_ban(
+            "default", "192.0.2.0/24", days=None, reason="spam", by="ada", now=utcnow()
+        ).id
+        db.session.commit()
     clients["anonymous"] = ModeratorClient(app.test_client())
     return {
         "clients": clients,
@@ -176,6 +187,7 @@ def world(app, article, add_comment, make_moderator):
             "comment_id": held,
             "moderator_id": moa_id,
             "subscription_id": subscription_id,
+            "ban_id": ban_id,
             "any": held,
         },
     }

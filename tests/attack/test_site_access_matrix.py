@@ -70,7 +70,7 @@ def sites_world(app):
     from commentsvc.models.mail import SubscriptionKind
     from commentsvc.models.reports import ReportReason
     from commentsvc.models.threads import Comment
-    from commentsvc.moderation import accounts
+    from commentsvc.moderation import accounts, bans
     from commentsvc.notify import subscriptions
     from commentsvc.sites import add_site
 
@@ -108,8 +108,20 @@ def sites_world(app):
                 now=utcnow(),
             )
             db.session.commit()
+            # A ban on the held comment's author: their address is a secret of the site.
+            ban_id = bans.add_ban(
+                site,
+                secret["email"],
+                days=None,
+                reason="harassment",
+                comment_id=held,
+                by="t",
+                now=utcnow(),
+            ).id
+            db.session.commit()
             ids[site] = {
                 "comment_id": held,
+                "ban_id": ban_id,
                 "published": published,
                 "subscription_id": wish.id,
                 "any": held,
@@ -203,6 +215,10 @@ LISTS = [
     "/moderation/transparency",
     "/moderation/moderators",
     "/moderation/settings",
+    "/moderation/bans",
+    "/moderation/bans?all=1",
+    "/moderation/bans?site={foreign}",
+    "/moderation/bans/new",
 ]
 
 
@@ -343,3 +359,51 @@ def test_a_sites_page_is_its_admins_and_the_installations(app, sites_world, who,
     if who != "ida.alla":
         client.post("/moderation/sites/b", {"name": "Övertagen", "origins": "https://x.example"})
         assert snapshot(app) == before
+
+
+@pytest.mark.parametrize(("who", "foreign"), OUTSIDERS)
+def test_another_sites_ban_is_404_and_cannot_be_made_from_its_comment_or_on_it(
+    app, sites_world, who, foreign
+):
+    """The ban routes, both ways: another site's ban cannot be lifted, its comment cannot
+    seed a ban, and its site cannot be banned on; the same requests work on the own site."""
+    client = sites_world["clients"][who]
+    theirs, mine = sites_world["ids"][foreign], sites_world["ids"][other_site(foreign)]
+    before = snapshot(app)
+    requests = [
+        ("POST", f"/moderation/bans/{theirs['ban_id']}/lift", {}),
+        ("GET", f"/moderation/bans/new?comment={theirs['comment_id']}", None),
+        ("GET", f"/moderation/bans/new?site={foreign}", None),
+        (
+            "POST",
+            "/moderation/bans/new",
+            {"target": "ny.person@example.se", "reason": "spam", "site": foreign},
+        ),
+        (
+            "POST",
+            "/moderation/bans/new",
+            {"target": "ny.person@example.se", "reason": "spam", "comment": theirs["comment_id"]},
+        ),
+    ]
+    wrong = []
+    for method, url, data in requests:
+        answer = client.get(url) if method == "GET" else client.post(url, data)
+        if answer.status_code != 404:
+            wrong.append(f"{method} {url}: {answer.status_code}")
+        if leaked := shows_secret_of(answer.get_data(as_text=True), foreign):
+            wrong.append(f"{method} {url}: shows {leaked}")
+    assert not wrong, "\n".join(wrong)
+    assert snapshot(app) == before
+    # Searching for the other site's banned address finds nothing (the query is echoed only).
+    searched = client.get(f"/moderation/bans?all=1&q={SECRETS[foreign]['email']}")
+    assert "Ingen avstängning matchar" in searched.get_data(as_text=True)
+    own = other_site(foreign)
+    form = client.get(f"/moderation/bans/new?comment={mine['comment_id']}")
+    assert form.status_code == 200
+    assert SECRETS[own]["email"] in form.get_data(as_text=True)
+    made = client.post(
+        "/moderation/bans/new",
+        {"target": "ny.person@example.se", "reason": "spam", "comment": mine["comment_id"]},
+    )
+    assert made.status_code == 303
+    assert client.post(f"/moderation/bans/{mine['ban_id']}/lift").status_code == 303

@@ -50,6 +50,13 @@ BOUNDS = [
         "Enter a whole number from 0 to 100000.",
         "Ange ett heltal från 0 till 100000.",
     ),
+    (
+        "BAN_ACTION",
+        ["refuse", "hold"],
+        ["spam", "HOLD"],
+        "Choose one of: refuse, hold.",
+        "Välj ett av: refuse, hold.",
+    ),
     ("MODERATION_KEYS", [[], ["bygglov", "köp nu"]], [], None, None),
     ("DISALLOWED_KEYS", [[], ["kasino"]], [], None, None),
 ]
@@ -64,6 +71,7 @@ UNCHANGED = {
     "DISALLOWED_KEYS": "",
     "MIN_SUBMIT_SECONDS": "0",
     "CLOSE_AFTER_DAYS": "0",
+    "BAN_ACTION": "refuse",
 }
 
 

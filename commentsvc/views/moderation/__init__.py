@@ -9,7 +9,16 @@ the services and back, and commit once per action (the services only flush). A r
 comes back on the page it came from, as a message, with what the moderator typed kept.
 """
 
-from commentsvc.views.moderation import admin, comments, log, privacy, reports, signin, sites
+from commentsvc.views.moderation import (
+    admin,
+    bans,
+    comments,
+    log,
+    privacy,
+    reports,
+    signin,
+    sites,
+)
 from commentsvc.views.moderation._common import bp
 
-__all__ = ["admin", "bp", "comments", "log", "privacy", "reports", "signin", "sites"]
+__all__ = ["admin", "bans", "bp", "comments", "log", "privacy", "reports", "signin", "sites"]
