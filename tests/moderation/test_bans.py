@@ -7,6 +7,7 @@ A ban by address is a decision with a statement of reasons, mailed through the o
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -438,3 +439,65 @@ def test_a_ban_from_another_sites_comment_is_refused(app, article, add_comment):
             )
         assert refused.value.field == "comment"
         db.session.rollback()
+
+
+# --- personal data -----------------------------------------------------------------------
+
+
+def test_a_persons_bans_are_in_their_export_per_site_and_not_their_neighbours(
+    app, runner, add_comment, article
+):
+    from commentsvc.sites import add_site
+
+    with app.app_context():
+        add_site("b", name="Beta", origins=["https://b.example.se"], by="t", now=utcnow())
+        db.session.commit()
+    comment_id = add_comment(article, "Ett elakt inlägg", email="anna@example.se")
+    ban(app, "anna@example.se", days=7, note="Personangrepp", comment_id=comment_id)
+    ban(app, "anna@example.se", site="b", reason="spam")
+    ban(app, "hanna@example.se")
+    ban(app, "192.0.2.0/24")  # a network is nobody's address
+    result = runner.invoke(args=["privacy-export", "Anna@Example.se"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert [(b["site"], b["address"], b["reason"]) for b in document["bans"]] == [
+        ("default", "anna@example.se", "harassment"),
+        ("b", "anna@example.se", "spam"),
+    ]
+    assert document["bans"][0]["note"] == "Personangrepp"
+    assert document["bans"][0]["comment_id"] == comment_id
+    statements = document["statements_of_reasons"]
+    assert [s["ban_id"] for s in statements] == [1, 2]
+    assert "hanna@" not in result.output and "192.0.2.0/24" not in result.output
+    site_b = json.loads(
+        runner.invoke(args=["privacy-export", "anna@example.se", "--site", "b"]).output
+    )
+    assert [b["site"] for b in site_b["bans"]] == ["b"]
+
+
+def test_the_desk_privacy_page_counts_the_bans(app, admin):
+    ban(app, "anna@example.se")
+    page = admin.post("/moderation/privacy/lookup", {"email": "anna@example.se"})
+    assert "Avstängningar: 1" in page.get_data(as_text=True)
+
+
+def test_erasure_removes_the_bans_on_the_address_and_leaves_the_neighbours(app, runner, article):
+    ban(app, "anna@example.se", note="Personangrepp")
+    ban(app, "hanna@example.se")
+    net = ban(app, "192.0.2.0/24")
+    result = runner.invoke(args=["privacy-erase", "anna@example.se"], input="y\n")
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        left = [(b.address, b.network) for b in db.session.execute(select(Ban)).scalars()]
+        statement = db.session.execute(
+            select(StatementOfReasons).where(StatementOfReasons.ban_id == 1)
+        ).scalar_one()
+        events = [e.details for e in db.session.execute(select(ModerationEvent)).scalars()]
+    assert left == [("hanna@example.se", ""), ("", "192.0.2.0/24")]
+    assert (statement.address, statement.recipient, statement.body) == ("", "", "")
+    assert "anna@example.se" not in str(events)
+    assert {"ban": net, "kind": "network", "target": "192.0.2.0/24", "days": None,
+            "reason": "harassment"} in events  # fmt: skip
+    again = runner.invoke(args=["privacy-export", "anna@example.se"])
+    assert json.loads(again.stdout)["bans"] == []
+    assert post_api(app, article, "anna@example.se", ip="198.51.100.1").status_code == 201
