@@ -51,9 +51,9 @@ def _visible_comment(comment_id: str | None) -> Comment | None:
     return comment
 
 
-def _chosen_site(site_id: str | None) -> str:
+def _chosen_site(site_id: str | None) -> str | None:
     """The site asked for, when the moderator works on it (another's: 404); without one, the
-    only site they see, else the default."""
+    only site they see, or the default when they see it; else None (they must choose)."""
     mine = current_access()
     if site_id:
         if not mine.sees(site_id) or site_id not in dict(ban_sites()):
@@ -62,9 +62,7 @@ def _chosen_site(site_id: str | None) -> str:
     sites = mine.sites
     if sites is not None and len(sites) == 1:
         return next(iter(sites))
-    if not mine.sees(DEFAULT_SITE):
-        abort(404)
-    return DEFAULT_SITE
+    return DEFAULT_SITE if mine.sees(DEFAULT_SITE) else None
 
 
 def _new_page(values: dict, errors: dict | None = None, status: int = 200):
@@ -114,6 +112,8 @@ def new_ban():
         "address": form.get("address", ""),
         "network": form.get("network", ""),
     }
+    if site_id is None:
+        return _new_page(values, {"site": str(_l("Choose the site the ban is on."))}, 422)
     try:
         made = ban_rules.add_ban(
             site_id,
