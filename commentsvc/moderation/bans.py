@@ -47,6 +47,7 @@ __all__ = [
     "list_bans",
     "network_of",
     "parse_target",
+    "statements_of",
 ]
 
 # What the service keeps of an address (privacy.addresses.anonymize_ip): a ban can be no
@@ -368,3 +369,14 @@ def list_bans(
         if banned.version == wanted.version and banned.overlaps(wanted):
             found.append(ban)
     return found[:limit]
+
+
+def statements_of(bans: Collection[Ban]) -> dict[int, StatementOfReasons]:
+    """The statement of reasons sent about each ban by address, by the ban's number."""
+    ids = [b.id for b in bans if b.address]
+    if not ids:
+        return {}
+    found = db.session.execute(
+        select(StatementOfReasons).where(StatementOfReasons.ban_id.in_(ids))
+    ).scalars()
+    return {s.ban_id: s for s in found}

@@ -50,6 +50,8 @@ def test_a_moderator_bans_from_the_form_and_the_person_is_refused(app, mod, arti
     assert answer.headers["Location"].endswith("/moderation/bans")
     listing = mod.get("/moderation/bans").get_data(as_text=True)
     assert "anna@example.se" in listing
+    assert "Skickad motivering av beslutet" in listing  # the statement, kept on the list
+    assert "Hot mot en annan läsare." in listing
     assert "Trakasserier eller hot" in listing
     assert "(Europe/Stockholm)" in listing  # the end, in the site's time, named
     assert "Avstängning 1: anna@example.se får inte kommentera" in listing  # the flash
@@ -142,3 +144,13 @@ def test_the_ban_action_is_on_the_settings_page(admin):
     page = admin.get("/moderation/settings").get_data(as_text=True)
     assert 'name="BAN_ACTION"' in page
     assert "En avstängd persons nya kommentar" in page
+
+
+def test_a_bans_statement_stays_off_the_reports_tab(app, admin, article, add_comment):
+    comment_id = add_comment(article, "Ett elakt inlägg", email="anna@example.se")
+    ban(app, "anna@example.se", note="Personangrepp", comment_id=comment_id)
+    ban(app, "berit@example.se", note="Utan kommentar")
+    tab = admin.get("/moderation/reports")
+    assert tab.status_code == 200
+    assert "Personangrepp" not in tab.get_data(as_text=True)
+    assert "Kommentar None" not in tab.get_data(as_text=True)

@@ -173,6 +173,7 @@ def bans():
     return render_template(
         "moderation/bans.html",
         found=found,
+        statements=ban_rules.statements_of(found),
         search=search,
         everything=everything,
         site=site,
