@@ -53,6 +53,9 @@ __all__ = [
 # What the service keeps of an address (privacy.addresses.anonymize_ip): a ban can be no
 # narrower, or it would never match anyone, or match a whole network while saying one host.
 STORED_PREFIX = {4: 24, 6: 48}
+# The widest network a ban may name: a slip of the keyboard (0.0.0.0/0) must not shut out
+# everyone.
+WIDEST_PREFIX = {4: 8, 6: 16}
 
 
 class BanInvalid(DomainError):
@@ -102,7 +105,10 @@ def parse_target(text: str | None) -> Target:
             ) from None
         return Target(address=normalize_address(text))
     try:
-        network = ipaddress.ip_network(text if "/" in text else network_of(text) or text)
+        # strict=False: 192.0.2.77/24 is the /24 it names.
+        network = ipaddress.ip_network(
+            text if "/" in text else network_of(text) or text, strict=False
+        )
     except ValueError:
         raise BanInvalid(
             _l(
@@ -112,7 +118,7 @@ def parse_target(text: str | None) -> Target:
             ),
             field="target",
         ) from None
-    if "/" not in text and str(network.network_address) != text:
+    if "/" not in text and ipaddress.ip_address(text) != network.network_address:
         # A full address: the service keeps none, so a ban could never match it.
         raise BanInvalid(
             _l(
@@ -131,6 +137,16 @@ def parse_target(text: str | None) -> Target:
                 value=text,
                 prefix=widest,
                 network=network_of(str(network.network_address)),
+            ),
+            field="target",
+        )
+    if network.prefixlen < WIDEST_PREFIX[network.version]:
+        raise BanInvalid(
+            _l(
+                "%(value)s is too wide: it would shut out a large part of the internet. A "
+                "network ban can be at most a /%(prefix)s.",
+                value=text,
+                prefix=WIDEST_PREFIX[network.version],
             ),
             field="target",
         )

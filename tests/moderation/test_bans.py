@@ -129,7 +129,7 @@ def test_a_ban_by_the_network_the_queue_shows_matches_its_comments(app, article)
     """The queue shows a comment's stored network (192.0.2.0); banning it as shown, bare,
     bans its /24, and an IPv6 network by its /48."""
     ban(app, "192.0.2.0")
-    ban(app, "2001:db8:1::/48")
+    ban(app, "2001:DB8:1::")  # as a person may type it
     assert refused_neutrally(post_api(app, article, "a@example.se", ip="192.0.2.9", text="v4"))
     assert refused_neutrally(
         post_api(app, article, "b@example.se", ip="2001:db8:1:ff::5", text="v6")
@@ -248,6 +248,9 @@ def test_the_queue_says_why_a_banned_persons_comment_waits(app, article, mod):
         ("192.0.2.77", None, "spam", "target", "192.0.2.0/24"),
         ("192.0.2.0/28", None, "spam", "target", "snävare"),
         ("2001:db8:1::/64", None, "spam", "target", "2001:db8:1::/48"),
+        ("0.0.0.0/0", None, "spam", "target", "för brett"),
+        ("10.0.0.0/7", None, "spam", "target", "högst en /8"),
+        ("2001::/15", None, "spam", "target", "högst en /16"),
         ("anna@example.se", "0", "spam", "days", "från 1 till 36500"),
         ("anna@example.se", "sju", "spam", "days", "från 1 till 36500"),
         ("anna@example.se", "-3", "spam", "days", "från 1 till 36500"),
@@ -501,3 +504,19 @@ def test_erasure_removes_the_bans_on_the_address_and_leaves_the_neighbours(app, 
     again = runner.invoke(args=["privacy-export", "anna@example.se"])
     assert json.loads(again.stdout)["bans"] == []
     assert post_api(app, article, "anna@example.se", ip="198.51.100.1").status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored_as"),
+    [
+        ("192.0.2.0", "192.0.2.0/24"),  # as the queue shows it
+        ("192.0.2.77/24", "192.0.2.0/24"),  # the /24 it names
+        ("10.20.0.0/16", "10.20.0.0/16"),
+        ("2001:DB8:1::", "2001:db8:1::/48"),
+        ("2001:db8::/32", "2001:db8::/32"),
+    ],
+)
+def test_a_network_is_stored_as_the_cidr_it_names(app, typed, stored_as):
+    ban_id = ban(app, typed)
+    with app.app_context():
+        assert db.session.get(Ban, ban_id).network == stored_as
