@@ -407,3 +407,19 @@ def test_another_sites_ban_is_404_and_cannot_be_made_from_its_comment_or_on_it(
     )
     assert made.status_code == 303
     assert client.post(f"/moderation/bans/{mine['ban_id']}/lift").status_code == 303
+
+
+def test_a_moderator_of_two_sites_chooses_the_site_of_a_ban(app, sites_world):
+    client = sites_world["clients"]["mia.bada"]
+    form = client.get("/moderation/bans/new").get_data(as_text=True)
+    assert SITES["a"] in form and SITES["b"] in form  # both of hers, to choose from
+    fields = {"target": "ny.person@example.se", "reason": "spam"}
+    unsure = client.post("/moderation/bans/new", fields)
+    assert unsure.status_code == 422
+    assert "Välj webbplatsen som avstängningen gäller." in unsure.get_data(as_text=True)
+    assert client.post("/moderation/bans/new", {**fields, "site": "b"}).status_code == 303
+    listed = client.get("/moderation/bans?site=b").get_data(as_text=True)
+    assert "ny.person@example.se" in listed
+    assert "ny.person@example.se" not in client.get("/moderation/bans?site=a").get_data(
+        as_text=True
+    )

@@ -154,3 +154,16 @@ def test_a_bans_statement_stays_off_the_reports_tab(app, admin, article, add_com
     assert tab.status_code == 200
     assert "Personangrepp" not in tab.get_data(as_text=True)
     assert "Kommentar None" not in tab.get_data(as_text=True)
+
+
+def test_the_form_is_prefilled_from_an_address_or_a_network_and_works_empty(mod):
+    by_address = mod.get("/moderation/bans/new?address=anna@example.se").get_data(as_text=True)
+    assert 'name="target" id="ban-target" value="anna@example.se"' in by_address
+    by_network = mod.get("/moderation/bans/new?network=192.0.2.0/24").get_data(as_text=True)
+    assert 'name="target" id="ban-target" value="192.0.2.0/24"' in by_network
+    empty = mod.get("/moderation/bans/new")
+    assert empty.status_code == 200
+    assert 'name="target" id="ban-target" value=""' in empty.get_data(as_text=True)
+    assert mod.get("/moderation/bans/new?comment=999").status_code == 404
+    assert mod.get("/moderation/bans/new?comment=x").status_code == 404
+    assert mod.get("/moderation/bans/new?site=finns-inte").status_code == 404
