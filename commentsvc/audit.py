@@ -59,7 +59,7 @@ LABELS = {
     A.PICK: _l("marked as an editors' pick"),
     A.UNPICK: _l("no longer an editors' pick"),
     A.TRUST: _l("changed a person's trust"),
-    A.BAN: _l("banned"),
+    A.BAN: _l("banned an address or a network"),
     A.UNBAN: _l("lifted a ban"),
     A.ARTICLE_CLOSED: _l("closed an article for comments"),
     A.ARTICLE_REOPENED: _l("reopened an article for comments"),
@@ -123,6 +123,7 @@ KINDS = {
     ),
     "privacy": (_l("Privacy requests"), (A.PRIVACY_EXPORT, A.PRIVACY_ERASE)),
     "purge": (_l("Purges"), (A.PURGE,)),
+    "bans": (_l("Bans"), (A.BAN, A.UNBAN)),
 }
 PER_PAGE = 50
 
@@ -340,21 +341,21 @@ def _totp_disabled(details: dict, names: Names) -> str:
     return _account(details, names)
 
 
-def _nothing(details: dict, names: Names) -> str:
-    return ""
-
-
 def _ban(details: dict, names: Names) -> str:
-    kind = gettext("a network") if details.get("kind") == "network" else gettext("an address")
+    """Ban 3 on 192.0.2.0/24 (or "on an address": the log never names one), how long, why."""
+    if details.get("target"):
+        what = gettext("ban %(id)s on %(target)s", id=details["ban"], target=details["target"])
+    else:
+        what = gettext("ban %(id)s on an address", id=details["ban"])
+    if "reason" not in details:  # lifted
+        return what
     days = details.get("days")
     length = ngettext("%(num)d day", "%(num)d days", days) if days else gettext("until lifted")
-    return gettext(
-        "ban %(ban)s of %(kind)s, %(length)s, reason: %(reason)s",
-        ban=details.get("ban", "?"),
-        kind=kind,
-        length=length,
-        reason=details.get("reason", "–"),
-    )
+    return f"{what}, {length}, {details['reason']}"
+
+
+def _nothing(details: dict, names: Names) -> str:
+    return ""
 
 
 def _article(details: dict, names: Names) -> str:
@@ -396,7 +397,7 @@ SENTENCES: dict[str, Callable[[dict, Names], str]] = {
     A.UNPICK: _nothing,
     A.TRUST: _trust,
     A.BAN: _ban,
-    A.UNBAN: lambda d, n: gettext("ban %(ban)s", ban=d.get("ban", "?")),
+    A.UNBAN: _ban,
     A.ARTICLE_CLOSED: _article,
     A.ARTICLE_REOPENED: _article,
     A.ARTICLE_PREMODERATED: _article,

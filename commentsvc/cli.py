@@ -297,6 +297,10 @@ def register_commands(app: Flask) -> None:
 
     for command in ARTICLE_COMMANDS:
         app.cli.add_command(command)
+    from commentsvc.moderation.ban_commands import COMMANDS as BAN_COMMANDS
+
+    for command in BAN_COMMANDS:
+        app.cli.add_command(command)
     from commentsvc.sites.commands import COMMANDS as SITE_COMMANDS
 
     for command in SITE_COMMANDS:

@@ -48,6 +48,14 @@ class CommentRejected(DomainError):
     code = "invalid"
 
 
+class CommentRefused(DomainError):
+    """The comment is not taken, for a reason the person is not told (a ban): nothing to fix
+    in the form."""
+
+    status = 403
+    code = "refused"
+
+
 class ThreadClosed(DomainError):
     status = 403
     code = "closed"

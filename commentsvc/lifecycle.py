@@ -48,3 +48,9 @@ report_filed = _announced.signal("report-filed")
 #: ``statement`` (a StatementOfReasons, None when the comment stays), ``auto_held`` (readers'
 #: reports had hidden it), ``now``.
 report_decided = _announced.signal("report-decided")
+
+#: A moderator banned an address or a network on a site (``moderation.bans``): a ban by
+#: address is a decision the person is told of, with its statement of reasons (whose text the
+#: receiver writes on it). Sender: the Ban; ``statement`` (None for a network: nobody to
+#: tell), ``comment`` (the comment it came from, or None), ``now``.
+ban_decided = _announced.signal("ban-decided")

@@ -254,6 +254,19 @@ SETTINGS: tuple[SettingSpec, ...] = (
         editable=True,
         label=_l("Close threads this many days after they start (0: never)"),
     ),
+    # What a banned person's new comment meets (moderation/bans.py): refused with a neutral
+    # message that does not say why, or kept in the queue with the reason "banned".
+    OneOf(
+        key="BAN_ACTION",
+        default="refuse",
+        editable=True,
+        per_site=True,
+        label=_l("A banned person's new comment"),
+        choices=(
+            ("refuse", _l("Refuse it (the person is told it could not be accepted)")),
+            ("hold", _l("Hold it for review (reason: banned)")),
+        ),
+    ),
     WholeNumber(
         key="EDIT_WINDOW_MINUTES",
         per_site=True,

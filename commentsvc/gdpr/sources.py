@@ -22,6 +22,7 @@ from commentsvc.models.moderation import (
     ModerationEvent,
     Moderator,
 )
+from commentsvc.models.people import Ban
 from commentsvc.models.sites import DEFAULT_SITE
 from commentsvc.models.threads import Comment, PendingEdit
 from commentsvc.moderation import people
@@ -289,6 +290,41 @@ def _revisions_erase(email: str, delete: bool) -> int:
     return len(rows)
 
 
+def _bans_of(email: str):
+    return Ban.address == normalize_address(email)
+
+
+def _bans_find(email: str) -> list[dict[str, Any]]:
+    """The bans on the person's address, on every site, lifted and ended ones too."""
+    rows = db.session.execute(select(Ban).where(_bans_of(email)).order_by(Ban.id)).scalars()
+    return [
+        {
+            "id": b.id,
+            "site": b.site_id,
+            "address": b.address,
+            "reason": b.reason,
+            "note": b.note,
+            "comment_id": b.comment_id,
+            "created_by": b.created_by,
+            "created_at": _when(b.created_at),
+            "expires_at": _when(b.expires_at),
+            "lifted_by": b.lifted_by,
+            "lifted_at": _when(b.lifted_at),
+        }
+        for b in rows
+    ]
+
+
+def _bans_erase(email: str, delete: bool) -> int:
+    """The bans on the address go: a ban is kept by the address alone, and an erased address
+    is no longer stored anywhere (its statement of reasons loses it too). The audit log keeps
+    that a ban was made, by its number, never the address."""
+    rows = list(db.session.execute(select(Ban).where(_bans_of(email))).scalars())
+    for row in rows:
+        db.session.delete(row)
+    return len(rows)
+
+
 # What belongs to the installation, not to one site: a site's view of a person leaves it out.
 INSTALLATION_SOURCES = frozenset({"moderator_accounts", "failed_logins", "links"})
 
@@ -305,6 +341,7 @@ OTHER_SOURCES: tuple[PersonalDataSource, ...] = (
     PersonalDataSource("reports", find_reports, erase_reports),
     PersonalDataSource("statements_of_reasons", find_statements, erase_statements),
     PersonalDataSource("trust", people.trust_find, people.trust_erase),
+    PersonalDataSource("bans", _bans_find, _bans_erase),
     PersonalDataSource("outbox_mails", _outbox_find, _outbox_erase),
     PersonalDataSource("moderator_accounts", _moderator_find, _moderator_erase),
     PersonalDataSource("failed_logins", _throttle_find, _throttle_erase),

@@ -15,6 +15,7 @@ from sqlalchemy import delete
 from commentsvc import lifecycle
 from commentsvc.extensions import db
 from commentsvc.models.mail import OutboxMail, SubscriptionKind
+from commentsvc.models.people import Ban
 from commentsvc.models.reports import Report, StatementOfReasons
 from commentsvc.models.threads import Comment, CommentStatus
 from commentsvc.notify import notices, notifications, subscriptions
@@ -77,6 +78,17 @@ def tell_of_decision(
         notices.tell_decision(report, comment, now)
 
 
+def tell_of_ban(
+    ban: Ban,
+    *,
+    statement: StatementOfReasons | None,
+    comment: Comment | None,
+    now: datetime,
+) -> None:
+    if statement is not None:
+        notices.give_ban_statement(ban, statement, comment, now=now)
+
+
 RECEIVERS = {
     lifecycle.comment_held: tell_moderators,
     lifecycle.comment_published: tell_subscribers,
@@ -86,6 +98,7 @@ RECEIVERS = {
     lifecycle.subscription_asked: sign_up,
     lifecycle.report_filed: acknowledge_report,
     lifecycle.report_decided: tell_of_decision,
+    lifecycle.ban_decided: tell_of_ban,
 }
 
 

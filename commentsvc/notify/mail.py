@@ -43,6 +43,7 @@ MAILS = {
     "report_received": False,  # to a notifier: the receipt of their report
     "report_decided": False,  # to a notifier: the comment was kept or removed
     "statement": False,  # to the author of a removed comment: the statement of reasons
+    "ban_statement": False,  # to a person banned by address: the statement of reasons
 }
 
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from commentsvc.extensions import db
+from commentsvc.models.people import Ban
 from commentsvc.models.reports import Report, ReportOutcome, StatementOfReasons
 from commentsvc.models.sites import DEFAULT_SITE
 from commentsvc.models.threads import Comment
@@ -144,3 +145,33 @@ def give_statement(
         statement.body = mail.body
     else:
         statement.body = render("statement", language=None, site_id=site_id, **context).body
+
+
+def give_ban_statement(
+    ban: Ban, statement: StatementOfReasons, comment: Comment | None, *, now: datetime
+) -> None:
+    """The statement of reasons for a ban by address (what was decided, for how long, on what
+    ground, who decided, how to object), written as the ban's site in its language, kept on
+    the statement and mailed to the person. Not tied to the comment in the outbox: a later
+    decision on the comment must not take the statement back; the address finds it."""
+    site_id = ban.site_id
+    context = {
+        "ban": ban,
+        "statement": statement,
+        "comment": comment,
+        "reason_label": reason_label,
+        "until": local_time(ban.expires_at, site_id) if ban.expires_at else "",
+        "written": local_time(comment.created_at, site_id) if comment else "",
+        "contact": dsa_contact(site_id),
+        "provider": provider_name(site_id),
+    }
+    mail = queue(
+        "ban_statement",
+        to=statement.recipient,
+        language=None,  # the site's
+        site_id=site_id,
+        now=now,
+        about_address=ban.address,
+        **context,
+    )
+    statement.body = mail.body

@@ -275,12 +275,15 @@ def statements_for(comment_id: int) -> list[StatementOfReasons]:
 def recent_statements(
     limit: int = 20, *, sites: Collection[str] | None = None
 ) -> list[StatementOfReasons]:
-    """The latest statements of reasons (about comments of ``sites``), newest first, for the
-    moderators to read."""
+    """The latest statements of reasons about removed comments (of ``sites``), newest first,
+    for the moderators to read; those about bans are on the bans' page."""
     return list(
         db.session.execute(
             select(StatementOfReasons)
-            .where(comment_ids_on(sites, StatementOfReasons.comment_id))
+            .where(
+                comment_ids_on(sites, StatementOfReasons.comment_id),
+                StatementOfReasons.ban_id.is_(None),
+            )
             .order_by(StatementOfReasons.id.desc())
             .limit(limit)
         ).scalars()

@@ -69,6 +69,7 @@ def find_statements(email: str) -> list[dict[str, Any]]:
             "id": s.id,
             "site": s.site_id,
             "comment_id": s.comment_id,
+            "ban_id": s.ban_id,
             "recipient": s.recipient,
             "reason": s.reason,
             "ground": s.ground,

@@ -119,6 +119,7 @@ REASONS = {
     "spam-memory:address": _l("the email address of a comment a moderator marked as spam"),
     "spam-memory:website": _l("the website of a comment a moderator marked as spam"),
     "spam-memory:network": _l("sent from the network of a comment a moderator marked as spam"),
+    "banned": _l("the author's address or network is banned (BAN_ACTION = hold)"),
 }
 
 

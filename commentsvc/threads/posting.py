@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from commentsvc import lifecycle
 from commentsvc.errors import (
+    CommentRefused,
     CommentRejected,
     ThreadClosed,
 )
@@ -19,6 +20,7 @@ from commentsvc.models.threads import Article, Comment, CommentStatus
 from commentsvc.sanitize import clean_html
 from commentsvc.sites.config import config_for
 from commentsvc.threads.articles import is_closed
+from commentsvc.threads.banned import active_ban_for
 from commentsvc.threads.policy import Signals, held_reasons, spam_reasons
 from commentsvc.threads.proofofwork import proof_reasons
 from commentsvc.threads.rows import new_comment
@@ -60,8 +62,13 @@ def post_comment(
     html = clean_html(draft.comment)
     if not html:
         raise CommentRejected(_l("Write a comment."), field="comment")
-    _refuse_duplicate(article, draft)
     config = config_for(article.site_id)
+    banned = active_ban_for(article.site_id, draft.email, ip, now=now) is not None
+    if banned and config["BAN_ACTION"] != "hold":
+        # Neutral on purpose: the words must not tell a banned person (or someone testing
+        # addresses) that a ban is the reason; the statement of reasons told them already.
+        raise CommentRefused(_l("Your comment could not be accepted."))
+    _refuse_duplicate(article, draft)
     who = {"author": draft.author, "email": draft.email, "website": draft.website, "ip": ip}
     reasons = spam_reasons(config, text=draft.comment, signals=signals, **who)
     if reasons:
@@ -79,6 +86,10 @@ def post_comment(
         if signals is not None:
             reasons += proof_reasons(article.site_id, config, signals.proof_of_work, now)
         status = CommentStatus.PENDING if reasons else CommentStatus.APPROVED
+    if banned:  # BAN_ACTION "hold": a moderator sees why, whatever else held it
+        reasons = ["banned", *reasons]
+        if status == CommentStatus.APPROVED:
+            status = CommentStatus.PENDING
     comment = new_comment(
         article,
         parent,

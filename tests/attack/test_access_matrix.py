@@ -63,6 +63,9 @@ MODERATOR = {
     "moderation.set_trust",
     "moderation.articles_page",
     "moderation.article_action",
+    "moderation.bans",
+    "moderation.new_ban",
+    "moderation.lift_ban",
 }
 
 HELD_TEXT = "Hemlig väntande kommentar"
@@ -112,6 +115,7 @@ def snapshot(app) -> dict:
     from commentsvc.extensions import db
     from commentsvc.models.mail import Subscription
     from commentsvc.models.moderation import ModerationEvent, Moderator
+    from commentsvc.models.people import Ban
     from commentsvc.models.reports import Report
     from commentsvc.models.sites import Site, SiteOrigin, SiteRole
     from commentsvc.models.threads import Article, Comment
@@ -134,6 +138,7 @@ def snapshot(app) -> dict:
             "events": rows(ModerationEvent, ModerationEvent.id),
             "subscriptions": rows(Subscription, Subscription.id, Subscription.address),
             "reports": rows(Report, Report.id, Report.decided_at, Report.explanation),
+            "bans": rows(Ban, Ban.id, Ban.address, Ban.network, Ban.lifted_at),
         }
 
 
@@ -184,6 +189,12 @@ def world(app, article, add_comment, make_moderator):
         db.session.commit()
         moa_id = by_name["moa"].id
         article_id = threads.find_article(article).id
+        from commentsvc.moderation import bans
+
+        ban_id = bans.add_ban(
+            "default", "192.0.2.0/24", days=None, reason="spam", by="ada", now=utcnow()
+        ).id
+        db.session.commit()
     clients["anonymous"] = ModeratorClient(app.test_client())
     return {
         "clients": clients,
@@ -192,6 +203,7 @@ def world(app, article, add_comment, make_moderator):
             "moderator_id": moa_id,
             "subscription_id": subscription_id,
             "article_id": article_id,
+            "ban_id": ban_id,
             "any": held,
         },
     }

@@ -93,7 +93,13 @@ def test_settings_sent_without_the_word_lists_save_empty_lists(app, admin):
 
     answer = admin.post(
         "/moderation/settings",
-        {"MODERATION": "all", "MAX_LINKS": "3", "MIN_SUBMIT_SECONDS": "0", "CLOSE_AFTER_DAYS": "0"},
+        {
+            "MODERATION": "all",
+            "MAX_LINKS": "3",
+            "MIN_SUBMIT_SECONDS": "0",
+            "CLOSE_AFTER_DAYS": "0",
+            "BAN_ACTION": "refuse",
+        },
     )
     assert answer.status_code == 303
     with app.test_request_context():

@@ -70,7 +70,7 @@ def sites_world(app):
     from commentsvc.models.mail import SubscriptionKind
     from commentsvc.models.reports import ReportReason
     from commentsvc.models.threads import Comment
-    from commentsvc.moderation import accounts
+    from commentsvc.moderation import accounts, bans
     from commentsvc.notify import subscriptions
     from commentsvc.sites import add_site
 
@@ -108,8 +108,20 @@ def sites_world(app):
                 now=utcnow(),
             )
             db.session.commit()
+            # A ban on the held comment's author: their address is a secret of the site.
+            ban_id = bans.add_ban(
+                site,
+                secret["email"],
+                days=None,
+                reason="harassment",
+                comment_id=held,
+                by="t",
+                now=utcnow(),
+            ).id
+            db.session.commit()
             ids[site] = {
                 "comment_id": held,
+                "ban_id": ban_id,
                 "published": published,
                 "subscription_id": wish.id,
                 "any": held,
@@ -246,6 +258,10 @@ LISTS = [
     "/moderation/transparency",
     "/moderation/moderators",
     "/moderation/settings",
+    "/moderation/bans",
+    "/moderation/bans?all=1",
+    "/moderation/bans?site={foreign}",
+    "/moderation/bans/new",
 ]
 
 
@@ -506,3 +522,67 @@ def test_the_queues_filters_find_nothing_of_another_site(app, sites_world, who, 
             assert 'class="queue-item"' not in body, query
         else:
             assert not shows_secret_of(body, foreign), query
+
+
+@pytest.mark.parametrize(("who", "foreign"), OUTSIDERS)
+def test_another_sites_ban_is_404_and_cannot_be_made_from_its_comment_or_on_it(
+    app, sites_world, who, foreign
+):
+    """The ban routes, both ways: another site's ban cannot be lifted, its comment cannot
+    seed a ban, and its site cannot be banned on; the same requests work on the own site."""
+    client = sites_world["clients"][who]
+    theirs, mine = sites_world["ids"][foreign], sites_world["ids"][other_site(foreign)]
+    before = snapshot(app)
+    requests = [
+        ("POST", f"/moderation/bans/{theirs['ban_id']}/lift", {}),
+        ("GET", f"/moderation/bans/new?comment={theirs['comment_id']}", None),
+        ("GET", f"/moderation/bans/new?site={foreign}", None),
+        (
+            "POST",
+            "/moderation/bans/new",
+            {"target": "ny.person@example.se", "reason": "spam", "site": foreign},
+        ),
+        (
+            "POST",
+            "/moderation/bans/new",
+            {"target": "ny.person@example.se", "reason": "spam", "comment": theirs["comment_id"]},
+        ),
+    ]
+    wrong = []
+    for method, url, data in requests:
+        answer = client.get(url) if method == "GET" else client.post(url, data)
+        if answer.status_code != 404:
+            wrong.append(f"{method} {url}: {answer.status_code}")
+        if leaked := shows_secret_of(answer.get_data(as_text=True), foreign):
+            wrong.append(f"{method} {url}: shows {leaked}")
+    assert not wrong, "\n".join(wrong)
+    assert snapshot(app) == before
+    # Searching for the other site's banned address finds nothing (the query is echoed only).
+    searched = client.get(f"/moderation/bans?all=1&q={SECRETS[foreign]['email']}")
+    assert "Ingen avstängning matchar" in searched.get_data(as_text=True)
+    own = other_site(foreign)
+    form = client.get(f"/moderation/bans/new?comment={mine['comment_id']}")
+    assert form.status_code == 200
+    assert SECRETS[own]["email"] in form.get_data(as_text=True)
+    made = client.post(
+        "/moderation/bans/new",
+        {"target": "ny.person@example.se", "reason": "spam", "comment": mine["comment_id"]},
+    )
+    assert made.status_code == 303
+    assert client.post(f"/moderation/bans/{mine['ban_id']}/lift").status_code == 303
+
+
+def test_a_moderator_of_two_sites_chooses_the_site_of_a_ban(app, sites_world):
+    client = sites_world["clients"]["mia.bada"]
+    form = client.get("/moderation/bans/new").get_data(as_text=True)
+    assert SITES["a"] in form and SITES["b"] in form  # both of hers, to choose from
+    fields = {"target": "ny.person@example.se", "reason": "spam"}
+    unsure = client.post("/moderation/bans/new", fields)
+    assert unsure.status_code == 422
+    assert "Välj webbplatsen som avstängningen gäller." in unsure.get_data(as_text=True)
+    assert client.post("/moderation/bans/new", {**fields, "site": "b"}).status_code == 303
+    listed = client.get("/moderation/bans?site=b").get_data(as_text=True)
+    assert "ny.person@example.se" in listed
+    assert "ny.person@example.se" not in client.get("/moderation/bans?site=a").get_data(
+        as_text=True
+    )

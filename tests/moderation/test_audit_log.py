@@ -38,6 +38,7 @@ def test_the_log_records_settings_accounts_privacy_and_deletes(
             "DISALLOWED_KEYS": "",
             "MIN_SUBMIT_SECONDS": "0",
             "CLOSE_AFTER_DAYS": "0",
+            "BAN_ACTION": "refuse",
         },
     )
     admin.post(f"/moderation/moderators/{moa_id}/disable")
@@ -100,6 +101,7 @@ def test_the_audit_log_counts_one_event_in_the_singular(admin):
             "MIN_SUBMIT_SECONDS": "0",
             "CLOSE_AFTER_DAYS": "0",
             "SPAM_MEMORY": "y",  # a box left unticked would turn it off: a second change
+            "BAN_ACTION": "refuse",
         },
     )
     page = admin.get("/moderation/log?kind=settings").get_data(as_text=True)

@@ -132,6 +132,20 @@ def every_mail(app, make_moderator):
         _confirm_receipt("kalle@example.se")
         reports.keep(fine.id, by="ada", now=NOW)
         db.session.commit()
+        # The author of the removed comment is banned for a month: a statement of reasons too.
+        from commentsvc.moderation import bans
+
+        bans.add_ban(
+            "default",
+            "eva@example.se",
+            days=30,
+            reason="illegal",
+            note="Upprepade olaga hot.",
+            comment_id=bad.id,
+            by="ada",
+            now=NOW,
+        )
+        db.session.commit()
         # Two reports hold a published comment nobody has decided on: the moderators are called.
         waiting = _post("hemsida", "Tveksamt.", author="Lars Ek", email="lars@example.se")
         _file(waiting.id, "spam", browser="d")
@@ -188,7 +202,9 @@ def test_every_mail_in_the_outbox_is_a_rendered_template_pair(app, make_moderato
     assert {name for name, *_ in rendered} == set(MAILS)
     for name, _lang, result, _other in rendered:
         assert bool(result.html) is MAILS[name], name
-    assert statements == [r.body for name, _lang, r, _other in rendered if name == "statement"]
+    assert statements == [
+        r.body for name, _lang, r, _other in rendered if name in ("statement", "ban_statement")
+    ]
 
 
 def test_each_mail_speaks_its_readers_language_and_both_languages_are_written(

@@ -51,6 +51,13 @@ BOUNDS = [
         "Ange ett heltal från 0 till 100000.",
     ),
     (
+        "BAN_ACTION",
+        ["refuse", "hold"],
+        ["spam", "HOLD"],
+        "Choose one of: refuse, hold.",
+        "Välj ett av: refuse, hold.",
+    ),
+    (
         "MODERATION_KEYS",
         [[], ["bygglov", "köp nu", "viagr*", "anna@example.se", "@example.se", "192.0.2.0/24"]],
         [["bygglov", "vi*gra"]],
@@ -74,6 +81,7 @@ UNCHANGED = {
     "SPAM_MEMORY": "y",
     "PROOF_OF_WORK": "",
     "CLOSE_AFTER_DAYS": "0",
+    "BAN_ACTION": "refuse",
 }
 
 

@@ -317,6 +317,7 @@ def test_a_site_admin_saves_their_sites_settings_and_no_other(app, person, two_s
             "MODERATION_KEYS": "",
             "DISALLOWED_KEYS": "",
             "CLOSE_AFTER_DAYS": "0",
+            "BAN_ACTION": "refuse",
             "MIN_SUBMIT_SECONDS": "0",
         },
     )
@@ -341,6 +342,7 @@ def test_the_installation_admin_picks_the_site_whose_settings_they_edit(app, per
             "MODERATION_KEYS": "",
             "DISALLOWED_KEYS": "",
             "CLOSE_AFTER_DAYS": "0",
+            "BAN_ACTION": "refuse",
             "MIN_SUBMIT_SECONDS": "0",
         },
     )

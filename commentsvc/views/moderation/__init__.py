@@ -12,6 +12,7 @@ comes back on the page it came from, as a message, with what the moderator typed
 from commentsvc.views.moderation import (
     admin,
     articles,
+    bans,
     comments,
     log,
     people,
@@ -26,6 +27,7 @@ from commentsvc.views.moderation._common import bp
 __all__ = [
     "admin",
     "articles",
+    "bans",
     "bp",
     "comments",
     "log",
