@@ -39,7 +39,7 @@ def test_a_moderator_opens_a_person_marks_them_trusted_and_searches_with_no_viol
     page.get_by_label("Personens exakta e-postadress").first.fill("karin@example.se")
     page.get_by_role("button", name="Hitta personen").first.click()
     page.wait_for_url("**/moderation/people?address=karin%40example.se**")
-    assert "När kommer bygglovet?" in page.locator(".person-comments").inner_text()
+    assert "När kommer beslutet om bygglov?" in page.locator(".person-comments").inner_text()
     assert axe_violations(page) == []
 
 
