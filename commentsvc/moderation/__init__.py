@@ -7,8 +7,6 @@ the desk, accounts, auth and audit are imported as modules of their own.
 
 from commentsvc.moderation.actions import (
     ACTIONS,
-    REPORT_HOLD,
-    REPORTS_KEPT,
     BulkRefused,
     ModerationRefused,
     approve,
@@ -16,8 +14,6 @@ from commentsvc.moderation.actions import (
     delete_permanently,
     edit,
     get_comment,
-    hold_after_reports,
-    keep_reported,
     mark_spam,
     pick,
     record,
@@ -26,6 +22,12 @@ from commentsvc.moderation.actions import (
     trash,
     unapprove,
     unpick,
+)
+from commentsvc.moderation.reported import (
+    REPORT_HOLD,
+    REPORTS_KEPT,
+    hold_after_reports,
+    keep_reported,
 )
 from commentsvc.moderation.undo import UNDOABLE, can_undo, last_decision, undo_last
 

@@ -12,13 +12,13 @@ from commentsvc.extensions import db
 from commentsvc.models.moderation import AuditAction, ModerationEvent
 from commentsvc.models.threads import Comment, CommentStatus
 from commentsvc.moderation.actions import (
-    REPORT_HOLD,
     ModerationRefused,
     get_comment,
     record,
     refuse_staff_answer_under_removed,
     staff_answers,
 )
+from commentsvc.moderation.reported import REPORT_HOLD
 from commentsvc.sanitize import clean_html
 
 UNDOABLE = (

@@ -11,11 +11,8 @@ from commentsvc.errors import CommentNotFound, DomainError
 from commentsvc.extensions import db
 from commentsvc.models.reports import Report, ReportOutcome, ReportReason, StatementOfReasons
 from commentsvc.models.threads import Comment
-from commentsvc.moderation.actions import (
-    ModerationRefused,
-    keep_reported,
-    trash,
-)
+from commentsvc.moderation.actions import ModerationRefused, trash
+from commentsvc.moderation.reported import keep_reported
 from commentsvc.privacy.identity import normalize_address
 from commentsvc.reports.notices import open_reports
 from commentsvc.reports.rules import GROUND_MAX

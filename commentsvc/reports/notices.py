@@ -21,9 +21,7 @@ from commentsvc.models.reports import Report, ReportReason, StatementOfReasons
 from commentsvc.models.threads import Comment, CommentStatus
 from commentsvc.models.tokens import LinkToken, TokenPurpose
 from commentsvc.moderation.access import comment_ids_on
-from commentsvc.moderation.actions import (
-    hold_after_reports,
-)
+from commentsvc.moderation.reported import hold_after_reports
 from commentsvc.privacy.identity import normalize_address
 from commentsvc.reports import trust
 from commentsvc.reports.rules import REPORTS_ACTOR, reports_to_hold

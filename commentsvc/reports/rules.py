@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from commentsvc.models.reports import ReportReason
-from commentsvc.moderation.actions import REPORT_HOLD, REPORTS_KEPT
+from commentsvc.moderation.reported import REPORT_HOLD, REPORTS_KEPT
 from commentsvc.sites import config_for, effective_config
 
 GROUND_MAX = 2000  # the moderator's ground for a removal
