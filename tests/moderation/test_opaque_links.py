@@ -84,6 +84,11 @@ def every_mail(app, article, make_reader, make_moderator, report, confirm_receip
         f"/moderation/comments/{gretas}/reports/remove", {"reason": "illegal", "ground": "Hot."}
     )
     assert removed.status_code == 303
+    banned = ada.post(  # and Greta is banned for a week: a statement of reasons of its own
+        "/moderation/bans/new",
+        {"target": GRETA, "days": "7", "reason": "harassment", "comment": gretas},
+    )
+    assert banned.status_code == 303
     return {"mails": outbox(app), "eva": eva, "evas": evas, "gretas": gretas}
 
 
