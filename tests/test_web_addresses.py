@@ -181,7 +181,8 @@ def test_stored_script_addresses_are_never_links_anywhere(app, client, article, 
         for link in ('href="javascript:', "href='javascript:", "<uri>javascript:"):
             assert link not in body, name
     body = pages["queue"].get_data(as_text=True)
-    assert f'href="/thread?article={article}"' in body  # the thread's own page instead
+    # The thread's own page instead (at the comment, in place).
+    assert f'href="/thread?article={article}#comment-' in body
 
     api = client.get("/api/v1/comments", query_string={"article": article}).get_json()
     assert api["article"]["url"] is None

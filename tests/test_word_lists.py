@@ -161,6 +161,7 @@ SETTINGS = {
     "DISALLOWED_KEYS": "",
     "MIN_SUBMIT_SECONDS": "0",
     "CLOSE_AFTER_DAYS": "0",
+    "BAN_ACTION": "refuse",
 }
 
 
