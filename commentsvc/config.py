@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 import click
 from flask import Flask
 
-from commentsvc.setting_specs import SETTINGS, SettingInvalid
+from commentsvc.setting_specs import SETTINGS
+from commentsvc.setting_types import SettingInvalid
 
 # Flask's and the extensions' own keys, set to what follows from ours; the libraries check them.
 FRAMEWORK_DEFAULTS: dict[str, Any] = {

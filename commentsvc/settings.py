@@ -15,7 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from commentsvc.errors import DomainError
-from commentsvc.setting_specs import BY_KEY, EDITABLE_SETTINGS, SettingInvalid
+from commentsvc.setting_specs import BY_KEY, EDITABLE_SETTINGS
+from commentsvc.setting_types import SettingInvalid
 from commentsvc.sites.config import config_for, current_site_id, effective_config
 
 # The keys an admin may change at run time; everything else stays in the configuration file.

@@ -14,6 +14,9 @@ from commentsvc.threads.policy import held_reasons, spam_reasons
 from commentsvc.wordlists import BadEntry, first_match, parse_entry
 from tests.conftest import ALLOWED_ORIGIN, Reader
 from tests.moderation.conftest import PASSWORD, ModeratorClient
+from tests.moderation.test_settings import (
+    SETTINGS,  # the settings form as a page sends it unchanged
+)
 from tests.test_api import new_comment
 from tests.test_embed import post_from_frame
 
@@ -152,17 +155,6 @@ def admin(app) -> ModeratorClient:
     client = ModeratorClient(app.test_client())
     assert client.login("ada").status_code == 303
     return client
-
-
-SETTINGS = {
-    "MODERATION": "none",
-    "MAX_LINKS": "2",
-    "MODERATION_KEYS": "",
-    "DISALLOWED_KEYS": "",
-    "MIN_SUBMIT_SECONDS": "0",
-    "CLOSE_AFTER_DAYS": "0",
-    "BAN_ACTION": "refuse",
-}
 
 
 def test_the_settings_page_explains_the_syntax(admin):

@@ -31,8 +31,8 @@ from commentsvc.dates import day_start
 from commentsvc.forms.comment import CommentForm, MaxChars, check_email, strip_line, trimmed
 from commentsvc.privacy.addresses import anonymize_ip
 from commentsvc.privacy.identity import normalize_address
-from commentsvc.setting_specs import (
-    EDITABLE_SETTINGS,
+from commentsvc.setting_specs import EDITABLE_SETTINGS
+from commentsvc.setting_types import (
     Flag,
     OneOf,
     SettingInvalid,

@@ -24,7 +24,8 @@ from commentsvc.models.sites import (
 )
 from commentsvc.models.threads import Article, move_every_thread, move_site_threads
 from commentsvc.sanitize import plain_line
-from commentsvc.setting_specs import BY_KEY, PER_SITE_KEYS, SettingInvalid
+from commentsvc.setting_specs import BY_KEY, PER_SITE_KEYS
+from commentsvc.setting_types import SettingInvalid
 from commentsvc.sites.config import config_for, forget_cached
 from commentsvc.sites.origins import site_origins
 from commentsvc.weburls import web_origin
